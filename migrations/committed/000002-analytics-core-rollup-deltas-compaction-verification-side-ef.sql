@@ -1,0 +1,817 @@
+--! Previous: sha1:cffb8b69c81cead199c9be14d72ce1985b6bcbb7
+--! Hash: sha1:2e07528bbd07c9da5305f0fb957cd7614f520ea8
+--! Message: analytics core: rollup deltas, compaction, verification, side-effect triggers
+
+-- =============================================================================
+-- 8. Rollups: one list of additive measures, deltas, three rollup tables
+-- =============================================================================
+-- The single list of additive measures. Every rollup-shaped table copies its
+-- columns with LIKE, and app_private.generate_rollup_code() builds the
+-- column-by-column SQL (compaction, live views, diffs) from it. To add a
+-- measure: add the column here and to the LIKE copies (ALTER TABLE), extend
+-- app_hidden.call_contribution, then CALL app_private.generate_rollup_code().
+create table app_private.rollup_measures (
+  calls                  bigint not null default 0,
+  successful_calls       bigint not null default 0,
+  failed_calls           bigint not null default 0,
+  unanswered_calls       bigint not null default 0,
+  talk_seconds           bigint not null default 0,
+  billed_minutes         bigint not null default 0,
+  credits_used           bigint not null default 0,
+  inbound_calls          bigint not null default 0,
+  outbound_calls         bigint not null default 0,
+  phone_calls            bigint not null default 0,
+  internet_calls         bigint not null default 0,
+  unknown_source_calls   bigint not null default 0,
+  leads_generated        bigint not null default 0,
+  qualified_leads        bigint not null default 0,
+  hot_leads              bigint not null default 0,
+  warm_leads             bigint not null default 0,
+  cold_leads             bigint not null default 0,
+  cta_pricing            bigint not null default 0,
+  cta_demo               bigint not null default 0,
+  cta_followup           bigint not null default 0,
+  cta_sample             bigint not null default 0,
+  cta_human_escalation   bigint not null default 0,
+  calls_with_cta         bigint not null default 0,
+  intent_score_sum       bigint not null default 0,
+  intent_score_count     bigint not null default 0,
+  urgency_score_sum      bigint not null default 0,
+  urgency_score_count    bigint not null default 0,
+  budget_score_sum       bigint not null default 0,
+  budget_score_count     bigint not null default 0,
+  fit_score_sum          bigint not null default 0,
+  fit_score_count        bigint not null default 0,
+  engagement_score_sum   bigint not null default 0,
+  engagement_score_count bigint not null default 0,
+  total_score_sum        bigint not null default 0,
+  total_score_count      bigint not null default 0
+);
+comment on table app_private.rollup_measures is
+  'Template (never holds rows): the additive measures every rollup stores. Rates and averages are computed at read time.';
+
+-- Append-only signed contributions, written by the call and analysis
+-- triggers (one row per change, no locks on shared rows) and folded into the
+-- rollups by app_hidden.compact_rollups(). target is null for ordinary rows
+-- (they feed all three rollups); corrections written by rebuild_rollups()
+-- name the one rollup they repair.
+create table app_hidden.rollup_deltas (
+  user_id  uuid not null,
+  agent_id uuid,
+  day      date not null,
+  hour     smallint check (hour between 0 and 23),
+  target   text check (target in ('agent_day', 'user_day', 'user_hour')),
+  like app_private.rollup_measures including defaults
+);
+comment on table app_hidden.rollup_deltas is
+  'Not-yet-compacted signed rollup contributions (append-only; the compactor moves them into the rollup tables).';
+
+-- What retention purged: raw calls are gone but their contribution stays in
+-- the rollups; verification adds this back so purged history is not drift.
+create table app_hidden.purged_rollups (
+  user_id   uuid not null references app_public.users on delete cascade,
+  agent_id  uuid,
+  day       date not null,
+  hour      smallint,
+  target    text,
+  like app_private.rollup_measures including defaults,
+  purged_at timestamptz not null default now()
+);
+create index purged_rollups_user_day_idx on app_hidden.purged_rollups (user_id, day);
+comment on table app_hidden.purged_rollups is 'Contributions of calls deleted by retention clean-up (kept so verification does not report them as drift).';
+
+create table app_public.agent_analytics (
+  user_id    uuid not null references app_public.users on delete cascade,
+  agent_id   uuid not null,
+  day        date not null,
+  like app_private.rollup_measures including defaults,
+  updated_at timestamptz not null default now(),
+  primary key (user_id, day, agent_id),
+  foreign key (agent_id, user_id) references app_public.agents (id, user_id) on delete cascade
+);
+create index agent_analytics_agent_day_idx on app_public.agent_analytics (agent_id, day);
+comment on table app_public.agent_analytics is
+  'Rollup per agent and tenant-local day (compacted part; agent_daily_stats adds the pending deltas).';
+
+create table app_public.user_analytics (
+  user_id    uuid not null references app_public.users on delete cascade,
+  day        date not null,
+  like app_private.rollup_measures including defaults,
+  updated_at timestamptz not null default now(),
+  primary key (user_id, day)
+);
+comment on table app_public.user_analytics is
+  'Rollup per tenant and tenant-local day (compacted part; tenant_daily_stats adds the pending deltas).';
+
+create table app_public.user_hourly_analytics (
+  user_id    uuid not null references app_public.users on delete cascade,
+  day        date not null,
+  hour       smallint not null check (hour between 0 and 23),
+  like app_private.rollup_measures including defaults,
+  updated_at timestamptz not null default now(),
+  primary key (user_id, day, hour)
+);
+comment on table app_public.user_hourly_analytics is
+  'Rollup per tenant, tenant-local day and hour (compacted part; tenant_hourly_stats adds the pending deltas).';
+
+create table app_private.rollup_compaction_log (
+  id            bigint generated always as identity primary key,
+  compacted_at  timestamptz not null default now(),
+  delta_rows    integer not null,
+  duration_ms   numeric(12, 3) not null
+);
+comment on table app_private.rollup_compaction_log is 'One row per compaction run that moved deltas (data freshness).';
+
+-- =============================================================================
+-- 9. The contribution of one call: THE definition of every measure
+-- =============================================================================
+create function app_hidden.qualified_score_threshold() returns integer
+  language sql immutable parallel safe
+as $$ select 60 $$;
+comment on function app_hidden.qualified_score_threshold() is 'A lead with total_score at or above this is qualified.';
+
+create function app_hidden.call_contribution(
+  c app_public.calls, a app_public.lead_analytics, tz text, s bigint
+) returns setof app_hidden.rollup_deltas
+  language sql stable parallel safe rows 1
+as $$
+  select
+    c.user_id,
+    c.agent_id,
+    (c.started_at at time zone tz)::date,
+    extract(hour from c.started_at at time zone tz)::smallint,
+    null::text,
+    s,                                                                       -- calls
+    case when c.outcome = 'successful' then s else 0 end,                    -- successful_calls
+    case when c.outcome = 'failed' then s else 0 end,                        -- failed_calls
+    case when c.outcome = 'unanswered' then s else 0 end,                    -- unanswered_calls
+    case when c.outcome = 'successful' then s * c.duration_seconds else 0 end, -- talk_seconds
+    s * c.billed_minutes,                                                    -- billed_minutes
+    s * c.credits_used,                                                      -- credits_used
+    case when c.direction = 'inbound' then s else 0 end,                     -- inbound_calls
+    case when c.direction = 'outbound' then s else 0 end,                    -- outbound_calls
+    case when c.call_source = 'phone' then s else 0 end,                     -- phone_calls
+    case when c.call_source = 'internet' then s else 0 end,                  -- internet_calls
+    case when c.call_source = 'unknown' then s else 0 end,                   -- unknown_source_calls
+    case when a.id is not null then s else 0 end,                            -- leads_generated
+    case when a.total_score >= app_hidden.qualified_score_threshold() then s else 0 end, -- qualified_leads
+    case when a.lead_status_tag = 'hot' then s else 0 end,                   -- hot_leads
+    case when a.lead_status_tag = 'warm' then s else 0 end,                  -- warm_leads
+    case when a.lead_status_tag = 'cold' then s else 0 end,                  -- cold_leads
+    case when a.cta_pricing_clicked then s else 0 end,                       -- cta_pricing
+    case when a.cta_demo_clicked then s else 0 end,                          -- cta_demo
+    case when a.cta_followup_clicked then s else 0 end,                      -- cta_followup
+    case when a.cta_sample_clicked then s else 0 end,                        -- cta_sample
+    case when a.cta_escalated_to_human then s else 0 end,                    -- cta_human_escalation
+    case when a.cta_pricing_clicked or a.cta_demo_clicked or a.cta_followup_clicked
+              or a.cta_sample_clicked or a.cta_escalated_to_human then s else 0 end, -- calls_with_cta
+    coalesce(s * a.intent_score, 0),     case when a.intent_score is not null then s else 0 end,
+    coalesce(s * a.urgency_score, 0),    case when a.urgency_score is not null then s else 0 end,
+    coalesce(s * a.budget_score, 0),     case when a.budget_score is not null then s else 0 end,
+    coalesce(s * a.fit_score, 0),        case when a.fit_score is not null then s else 0 end,
+    coalesce(s * a.engagement_score, 0), case when a.engagement_score is not null then s else 0 end,
+    coalesce(s * a.total_score, 0),      case when a.total_score is not null then s else 0 end
+   where c.id is not null
+$$;
+comment on function app_hidden.call_contribution(app_public.calls, app_public.lead_analytics, text, bigint) is
+  'What one call (with its individual analysis, if any) adds to the rollups, multiplied by s (+1 or -1), keyed by agent and tenant-local day and hour. One row; none when c is null. Set-returning and plain SQL so the planner inlines it.';
+-- =============================================================================
+-- 10. Generated column-by-column code (compaction, live views, comparisons)
+-- =============================================================================
+-- Written once here, generated from app_private.rollup_measures so that adding a
+-- measure never means editing five copies of a 35-column list. Re-run with
+-- CALL app_private.generate_rollup_code() after changing the measures.
+create procedure app_private.generate_rollup_code()
+  language plpgsql
+as $gen$
+declare
+  cols  text[];
+  plain text;          -- calls, successful_calls, ...
+  sums  text;          -- sum(calls)::bigint as calls, ...
+  upd   text;          -- calls = t.calls + excluded.calls, ...
+  e_row text;          -- coalesce(e.calls, 0), ...
+  a_row text;
+  nonzero text;        -- sum(calls) <> 0 or ...
+  diff_e_a text;       -- e.calls - a.calls, ...
+begin
+  select array_agg(attname::text order by attnum) into cols
+    from pg_attribute
+   where attrelid = 'app_private.rollup_measures'::regclass and attnum > 0 and not attisdropped;
+
+  select string_agg(format('%I', c), ', '),
+         string_agg(format('sum(%1$I)::bigint as %1$I', c), ', '),
+         string_agg(format('%1$I = t.%1$I + excluded.%1$I', c), ', '),
+         string_agg(format('coalesce(e.%I, 0)', c), ', '),
+         string_agg(format('coalesce(a.%I, 0)', c), ', '),
+         string_agg(format('sum(%I) <> 0', c), ' or '),
+         string_agg(format('e.%1$I - a.%1$I', c), ', ')
+    into plain, sums, upd, e_row, a_row, nonzero, diff_e_a
+    from unnest(cols) as c;
+
+  execute format($f$
+    create or replace function app_hidden.contribution_change(
+      o app_public.calls, o_a app_public.lead_analytics,
+      n app_public.calls, n_a app_public.lead_analytics, tz text)
+      returns setof app_hidden.rollup_deltas
+      language sql stable parallel safe
+    as $body$
+      select user_id, agent_id, day, hour, target, %2$s
+        from (select * from app_hidden.call_contribution(n, n_a, tz, 1)
+              union all
+              select * from app_hidden.call_contribution(o, o_a, tz, -1)) x
+       group by user_id, agent_id, day, hour, target
+      having %3$s
+    $body$
+  $f$, plain, sums, nonzero);
+  comment on function app_hidden.contribution_change(app_public.calls, app_public.lead_analytics, app_public.calls, app_public.lead_analytics, text) is
+    'The delta rows that turn the contribution of (o, o_a) into that of (n, n_a): one row when the key is unchanged, two when it moved, none when nothing changed (generated).';
+
+  execute format($f$
+    create or replace function app_hidden.rollup_measures_diff(e app_private.rollup_measures, a app_private.rollup_measures)
+      returns app_private.rollup_measures
+      language sql immutable parallel safe
+    as $body$ select %s $body$
+  $f$, diff_e_a);
+  comment on function app_hidden.rollup_measures_diff(app_private.rollup_measures, app_private.rollup_measures) is
+    'Measures of e minus those of a (generated).';
+
+  execute format($f$
+    create or replace function app_hidden.compact_rollups(max_rows integer default 500000)
+      returns integer
+      language plpgsql
+    as $body$
+    declare
+      moved_rows integer;
+      started    timestamptz := clock_timestamp();
+    begin
+      -- One compactor at a time: rollup rows then have a single writer, so
+      -- there is nothing to deadlock with and no hot-row queue.
+      if not pg_try_advisory_xact_lock(hashtextextended('switchboard.compact_rollups', 0)) then
+        return 0;
+      end if;
+      with moved as (
+        delete from app_hidden.rollup_deltas d
+         where d.ctid = any (array(select x.ctid from app_hidden.rollup_deltas x limit max_rows))
+        returning d.*
+      ), agent_day as (
+        insert into app_public.agent_analytics as t (user_id, agent_id, day, %1$s)
+        select user_id, agent_id, day, %2$s from moved
+         where target is null or target = 'agent_day'
+         group by user_id, day, agent_id
+         order by user_id, day, agent_id
+        on conflict (user_id, day, agent_id) do update set %3$s, updated_at = now()
+      ), user_day as (
+        insert into app_public.user_analytics as t (user_id, day, %1$s)
+        select user_id, day, %2$s from moved
+         where target is null or target = 'user_day'
+         group by user_id, day
+         order by user_id, day
+        on conflict (user_id, day) do update set %3$s, updated_at = now()
+      ), user_hour as (
+        insert into app_public.user_hourly_analytics as t (user_id, day, hour, %1$s)
+        select user_id, day, hour, %2$s from moved
+         where target is null or target = 'user_hour'
+         group by user_id, day, hour
+         order by user_id, day, hour
+        on conflict (user_id, day, hour) do update set %3$s, updated_at = now()
+      )
+      select count(*) into moved_rows from moved;
+      if moved_rows > 0 then
+        insert into app_private.rollup_compaction_log (delta_rows, duration_ms)
+        values (moved_rows, extract(epoch from clock_timestamp() - started) * 1000);
+        perform app_hidden.request_kpi_refresh();
+      end if;
+      return moved_rows;
+    end
+    $body$
+  $f$, plain, sums, upd);
+  comment on function app_hidden.compact_rollups(integer) is
+    'Moves up to max_rows pending deltas into the three rollup tables in one statement (generated). Returns the rows moved.';
+
+  execute format($f$
+    create or replace view app_public.agent_daily_stats with (security_invoker = true) as
+    select user_id, agent_id, day, %2$s
+      from (select user_id, agent_id, day, %1$s from app_public.agent_analytics
+            union all
+            select user_id, agent_id, day, %1$s from app_hidden.rollup_deltas
+             where target is null or target = 'agent_day') s
+     group by user_id, agent_id, day
+  $f$, plain, sums);
+  comment on view app_public.agent_daily_stats is
+    'Exact per agent and tenant-local day figures: the agent_analytics rollup plus not-yet-compacted deltas.';
+
+  execute format($f$
+    create or replace view app_public.tenant_daily_stats with (security_invoker = true) as
+    select user_id, day, %2$s
+      from (select user_id, day, %1$s from app_public.user_analytics
+            union all
+            select user_id, day, %1$s from app_hidden.rollup_deltas
+             where target is null or target = 'user_day') s
+     group by user_id, day
+  $f$, plain, sums);
+  comment on view app_public.tenant_daily_stats is
+    'Exact per tenant-local day figures: the user_analytics rollup plus not-yet-compacted deltas.';
+
+  execute format($f$
+    create or replace view app_public.tenant_hourly_stats with (security_invoker = true) as
+    select user_id, day, hour, %2$s
+      from (select user_id, day, hour, %1$s from app_public.user_hourly_analytics
+            union all
+            select user_id, day, hour, %1$s from app_hidden.rollup_deltas
+             where target is null or target = 'user_hour') s
+     group by user_id, day, hour
+  $f$, plain, sums);
+  comment on view app_public.tenant_hourly_stats is
+    'Exact per tenant-local day and hour figures: the user_hourly_analytics rollup plus not-yet-compacted deltas.';
+
+  execute format($f$
+    create or replace function app_hidden.rollup_comparison(p_user_id uuid, p_from date, p_to date)
+      returns table (rollup text, agent_id uuid, day date, hour smallint,
+                     expected app_private.rollup_measures, actual app_private.rollup_measures)
+      language sql stable
+    as $body$
+      with tenant as (
+        select u.timezone as tz,
+               coalesce(p_from, '-infinity'::date) as d_from,
+               coalesce(p_to, 'infinity'::date) as d_to
+          from app_public.users u where u.id = p_user_id
+      ), base as (
+        select d.*
+          from tenant t
+          join app_public.calls c
+            on c.user_id = p_user_id
+           and c.started_at >= (t.d_from::timestamp at time zone t.tz)
+           and c.started_at < ((t.d_to + 1)::timestamp at time zone t.tz)
+          left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+          cross join lateral app_hidden.call_contribution(c, a, t.tz, 1) d
+        union all
+        select p.user_id, p.agent_id, p.day, p.hour, p.target, %1$s
+          from app_hidden.purged_rollups p, tenant t
+         where p.user_id = p_user_id and p.day between t.d_from and t.d_to
+      ), expected as (
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, %2$s
+          from base where target is null or target = 'agent_day' group by agent_id, day
+        union all
+        select 'user_day', null::uuid, day, null::smallint, %2$s
+          from base where target is null or target = 'user_day' group by day
+        union all
+        select 'user_hour', null::uuid, day, hour, %2$s
+          from base where target is null or target = 'user_hour' group by day, hour
+      ), actual as (
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, %2$s
+          from (select r.agent_id, r.day, %1$s from app_public.agent_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.agent_id, r.day, %1$s from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'agent_day')) x
+         group by agent_id, day
+        union all
+        select 'user_day', null::uuid, day, null::smallint, %2$s
+          from (select r.day, %1$s from app_public.user_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.day, %1$s from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'user_day')) x
+         group by day
+        union all
+        select 'user_hour', null::uuid, day, hour, %2$s
+          from (select r.day, r.hour, %1$s from app_public.user_hourly_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.day, r.hour, %1$s from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'user_hour')) x
+         group by day, hour
+      ), keyed_e as (
+        select e.*, coalesce(e.agent_id, '00000000-0000-0000-0000-000000000000') as agent_key,
+               coalesce(e.hour, -1) as hour_key from expected e
+      ), keyed_a as (
+        select a.*, coalesce(a.agent_id, '00000000-0000-0000-0000-000000000000') as agent_key,
+               coalesce(a.hour, -1) as hour_key from actual a
+      )
+      select coalesce(e.rollup, a.rollup), coalesce(e.agent_id, a.agent_id),
+             coalesce(e.day, a.day), coalesce(e.hour, a.hour),
+             row(%3$s)::app_private.rollup_measures,
+             row(%4$s)::app_private.rollup_measures
+        from keyed_e e
+        full join keyed_a a
+          on a.rollup = e.rollup and a.agent_key = e.agent_key and a.day = e.day and a.hour_key = e.hour_key
+    $body$
+  $f$, plain, sums, e_row, a_row);
+  comment on function app_hidden.rollup_comparison(uuid, date, date) is
+    'For one tenant and tenant-local day range (null = unbounded): every rollup key with the figures recomputed from raw calls (plus purged history) and the stored ones (rollup plus pending deltas), in one snapshot (generated).';
+end
+$gen$;
+comment on procedure app_private.generate_rollup_code() is
+  'Re-creates the column-by-column rollup code from app_private.rollup_measures.';
+call app_private.generate_rollup_code();
+
+-- =============================================================================
+-- 11. Rollup triggers (essential: a failure here fails the write)
+-- =============================================================================
+-- Trigger functions that write internal tables are SECURITY DEFINER without a
+-- SET clause (a SET costs a GUC save/restore per row); every name in them is
+-- schema-qualified and pg_catalog is always searched first.
+create function app_private.tg_calls__rollup() returns trigger
+  language plpgsql security definer
+as $$
+declare
+  tz text;
+  a  app_public.lead_analytics;
+begin
+  if tg_op = 'UPDATE' then
+    if new.user_id <> old.user_id or new.id <> old.id then
+      raise exception 'a call cannot move to another tenant or change its id' using errcode = 'SB001';
+    end if;
+    -- Only these columns change what a call contributes.
+    if (new.agent_id, new.started_at, new.outcome, new.duration_seconds, new.credits_used,
+        new.direction, new.call_source)
+       is not distinct from
+       (old.agent_id, old.started_at, old.outcome, old.duration_seconds, old.credits_used,
+        old.direction, old.call_source) then
+      return null;
+    end if;
+  elsif tg_op = 'DELETE' and current_setting('switchboard.purging', true) = 'on' then
+    return old;  -- retention purge: app_hidden.purge_calls recorded the contribution
+  end if;
+
+  -- KEY SHARE on the tenant row (inserts already hold it from the foreign key
+  -- check): a time zone change, which locks the row FOR UPDATE first, waits for
+  -- this transaction, and this one waits for it, so no call is bucketed in a
+  -- zone the rebuild does not see.
+  select u.timezone into tz from app_public.users u
+   where u.id = coalesce(new.user_id, old.user_id)
+     for key share;
+
+  if tg_op = 'INSERT' then
+    -- A new call cannot have an analysis yet (the foreign key needs the call first).
+    insert into app_hidden.rollup_deltas
+      select * from app_hidden.call_contribution(new, null, tz, 1);
+    return null;
+  end if;
+  if tg_op = 'DELETE' or (new.agent_id, new.started_at) is distinct from (old.agent_id, old.started_at) then
+    -- The whole contribution moves (or leaves), analysis included. On DELETE
+    -- this runs BEFORE the row goes, while the cascade has not yet removed the analysis.
+    select * into a from app_public.lead_analytics l where l.call_id = old.id and l.analysis_type = 'individual';
+  end if;
+  -- Same key: the analysis part cancels out and a stays null.
+  insert into app_hidden.rollup_deltas
+    select * from app_hidden.contribution_change(old, a, case when tg_op = 'UPDATE' then new end, a, tz);
+  return case when tg_op = 'DELETE' then old end;
+end
+$$;
+comment on function app_private.tg_calls__rollup() is
+  'Appends the signed change of a call''s contribution to rollup_deltas (insert, relevant update, delete).';
+
+create trigger _500_rollup after insert or update on app_public.calls
+  for each row execute function app_private.tg_calls__rollup();
+create trigger _500_rollup_delete before delete on app_public.calls
+  for each row execute function app_private.tg_calls__rollup();
+
+create function app_private.tg_lead_analytics__rollup() returns trigger
+  language plpgsql security definer
+as $$
+declare
+  tz    text;
+  c     app_public.calls;
+  old_a app_public.lead_analytics;
+  new_a app_public.lead_analytics;
+begin
+  if tg_op = 'UPDATE' then
+    if (new.call_id, new.analysis_type, new.user_id) is distinct from (old.call_id, old.analysis_type, old.user_id) then
+      raise exception 'an analysis cannot change its call, type or tenant; insert a new one instead' using errcode = 'SB001';
+    end if;
+    if (new.total_score, new.lead_status_tag, new.cta_pricing_clicked, new.cta_demo_clicked,
+        new.cta_followup_clicked, new.cta_sample_clicked, new.cta_escalated_to_human,
+        new.intent_score, new.urgency_score, new.budget_score, new.fit_score, new.engagement_score)
+       is not distinct from
+       (old.total_score, old.lead_status_tag, old.cta_pricing_clicked, old.cta_demo_clicked,
+        old.cta_followup_clicked, old.cta_sample_clicked, old.cta_escalated_to_human,
+        old.intent_score, old.urgency_score, old.budget_score, old.fit_score, old.engagement_score) then
+      return null;
+    end if;
+  end if;
+  if coalesce(new.analysis_type, old.analysis_type) <> 'individual' then
+    return null;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then old_a := old; end if;
+  if tg_op in ('UPDATE', 'INSERT') then new_a := new; end if;
+
+  select * into c from app_public.calls k where k.id = coalesce(new.call_id, old.call_id);
+  if not found then
+    return null;  -- the call itself is being deleted; its trigger took the whole contribution
+  end if;
+  select u.timezone into tz from app_public.users u where u.id = c.user_id for key share;
+  -- Counted on the call's day, whenever the analysis arrives.
+  insert into app_hidden.rollup_deltas
+    select * from app_hidden.contribution_change(c, old_a, c, new_a, tz);
+  return null;
+end
+$$;
+comment on function app_private.tg_lead_analytics__rollup() is
+  'Appends the change an individual analysis makes to its call''s contribution (on the call''s day, whenever the analysis arrives).';
+create trigger _500_rollup after insert or update or delete on app_public.lead_analytics
+  for each row execute function app_private.tg_lead_analytics__rollup();
+
+-- =============================================================================
+-- 12. Verification, repair, time zone changes, retention
+-- =============================================================================
+create function app_hidden.verify_rollups(p_user_id uuid, p_from date default null, p_to date default null)
+  returns table (rollup text, agent_id uuid, day date, hour smallint, measure text, expected bigint, actual bigint)
+  language sql stable security definer set search_path = pg_catalog, pg_temp
+as $$
+  select c.rollup, c.agent_id, c.day, c.hour, e.key, e.value::bigint, a.value::bigint
+    from app_hidden.rollup_comparison(p_user_id, p_from, p_to) c
+    cross join lateral jsonb_each_text(to_jsonb(c.expected)) e
+    join lateral jsonb_each_text(to_jsonb(c.actual)) a on a.key = e.key
+   where c.expected is distinct from c.actual
+     and e.value <> a.value
+   order by c.rollup, c.day, c.agent_id, c.hour, e.key
+$$;
+comment on function app_hidden.verify_rollups(uuid, date, date) is
+  'Recomputes a tenant''s rollups from raw calls (plus purged history) for a tenant-local day range and returns every difference from the stored figures; no rows means exact.';
+
+create function app_hidden.rebuild_rollups(p_user_id uuid, p_from date default null, p_to date default null)
+  returns integer
+  language plpgsql
+as $$
+declare
+  n integer;
+begin
+  -- One statement, one snapshot: each correction is exactly expected - stored
+  -- as of that snapshot, and is appended as a delta, so concurrent writers
+  -- and the compactor need no lock.
+  insert into app_hidden.rollup_deltas
+    select p_user_id, c.agent_id, c.day, c.hour, c.rollup, m.*
+      from app_hidden.rollup_comparison(p_user_id, p_from, p_to) c
+      cross join lateral app_hidden.rollup_measures_diff(c.expected, c.actual) m
+     where c.expected is distinct from c.actual;
+  get diagnostics n = row_count;
+  return n;
+end
+$$;
+comment on function app_hidden.rebuild_rollups(uuid, date, date) is
+  'Repairs a tenant''s rollups over a tenant-local day range (null = all) by appending correction deltas; returns the keys corrected.';
+
+create function app_private.tg_users__lock_for_timezone_change() returns trigger
+  language plpgsql security definer
+as $$
+begin
+  -- FOR UPDATE conflicts with the KEY SHARE every writer of this tenant's calls
+  -- and analyses holds: wait for those in flight, hold off new ones until commit.
+  perform 1 from app_public.users u where u.id = old.id for update;
+  return new;
+end
+$$;
+create trigger _400_lock_for_timezone_change before update of timezone on app_public.users
+  for each row when (new.timezone is distinct from old.timezone)
+  execute function app_private.tg_users__lock_for_timezone_change();
+
+create function app_private.tg_users__timezone_changed() returns trigger
+  language plpgsql security definer
+as $$
+begin
+  -- Every call now belongs to a different local day/hour: re-bucket the tenant.
+  perform app_hidden.rebuild_rollups(new.id, null, null);
+  return null;
+end
+$$;
+create trigger _500_timezone_changed after update of timezone on app_public.users
+  for each row when (new.timezone is distinct from old.timezone)
+  execute function app_private.tg_users__timezone_changed();
+
+create table app_private.retention_log (
+  id          bigint generated always as identity primary key,
+  user_id     uuid not null,
+  data_type   text not null,
+  cutoff      timestamptz not null,
+  rows_purged integer not null,
+  ran_at      timestamptz not null default now()
+);
+comment on table app_private.retention_log is 'What each retention clean-up batch deleted.';
+
+create function app_hidden.purge_calls(p_user_id uuid, p_before timestamptz, p_batch integer default 1000)
+  returns integer
+  language plpgsql
+as $$
+declare
+  ids uuid[];
+  n   integer;
+begin
+  select array_agg(id) into ids
+    from (select c.id from app_public.calls c
+           where c.user_id = p_user_id and c.started_at < p_before
+           order by c.started_at limit p_batch
+           for update skip locked) x;
+  if ids is null then
+    return 0;
+  end if;
+  -- Record what leaves (one snapshot, same definition as the triggers) ...
+  insert into app_hidden.purged_rollups
+    select d.*, now()
+      from app_public.calls c
+      join app_public.users u on u.id = c.user_id
+      left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+      cross join lateral app_hidden.call_contribution(c, a, u.timezone, 1) d
+     where c.id = any (ids);
+  -- ... then delete without taking it out of the rollups.
+  perform set_config('switchboard.purging', 'on', true);
+  delete from app_public.calls c where c.id = any (ids);
+  get diagnostics n = row_count;
+  perform set_config('switchboard.purging', 'off', true);
+  insert into app_private.retention_log (user_id, data_type, cutoff, rows_purged)
+    values (p_user_id, 'calls', p_before, n);
+  return n;
+end
+$$;
+comment on function app_hidden.purge_calls(uuid, timestamptz, integer) is
+  'Retention: deletes up to p_batch of a tenant''s calls started before p_before (with transcripts and analyses) while keeping their history in the rollups.';
+
+create table app_private.rollup_verification_log (
+  id          bigint generated always as identity primary key,
+  ran_at      timestamptz not null default now(),
+  tenants     integer not null,
+  differences integer not null,
+  repaired    boolean not null default false,
+  details     jsonb not null default '[]',
+  duration_ms numeric(12, 3) not null
+);
+comment on table app_private.rollup_verification_log is 'Outcome of each nightly rollup verification.';
+
+create function app_hidden.verify_rollups_nightly() returns integer
+  language plpgsql
+as $$
+declare
+  started timestamptz := clock_timestamp();
+  days    integer;
+  n_users integer;
+  diffs   jsonb;
+  n_diffs integer;
+begin
+  select (value #>> '{}')::integer into days from app_private.system_config where key = 'rollups.verify_days';
+  select count(*) into n_users from app_public.users;
+  select coalesce(jsonb_agg(to_jsonb(v) || jsonb_build_object('user_id', u.id)), '[]'), count(v.*)
+    into diffs, n_diffs
+    from app_public.users u
+    cross join lateral app_hidden.verify_rollups(
+      u.id,
+      case when days is null then null else app_hidden.tenant_today(u.timezone) - days end,
+      null) v;
+  insert into app_private.rollup_verification_log (tenants, differences, details, duration_ms)
+    values (n_users, n_diffs, case when n_diffs > 1000 then '[]'::jsonb else diffs end,
+            extract(epoch from clock_timestamp() - started) * 1000);
+  return n_diffs;
+end
+$$;
+comment on function app_hidden.verify_rollups_nightly() is 'Verifies every tenant''s rollups and logs the outcome (run nightly by the worker).';
+-- =============================================================================
+-- 13. Contacts (non-essential: failures are logged, the call is kept)
+-- =============================================================================
+create function app_private.tg_calls__link_contact() returns trigger
+  language plpgsql security definer
+as $$
+declare
+  err_context text;
+begin
+  if new.contact_id is not null or new.phone_number is null then
+    return new;
+  end if;
+  select c.id into new.contact_id
+    from app_public.contacts c
+   where c.user_id = new.user_id and c.phone_number = new.phone_number;
+  if new.contact_id is null then
+    begin
+      insert into app_public.contacts (user_id, phone_number, name, email, is_auto_created,
+                                       auto_creation_source, auto_created_from_call_id)
+      values (new.user_id, new.phone_number, new.caller_name, new.caller_email, true, 'call', new.id)
+      on conflict (user_id, phone_number) do nothing
+      returning id into new.contact_id;
+      if new.contact_id is null then  -- a concurrent call created it first
+        select c.id into new.contact_id
+          from app_public.contacts c
+         where c.user_id = new.user_id and c.phone_number = new.phone_number;
+      end if;
+    exception when others then
+      get stacked diagnostics err_context = pg_exception_context;
+      perform app_private.log_trigger_error(tg_table_name, tg_name, tg_op, new.id::text, sqlstate, sqlerrm, err_context);
+      new.contact_id := null;
+    end;
+  end if;
+  return new;
+end
+$$;
+comment on function app_private.tg_calls__link_contact() is
+  'BEFORE INSERT: links the call to the tenant''s contact for its phone number, creating the contact if needed.';
+create trigger _200_link_contact before insert on app_public.calls
+  for each row execute function app_private.tg_calls__link_contact();
+
+create function app_private.tg_calls__count_not_connected() returns trigger
+  language plpgsql security definer
+as $$
+declare
+  was_missed boolean := tg_op = 'UPDATE' and old.outcome in ('unanswered', 'failed');
+  is_missed  boolean := new.outcome in ('unanswered', 'failed');
+  err_context text;
+begin
+  if new.contact_id is null or was_missed = is_missed then
+    return null;
+  end if;
+  begin
+    update app_public.contacts c
+       set not_connected = greatest(0, c.not_connected + case when is_missed then 1 else -1 end)
+     where c.id = new.contact_id and c.user_id = new.user_id;
+  exception when others then
+    get stacked diagnostics err_context = pg_exception_context;
+    perform app_private.log_trigger_error(tg_table_name, tg_name, tg_op, new.id::text, sqlstate, sqlerrm, err_context);
+  end;
+  return null;
+end
+$$;
+comment on function app_private.tg_calls__count_not_connected() is
+  'Counts calls that ended unanswered or failed on their contact (a correction to another outcome moves the count back).';
+create trigger _600_count_not_connected after insert or update of status, duration_seconds, answered_by_voicemail
+  on app_public.calls
+  for each row execute function app_private.tg_calls__count_not_connected();
+
+-- =============================================================================
+-- 14. Credit ledger
+-- =============================================================================
+create function app_private.tg_calls__charge_credits() returns trigger
+  language plpgsql security definer
+as $$
+declare
+  delta integer := new.credits_used - case when tg_op = 'UPDATE' then old.credits_used else 0 end;
+begin
+  if delta <> 0 then
+    insert into app_public.credit_transactions (user_id, type, amount, call_id, description)
+    values (new.user_id, case when delta > 0 then 'usage' else 'refund' end, -delta, new.id,
+            case when tg_op = 'INSERT' or old.credits_used = 0 then 'Call usage'
+                 else format('Call usage correction (%s -> %s credits)', old.credits_used, new.credits_used) end);
+  end if;
+  return null;
+end
+$$;
+comment on function app_private.tg_calls__charge_credits() is
+  'Appends a usage (or refund) ledger row whenever a call''s credits_used changes, so a call is charged exactly its final credits.';
+create trigger _550_charge_credits after insert or update of status, duration_seconds on app_public.calls
+  for each row execute function app_private.tg_calls__charge_credits();
+
+create function app_private.tg_users__grant_signup_credits() returns trigger
+  language plpgsql security definer
+as $$
+begin
+  if new.credits <> 0 then
+    insert into app_public.credit_transactions (user_id, type, amount, balance_after, posted_at, description)
+    values (new.id, 'bonus', new.credits, new.credits, now(), 'Opening balance');
+  end if;
+  return null;
+end
+$$;
+create trigger _500_grant_signup_credits after insert on app_public.users
+  for each row execute function app_private.tg_users__grant_signup_credits();
+
+create function app_hidden.post_credit_transactions() returns integer
+  language plpgsql
+as $$
+declare
+  n integer;
+begin
+  if not pg_try_advisory_xact_lock(hashtextextended('switchboard.post_credits', 0)) then
+    return 0;
+  end if;
+  with pending as (
+    select t.id, t.user_id, t.amount,
+           sum(t.amount) over (partition by t.user_id order by t.created_at, t.id) as running
+      from app_public.credit_transactions t
+     where t.posted_at is null
+  ), sums as (
+    select p.user_id, sum(p.amount)::integer as total from pending p group by p.user_id
+  ), upd_users as (
+    update app_public.users u
+       set credits = u.credits + s.total
+      from sums s
+     where u.id = s.user_id
+    returning u.id, u.credits - s.total as base
+  )
+  update app_public.credit_transactions ct
+     set balance_after = uu.base + p.running, posted_at = now()
+    from pending p
+    join upd_users uu on uu.id = p.user_id
+   where ct.id = p.id;
+  get diagnostics n = row_count;
+  return n;
+end
+$$;
+comment on function app_hidden.post_credit_transactions() is
+  'Posts pending ledger rows in order: assigns balance_after and moves users.credits (one writer at a time).';
+
+create function app_public.users_available_credits(u app_public.users) returns integer
+  language sql stable
+as $$
+  select u.credits + coalesce((select sum(t.amount)::integer from app_public.credit_transactions t
+                                where t.user_id = u.id and t.posted_at is null), 0)
+$$;
+comment on function app_public.users_available_credits(app_public.users) is
+  'The tenant''s credit balance including ledger rows not yet posted.';

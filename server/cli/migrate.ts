@@ -1,0 +1,20 @@
+/** `npm run db:migrate`: migrate DATABASE_URL or the embedded dev cluster, then stop. */
+import { loadConfig } from '../config.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { resolveDatabase, type Database } from '../db/resolve.ts';
+import { createLogger, setLogLevel } from '../log.ts';
+
+const config = loadConfig();
+setLogLevel(config.logLevel);
+const log = createLogger('db:migrate');
+
+let database: Database | undefined;
+try {
+  database = await resolveDatabase(config, log);
+  await runMigrations(database.connectionString, { logger: log });
+} catch (error) {
+  log.error('migration failed', { error });
+  process.exitCode = 1;
+} finally {
+  await database?.stop();
+}

@@ -1,0 +1,28 @@
+/** `npm run worker`: only the job runner (no HTTP), against DATABASE_URL or the embedded cluster. */
+import { loadConfig } from '../server/config.ts';
+import { runMigrations } from '../server/db/migrate.ts';
+import { resolveDatabase } from '../server/db/resolve.ts';
+import { createLogger, setLogLevel } from '../server/log.ts';
+import { installShutdown } from '../server/shutdown.ts';
+import { startWorker } from './runner.ts';
+
+const config = loadConfig();
+setLogLevel(config.logLevel);
+const log = createLogger('worker');
+const shutdown = installShutdown(log);
+
+try {
+  const database = await resolveDatabase(config, log.child('db'));
+  shutdown.add('database', database.stop);
+  await runMigrations(database.connectionString, { logger: log.child('migrate') });
+  const worker = await startWorker({
+    connectionString: database.connectionString,
+    concurrency: config.workerConcurrency,
+    compactIntervalMs: config.compactIntervalMs,
+    logger: log,
+  });
+  shutdown.add('worker', worker.stop);
+} catch (error) {
+  log.error('start-up failed', { error });
+  await shutdown.exit('start-up failed', 1);
+}
