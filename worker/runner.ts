@@ -15,7 +15,7 @@ export interface StartWorkerOptions {
   /** Jobs run at once. */
   concurrency: number;
   logger?: Logger;
-  /** Enqueue `rollups__compact` and `credits__post` this often; 0 (default) turns the tick off. */
+  /** Enqueue `rollups__compact`, `credits__post` and `contacts__sync` this often; 0 (default) turns the tick off. */
   compactIntervalMs?: number;
   /** Install the crontab (default true). */
   cron?: boolean;
@@ -36,6 +36,7 @@ export interface WorkerHandle {
 const TICK_JOBS: ReadonlyArray<{ task: TaskIdentifier; spec: TaskSpec }> = [
   { task: 'rollups__compact', spec: { jobKey: 'rollups__compact', jobKeyMode: 'preserve_run_at', queueName: 'rollups__compact', maxAttempts: 3 } },
   { task: 'credits__post', spec: { jobKey: 'credits__post', jobKeyMode: 'preserve_run_at', queueName: 'credits__post', maxAttempts: 3 } },
+  { task: 'contacts__sync', spec: { jobKey: 'contacts__sync', jobKeyMode: 'preserve_run_at', queueName: 'contacts__sync', maxAttempts: 3 } },
 ];
 
 function startTick(runner: Runner, intervalMs: number, log: Logger): () => void {

@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:cffb8b69c81cead199c9be14d72ce1985b6bcbb7
+--! Hash: sha1:cf116adf26fd061ac41ef34fe9d69efdded6c3eb
 --! Message: core schema: roles, schemas, tenants, agents, calls, leads, ledger
 
 -- =============================================================================
@@ -28,12 +28,14 @@ grant app_anonymous, app_user, app_admin to app_authenticator;
 -- A platform admin is also a tenant (own rows) and gets extra read policies.
 grant app_user to app_admin;
 
+-- Extensions first: their functions (citext's operators, pgcrypto) keep the
+-- PUBLIC execute they ship with; everything we create afterwards does not.
+create extension if not exists pgcrypto with schema public;
+create extension if not exists citext with schema public;
+
 revoke all on schema public from public;
 alter default privileges revoke all on sequences from public;
 alter default privileges revoke execute on functions from public;
-
-create extension if not exists pgcrypto with schema public;
-create extension if not exists citext with schema public;
 
 create schema app_public;
 create schema app_hidden;
@@ -69,17 +71,14 @@ comment on function app_public.current_user_is_admin() is
 grant execute on function app_public.current_user_is_admin() to app_anonymous, app_user;
 
 create function app_hidden.is_valid_timezone(tz text) returns boolean
-  language plpgsql immutable parallel safe
+  language sql immutable parallel safe
 as $$
-begin
-  perform now() at time zone tz;
-  return true;
-exception when invalid_parameter_value then
-  return false;
-end
+  -- Names only: POSIX strings such as 'UTC+5' would be accepted by AT TIME ZONE
+  -- (with the sign inverted), so they are not.
+  select exists (select 1 from pg_catalog.pg_timezone_names n where n.name = tz)
 $$;
 comment on function app_hidden.is_valid_timezone(text) is
-  'True when tz is an IANA time zone name PostgreSQL knows (immutable for use in CHECK constraints).';
+  'True when tz is an IANA time zone name PostgreSQL knows (declared immutable for use in CHECK constraints).';
 grant execute on function app_hidden.is_valid_timezone(text) to app_user;
 
 create function app_hidden.tenant_today(tz text) returns date
@@ -266,6 +265,7 @@ create table app_public.calls (
   hangup_reason         text,
   hangup_code           integer,
   metadata              jsonb not null default '{}' check (jsonb_typeof(metadata) = 'object'),
+  contact_link_pending  boolean not null default false,
   created_at            timestamptz not null default now(),
   updated_at            timestamptz not null default now(),
   unique (provider, provider_call_id),
@@ -293,6 +293,24 @@ comment on column app_public.calls.outcome is
 comment on column app_public.calls.credits_used is 'Derived: billed minutes of a completed call with conversation time; 0 otherwise.';
 create trigger _100_set_updated_at before update on app_public.calls
   for each row execute function app_private.tg__set_updated_at();
+-- Calls the link trigger had to skip: the contacts job links them.
+create index calls_contact_link_pending_idx on app_public.calls (user_id) where contact_link_pending;
+comment on column app_public.calls.contact_link_pending is
+  'True while the call waits for app_hidden.sync_contacts to link it (its contact was being created by another transaction).';
+
+create function app_private.tg_calls__guard_immutable() returns trigger
+  language plpgsql
+as $$
+begin
+  if new.user_id <> old.user_id or new.id <> old.id then
+    raise exception 'a call cannot move to another tenant or change its id' using errcode = 'SB001';
+  end if;
+  return new;
+end
+$$;
+comment on function app_private.tg_calls__guard_immutable() is 'BEFORE UPDATE: a call''s id and tenant never change (SB001).';
+create trigger _010_guard_immutable before update on app_public.calls
+  for each row execute function app_private.tg_calls__guard_immutable();
 
 create table app_public.transcripts (
   id               uuid primary key default uuidv7(),
@@ -357,8 +375,9 @@ create table app_public.lead_analytics (
   foreign key (call_id, user_id) references app_public.calls (id, user_id) on delete cascade,
   foreign key (latest_call_id, user_id) references app_public.calls (id, user_id) on delete set null (latest_call_id)
 );
-create unique index lead_analytics_individual_call_key on app_public.lead_analytics (call_id)
-  where analysis_type = 'individual';
+-- Plain (not partial) so it also serves the (call_id, user_id) foreign key;
+-- complete analyses have a null call_id, and nulls are distinct.
+create unique index lead_analytics_individual_call_key on app_public.lead_analytics (call_id);
 create unique index lead_analytics_complete_phone_key on app_public.lead_analytics (user_id, phone_number)
   where analysis_type = 'complete';
 create index lead_analytics_user_created_idx on app_public.lead_analytics (user_id, created_at);
@@ -371,6 +390,20 @@ comment on column app_public.lead_analytics.total_score is 'Overall lead score 0
 comment on column app_public.lead_analytics.smart_notification is 'A short actionable message for the manager; is_read tracks whether it was seen.';
 create trigger _100_set_updated_at before update on app_public.lead_analytics
   for each row execute function app_private.tg__set_updated_at();
+
+create function app_private.tg_lead_analytics__guard_immutable() returns trigger
+  language plpgsql
+as $$
+begin
+  if (new.id, new.call_id, new.analysis_type, new.user_id) is distinct from (old.id, old.call_id, old.analysis_type, old.user_id) then
+    raise exception 'an analysis cannot change its id, call, type or tenant; insert a new one instead' using errcode = 'SB001';
+  end if;
+  return new;
+end
+$$;
+comment on function app_private.tg_lead_analytics__guard_immutable() is 'BEFORE UPDATE: an analysis keeps its id, call, type and tenant (SB001).';
+create trigger _010_guard_immutable before update on app_public.lead_analytics
+  for each row execute function app_private.tg_lead_analytics__guard_immutable();
 
 -- =============================================================================
 -- 6. Credits, follow-ups, customers, targets
@@ -408,7 +441,7 @@ create table app_public.follow_ups (
   follow_up_date date not null,
   remark         text,
   status         text not null default 'pending' check (status in ('pending', 'completed', 'cancelled')),
-  created_by     uuid references app_public.users on delete set null,
+  created_by     uuid default app_public.current_user_id() references app_public.users on delete set null,
   completed_at   timestamptz,
   completed_by   uuid references app_public.users on delete set null,
   created_at     timestamptz not null default now(),
@@ -424,17 +457,43 @@ comment on table app_public.follow_ups is 'Follow-ups a manager schedules for a 
 create trigger _100_set_updated_at before update on app_public.follow_ups
   for each row execute function app_private.tg__set_updated_at();
 
+create function app_private.tg_follow_ups__stamp_completion() returns trigger
+  language plpgsql
+as $$
+begin
+  -- Who and when are decided here, never by the client.
+  if new.status = 'completed' and (tg_op = 'INSERT' or old.status <> 'completed') then
+    new.completed_at := now();
+    new.completed_by := app_public.current_user_id();
+  elsif new.status <> 'completed' then
+    new.completed_at := null;
+    new.completed_by := null;
+  else
+    new.completed_at := old.completed_at;
+    new.completed_by := old.completed_by;
+  end if;
+  return new;
+end
+$$;
+comment on function app_private.tg_follow_ups__stamp_completion() is
+  'Stamps completed_at / completed_by when a follow-up is completed and clears them when it is reopened or cancelled.';
+create trigger _150_stamp_completion before insert or update on app_public.follow_ups
+  for each row execute function app_private.tg_follow_ups__stamp_completion();
+
 create table app_private.customer_reference_counters (
-  year      integer primary key,
-  last_used integer not null
+  user_id   uuid not null references app_public.users on delete cascade,
+  year      integer not null,
+  last_used integer not null,
+  primary key (user_id, year)
 );
-comment on table app_private.customer_reference_counters is 'Per-year counter behind CUST-YYYY-NNNN references.';
+comment on table app_private.customer_reference_counters is
+  'Per-tenant, per-year counter behind CUST-YYYY-NNNN references (per tenant, so a reference reveals nothing about other tenants).';
 
 create table app_public.customers (
   id                    uuid primary key default uuidv7(),
   user_id               uuid not null references app_public.users on delete cascade,
   contact_id            uuid,
-  reference             text not null unique,
+  reference             text not null,
   name                  text not null check (length(name) between 1 and 200),
   email                 citext,
   phone                 text constraint customers_e164 check (phone ~ '^\+[1-9][0-9]{6,14}$'),
@@ -447,11 +506,11 @@ create table app_public.customers (
   notes                 text,
   created_at            timestamptz not null default now(),
   updated_at            timestamptz not null default now(),
+  unique (user_id, reference),
   foreign key (contact_id, user_id) references app_public.contacts (id, user_id) on delete set null (contact_id)
 );
-create index customers_user_id_idx on app_public.customers (user_id);
 create index customers_contact_idx on app_public.customers (contact_id) where contact_id is not null;
-comment on table app_public.customers is 'Leads converted to customers; reference is generated as CUST-YYYY-NNNN.';
+comment on table app_public.customers is 'Leads converted to customers; reference is generated per tenant as CUST-YYYY-NNNN.';
 create trigger _100_set_updated_at before update on app_public.customers
   for each row execute function app_private.tg__set_updated_at();
 
@@ -459,11 +518,13 @@ create function app_private.tg_customers__set_reference() returns trigger
   language plpgsql security definer
 as $$
 declare
-  y integer := extract(year from coalesce(new.conversion_date, now()))::integer;
+  y integer;
   n integer;
 begin
-  insert into app_private.customer_reference_counters as c (year, last_used) values (y, 1)
-    on conflict (year) do update set last_used = c.last_used + 1
+  select extract(year from coalesce(new.conversion_date, now()) at time zone u.timezone)::integer into y
+    from app_public.users u where u.id = new.user_id;
+  insert into app_private.customer_reference_counters as c (user_id, year, last_used) values (new.user_id, y, 1)
+    on conflict (user_id, year) do update set last_used = c.last_used + 1
     returning last_used into n;
   new.reference := format('CUST-%s-%s', y, lpad(n::text, 4, '0'));
   return new;
@@ -505,6 +566,7 @@ create table app_private.system_config (
   updated_by  uuid references app_public.users on delete set null,
   updated_at  timestamptz not null default now()
 );
+create index system_config_updated_by_idx on app_private.system_config (updated_by) where updated_by is not null;
 comment on table app_private.system_config is 'Platform settings (JSON values).';
 create trigger _100_set_updated_at before update on app_private.system_config
   for each row execute function app_private.tg__set_updated_at();

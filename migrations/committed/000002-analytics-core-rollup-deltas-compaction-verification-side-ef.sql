@@ -1,5 +1,5 @@
---! Previous: sha1:cffb8b69c81cead199c9be14d72ce1985b6bcbb7
---! Hash: sha1:2e07528bbd07c9da5305f0fb957cd7614f520ea8
+--! Previous: sha1:cf116adf26fd061ac41ef34fe9d69efdded6c3eb
+--! Hash: sha1:5c9925a04f8e93d3f99f589fb466551b5504b2d9
 --! Message: analytics core: rollup deltas, compaction, verification, side-effect triggers
 
 -- =============================================================================
@@ -255,23 +255,27 @@ begin
         returning d.*
       ), agent_day as (
         insert into app_public.agent_analytics as t (user_id, agent_id, day, %1$s)
-        select user_id, agent_id, day, %2$s from moved
-         where target is null or target = 'agent_day'
-         group by user_id, day, agent_id
+        select m.user_id, m.agent_id, m.day, %2$s from moved m
+         where (m.target is null or m.target = 'agent_day')
+           -- deltas of a deleted agent or tenant are dropped with it
+           and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
+         group by m.user_id, m.day, m.agent_id
          order by user_id, day, agent_id
         on conflict (user_id, day, agent_id) do update set %3$s, updated_at = now()
       ), user_day as (
         insert into app_public.user_analytics as t (user_id, day, %1$s)
-        select user_id, day, %2$s from moved
-         where target is null or target = 'user_day'
-         group by user_id, day
+        select m.user_id, m.day, %2$s from moved m
+         where (m.target is null or m.target = 'user_day')
+           and exists (select 1 from app_public.users u where u.id = m.user_id)
+         group by m.user_id, m.day
          order by user_id, day
         on conflict (user_id, day) do update set %3$s, updated_at = now()
       ), user_hour as (
         insert into app_public.user_hourly_analytics as t (user_id, day, hour, %1$s)
-        select user_id, day, hour, %2$s from moved
-         where target is null or target = 'user_hour'
-         group by user_id, day, hour
+        select m.user_id, m.day, m.hour, %2$s from moved m
+         where (m.target is null or m.target = 'user_hour')
+           and exists (select 1 from app_public.users u where u.id = m.user_id)
+         group by m.user_id, m.day, m.hour
          order by user_id, day, hour
         on conflict (user_id, day, hour) do update set %3$s, updated_at = now()
       )
@@ -422,10 +426,7 @@ declare
   a  app_public.lead_analytics;
 begin
   if tg_op = 'UPDATE' then
-    if new.user_id <> old.user_id or new.id <> old.id then
-      raise exception 'a call cannot move to another tenant or change its id' using errcode = 'SB001';
-    end if;
-    -- Only these columns change what a call contributes.
+    -- Only these columns change what a call contributes (id and tenant are immutable: _010_guard_immutable).
     if (new.agent_id, new.started_at, new.outcome, new.duration_seconds, new.credits_used,
         new.direction, new.call_source)
        is not distinct from
@@ -444,6 +445,9 @@ begin
   select u.timezone into tz from app_public.users u
    where u.id = coalesce(new.user_id, old.user_id)
      for key share;
+  if tz is null then
+    return case when tg_op = 'DELETE' then old end;  -- the tenant itself is being deleted
+  end if;
 
   if tg_op = 'INSERT' then
     -- A new call cannot have an analysis yet (the foreign key needs the call first).
@@ -480,9 +484,7 @@ declare
   new_a app_public.lead_analytics;
 begin
   if tg_op = 'UPDATE' then
-    if (new.call_id, new.analysis_type, new.user_id) is distinct from (old.call_id, old.analysis_type, old.user_id) then
-      raise exception 'an analysis cannot change its call, type or tenant; insert a new one instead' using errcode = 'SB001';
-    end if;
+    -- (call, type and tenant are immutable: _010_guard_immutable)
     if (new.total_score, new.lead_status_tag, new.cta_pricing_clicked, new.cta_demo_clicked,
         new.cta_followup_clicked, new.cta_sample_clicked, new.cta_escalated_to_human,
         new.intent_score, new.urgency_score, new.budget_score, new.fit_score, new.engagement_score)
@@ -499,11 +501,16 @@ begin
   if tg_op in ('UPDATE', 'DELETE') then old_a := old; end if;
   if tg_op in ('UPDATE', 'INSERT') then new_a := new; end if;
 
-  select * into c from app_public.calls k where k.id = coalesce(new.call_id, old.call_id);
+  -- FOR SHARE: a concurrent move of the call (agent, start) waits for this
+  -- transaction, or this one waits for the move and then reads the moved call.
+  select * into c from app_public.calls k where k.id = coalesce(new.call_id, old.call_id) for share;
   if not found then
     return null;  -- the call itself is being deleted; its trigger took the whole contribution
   end if;
   select u.timezone into tz from app_public.users u where u.id = c.user_id for key share;
+  if tz is null then
+    return null;  -- the tenant itself is being deleted
+  end if;
   -- Counted on the call's day, whenever the analysis arrives.
   insert into app_hidden.rollup_deltas
     select * from app_hidden.contribution_change(c, old_a, c, new_a, tz);
@@ -514,6 +521,26 @@ comment on function app_private.tg_lead_analytics__rollup() is
   'Appends the change an individual analysis makes to its call''s contribution (on the call''s day, whenever the analysis arrives).';
 create trigger _500_rollup after insert or update or delete on app_public.lead_analytics
   for each row execute function app_private.tg_lead_analytics__rollup();
+
+create function app_private.tg_agents__guard_history() returns trigger
+  language plpgsql security definer
+as $$
+begin
+  -- When the whole tenant is being deleted its row is already gone: let the cascade run.
+  if exists (select 1 from app_public.users u where u.id = old.user_id)
+     and (exists (select 1 from app_public.agent_daily_stats s where s.agent_id = old.id and s.user_id = old.user_id and s.calls <> 0)
+          or exists (select 1 from app_hidden.purged_rollups p where p.agent_id = old.id and p.user_id = old.user_id and p.calls <> 0)) then
+    raise exception 'agent % has call history; deactivate it (is_active = false) instead of deleting it', old.id
+      using errcode = 'SB002';
+  end if;
+  return old;
+end
+$$;
+comment on function app_private.tg_agents__guard_history() is
+  'BEFORE DELETE: an agent whose calls count in the KPIs cannot be deleted (SB002), so history never loses its agent.';
+
+create trigger _100_guard_history before delete on app_public.agents
+  for each row execute function app_private.tg_agents__guard_history();
 
 -- =============================================================================
 -- 12. Verification, repair, time zone changes, retention
@@ -599,7 +626,14 @@ as $$
 declare
   ids uuid[];
   n   integer;
+  tz  text;
 begin
+  -- KEY SHARE on the tenant: a concurrent time zone change (FOR UPDATE) waits
+  -- for this purge or this purge waits for it, never a mix of the two zones.
+  select u.timezone into tz from app_public.users u where u.id = p_user_id for key share;
+  if tz is null then
+    return 0;
+  end if;
   select array_agg(id) into ids
     from (select c.id from app_public.calls c
            where c.user_id = p_user_id and c.started_at < p_before
@@ -612,9 +646,8 @@ begin
   insert into app_hidden.purged_rollups
     select d.*, now()
       from app_public.calls c
-      join app_public.users u on u.id = c.user_id
       left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
-      cross join lateral app_hidden.call_contribution(c, a, u.timezone, 1) d
+      cross join lateral app_hidden.call_contribution(c, a, tz, 1) d
      where c.id = any (ids);
   -- ... then delete without taking it out of the rollups.
   perform set_config('switchboard.purging', 'on', true);
@@ -669,6 +702,27 @@ comment on function app_hidden.verify_rollups_nightly() is 'Verifies every tenan
 -- =============================================================================
 -- 13. Contacts (non-essential: failures are logged, the call is kept)
 -- =============================================================================
+-- Contact work never waits on another transaction, so batches that share
+-- phone numbers cannot deadlock here: creating a contact another transaction is
+-- creating right now is skipped (the contacts job links the call within a
+-- second), and not-connected changes are appended to contact_count_deltas,
+-- which the same job applies in contact order.
+create table app_hidden.contact_count_deltas (
+  contact_id uuid not null,
+  user_id    uuid not null,
+  delta      integer not null
+);
+comment on table app_hidden.contact_count_deltas is
+  'Pending not-connected counter changes (append-only; applied by app_hidden.sync_contacts()).';
+
+create function app_hidden.contact_lock_key(user_id uuid, phone_number text) returns bigint
+  language sql immutable parallel safe
+as $$
+  select hashtextextended(user_id::text || phone_number, 1)
+$$;
+comment on function app_hidden.contact_lock_key(uuid, text) is
+  'Advisory lock key of the contact being created for a tenant and phone number (taken with try-lock only: nobody waits).';
+
 create function app_private.tg_calls__link_contact() returns trigger
   language plpgsql security definer
 as $$
@@ -681,29 +735,34 @@ begin
   select c.id into new.contact_id
     from app_public.contacts c
    where c.user_id = new.user_id and c.phone_number = new.phone_number;
-  if new.contact_id is null then
-    begin
-      insert into app_public.contacts (user_id, phone_number, name, email, is_auto_created,
-                                       auto_creation_source, auto_created_from_call_id)
-      values (new.user_id, new.phone_number, new.caller_name, new.caller_email, true, 'call', new.id)
-      on conflict (user_id, phone_number) do nothing
-      returning id into new.contact_id;
-      if new.contact_id is null then  -- a concurrent call created it first
-        select c.id into new.contact_id
-          from app_public.contacts c
-         where c.user_id = new.user_id and c.phone_number = new.phone_number;
-      end if;
-    exception when others then
-      get stacked diagnostics err_context = pg_exception_context;
-      perform app_private.log_trigger_error(tg_table_name, tg_name, tg_op, new.id::text, sqlstate, sqlerrm, err_context);
-      new.contact_id := null;
-    end;
+  if new.contact_id is not null then
+    return new;
   end if;
+  if not pg_try_advisory_xact_lock(app_hidden.contact_lock_key(new.user_id, new.phone_number)) then
+    new.contact_link_pending := true;  -- another transaction is creating it: link later
+    return new;
+  end if;
+  begin
+    insert into app_public.contacts (user_id, phone_number, name, email, is_auto_created,
+                                     auto_creation_source, auto_created_from_call_id)
+    values (new.user_id, new.phone_number, left(new.caller_name, 200), new.caller_email, true, 'call', new.id)
+    on conflict (user_id, phone_number) do nothing
+    returning id into new.contact_id;
+    if new.contact_id is null then  -- created and committed since our look-up
+      select c.id into new.contact_id
+        from app_public.contacts c
+       where c.user_id = new.user_id and c.phone_number = new.phone_number;
+    end if;
+  exception when others then
+    get stacked diagnostics err_context = pg_exception_context;
+    perform app_private.log_trigger_error(tg_table_name, tg_name, tg_op, new.id::text, sqlstate, sqlerrm, err_context);
+    new.contact_id := null;
+  end;
   return new;
 end
 $$;
 comment on function app_private.tg_calls__link_contact() is
-  'BEFORE INSERT: links the call to the tenant''s contact for its phone number, creating the contact if needed.';
+  'BEFORE INSERT: links the call to the tenant''s contact for its phone number, creating the contact if no other transaction is doing so (otherwise app_hidden.sync_contacts links it shortly).';
 create trigger _200_link_contact before insert on app_public.calls
   for each row execute function app_private.tg_calls__link_contact();
 
@@ -711,29 +770,94 @@ create function app_private.tg_calls__count_not_connected() returns trigger
   language plpgsql security definer
 as $$
 declare
-  was_missed boolean := tg_op = 'UPDATE' and old.outcome in ('unanswered', 'failed');
-  is_missed  boolean := new.outcome in ('unanswered', 'failed');
-  err_context text;
+  was_missed boolean := tg_op in ('UPDATE', 'DELETE') and coalesce(old.outcome in ('unanswered', 'failed'), false);
+  is_missed  boolean := tg_op in ('UPDATE', 'INSERT') and coalesce(new.outcome in ('unanswered', 'failed'), false);
+  contact    uuid := case when tg_op = 'DELETE' then old.contact_id else new.contact_id end;
 begin
-  if new.contact_id is null or was_missed = is_missed then
-    return null;
+  if contact is not null and was_missed <> is_missed then
+    insert into app_hidden.contact_count_deltas (contact_id, user_id, delta)
+    values (contact, coalesce(new.user_id, old.user_id), case when is_missed then 1 else -1 end);
   end if;
-  begin
-    update app_public.contacts c
-       set not_connected = greatest(0, c.not_connected + case when is_missed then 1 else -1 end)
-     where c.id = new.contact_id and c.user_id = new.user_id;
-  exception when others then
-    get stacked diagnostics err_context = pg_exception_context;
-    perform app_private.log_trigger_error(tg_table_name, tg_name, tg_op, new.id::text, sqlstate, sqlerrm, err_context);
-  end;
   return null;
 end
 $$;
 comment on function app_private.tg_calls__count_not_connected() is
-  'Counts calls that ended unanswered or failed on their contact (a correction to another outcome moves the count back).';
-create trigger _600_count_not_connected after insert or update of status, duration_seconds, answered_by_voicemail
+  'Records +1 on the contact when a call ends unanswered or failed, -1 when a correction or a deletion takes that back.';
+create trigger _600_count_not_connected after insert or delete or update of status, duration_seconds, answered_by_voicemail
   on app_public.calls
   for each row execute function app_private.tg_calls__count_not_connected();
+
+create function app_hidden.sync_contacts(max_calls integer default 10000) returns integer
+  language plpgsql
+as $$
+declare
+  linked      integer := 0;
+  err_context text;
+begin
+  if not pg_try_advisory_xact_lock(hashtextextended('switchboard.sync_contacts', 0)) then
+    return 0;
+  end if;
+  -- 1. Calls the link trigger skipped: create their contacts, link them and
+  --    count the ones that did not connect (one statement, one snapshot). Like
+  --    the trigger, it never waits: calls locked by a writer and numbers whose
+  --    contact another transaction is creating are left for the next run.
+  begin
+    with pending as (
+      select c.id, c.user_id, c.phone_number, c.caller_name, c.caller_email, c.outcome
+        from app_public.calls c
+       where c.contact_link_pending
+       order by c.user_id, c.phone_number
+       limit max_calls
+         for no key update skip locked
+    ), unlinked as (
+      select p.* from pending p
+       where pg_try_advisory_xact_lock(app_hidden.contact_lock_key(p.user_id, p.phone_number))
+    ), created as (
+      insert into app_public.contacts (user_id, phone_number, name, email, is_auto_created,
+                                       auto_creation_source, auto_created_from_call_id)
+        select distinct on (u.user_id, u.phone_number) u.user_id, u.phone_number, left(u.caller_name, 200),
+               u.caller_email, true, 'call', u.id
+          from unlinked u
+         order by u.user_id, u.phone_number, u.id
+        on conflict (user_id, phone_number) do nothing
+      returning id, user_id, phone_number
+    ), targets as (
+      select u.id as call_id, u.user_id, u.outcome, coalesce(n.id, k.id) as contact_id
+        from unlinked u
+        left join created n on n.user_id = u.user_id and n.phone_number = u.phone_number
+        left join app_public.contacts k on k.user_id = u.user_id and k.phone_number = u.phone_number
+    ), linked_calls as (
+      update app_public.calls c set contact_id = t.contact_id, contact_link_pending = false
+        from targets t
+       where c.id = t.call_id and t.contact_id is not null
+      returning c.id
+    ), counted as (
+      insert into app_hidden.contact_count_deltas (contact_id, user_id, delta)
+        select t.contact_id, t.user_id, 1 from targets t
+         where t.contact_id is not null and t.outcome in ('unanswered', 'failed')
+    )
+    select count(*) into linked from linked_calls;
+  exception when others then
+    get stacked diagnostics err_context = pg_exception_context;
+    perform app_private.log_trigger_error('calls', 'sync_contacts', 'LINK', null, sqlstate, sqlerrm, err_context);
+  end;
+
+  -- 2. Apply pending not-connected changes (this job is their only writer).
+  with moved as (
+    delete from app_hidden.contact_count_deltas d returning d.contact_id, d.user_id, d.delta
+  ), per_contact as (
+    select m.contact_id, m.user_id, sum(m.delta)::integer as delta
+      from moved m group by m.contact_id, m.user_id having sum(m.delta) <> 0
+  )
+  update app_public.contacts k
+     set not_connected = greatest(0, k.not_connected + p.delta)
+    from per_contact p
+   where k.id = p.contact_id and k.user_id = p.user_id;
+  return linked;
+end
+$$;
+comment on function app_hidden.sync_contacts(integer) is
+  'Links calls the link trigger skipped (creating their contacts) and applies pending not-connected changes. Run every second by the worker.';
 
 -- =============================================================================
 -- 14. Credit ledger

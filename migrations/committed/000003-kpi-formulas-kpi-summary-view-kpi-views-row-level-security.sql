@@ -1,5 +1,5 @@
---! Previous: sha1:2e07528bbd07c9da5305f0fb957cd7614f520ea8
---! Hash: sha1:a577f15984473b74a4dd4532102c02a17cd14795
+--! Previous: sha1:5c9925a04f8e93d3f99f589fb466551b5504b2d9
+--! Hash: sha1:3a7678bdc8345f930f3e9eb08130eabfe15bf68e
 --! Message: KPI formulas, kpi summary view, KPI views, row-level security
 
 -- =============================================================================
@@ -172,6 +172,7 @@ begin
   -- then join it (preserve_run_at keeps the earlier time).
   if to_regnamespace('graphile_worker') is not null then
     perform graphile_worker.add_job('kpi__refresh', '{}'::json,
+                                    queue_name := 'kpi__refresh',
                                     job_key := 'kpi__refresh',
                                     run_at := now() + interval '5 seconds',
                                     job_key_mode := 'preserve_run_at');
@@ -408,7 +409,7 @@ grant update (is_read) on app_public.lead_analytics to app_user;
 
 grant select, delete on app_public.follow_ups to app_user;
 grant insert (user_id, contact_id, lead_phone, lead_email, lead_name, follow_up_date, remark) on app_public.follow_ups to app_user;
-grant update (follow_up_date, remark, status, completed_at, completed_by, lead_name, lead_email) on app_public.follow_ups to app_user;
+grant update (follow_up_date, remark, status, lead_name, lead_email) on app_public.follow_ups to app_user;
 
 grant select, delete on app_public.customers to app_user;
 grant insert (user_id, contact_id, name, email, phone, company, status, conversion_date, original_lead_source,

@@ -1,0 +1,355 @@
+/**
+ * Model-free randomized check of the analytics core: a seeded PRNG drives
+ * thousands of mixed writes (inserts and batches, status and duration
+ * corrections, analyses, deletes, agent and start-time moves, a time zone
+ * change, a retention purge, interleaved compactions, ledger postings and
+ * contacts job runs) across tenants in different time zones. Afterwards
+ * verify_rollups must find nothing for any tenant, the credit ledger must be
+ * exact, and every call must be linked to its contact with an exact
+ * not_connected.
+ *
+ * Reproduce a failure with the printed seed: TEST_SEED=<seed> npx vitest run tests/db/randomized.test.ts
+ */
+import { randomInt } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contactProblems, syncContacts } from '../helpers/contacts.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import {
+  createAgent, createAnalysis, createCalls, createRandom, createTenant, phoneNumber, updateAnalysis, updateCall,
+  type CallInput, type CallStatus, type Random,
+} from '../helpers/fixtures.ts';
+import { compactRollups, verifyTenants } from '../helpers/rollups.ts';
+
+const OPERATIONS = 3000;
+const ZONES = ['UTC', 'America/New_York', 'Asia/Kolkata', 'Pacific/Chatham'] as const;
+const NEW_ZONE = 'Australia/Lord_Howe';
+const STATUSES: readonly CallStatus[] = [
+  'queued', 'ringing', 'in_progress', 'completed', 'completed', 'completed', 'busy', 'no_answer', 'failed', 'canceled',
+];
+// 2026-02-15 .. 2026-11-20: spans the DST changes of every zone above.
+const FROM = Date.UTC(2026, 1, 15);
+const SPAN = Date.UTC(2026, 10, 20) - FROM;
+
+const seed = Number(process.env.TEST_SEED ?? randomInt(2 ** 31));
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+interface TenantState {
+  id: string;
+  agents: string[];
+  calls: string[];
+  /** call id -> analysis id */
+  analyses: Map<string, string>;
+  /** Phone numbers of deleted calls (a deleted call stays counted in not_connected, so their counters are not checked). */
+  deletedPhones: Set<string>;
+}
+
+const PHONES = 60;
+
+/** The state of the world as the test believes it; re-read from the database after a purge. */
+class World {
+  readonly tenants: TenantState[] = [];
+  readonly log: string[] = [];
+  private providerCalls = 0;
+
+  readonly client: pg.ClientBase;
+  readonly random: Random;
+
+  constructor(client: pg.ClientBase, random: Random) {
+    this.client = client;
+    this.random = random;
+  }
+
+  note(entry: string): void {
+    this.log.push(entry);
+    if (this.log.length > 25) this.log.shift();
+  }
+
+  callInput(tenant: TenantState): CallInput {
+    const { random } = this;
+    const status = random.pick(STATUSES);
+    this.providerCalls += 1;
+    return {
+      userId: tenant.id,
+      agentId: random.pick(tenant.agents),
+      status,
+      durationSeconds: status === 'completed' || random.next() < 0.1 ? random.int(900) : 0,
+      answeredByVoicemail: random.next() < 0.1,
+      direction: random.next() < 0.3 ? 'inbound' : 'outbound',
+      callSource: random.pick(['phone', 'phone', 'internet', 'unknown'] as const),
+      startedAt: new Date(FROM + random.int(SPAN)),
+      phoneNumber: random.next() < 0.8 ? phoneNumber(random.int(PHONES)) : null,
+      providerCallId: `rnd-${seed}-${this.providerCalls}`,
+    };
+  }
+
+  async insert(tenant: TenantState, n: number): Promise<void> {
+    const rows = await createCalls(this.client, Array.from({ length: n }, () => this.callInput(tenant)));
+    tenant.calls.push(...rows.map((row) => row.id));
+  }
+
+  async reload(tenant: TenantState): Promise<void> {
+    const { rows: calls } = await this.client.query<{ id: string }>(
+      'select id from app_public.calls where user_id = $1 order by id', [tenant.id],
+    );
+    tenant.calls = calls.map((row) => row.id);
+    const { rows: analyses } = await this.client.query<{ id: string; call_id: string }>(
+      `select id, call_id from app_public.lead_analytics where user_id = $1 and analysis_type = 'individual'`, [tenant.id],
+    );
+    tenant.analyses = new Map(analyses.map((row) => [row.call_id, row.id]));
+  }
+}
+
+function removeCall(tenant: TenantState, callId: string): void {
+  tenant.calls = tenant.calls.filter((id) => id !== callId);
+  tenant.analyses.delete(callId);
+}
+
+function analysisScores(random: Random): Parameters<typeof updateAnalysis>[2] {
+  const score = (): number | null => (random.next() < 0.2 ? null : random.int(101));
+  return {
+    totalScore: score(), intentScore: score(), urgencyScore: score(), budgetScore: score(), fitScore: score(),
+    engagementScore: score(), leadStatusTag: random.pick(['hot', 'warm', 'cold', null] as const),
+    ctaPricing: random.next() < 0.3, ctaDemo: random.next() < 0.3, ctaFollowup: random.next() < 0.2,
+    ctaSample: random.next() < 0.1, ctaEscalatedToHuman: random.next() < 0.1,
+  };
+}
+
+type Operation = (world: World, tenant: TenantState) => Promise<void>;
+
+/** Weighted operations on one tenant; each returns without doing anything when it does not apply. */
+const OPERATION_TABLE: readonly [number, string, Operation][] = [
+  [14, 'insert one call', (w, t) => w.insert(t, 1)],
+  [4, 'insert a batch', (w, t) => w.insert(t, w.random.between(2, 40))],
+  [22, 'change status', async (w, t) => {
+    if (t.calls.length === 0) return;
+    const status = w.random.pick(STATUSES);
+    await updateCall(w.client, w.random.pick(t.calls), status === 'completed'
+      ? { status, durationSeconds: w.random.int(900) }
+      : { status });
+  }],
+  [8, 'correct duration', async (w, t) => {
+    if (t.calls.length === 0) return;
+    await updateCall(w.client, w.random.pick(t.calls), { durationSeconds: w.random.int(900) });
+  }],
+  [2, 'flag voicemail', async (w, t) => {
+    if (t.calls.length === 0) return;
+    await updateCall(w.client, w.random.pick(t.calls), { answeredByVoicemail: w.random.next() < 0.5 });
+  }],
+  [2, 'change direction or source', async (w, t) => {
+    if (t.calls.length === 0) return;
+    await updateCall(w.client, w.random.pick(t.calls), {
+      direction: w.random.pick(['inbound', 'outbound'] as const),
+      callSource: w.random.pick(['phone', 'internet', 'unknown'] as const),
+    });
+  }],
+  [10, 'analyse a call', async (w, t) => {
+    const candidates = t.calls.filter((id) => !t.analyses.has(id));
+    if (candidates.length === 0) return;
+    const callId = w.random.pick(candidates);
+    const row = await createAnalysis(w.client, { userId: t.id, callId, ...analysisScores(w.random) });
+    t.analyses.set(callId, row.id);
+  }],
+  [8, 're-score an analysis', async (w, t) => {
+    if (t.analyses.size === 0) return;
+    await updateAnalysis(w.client, w.random.pick([...t.analyses.values()]), analysisScores(w.random));
+  }],
+  [3, 'delete an analysis', async (w, t) => {
+    if (t.analyses.size === 0) return;
+    const [callId, id] = w.random.pick([...t.analyses.entries()]);
+    await w.client.query('delete from app_public.lead_analytics where id = $1', [id]);
+    t.analyses.delete(callId);
+  }],
+  [2, 're-analyse (delete + insert in one transaction)', async (w, t) => {
+    if (t.analyses.size === 0) return;
+    const [callId, id] = w.random.pick([...t.analyses.entries()]);
+    await w.client.query('begin');
+    await w.client.query('delete from app_public.lead_analytics where id = $1', [id]);
+    const row = await createAnalysis(w.client, { userId: t.id, callId, ...analysisScores(w.random) });
+    await w.client.query('commit');
+    t.analyses.set(callId, row.id);
+  }],
+  [3, 'delete a call', async (w, t) => {
+    if (t.calls.length === 0) return;
+    const callId = w.random.pick(t.calls);
+    const { rows } = await w.client.query<{ phone: string | null }>(
+      'delete from app_public.calls where id = $1 returning phone_number as phone', [callId],
+    );
+    if (rows[0]?.phone) t.deletedPhones.add(rows[0].phone);
+    removeCall(t, callId);
+  }],
+  [4, 'move a call to another agent', async (w, t) => {
+    if (t.calls.length === 0) return;
+    await updateCall(w.client, w.random.pick(t.calls), { agentId: w.random.pick(t.agents) });
+  }],
+  [4, 'move a call in time', async (w, t) => {
+    if (t.calls.length === 0) return;
+    const startedAt = new Date(FROM + w.random.int(SPAN));
+    await updateCall(w.client, w.random.pick(t.calls), w.random.next() < 0.3
+      ? { startedAt, agentId: w.random.pick(t.agents) }
+      : { startedAt });
+  }],
+  [1, 'buy credits', async (w, t) => {
+    await w.client.query(
+      `insert into app_public.credit_transactions (user_id, type, amount, description) values ($1, 'purchase', $2, 'top-up')`,
+      [t.id, w.random.between(10, 500)],
+    );
+  }],
+  [1, 'a transaction that rolls back', async (w, t) => {
+    if (t.calls.length === 0) return;
+    await w.client.query('begin');
+    await createCalls(w.client, Array.from({ length: 5 }, () => w.callInput(t)));
+    await updateCall(w.client, w.random.pick(t.calls), { status: 'failed', startedAt: new Date(FROM) });
+    await w.client.query('rollback');
+  }],
+];
+
+const TOTAL_WEIGHT = OPERATION_TABLE.reduce((n, [weight]) => n + weight, 0);
+
+function pickOperation(random: Random): [string, Operation] {
+  let roll = random.int(TOTAL_WEIGHT);
+  for (const [weight, name, operation] of OPERATION_TABLE) {
+    if (roll < weight) return [name, operation];
+    roll -= weight;
+  }
+  throw new Error('unreachable');
+}
+
+function differences(client: pg.ClientBase, tenants: readonly TenantState[]): Promise<unknown[]> {
+  return verifyTenants(client, tenants.map((t) => t.id));
+}
+
+async function run(world: World): Promise<void> {
+  const { client, random } = world;
+  for (const [i, timezone] of ZONES.entries()) {
+    const tenant = await createTenant(client, { timezone, credits: 15 * (i + 1) });
+    const agents = [];
+    for (let a = 0; a < 3; a += 1) agents.push((await createAgent(client, tenant.id)).id);
+    world.tenants.push({ id: tenant.id, agents, calls: [], analyses: new Map(), deletedPhones: new Set() });
+  }
+  const zoneChangeAt = random.between(OPERATIONS * 0.3, OPERATIONS * 0.6);
+  const purgeAt = random.between(OPERATIONS * 0.5, OPERATIONS * 0.8);
+
+  for (let step = 0; step < OPERATIONS; step += 1) {
+    const tenant = random.pick(world.tenants);
+    let name: string;
+    if (step === zoneChangeAt) {
+      name = `time zone change to ${NEW_ZONE}`;
+      await client.query('update app_public.users set timezone = $2 where id = $1', [tenant.id, NEW_ZONE]);
+    } else if (step === purgeAt) {
+      const before = new Date(FROM + random.int(SPAN / 3));
+      name = `purge before ${before.toISOString()}`;
+      const batch = random.between(20, 200);
+      const { rows: phones } = await client.query<{ phone: string }>(
+        `select distinct phone_number as phone from app_public.calls
+          where user_id = $1 and started_at < $2 and phone_number is not null`,
+        [tenant.id, before],
+      );
+      for (const { phone } of phones) tenant.deletedPhones.add(phone);
+      let purged: number;
+      do {
+        const { rows } = await client.query<{ n: number }>('select app_hidden.purge_calls($1, $2, $3) as n', [tenant.id, before, batch]);
+        purged = rows[0]?.n ?? 0;
+      } while (purged > 0);
+      await world.reload(tenant);
+    } else if (random.next() < 0.004) {
+      name = 'compact';
+      await compactRollups(client, random.between(1, 2000));
+    } else if (random.next() < 0.004) {
+      name = 'contacts job';
+      await syncContacts(client);
+    } else if (random.next() < 0.003) {
+      name = 'post credits';
+      await client.query('select app_hidden.post_credit_transactions()');
+    } else {
+      let operation: Operation;
+      [name, operation] = pickOperation(random);
+      await operation(world, tenant);
+    }
+    world.note(`${step}: ${name} (tenant ${world.tenants.indexOf(tenant)})`);
+    if (step % 1000 === 999) {
+      expect(await differences(client, world.tenants), `seed ${seed}, after step ${step}`).toEqual([]);
+    }
+  }
+}
+
+describe('randomized workload', () => {
+  it('leaves every rollup exact, the credit ledger balanced and every contact linked and counted', async () => {
+    const client = await db.pool.connect();
+    const world = new World(client, createRandom(seed));
+    try {
+      try {
+        await run(world);
+      } catch (error) {
+        throw new Error(`seed ${seed} (TEST_SEED=${seed}); last operations:\n${world.log.join('\n')}`, { cause: error });
+      }
+      const { rows: counts } = await client.query<{ calls: number; analyses: number }>(
+        `select (select count(*)::int from app_public.calls) as calls,
+                (select count(*)::int from app_public.lead_analytics) as analyses`,
+      );
+      // The workload really happened.
+      expect(counts[0]?.calls, `seed ${seed}`).toBeGreaterThan(500);
+      expect(counts[0]?.analyses, `seed ${seed}`).toBeGreaterThan(100);
+
+      expect(await differences(client, world.tenants), `seed ${seed}, before compaction`).toEqual([]);
+      await compactRollups(client);
+      expect(await differences(client, world.tenants), `seed ${seed}, after compaction`).toEqual([]);
+
+      // Contacts: after the job, every call with a number is linked to its contact, and not_connected counts the
+      // contact's missed calls (numbers with deleted calls excepted).
+      await syncContacts(client);
+      for (const tenant of world.tenants) {
+        const checked = Array.from({ length: PHONES }, (_, i) => phoneNumber(i)).filter((p) => !tenant.deletedPhones.has(p));
+        expect(checked.length, `seed ${seed}`).toBeGreaterThan(0);
+        expect(await contactProblems(client, tenant.id, checked), `seed ${seed}`)
+          .toEqual({ unlinked: 0, misLinked: 0, wrongCounters: [] });
+      }
+      const { rows: leftovers } = await client.query<{ deltas: number; logged: number }>(
+        `select (select count(*)::int from app_hidden.contact_count_deltas) as deltas,
+                (select count(*)::int from app_private.trigger_error_log) as logged`,
+      );
+      expect(leftovers[0], `seed ${seed}`).toEqual({ deltas: 0, logged: 0 });
+
+      await client.query('select app_hidden.post_credit_transactions()');
+      const { rows: unposted } = await client.query<{ n: number }>(
+        'select count(*)::int as n from app_public.credit_transactions where posted_at is null',
+      );
+      expect(unposted[0]?.n, `seed ${seed}`).toBe(0);
+      // users.credits is the sum of the posted ledger.
+      const { rows: balances } = await client.query(
+        `select u.id, u.credits, coalesce(sum(t.amount), 0)::int as ledger
+           from app_public.users u left join app_public.credit_transactions t on t.user_id = u.id
+          group by u.id having u.credits <> coalesce(sum(t.amount), 0)`,
+      );
+      expect(balances, `seed ${seed}`).toEqual([]);
+      // Postings ran in order: every balance_after is the running sum.
+      const { rows: running } = await client.query(
+        `select id, balance_after, running from (
+           select t.id, t.balance_after,
+                  sum(t.amount) over (partition by t.user_id order by t.created_at, t.id) as running
+             from app_public.credit_transactions t) x
+          where balance_after <> running limit 5`,
+      );
+      expect(running, `seed ${seed}`).toEqual([]);
+      // Each existing call was charged exactly its final credits.
+      const { rows: charges } = await client.query(
+        `select c.id, c.credits_used, -coalesce(sum(t.amount), 0)::int as charged
+           from app_public.calls c
+           left join app_public.credit_transactions t on t.call_id = c.id and t.type in ('usage', 'refund')
+          group by c.id having -coalesce(sum(t.amount), 0) <> c.credits_used limit 5`,
+      );
+      expect(charges, `seed ${seed}`).toEqual([]);
+    } finally {
+      client.release();
+    }
+  });
+});
