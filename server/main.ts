@@ -28,7 +28,8 @@ try {
   const pool = createPool({ connectionString: database.connectionString, logger: log.child('pool') });
   shutdown.add('pool', () => endPool(pool));
 
-  await seedDemoIfEmpty(pool, log.child('seed'));
+  const demo = await seedDemoIfEmpty(pool, log.child('seed'));
+  if (demo.login) log.info(`demo login: ${demo.login.email} / ${demo.login.password} (admin: ${demo.login.adminEmail})`);
 
   const worker = await startWorker({
     connectionString: database.connectionString,

@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:cf116adf26fd061ac41ef34fe9d69efdded6c3eb
+--! Hash: sha1:bf9459a9ed341576271dd7eb6637885ac41539cf
 --! Message: core schema: roles, schemas, tenants, agents, calls, leads, ledger
 
 -- =============================================================================
@@ -462,9 +462,10 @@ create function app_private.tg_follow_ups__stamp_completion() returns trigger
 as $$
 begin
   -- Who and when are decided here, never by the client.
+  -- Tenants cannot write these columns (no grant); an import run by the owner may backdate them.
   if new.status = 'completed' and (tg_op = 'INSERT' or old.status <> 'completed') then
-    new.completed_at := now();
-    new.completed_by := app_public.current_user_id();
+    new.completed_at := coalesce(new.completed_at, now());
+    new.completed_by := coalesce(new.completed_by, app_public.current_user_id());
   elsif new.status <> 'completed' then
     new.completed_at := null;
     new.completed_by := null;

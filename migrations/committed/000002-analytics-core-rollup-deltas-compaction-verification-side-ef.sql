@@ -1,5 +1,5 @@
---! Previous: sha1:cf116adf26fd061ac41ef34fe9d69efdded6c3eb
---! Hash: sha1:5c9925a04f8e93d3f99f589fb466551b5504b2d9
+--! Previous: sha1:bf9459a9ed341576271dd7eb6637885ac41539cf
+--! Hash: sha1:aa339e31cbc9aa96ec76bc55b9cdee969c312868
 --! Message: analytics core: rollup deltas, compaction, verification, side-effect triggers
 
 -- =============================================================================
@@ -131,7 +131,7 @@ as $$ select 60 $$;
 comment on function app_hidden.qualified_score_threshold() is 'A lead with total_score at or above this is qualified.';
 
 create function app_hidden.call_contribution(
-  c app_public.calls, a app_public.lead_analytics, tz text, s bigint
+  c app_public.calls, a app_public.lead_analytics, tz text, s bigint, with_call boolean default true
 ) returns setof app_hidden.rollup_deltas
   language sql stable parallel safe rows 1
 as $$
@@ -141,18 +141,18 @@ as $$
     (c.started_at at time zone tz)::date,
     extract(hour from c.started_at at time zone tz)::smallint,
     null::text,
-    s,                                                                       -- calls
-    case when c.outcome = 'successful' then s else 0 end,                    -- successful_calls
-    case when c.outcome = 'failed' then s else 0 end,                        -- failed_calls
-    case when c.outcome = 'unanswered' then s else 0 end,                    -- unanswered_calls
-    case when c.outcome = 'successful' then s * c.duration_seconds else 0 end, -- talk_seconds
-    s * c.billed_minutes,                                                    -- billed_minutes
-    s * c.credits_used,                                                      -- credits_used
-    case when c.direction = 'inbound' then s else 0 end,                     -- inbound_calls
-    case when c.direction = 'outbound' then s else 0 end,                    -- outbound_calls
-    case when c.call_source = 'phone' then s else 0 end,                     -- phone_calls
-    case when c.call_source = 'internet' then s else 0 end,                  -- internet_calls
-    case when c.call_source = 'unknown' then s else 0 end,                   -- unknown_source_calls
+    case when with_call then s else 0 end,                                   -- calls
+    case when with_call and c.outcome = 'successful' then s else 0 end,                    -- successful_calls
+    case when with_call and c.outcome = 'failed' then s else 0 end,                        -- failed_calls
+    case when with_call and c.outcome = 'unanswered' then s else 0 end,                    -- unanswered_calls
+    case when with_call and c.outcome = 'successful' then s * c.duration_seconds else 0 end, -- talk_seconds
+    case when with_call then s * c.billed_minutes else 0 end,                -- billed_minutes
+    case when with_call then s * c.credits_used else 0 end,                  -- credits_used
+    case when with_call and c.direction = 'inbound' then s else 0 end,                     -- inbound_calls
+    case when with_call and c.direction = 'outbound' then s else 0 end,                    -- outbound_calls
+    case when with_call and c.call_source = 'phone' then s else 0 end,                     -- phone_calls
+    case when with_call and c.call_source = 'internet' then s else 0 end,                  -- internet_calls
+    case when with_call and c.call_source = 'unknown' then s else 0 end,                   -- unknown_source_calls
     case when a.id is not null then s else 0 end,                            -- leads_generated
     case when a.total_score >= app_hidden.qualified_score_threshold() then s else 0 end, -- qualified_leads
     case when a.lead_status_tag = 'hot' then s else 0 end,                   -- hot_leads
@@ -173,8 +173,8 @@ as $$
     coalesce(s * a.total_score, 0),      case when a.total_score is not null then s else 0 end
    where c.id is not null
 $$;
-comment on function app_hidden.call_contribution(app_public.calls, app_public.lead_analytics, text, bigint) is
-  'What one call (with its individual analysis, if any) adds to the rollups, multiplied by s (+1 or -1), keyed by agent and tenant-local day and hour. One row; none when c is null. Set-returning and plain SQL so the planner inlines it.';
+comment on function app_hidden.call_contribution(app_public.calls, app_public.lead_analytics, text, bigint, boolean) is
+  'What one call (with its individual analysis, if any) adds to the rollups, multiplied by s (+1 or -1), keyed by agent and tenant-local day and hour; with_call = false gives only the analysis part. One row; none when c is null. Set-returning plain SQL, so the planner inlines it into the triggers'' cached plans.';
 -- =============================================================================
 -- 10. Generated column-by-column code (compaction, live views, comparisons)
 -- =============================================================================
@@ -191,7 +191,6 @@ declare
   upd   text;          -- calls = t.calls + excluded.calls, ...
   e_row text;          -- coalesce(e.calls, 0), ...
   a_row text;
-  nonzero text;        -- sum(calls) <> 0 or ...
   diff_e_a text;       -- e.calls - a.calls, ...
 begin
   select array_agg(attname::text order by attnum) into cols
@@ -203,28 +202,9 @@ begin
          string_agg(format('%1$I = t.%1$I + excluded.%1$I', c), ', '),
          string_agg(format('coalesce(e.%I, 0)', c), ', '),
          string_agg(format('coalesce(a.%I, 0)', c), ', '),
-         string_agg(format('sum(%I) <> 0', c), ' or '),
          string_agg(format('e.%1$I - a.%1$I', c), ', ')
-    into plain, sums, upd, e_row, a_row, nonzero, diff_e_a
+    into plain, sums, upd, e_row, a_row, diff_e_a
     from unnest(cols) as c;
-
-  execute format($f$
-    create or replace function app_hidden.contribution_change(
-      o app_public.calls, o_a app_public.lead_analytics,
-      n app_public.calls, n_a app_public.lead_analytics, tz text)
-      returns setof app_hidden.rollup_deltas
-      language sql stable parallel safe
-    as $body$
-      select user_id, agent_id, day, hour, target, %2$s
-        from (select * from app_hidden.call_contribution(n, n_a, tz, 1)
-              union all
-              select * from app_hidden.call_contribution(o, o_a, tz, -1)) x
-       group by user_id, agent_id, day, hour, target
-      having %3$s
-    $body$
-  $f$, plain, sums, nonzero);
-  comment on function app_hidden.contribution_change(app_public.calls, app_public.lead_analytics, app_public.calls, app_public.lead_analytics, text) is
-    'The delta rows that turn the contribution of (o, o_a) into that of (n, n_a): one row when the key is unchanged, two when it moved, none when nothing changed (generated).';
 
   execute format($f$
     create or replace function app_hidden.rollup_measures_diff(e app_private.rollup_measures, a app_private.rollup_measures)
@@ -455,15 +435,23 @@ begin
       select * from app_hidden.call_contribution(new, null, tz, 1);
     return null;
   end if;
-  if tg_op = 'DELETE' or (new.agent_id, new.started_at) is distinct from (old.agent_id, old.started_at) then
-    -- The whole contribution moves (or leaves), analysis included. On DELETE
-    -- this runs BEFORE the row goes, while the cascade has not yet removed the analysis.
+  if tg_op = 'DELETE' then
+    -- BEFORE DELETE: the analysis is still there (the cascade runs after the row goes).
+    select * into a from app_public.lead_analytics l where l.call_id = old.id and l.analysis_type = 'individual';
+    insert into app_hidden.rollup_deltas
+      select * from app_hidden.call_contribution(old, a, tz, -1);
+    return old;
+  end if;
+  if (new.agent_id, new.started_at) is distinct from (old.agent_id, old.started_at) then
+    -- The call moved to another agent, day or hour: its analysis moves with it.
     select * into a from app_public.lead_analytics l where l.call_id = old.id and l.analysis_type = 'individual';
   end if;
-  -- Same key: the analysis part cancels out and a stays null.
+  -- Otherwise the analysis part is the same on both sides and a stays null.
   insert into app_hidden.rollup_deltas
-    select * from app_hidden.contribution_change(old, a, case when tg_op = 'UPDATE' then new end, a, tz);
-  return case when tg_op = 'DELETE' then old end;
+    select * from app_hidden.call_contribution(old, a, tz, -1)
+    union all
+    select * from app_hidden.call_contribution(new, a, tz, 1);
+  return null;
 end
 $$;
 comment on function app_private.tg_calls__rollup() is
@@ -511,9 +499,11 @@ begin
   if tz is null then
     return null;  -- the tenant itself is being deleted
   end if;
-  -- Counted on the call's day, whenever the analysis arrives.
+  -- Only the analysis part changes, counted on the call's day whenever it arrives.
   insert into app_hidden.rollup_deltas
-    select * from app_hidden.contribution_change(c, old_a, c, new_a, tz);
+    select * from app_hidden.call_contribution(c, old_a, tz, -1, false) where old_a.id is not null
+    union all
+    select * from app_hidden.call_contribution(c, new_a, tz, 1, false) where new_a.id is not null;
   return null;
 end
 $$;
@@ -727,7 +717,8 @@ create function app_private.tg_calls__link_contact() returns trigger
   language plpgsql security definer
 as $$
 declare
-  err_context text;
+  err_context      text;
+  contacts_created integer;
 begin
   if new.contact_id is not null or new.phone_number is null then
     return new;
@@ -738,10 +729,15 @@ begin
   if new.contact_id is not null then
     return new;
   end if;
-  if not pg_try_advisory_xact_lock(app_hidden.contact_lock_key(new.user_id, new.phone_number)) then
-    new.contact_link_pending := true;  -- another transaction is creating it: link later
+  -- At most 256 contacts per transaction here (each holds an advisory lock until
+  -- commit); a bulk load's further new numbers are created set-based by the job.
+  contacts_created := coalesce(nullif(current_setting('switchboard.contacts_created', true), ''), '0')::integer;
+  if contacts_created >= 256
+     or not pg_try_advisory_xact_lock(app_hidden.contact_lock_key(new.user_id, new.phone_number)) then
+    new.contact_link_pending := true;  -- link later (another transaction may be creating it)
     return new;
   end if;
+  perform set_config('switchboard.contacts_created', (contacts_created + 1)::text, true);
   begin
     insert into app_public.contacts (user_id, phone_number, name, email, is_auto_created,
                                      auto_creation_source, auto_created_from_call_id)
@@ -798,20 +794,19 @@ begin
     return 0;
   end if;
   -- 1. Calls the link trigger skipped: create their contacts, link them and
-  --    count the ones that did not connect (one statement, one snapshot). Like
-  --    the trigger, it never waits: calls locked by a writer and numbers whose
-  --    contact another transaction is creating are left for the next run.
+  --    count the ones that did not connect (one statement, one snapshot).
+  --    Writers always win: calls a writer holds are skipped, and if a contact
+  --    this job creates is also being created by a writer, the job gives up
+  --    after lock_timeout (long before deadlock detection) and retries next run.
   begin
-    with pending as (
+    perform set_config('lock_timeout', '200ms', true);
+    with unlinked as (
       select c.id, c.user_id, c.phone_number, c.caller_name, c.caller_email, c.outcome
         from app_public.calls c
        where c.contact_link_pending
        order by c.user_id, c.phone_number
        limit max_calls
          for no key update skip locked
-    ), unlinked as (
-      select p.* from pending p
-       where pg_try_advisory_xact_lock(app_hidden.contact_lock_key(p.user_id, p.phone_number))
     ), created as (
       insert into app_public.contacts (user_id, phone_number, name, email, is_auto_created,
                                        auto_creation_source, auto_created_from_call_id)
@@ -837,9 +832,14 @@ begin
          where t.contact_id is not null and t.outcome in ('unanswered', 'failed')
     )
     select count(*) into linked from linked_calls;
-  exception when others then
-    get stacked diagnostics err_context = pg_exception_context;
-    perform app_private.log_trigger_error('calls', 'sync_contacts', 'LINK', null, sqlstate, sqlerrm, err_context);
+    perform set_config('lock_timeout', '0', true);
+  exception
+    when lock_not_available then
+      perform set_config('lock_timeout', '0', true);  -- a writer holds one of them: next run
+    when others then
+      perform set_config('lock_timeout', '0', true);
+      get stacked diagnostics err_context = pg_exception_context;
+      perform app_private.log_trigger_error('calls', 'sync_contacts', 'LINK', null, sqlstate, sqlerrm, err_context);
   end;
 
   -- 2. Apply pending not-connected changes (this job is their only writer).

@@ -1,5 +1,5 @@
---! Previous: sha1:5c9925a04f8e93d3f99f589fb466551b5504b2d9
---! Hash: sha1:3a7678bdc8345f930f3e9eb08130eabfe15bf68e
+--! Previous: sha1:aa339e31cbc9aa96ec76bc55b9cdee969c312868
+--! Hash: sha1:996ee724505772ae527ba454d0a76fd2ace642a7
 --! Message: KPI formulas, kpi summary view, KPI views, row-level security
 
 -- =============================================================================
