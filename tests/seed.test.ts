@@ -159,7 +159,7 @@ describe('demo seed', () => {
 
   it('adds targets, follow-ups, customers, purchases and the two logins', async () => {
     const x = await one<{ targets: number; agents: number; follow_ups: number; customers: number; refs_ok: boolean;
-      unposted: number; purchases: number; negative: number; demo_login: boolean; admin_login: boolean; admin_role: string }>(
+      unposted: number; charges: number; purchases: number; negative: number; misdated: number; demo_login: boolean; admin_login: boolean; admin_role: string }>(
       db.pool,
       `select (select count(*)::int from app_public.agent_targets) as targets,
               (select count(*)::int from app_public.agents) as agents,
@@ -167,7 +167,10 @@ describe('demo seed', () => {
               (select count(*)::int from app_public.customers) as customers,
               (select bool_and(reference ~ '^CUST-[0-9]{4}-[0-9]{4}$') from app_public.customers) as refs_ok,
               (select count(*)::int from app_public.credit_transactions where posted_at is null) as unposted,
+              (select count(*)::int from app_hidden.credit_charges) as charges,
               (select count(*)::int from app_public.credit_transactions where type = 'purchase') as purchases,
+              (select count(*)::int from app_public.credit_transactions t join app_public.calls c on c.id = t.call_id
+                where t.created_at <> coalesce(c.ended_at, c.started_at)) as misdated,
               (select count(*)::int from app_public.users where credits < 0) as negative,
               (select s.password_hash = public.crypt('demo-password', s.password_hash)
                  from app_private.user_secrets s join app_public.users u on u.id = s.user_id
@@ -181,7 +184,10 @@ describe('demo seed', () => {
     expect(x.follow_ups).toBeGreaterThan(0);
     expect(x.customers).toBeGreaterThan(0);
     expect(x.refs_ok).toBe(true);
+    // Every call charge moved into the ledger and posted, dated at its call, and the packs cover the usage.
     expect(x.unposted).toBe(0);
+    expect(x.charges).toBe(0);
+    expect(x.misdated).toBe(0);
     expect(x.purchases).toBe(3);
     expect(x.negative).toBe(0);
     expect(x.demo_login).toBe(true);
@@ -282,7 +288,7 @@ describe('scale loader', () => {
 
     const again = await loadScaleData(db.pool, { calls: 2_000, tenants: 12, agentsPerTenant: 3, days: 60 });
     expect(again.tenantIds).toEqual(result.tenantIds);
-    const counts = await one<{ calls: number; users: number; zones: number; analyses: number; transcripts: number; unposted: number; pending: number }>(
+    const counts = await one<{ calls: number; users: number; zones: number; analyses: number; transcripts: number; unposted: number; charges: number; pending: number }>(
       db.pool,
       `select (select count(*)::int from app_public.calls) as calls,
               (select count(*)::int from app_public.users) as users,
@@ -290,6 +296,7 @@ describe('scale loader', () => {
               (select count(*)::int from app_public.lead_analytics where analysis_type = 'individual') as analyses,
               (select count(*)::int from app_public.transcripts) as transcripts,
               (select count(*)::int from app_public.credit_transactions where posted_at is null) as unposted,
+              (select count(*)::int from app_hidden.credit_charges) as charges,
               (select count(*)::int from app_hidden.rollup_deltas) as pending`,
     );
     expect(counts.calls).toBe(22_000);
@@ -299,6 +306,7 @@ describe('scale loader', () => {
     expect(counts.analyses).toBeLessThan(22_000 * 0.5 * 0.6);
     expect(counts.transcripts).toBe(0);
     expect(counts.unposted).toBe(0);
+    expect(counts.charges).toBe(0);
     expect(counts.pending).toBe(0);
     expect(await rollupDifferences(db.pool)).toBe(0);
   });

@@ -1,5 +1,5 @@
 --! Previous: sha1:bf9459a9ed341576271dd7eb6637885ac41539cf
---! Hash: sha1:aa339e31cbc9aa96ec76bc55b9cdee969c312868
+--! Hash: sha1:edcda1368bb28e40046e6fd929d67a2ed505494a
 --! Message: analytics core: rollup deltas, compaction, verification, side-effect triggers
 
 -- =============================================================================
@@ -398,69 +398,8 @@ call app_private.generate_rollup_code();
 -- Trigger functions that write internal tables are SECURITY DEFINER without a
 -- SET clause (a SET costs a GUC save/restore per row); every name in them is
 -- schema-qualified and pg_catalog is always searched first.
-create function app_private.tg_calls__rollup() returns trigger
-  language plpgsql security definer
-as $$
-declare
-  tz text;
-  a  app_public.lead_analytics;
-begin
-  if tg_op = 'UPDATE' then
-    -- Only these columns change what a call contributes (id and tenant are immutable: _010_guard_immutable).
-    if (new.agent_id, new.started_at, new.outcome, new.duration_seconds, new.credits_used,
-        new.direction, new.call_source)
-       is not distinct from
-       (old.agent_id, old.started_at, old.outcome, old.duration_seconds, old.credits_used,
-        old.direction, old.call_source) then
-      return null;
-    end if;
-  elsif tg_op = 'DELETE' and current_setting('switchboard.purging', true) = 'on' then
-    return old;  -- retention purge: app_hidden.purge_calls recorded the contribution
-  end if;
-
-  -- KEY SHARE on the tenant row (inserts already hold it from the foreign key
-  -- check): a time zone change, which locks the row FOR UPDATE first, waits for
-  -- this transaction, and this one waits for it, so no call is bucketed in a
-  -- zone the rebuild does not see.
-  select u.timezone into tz from app_public.users u
-   where u.id = coalesce(new.user_id, old.user_id)
-     for key share;
-  if tz is null then
-    return case when tg_op = 'DELETE' then old end;  -- the tenant itself is being deleted
-  end if;
-
-  if tg_op = 'INSERT' then
-    -- A new call cannot have an analysis yet (the foreign key needs the call first).
-    insert into app_hidden.rollup_deltas
-      select * from app_hidden.call_contribution(new, null, tz, 1);
-    return null;
-  end if;
-  if tg_op = 'DELETE' then
-    -- BEFORE DELETE: the analysis is still there (the cascade runs after the row goes).
-    select * into a from app_public.lead_analytics l where l.call_id = old.id and l.analysis_type = 'individual';
-    insert into app_hidden.rollup_deltas
-      select * from app_hidden.call_contribution(old, a, tz, -1);
-    return old;
-  end if;
-  if (new.agent_id, new.started_at) is distinct from (old.agent_id, old.started_at) then
-    -- The call moved to another agent, day or hour: its analysis moves with it.
-    select * into a from app_public.lead_analytics l where l.call_id = old.id and l.analysis_type = 'individual';
-  end if;
-  -- Otherwise the analysis part is the same on both sides and a stays null.
-  insert into app_hidden.rollup_deltas
-    select * from app_hidden.call_contribution(old, a, tz, -1)
-    union all
-    select * from app_hidden.call_contribution(new, a, tz, 1);
-  return null;
-end
-$$;
-comment on function app_private.tg_calls__rollup() is
-  'Appends the signed change of a call''s contribution to rollup_deltas (insert, relevant update, delete).';
-
-create trigger _500_rollup after insert or update on app_public.calls
-  for each row execute function app_private.tg_calls__rollup();
-create trigger _500_rollup_delete before delete on app_public.calls
-  for each row execute function app_private.tg_calls__rollup();
+-- The call side (insert, update, delete of a call) is part of
+-- app_private.tg_calls__write_effects(), section 14, with the other per-call work.
 
 create function app_private.tg_lead_analytics__rollup() returns trigger
   language plpgsql security definer
@@ -762,27 +701,6 @@ comment on function app_private.tg_calls__link_contact() is
 create trigger _200_link_contact before insert on app_public.calls
   for each row execute function app_private.tg_calls__link_contact();
 
-create function app_private.tg_calls__count_not_connected() returns trigger
-  language plpgsql security definer
-as $$
-declare
-  was_missed boolean := tg_op in ('UPDATE', 'DELETE') and coalesce(old.outcome in ('unanswered', 'failed'), false);
-  is_missed  boolean := tg_op in ('UPDATE', 'INSERT') and coalesce(new.outcome in ('unanswered', 'failed'), false);
-  contact    uuid := case when tg_op = 'DELETE' then old.contact_id else new.contact_id end;
-begin
-  if contact is not null and was_missed <> is_missed then
-    insert into app_hidden.contact_count_deltas (contact_id, user_id, delta)
-    values (contact, coalesce(new.user_id, old.user_id), case when is_missed then 1 else -1 end);
-  end if;
-  return null;
-end
-$$;
-comment on function app_private.tg_calls__count_not_connected() is
-  'Records +1 on the contact when a call ends unanswered or failed, -1 when a correction or a deletion takes that back.';
-create trigger _600_count_not_connected after insert or delete or update of status, duration_seconds, answered_by_voicemail
-  on app_public.calls
-  for each row execute function app_private.tg_calls__count_not_connected();
-
 create function app_hidden.sync_contacts(max_calls integer default 10000) returns integer
   language plpgsql
 as $$
@@ -860,28 +778,109 @@ comment on function app_hidden.sync_contacts(integer) is
   'Links calls the link trigger skipped (creating their contacts) and applies pending not-connected changes. Run every second by the worker.';
 
 -- =============================================================================
--- 14. Credit ledger
+-- 14. Per-call write effects: rollups, credit charges, not-connected counts
 -- =============================================================================
-create function app_private.tg_calls__charge_credits() returns trigger
+-- One trigger function for everything a call's insert, update or delete
+-- causes, so each row pays for one trigger call. Every effect is an append to
+-- a table without indexes or foreign keys (rollup_deltas, credit_charges,
+-- contact_count_deltas): nothing here waits for another transaction, and
+-- jobs fold the appends in within a second.
+create table app_hidden.credit_charges (
+  user_id     uuid not null,
+  call_id     uuid not null,
+  amount      integer not null,
+  description text not null,
+  created_at  timestamptz not null default now()
+);
+comment on table app_hidden.credit_charges is
+  'Credit changes of calls not yet moved into the ledger (append-only; app_hidden.post_credit_transactions moves them).';
+
+create function app_private.tg_calls__write_effects() returns trigger
   language plpgsql security definer
 as $$
 declare
-  delta integer := new.credits_used - case when tg_op = 'UPDATE' then old.credits_used else 0 end;
+  tz           text;
+  a            app_public.lead_analytics;
+  credit_delta integer;
+  was_missed   boolean;
+  is_missed    boolean;
 begin
-  if delta <> 0 then
-    insert into app_public.credit_transactions (user_id, type, amount, call_id, description)
-    values (new.user_id, case when delta > 0 then 'usage' else 'refund' end, -delta, new.id,
+  if tg_op = 'UPDATE'
+     and (new.agent_id, new.started_at, new.outcome, new.duration_seconds, new.credits_used,
+          new.direction, new.call_source)
+         is not distinct from
+         (old.agent_id, old.started_at, old.outcome, old.duration_seconds, old.credits_used,
+          old.direction, old.call_source) then
+    return null;  -- nothing a rollup, a charge or a counter depends on changed
+  end if;
+
+  if tg_op = 'DELETE' then  -- BEFORE DELETE: the call's analysis is still there
+    if old.contact_id is not null and coalesce(old.outcome in ('unanswered', 'failed'), false) then
+      insert into app_hidden.contact_count_deltas (contact_id, user_id, delta) values (old.contact_id, old.user_id, -1);
+    end if;
+    if current_setting('switchboard.purging', true) = 'on' then
+      return old;  -- retention purge: app_hidden.purge_calls recorded the contribution
+    end if;
+    select u.timezone into tz from app_public.users u where u.id = old.user_id for key share;
+    if tz is null then
+      return old;  -- the tenant itself is being deleted
+    end if;
+    select * into a from app_public.lead_analytics l where l.call_id = old.id and l.analysis_type = 'individual';
+    insert into app_hidden.rollup_deltas
+      select * from app_hidden.call_contribution(old, a, tz, -1);
+    return old;
+  end if;
+
+  -- Rollups. KEY SHARE on the tenant row (inserts already hold it from the
+  -- foreign key check): a time zone change, which locks the row FOR UPDATE
+  -- first, waits for this transaction and this one for it, so no call is
+  -- bucketed in a zone the rebuild does not see.
+  select u.timezone into tz from app_public.users u where u.id = new.user_id for key share;
+  if tg_op = 'INSERT' then
+    -- A new call cannot have an analysis yet (the foreign key needs the call first).
+    insert into app_hidden.rollup_deltas
+      select * from app_hidden.call_contribution(new, null, tz, 1);
+  else
+    if (new.agent_id, new.started_at) is distinct from (old.agent_id, old.started_at) then
+      -- The call moved to another agent, day or hour: its analysis moves with it.
+      select * into a from app_public.lead_analytics l where l.call_id = old.id and l.analysis_type = 'individual';
+    end if;
+    -- Otherwise the analysis part is the same on both sides and a stays null.
+    insert into app_hidden.rollup_deltas
+      select * from app_hidden.call_contribution(old, a, tz, -1)
+      union all
+      select * from app_hidden.call_contribution(new, a, tz, 1);
+  end if;
+
+  -- Credits: charge exactly the change of credits_used (corrections adjust, repeats do nothing).
+  credit_delta := new.credits_used - case when tg_op = 'UPDATE' then old.credits_used else 0 end;
+  if credit_delta <> 0 then
+    insert into app_hidden.credit_charges (user_id, call_id, amount, description)
+    values (new.user_id, new.id, -credit_delta,
             case when tg_op = 'INSERT' or old.credits_used = 0 then 'Call usage'
                  else format('Call usage correction (%s -> %s credits)', old.credits_used, new.credits_used) end);
+  end if;
+
+  -- Not connected: +1 when the call ends unanswered or failed, -1 when a correction takes it back.
+  was_missed := tg_op = 'UPDATE' and coalesce(old.outcome in ('unanswered', 'failed'), false);
+  is_missed := coalesce(new.outcome in ('unanswered', 'failed'), false);
+  if new.contact_id is not null and was_missed <> is_missed then
+    insert into app_hidden.contact_count_deltas (contact_id, user_id, delta)
+    values (new.contact_id, new.user_id, case when is_missed then 1 else -1 end);
   end if;
   return null;
 end
 $$;
-comment on function app_private.tg_calls__charge_credits() is
-  'Appends a usage (or refund) ledger row whenever a call''s credits_used changes, so a call is charged exactly its final credits.';
-create trigger _550_charge_credits after insert or update of status, duration_seconds on app_public.calls
-  for each row execute function app_private.tg_calls__charge_credits();
+comment on function app_private.tg_calls__write_effects() is
+  'Everything a call''s insert, update or delete causes: the signed change of its rollup contribution, a credit charge when credits_used changes, and not-connected count changes.';
+create trigger _500_write_effects after insert or update on app_public.calls
+  for each row execute function app_private.tg_calls__write_effects();
+create trigger _500_write_effects_delete before delete on app_public.calls
+  for each row execute function app_private.tg_calls__write_effects();
 
+-- =============================================================================
+-- 15. Credit ledger
+-- =============================================================================
 create function app_private.tg_users__grant_signup_credits() returns trigger
   language plpgsql security definer
 as $$
@@ -905,6 +904,16 @@ begin
   if not pg_try_advisory_xact_lock(hashtextextended('switchboard.post_credits', 0)) then
     return 0;
   end if;
+  -- Charges of calls become ledger rows (a call deleted since keeps its charge, without the link).
+  with moved as (
+    delete from app_hidden.credit_charges c returning c.*
+  )
+  insert into app_public.credit_transactions (user_id, type, amount, call_id, description, created_at)
+    select m.user_id, case when m.amount < 0 then 'usage' else 'refund' end, m.amount, k.id, m.description, m.created_at
+      from moved m
+      left join app_public.calls k on k.id = m.call_id and k.user_id = m.user_id
+     where exists (select 1 from app_public.users u where u.id = m.user_id)
+     order by m.user_id, m.created_at;
   with pending as (
     select t.id, t.user_id, t.amount,
            sum(t.amount) over (partition by t.user_id order by t.created_at, t.id) as running
@@ -929,13 +938,15 @@ begin
 end
 $$;
 comment on function app_hidden.post_credit_transactions() is
-  'Posts pending ledger rows in order: assigns balance_after and moves users.credits (one writer at a time).';
+  'Moves pending call charges into the ledger, then posts pending ledger rows in order: assigns balance_after and moves users.credits (one writer at a time).';
 
 create function app_public.users_available_credits(u app_public.users) returns integer
   language sql stable
 as $$
-  select u.credits + coalesce((select sum(t.amount)::integer from app_public.credit_transactions t
-                                where t.user_id = u.id and t.posted_at is null), 0)
+  select u.credits
+       + coalesce((select sum(t.amount)::integer from app_public.credit_transactions t
+                    where t.user_id = u.id and t.posted_at is null), 0)
+       + coalesce((select sum(c.amount)::integer from app_hidden.credit_charges c where c.user_id = u.id), 0)
 $$;
 comment on function app_public.users_available_credits(app_public.users) is
-  'The tenant''s credit balance including ledger rows not yet posted.';
+  'The tenant''s credit balance including call charges and ledger rows not yet posted.';

@@ -1,9 +1,9 @@
---! Previous: sha1:aa339e31cbc9aa96ec76bc55b9cdee969c312868
---! Hash: sha1:996ee724505772ae527ba454d0a76fd2ace642a7
+--! Previous: sha1:edcda1368bb28e40046e6fd929d67a2ed505494a
+--! Hash: sha1:76f1b02faa5a38f88eb8ba8195bc370ed1ca093e
 --! Message: KPI formulas, kpi summary view, KPI views, row-level security
 
 -- =============================================================================
--- 15. KPI formulas: each rate or average is defined once, here
+-- 16. KPI formulas: each rate or average is defined once, here
 -- =============================================================================
 -- null where undefined (nothing to divide by), never a division by zero.
 create function app_hidden.ratio(numerator numeric, denominator numeric) returns numeric
@@ -45,7 +45,7 @@ grant execute on function app_hidden.ratio(numeric, numeric), app_hidden.success
   to app_user;
 
 -- =============================================================================
--- 16. user_kpi_summary materialized view (built on the rollups, never raw calls)
+-- 17. user_kpi_summary materialized view (built on the rollups, never raw calls)
 -- =============================================================================
 create materialized view app_hidden.user_kpi_summary as
 with tenants as (
@@ -194,7 +194,7 @@ comment on view app_public.data_freshness is
   'When the rollups were last compacted and the KPI summary last refreshed (rollup-backed KPIs also include pending deltas, so they are always current).';
 
 -- =============================================================================
--- 17. KPI views on the rollups (security_invoker: RLS of the rollups applies)
+-- 18. KPI views on the rollups (security_invoker: RLS of the rollups applies)
 -- =============================================================================
 create view app_public.agent_performance with (security_invoker = true) as
 with t as (
@@ -350,7 +350,7 @@ select p.id as target_id, p.user_id, p.agent_id, p.period_type, p.period_start, 
   from p left join a on a.id = p.id;
 comment on view app_public.agent_target_progress is 'Each agent target next to the actual figures for its period and the achievement (actual / target).';
 -- =============================================================================
--- 18. Row-level security and grants
+-- 19. Row-level security and grants
 -- =============================================================================
 -- Every tenant table: RLS on, one policy per command for app_user keyed on
 -- user_id (app_admin inherits app_user, so admins are tenants of their own
@@ -364,7 +364,7 @@ begin
     'app_public.transcripts', 'app_public.lead_analytics', 'app_public.credit_transactions',
     'app_public.follow_ups', 'app_public.customers', 'app_public.agent_targets',
     'app_public.agent_analytics', 'app_public.user_analytics', 'app_public.user_hourly_analytics',
-    'app_hidden.rollup_deltas', 'app_hidden.purged_rollups']
+    'app_hidden.rollup_deltas', 'app_hidden.purged_rollups', 'app_hidden.credit_charges']
   loop
     execute format('alter table %s enable row level security', t);
     execute format('create policy select_own on %s for select to app_user using (user_id = (select app_public.current_user_id()))', t);
@@ -426,6 +426,8 @@ grant update (target_calls, target_successful_calls, target_leads, target_qualif
 -- Rollups and KPI views are read-only for everyone but the owner.
 grant select on app_public.agent_analytics, app_public.user_analytics, app_public.user_hourly_analytics,
   app_hidden.rollup_deltas to app_user;
+-- (read by users_available_credits, which runs with the caller's rights)
+grant select on app_hidden.credit_charges to app_user;
 grant select on app_public.agent_daily_stats, app_public.tenant_daily_stats, app_public.tenant_hourly_stats,
   app_public.kpi_summaries, app_public.data_freshness, app_public.agent_performance,
   app_public.call_source_analytics, app_public.period_analytics, app_public.agent_trends,

@@ -108,20 +108,21 @@ export async function insertCustomers(client: pg.ClientBase, userIds: readonly s
  */
 export async function insertPurchases(client: pg.ClientBase, userIds: readonly string[], start: Date): Promise<void> {
   await client.query(
-    `update app_public.credit_transactions t
+    `update app_hidden.credit_charges x
         set created_at = coalesce(c.ended_at, c.started_at)
        from app_public.calls c
-      where c.id = t.call_id and t.user_id = any ($1::uuid[]) and t.posted_at is null`,
+      where c.id = x.call_id and x.user_id = any ($1::uuid[])`,
     [userIds],
   );
   await client.query(
     `insert into app_public.credit_transactions (user_id, type, amount, description, created_by, created_at)
-     select u.id, 'purchase', greatest(1000, ceil(-coalesce(sum(t.amount), 0) * 1.3 / 1000) * 1000)::int,
+     select u.id, 'purchase', greatest(1000, ceil(-(coalesce((select sum(t.amount) from app_public.credit_transactions t
+                                           where t.user_id = u.id and t.posted_at is null), 0)
+                                + coalesce((select sum(x.amount) from app_hidden.credit_charges x where x.user_id = u.id), 0))
+                              * 1.3 / 1000) * 1000)::int,
             'Credit pack purchase', u.id, $2::timestamptz - interval '1 day'
        from app_public.users u
-       left join app_public.credit_transactions t on t.user_id = u.id and t.posted_at is null
-      where u.id = any ($1::uuid[])
-      group by u.id`,
+      where u.id = any ($1::uuid[])`,
     [userIds, start],
   );
 }

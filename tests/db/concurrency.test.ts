@@ -119,6 +119,7 @@ describe('twelve connections on one agent and one day', () => {
   let inserted = 0;
   let errors: Failure[] = [];
   let compactions = 0;
+  let postings = 0;
 
   beforeAll(async () => {
     const tenant = await createTenant(db.pool, { name: 'hammered' });
@@ -169,12 +170,22 @@ describe('twelve connections on one agent and one day', () => {
         await sleep(2);
       } while (active());
     };
-    errors = await together(writers, [compactor]);
+    // The credits job runs while calls are written: no charge may be lost or moved twice.
+    const poster = async (active: () => boolean): Promise<void> => {
+      const client = await connect();
+      do {
+        await client.query('select app_hidden.post_credit_transactions()');
+        postings += 1;
+        await sleep(5);
+      } while (active());
+    };
+    errors = await together(writers, [compactor, poster]);
   });
 
   it('no writer failed (no deadlock, no serialization failure)', () => {
     expect(errors, `seed ${seed}`).toEqual([]);
     expect(compactions).toBeGreaterThan(0);
+    expect(postings).toBeGreaterThan(0);
   });
 
   it('totals are exact and verification is clean, before and after the last compaction', async () => {
@@ -207,14 +218,52 @@ describe('twelve connections on one agent and one day', () => {
   });
 
   it('every call was charged exactly its credits', async () => {
-    const { rows } = await db.pool.query(
-      `select c.id from app_public.calls c
-         left join app_public.credit_transactions t on t.call_id = c.id
-        where c.user_id = $1
-        group by c.id having -coalesce(sum(t.amount), 0) <> c.credits_used`,
+    // Ledger rows plus charges not yet moved: exactly credits_used per call, and as available credits.
+    const wrongCharges = async (): Promise<unknown[]> => {
+      const { rows } = await db.pool.query(
+        `select c.id, c.credits_used,
+                (select -coalesce(sum(t.amount), 0)::int from app_public.credit_transactions t where t.call_id = c.id) as posted,
+                (select -coalesce(sum(x.amount), 0)::int from app_hidden.credit_charges x where x.call_id = c.id) as pending
+           from app_public.calls c
+          where c.user_id = $1
+            and (select -coalesce(sum(t.amount), 0) from app_public.credit_transactions t where t.call_id = c.id)
+              + (select -coalesce(sum(x.amount), 0) from app_hidden.credit_charges x where x.call_id = c.id)
+                <> c.credits_used`,
+        [userId],
+      );
+      return rows;
+    };
+    const totals = async (): Promise<{ used: number; available: number; ledger: number; pending: number }> => {
+      const { rows } = await db.pool.query<{ used: number; available: number; ledger: number; pending: number }>(
+        `select (select sum(credits_used)::int from app_public.calls where user_id = u.id) as used,
+                app_public.users_available_credits(u) as available,
+                (select count(*)::int from app_public.credit_transactions t
+                  where t.user_id = u.id and (t.posted_at is null or t.call_id is null)) as ledger,
+                (select count(*)::int from app_hidden.credit_charges x where x.user_id = u.id) as pending
+           from app_public.users u where u.id = $1`,
+        [userId],
+      );
+      const [row] = rows;
+      if (!row) throw new Error('tenant missing');
+      return row;
+    };
+    expect(await wrongCharges(), `seed ${seed}`).toEqual([]);
+    const before = await totals();
+    expect(before.used).toBeGreaterThan(0);
+    expect(before.available).toBe(-before.used);
+
+    await db.pool.query('select app_hidden.post_credit_transactions()');
+    expect(await wrongCharges(), `seed ${seed}`).toEqual([]);
+    // Everything moved and posted (no call was deleted, so every row keeps its call).
+    expect(await totals()).toEqual({ used: before.used, available: -before.used, ledger: 0, pending: 0 });
+    const { rows: balance } = await db.pool.query<{ credits: number; last: number | null }>(
+      `select u.credits,
+              (select t.balance_after from app_public.credit_transactions t where t.user_id = u.id
+                order by t.posted_at desc, t.created_at desc, t.id desc limit 1) as last
+         from app_public.users u where u.id = $1`,
       [userId],
     );
-    expect(rows).toEqual([]);
+    expect(balance[0]).toEqual({ credits: -before.used, last: -before.used });
   });
 });
 

@@ -168,9 +168,9 @@ describe('rejected writes leave data and rollups unchanged', () => {
     });
   });
 
-  // Bug report: the immutability check is in the AFTER trigger _500_rollup, which fires after the foreign-key
-  // triggers ("RI_ConstraintTrigger_*" sorts before "_500_*"), so a plain tenant change reports a foreign key
-  // violation instead of the documented SB001.
+  // Bug report: the immutability check was in an AFTER trigger on calls (_500_*), which fires after the foreign-key
+  // triggers ("RI_ConstraintTrigger_*" sorts before "_500_*"), so a plain tenant change reported a foreign key
+  // violation instead of the documented SB001 (now the BEFORE trigger _010_guard_immutable).
   it('changing only a call\'s tenant is SB001', async () => {
     await expectRejected('update app_public.calls set user_id = $2 where id = $1', [callA.id, b.id], {
       code: 'SB001', message: /another tenant/,

@@ -53,6 +53,7 @@ const EXPECTED_GRANTS = [
   'schema app_public: usage to app_user',
   'schema public: usage to app_anonymous',
   'schema public: usage to app_user',
+  'table app_hidden.credit_charges: select to app_user',
   'table app_hidden.rollup_deltas: select to app_user',
   'table app_public.agent_analytics: select to app_user',
   'table app_public.agent_daily_stats: select to app_user',

@@ -167,9 +167,15 @@ beforeAll(async () => {
         b = await seedTenant(client, { tag: 2, name: 'Tenant B', timezone: 'Asia/Kolkata', calls: 5 });
         operator = await seedTenant(client, { tag: 3, name: 'Operator', role: 'admin', calls: 2 });
         await compactPostAndRefresh(client);
-        // More calls after compaction and posting: pending rollup deltas and unposted ledger rows too.
+        // More calls after compaction and posting: pending rollup deltas and credit charges, and
+        // a purchase each that is not posted yet.
         await addCalls(client, a, 3);
         await addCalls(client, b, 2);
+        await client.query(
+          `insert into app_public.credit_transactions (user_id, type, amount, description)
+           select id, 'purchase', 250, 'Top-up' from unnest($1::uuid[]) id`,
+          [[a.userId, b.userId]],
+        );
         await client.query('select app_hidden.refresh_kpi_summary()');
       },
       { commit: true },
@@ -242,7 +248,9 @@ describe('tenant A (app_user with its own claims)', () => {
     });
 
     const names = visible.map((relation) => relation.name);
-    expect(names).toEqual(expect.arrayContaining(['app_public.calls', 'app_public.kpi_summaries', 'app_hidden.rollup_deltas']));
+    expect(names).toEqual(
+      expect.arrayContaining(['app_public.calls', 'app_public.kpi_summaries', 'app_hidden.rollup_deltas', 'app_hidden.credit_charges']),
+    );
     expect(problems).toEqual([]);
   });
 
@@ -439,6 +447,13 @@ describe('tenant A (app_user with its own claims)', () => {
         ['edit transcript', `update app_public.transcripts set content = ''`],
         ['edit rollup', `update app_public.user_analytics set calls = 0`],
         ['insert delta', `insert into app_hidden.rollup_deltas (user_id, day) values ($1, current_date)`, [a.userId]],
+        [
+          'insert charge',
+          `insert into app_hidden.credit_charges (user_id, call_id, amount, description) values ($1, $2, 1000000, 'x')`,
+          [a.userId, call],
+        ],
+        ['edit charge', `update app_hidden.credit_charges set amount = 1000000`],
+        ['delete charge', `delete from app_hidden.credit_charges`],
       ]);
       expect(notDenied(results)).toEqual([]);
     });
@@ -476,18 +491,45 @@ describe('tenant A (app_user with its own claims)', () => {
   });
 
   it("counts none of B's pending ledger rows in users_available_credits, even when handed B's row", async () => {
-    const { rows: pending } = await db.pool.query<{ n: string }>(
-      'select count(*) as n from app_public.credit_transactions where user_id = $1 and posted_at is null',
-      [b.userId],
-    );
-    expect(Number(pending[0]?.n)).toBeGreaterThan(0);
-    await asA(async (client) => {
-      const { rows } = await client.query<{ credits: number }>(
-        `select app_public.users_available_credits(
-                  jsonb_populate_record(null::app_public.users, jsonb_build_object('id', $1::uuid, 'credits', 0))) as credits`,
-        [b.userId],
+    // Pending for each tenant, as the owner sees it: unposted ledger rows and call charges not yet moved.
+    const pendingOf = async (userId: string): Promise<{ unposted: number; charges: number; pending: number; credits: number }> => {
+      const { rows } = await db.pool.query<{ unposted: number; charges: number; pending: number; credits: number }>(
+        `select (select count(*)::int from app_public.credit_transactions where user_id = $1 and posted_at is null) as unposted,
+                (select count(*)::int from app_hidden.credit_charges where user_id = $1) as charges,
+                (select coalesce(sum(amount), 0)::int from app_public.credit_transactions where user_id = $1 and posted_at is null)
+                  + (select coalesce(sum(amount), 0)::int from app_hidden.credit_charges where user_id = $1) as pending,
+                (select credits from app_public.users where id = $1) as credits`,
+        [userId],
       );
-      expect(rows[0]?.credits).toBe(0);
+      const [row] = rows;
+      if (!row) throw new Error('tenant missing');
+      return row;
+    };
+    const mine = await pendingOf(a.userId);
+    const theirs = await pendingOf(b.userId);
+    for (const counts of [mine, theirs]) {
+      expect(counts.unposted).toBeGreaterThan(0);
+      expect(counts.charges).toBeGreaterThan(0);
+    }
+    expect(theirs.pending).not.toBe(0);
+    expect(mine.pending).not.toBe(theirs.pending);
+    await asA(async (client) => {
+      const available = async (userId: string): Promise<number | undefined> => {
+        const { rows } = await client.query<{ credits: number }>(
+          `select app_public.users_available_credits(
+                    jsonb_populate_record(null::app_public.users, jsonb_build_object('id', $1::uuid, 'credits', 0))) as credits`,
+          [userId],
+        );
+        return rows[0]?.credits;
+      };
+      // B's row handed in: none of B's unposted rows or charges count.
+      expect(await available(b.userId)).toBe(0);
+      // A's own pending rows and charges do count (the function is not simply blind).
+      expect(await available(a.userId)).toBe(mine.pending);
+      const { rows } = await client.query<{ available: number }>(
+        'select app_public.users_available_credits(u) as available from app_public.users u',
+      );
+      expect(rows).toEqual([{ available: mine.credits + mine.pending }]);
     });
   });
 });

@@ -969,6 +969,7 @@ describe('rollups: deleting agents and tenants', () => {
   );
 
   // Bug report: deleting a tenant with calls fails (null day in rollup_deltas), and its pending deltas would block compaction.
+  // Its call charges not yet moved into the ledger must not block posting either.
   it('deleting a tenant with calls removes all of its rows; compaction and the contacts job keep working', async () => {
     const { tenant, agentId } = await tenantWithAgent('Europe/Paris');
     const kept = await tenantWithAgent('Asia/Tokyo');
@@ -987,10 +988,17 @@ describe('rollups: deleting agents and tenants', () => {
       userId: kept.tenant.id, agentId: kept.agentId, status: 'completed', durationSeconds: 20, startedAt: '2026-05-21T02:00:00Z',
     });
     expect(await pendingDeltas(tenant.id)).toBeGreaterThan(0);
+    const charges = async (userId: string): Promise<number> => {
+      const { rows } = await db.pool.query<{ n: number }>('select count(*)::int as n from app_hidden.credit_charges where user_id = $1', [userId]);
+      return rows[0]?.n ?? 0;
+    };
+    expect(await charges(tenant.id)).toBeGreaterThan(0);
+    expect(await charges(kept.tenant.id)).toBeGreaterThan(0);
 
     await db.pool.query('delete from app_public.users where id = $1', [tenant.id]);
     await compact();
     await syncContacts(db.pool);
+    await db.pool.query('select app_hidden.post_credit_transactions()');
 
     // No table keeps a row of the deleted tenant (retention_log is the record of what was deleted, on purpose).
     const { rows: tables } = await db.pool.query<{ name: string }>(
@@ -1010,8 +1018,23 @@ describe('rollups: deleting agents and tenants', () => {
     const { rows: deltas } = await db.pool.query<{ n: number }>('select count(*)::int as n from app_hidden.contact_count_deltas');
     expect(deltas[0]?.n).toBe(0);
 
-    // The other tenant is untouched and exact.
+    // The other tenant is untouched and exact, and its charge was posted.
     expect(await verify(kept.tenant.id)).toEqual([]);
+    const { rows: ledger } = await db.pool.query<{ type: string; amount: number; call_id: string | null; credits: number; pending: number }>(
+      `select t.type, t.amount, t.call_id, u.credits,
+              (select count(*)::int from app_hidden.credit_charges x where x.user_id = u.id)
+                + (select count(*)::int from app_public.credit_transactions p where p.user_id = u.id and p.posted_at is null) as pending
+         from app_public.credit_transactions t join app_public.users u on u.id = t.user_id
+        where t.user_id = $1`,
+      [kept.tenant.id],
+    );
+    const [billed] = (await db.pool.query<{ id: string; credits_used: number }>(
+      `select id, credits_used from app_public.calls where user_id = $1 and credits_used > 0`, [kept.tenant.id],
+    )).rows;
+    expect(billed?.credits_used).toBeGreaterThan(0);
+    expect(ledger).toEqual([
+      { type: 'usage', amount: -(billed?.credits_used ?? 0), call_id: billed?.id, credits: -(billed?.credits_used ?? 0), pending: 0 },
+    ]);
     const day = add(callMeasures('busy', 0), callMeasures('completed', 20));
     await expectExact(kept.tenant.id, [
       { key: { view: 'tenant_hourly_stats', day: '2026-05-21', hour: 10 }, measures: callMeasures('busy', 0) },

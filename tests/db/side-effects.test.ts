@@ -1,8 +1,9 @@
 /**
  * The side effects of writes: updated_at stamps, contacts created and counted
  * from calls (the not_connected counter is applied by the contacts job,
- * app_hidden.sync_contacts), the credit ledger (usage rows, corrections,
- * posting, available credits), follow-up completion stamps, customer
+ * app_hidden.sync_contacts), the credit ledger (call charges and corrections
+ * in app_hidden.credit_charges, moved into the ledger and posted by
+ * app_hidden.post_credit_transactions, available credits), follow-up completion stamps, customer
  * references, prompt versions, and non-essential trigger failures that are
  * logged instead of failing the write.
  */
@@ -149,8 +150,9 @@ describe('contacts from calls', () => {
     expect(rows[0]?.n).toBe(1);
   });
 
-  // Bug report: in tg_calls__count_not_connected, a call without outcome (not ended yet) makes is_missed (and, on
-  // update, was_missed) NULL, so "was_missed = is_missed" is not true and the counter is decremented.
+  // Bug report: in the not-connected part of the call trigger (now app_private.tg_calls__write_effects), a call
+  // without outcome (not ended yet) makes is_missed (and, on update, was_missed) NULL, so "was_missed = is_missed"
+  // is not true and the counter is decremented.
   it('calls that have not ended yet do not move not_connected', async () => {
     const { tenant, call } = await tenantWithAgent();
     const phone = phoneNumber(24);
@@ -185,6 +187,21 @@ async function ledger(userId: string): Promise<LedgerRow[]> {
   return rows;
 }
 
+interface Charge {
+  amount: number;
+  call_id: string | null;
+  description: string;
+}
+
+/** Call charges not yet moved into the ledger, oldest first. */
+async function charges(userId: string): Promise<Charge[]> {
+  const { rows } = await db.pool.query<Charge>(
+    `select amount, call_id, description from app_hidden.credit_charges where user_id = $1 order by created_at`,
+    [userId],
+  );
+  return rows;
+}
+
 async function balances(userId: string): Promise<{ credits: number; available: number }> {
   const { rows } = await db.pool.query<{ credits: number; available: number }>(
     'select u.credits, app_public.users_available_credits(u) as available from app_public.users u where u.id = $1', [userId],
@@ -208,38 +225,68 @@ describe('credit ledger', () => {
     const billed = await createCall(db.pool, call({ status: 'completed', durationSeconds: 125 }));
     await createCall(db.pool, call({ status: 'busy' }));
     await createCall(db.pool, call({ status: 'completed', durationSeconds: 0 }));
-    const usage = { type: 'usage', amount: -3, call_id: billed.id, description: 'Call usage', balance_after: null, posted: false };
-    expect(await ledger(tenant.id)).toEqual([usage]);
+    // The trigger appends the charge; the ledger gets it when the credits job moves it.
+    const usage: Charge = { amount: -3, call_id: billed.id, description: 'Call usage' };
+    expect(await charges(tenant.id)).toEqual([usage]);
+    expect(await ledger(tenant.id)).toEqual([]);
+    expect(await balances(tenant.id)).toEqual({ credits: 0, available: -3 });
 
     // Identical repeats (a re-delivered webhook) and non-billing changes add nothing.
     await updateCall(db.pool, billed.id, { status: 'completed', durationSeconds: 125 });
     await updateCall(db.pool, billed.id, { durationSeconds: 130 });
     await updateCall(db.pool, billed.id, { hangupReason: 'caller' });
-    expect(await ledger(tenant.id)).toEqual([usage]);
+    expect(await charges(tenant.id)).toEqual([usage]);
+
+    // Moved once: the charge becomes one posted usage row and is gone from the pending charges.
+    await db.pool.query('select app_hidden.post_credit_transactions()');
+    const posted = (charge: Charge, balanceAfter: number): LedgerRow => ({
+      type: charge.amount > 0 ? 'refund' : 'usage', ...charge, balance_after: balanceAfter, posted: true,
+    });
+    expect(await charges(tenant.id)).toEqual([]);
+    expect(await ledger(tenant.id)).toEqual([posted(usage, -3)]);
+    expect(await balances(tenant.id)).toEqual({ credits: -3, available: -3 });
+    // A repeat after posting charges nothing again, and posting again moves nothing.
+    await updateCall(db.pool, billed.id, { status: 'completed', durationSeconds: 130 });
+    await db.pool.query('select app_hidden.post_credit_transactions()');
+    expect(await ledger(tenant.id)).toEqual([posted(usage, -3)]);
+    expect(await balances(tenant.id)).toEqual({ credits: -3, available: -3 });
 
     await updateCall(db.pool, billed.id, { durationSeconds: 61 });
     await updateCall(db.pool, billed.id, { durationSeconds: 241 });
     await updateCall(db.pool, billed.id, { status: 'failed' });
-    const correction = (amount: number, from: number, to: number): LedgerRow => ({
-      type: amount > 0 ? 'refund' : 'usage', amount, call_id: billed.id,
-      description: `Call usage correction (${from} -> ${to} credits)`, balance_after: null, posted: false,
+    const correction = (amount: number, from: number, to: number): Charge => ({
+      amount, call_id: billed.id, description: `Call usage correction (${from} -> ${to} credits)`,
     });
-    expect(await ledger(tenant.id)).toEqual([
-      usage,
-      correction(1, 3, 2),
-      correction(-3, 2, 5),
-      correction(5, 5, 0),
-    ]);
-    // Back to billable from 0 credits: an ordinary usage row.
+    const corrections = [correction(1, 3, 2), correction(-3, 2, 5), correction(5, 5, 0)];
+    expect(await charges(tenant.id)).toEqual(corrections);
+    // Back to billable from 0 credits: an ordinary usage charge.
     await updateCall(db.pool, billed.id, { status: 'completed' });
-    const rows = await ledger(tenant.id);
-    expect(rows.at(-1)).toEqual({ ...usage, amount: -5 });
+    const again: Charge = { ...usage, amount: -5 };
+    expect(await charges(tenant.id)).toEqual([...corrections, again]);
+    expect(await balances(tenant.id)).toEqual({ credits: -3, available: -5 });
+
+    // Posting moves them in order: refunds for positive amounts, usage for negative ones.
+    await db.pool.query('select app_hidden.post_credit_transactions()');
+    expect(await charges(tenant.id)).toEqual([]);
+    expect(await ledger(tenant.id)).toEqual([
+      posted(usage, -3), posted(corrections[0]!, -2), posted(corrections[1]!, -5), posted(corrections[2]!, 0), posted(again, -5),
+    ]);
     const { rows: sums } = await db.pool.query<{ charged: number; credits: number }>(
       `select -sum(t.amount)::int as charged, (select credits_used from app_public.calls where id = $1) as credits
          from app_public.credit_transactions t where t.call_id = $1`,
       [billed.id],
     );
     expect(sums[0]).toEqual({ charged: 5, credits: 5 });
+    expect(await balances(tenant.id)).toEqual({ credits: -5, available: -5 });
+
+    // A call deleted before its charge is moved keeps the charge, without the link.
+    const gone = await createCall(db.pool, call({ status: 'completed', durationSeconds: 60 }));
+    await db.pool.query('delete from app_public.calls where id = $1', [gone.id]);
+    expect(await charges(tenant.id)).toEqual([{ amount: -1, call_id: gone.id, description: 'Call usage' }]);
+    await db.pool.query('select app_hidden.post_credit_transactions()');
+    expect(await charges(tenant.id)).toEqual([]);
+    expect((await ledger(tenant.id)).at(-1)).toEqual(posted({ amount: -1, call_id: null, description: 'Call usage' }, -6));
+    expect(await balances(tenant.id)).toEqual({ credits: -6, available: -6 });
   });
 
   it('posting assigns balance_after in order and moves users.credits; available credits include unposted rows', async () => {
