@@ -1,5 +1,5 @@
 --! Previous: sha1:bf9459a9ed341576271dd7eb6637885ac41539cf
---! Hash: sha1:edcda1368bb28e40046e6fd929d67a2ed505494a
+--! Hash: sha1:95f93b85976496ee91daa3bac1a0ead70642338f
 --! Message: analytics core: rollup deltas, compaction, verification, side-effect triggers
 
 -- =============================================================================
@@ -65,6 +65,12 @@ create table app_hidden.rollup_deltas (
 );
 comment on table app_hidden.rollup_deltas is
   'Not-yet-compacted signed rollup contributions (append-only; the compactor moves them into the rollup tables).';
+-- Nearly empty at any moment, but every row is deleted within a second:
+-- vacuum it eagerly so readers (who scan it) never walk dead pages.
+alter table app_hidden.rollup_deltas set (
+  autovacuum_vacuum_threshold = 10000, autovacuum_vacuum_scale_factor = 0,
+  autovacuum_vacuum_insert_threshold = 10000, autovacuum_vacuum_insert_scale_factor = 0,
+  autovacuum_vacuum_cost_delay = 0);
 
 -- What retention purged: raw calls are gone but their contribution stays in
 -- the rollups; verification adds this back so purged history is not drift.
@@ -90,6 +96,8 @@ create table app_public.agent_analytics (
   foreign key (agent_id, user_id) references app_public.agents (id, user_id) on delete cascade
 );
 create index agent_analytics_agent_day_idx on app_public.agent_analytics (agent_id, day);
+-- Rollup rows are updated in place by every compaction: leave room for HOT updates.
+alter table app_public.agent_analytics set (fillfactor = 70);
 comment on table app_public.agent_analytics is
   'Rollup per agent and tenant-local day (compacted part; agent_daily_stats adds the pending deltas).';
 
@@ -100,6 +108,7 @@ create table app_public.user_analytics (
   updated_at timestamptz not null default now(),
   primary key (user_id, day)
 );
+alter table app_public.user_analytics set (fillfactor = 70);
 comment on table app_public.user_analytics is
   'Rollup per tenant and tenant-local day (compacted part; tenant_daily_stats adds the pending deltas).';
 
@@ -111,6 +120,7 @@ create table app_public.user_hourly_analytics (
   updated_at timestamptz not null default now(),
   primary key (user_id, day, hour)
 );
+alter table app_public.user_hourly_analytics set (fillfactor = 70);
 comment on table app_public.user_hourly_analytics is
   'Rollup per tenant, tenant-local day and hour (compacted part; tenant_hourly_stats adds the pending deltas).';
 
@@ -643,6 +653,10 @@ create table app_hidden.contact_count_deltas (
 );
 comment on table app_hidden.contact_count_deltas is
   'Pending not-connected counter changes (append-only; applied by app_hidden.sync_contacts()).';
+alter table app_hidden.contact_count_deltas set (
+  autovacuum_vacuum_threshold = 10000, autovacuum_vacuum_scale_factor = 0,
+  autovacuum_vacuum_insert_threshold = 10000, autovacuum_vacuum_insert_scale_factor = 0,
+  autovacuum_vacuum_cost_delay = 0);
 
 create function app_hidden.contact_lock_key(user_id uuid, phone_number text) returns bigint
   language sql immutable parallel safe
@@ -794,6 +808,10 @@ create table app_hidden.credit_charges (
 );
 comment on table app_hidden.credit_charges is
   'Credit changes of calls not yet moved into the ledger (append-only; app_hidden.post_credit_transactions moves them).';
+alter table app_hidden.credit_charges set (
+  autovacuum_vacuum_threshold = 10000, autovacuum_vacuum_scale_factor = 0,
+  autovacuum_vacuum_insert_threshold = 10000, autovacuum_vacuum_insert_scale_factor = 0,
+  autovacuum_vacuum_cost_delay = 0);
 
 create function app_private.tg_calls__write_effects() returns trigger
   language plpgsql security definer

@@ -1,5 +1,5 @@
---! Previous: sha1:edcda1368bb28e40046e6fd929d67a2ed505494a
---! Hash: sha1:76f1b02faa5a38f88eb8ba8195bc370ed1ca093e
+--! Previous: sha1:95f93b85976496ee91daa3bac1a0ead70642338f
+--! Hash: sha1:735628e147555d3b2975dd4d3014d1d7c2216fcc
 --! Message: KPI formulas, kpi summary view, KPI views, row-level security
 
 -- =============================================================================

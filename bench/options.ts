@@ -1,0 +1,144 @@
+/** Command-line options and the sizes of a full and a quick run. */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Ingest: tenants, agents per tenant, contacts (phone numbers) per tenant. */
+  tenants: number;
+  agentsPerTenant: number;
+  contactsPerTenant: number;
+  /** Ingest: single-row runs. */
+  singleClients: number;
+  singleSeconds: number;
+  /** Interleaved bare/pipeline rounds per ingest case (>= 2). */
+  rounds: number;
+  /** Ingest: 100-row INSERT batches. */
+  batchClients: number;
+  batchRows: number;
+  batchSeconds: number;
+  /** Ingest: rows in one COPY. */
+  copyRows: number;
+  /** Rows in the EXPLAIN ANALYZE trigger profile (rolled back). */
+  profileRows: number;
+  /** Single-row calls whose WAL is broken down per relation (pg_walinspect). */
+  walCalls: number;
+  /** Seconds per single-trigger throughput run; 0 skips that profile. */
+  triggerProfileSeconds: number;
+  /** Reads: calls loaded for the first and the second read size. */
+  readCallsSmall: number;
+  readCallsLarge: number;
+  readTenants: number;
+  readWarmup: number;
+  readRepetitions: number;
+  /** Calls left uncompacted for a second timing of the rollup reads. */
+  pendingDeltas: number;
+  refreshRepetitions: number;
+  freshnessSamples: number;
+  /** Samples that also wait for the call to be compacted into the rollup table (about 1 s each). */
+  compactionLagSamples: number;
+  /** Calls per second other tenants write while freshness is measured. */
+  freshnessBackgroundRate: number;
+  seed: number;
+  skipIngest: boolean;
+  skipReads: boolean;
+  /** Where results.json goes. */
+  output: string;
+}
+
+const FULL = {
+  singleSeconds: 30,
+  rounds: 3,
+  batchSeconds: 30,
+  copyRows: 200_000,
+  profileRows: 20_000,
+  walCalls: 3000,
+  triggerProfileSeconds: 15,
+  readCallsSmall: 1_000_000,
+  readCallsLarge: 4_000_000,
+  compactionLagSamples: 100,
+};
+
+const QUICK = {
+  singleSeconds: 5,
+  rounds: 2,
+  batchSeconds: 5,
+  copyRows: 50_000,
+  profileRows: 5_000,
+  walCalls: 1000,
+  triggerProfileSeconds: 0,
+  readCallsSmall: 100_000,
+  readCallsLarge: 400_000,
+  compactionLagSamples: 20,
+};
+
+function positiveInteger(name: string, raw: string | undefined, fallback: number, min = 1): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}, got '${raw}'`);
+  return value;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--seconds N] [--rounds N] [--copy-rows N]
+                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads]
+                      [--trigger-profile]
+                      [--seed N] [--output FILE]
+Runs in a throwaway embedded PostgreSQL cluster unless BENCH_DATABASE_URL is set
+(then in throwaway databases created on that server).`;
+
+export function parseOptions(argv: readonly string[], defaultOutput: string): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      seconds: { type: 'string' },
+      rounds: { type: 'string' },
+      'copy-rows': { type: 'string' },
+      'calls-small': { type: 'string' },
+      'calls-large': { type: 'string' },
+      'skip-ingest': { type: 'boolean', default: false },
+      'skip-reads': { type: 'boolean', default: false },
+      'trigger-profile': { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      output: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const size = values.quick ? QUICK : FULL;
+  const seconds = positiveInteger('seconds', values.seconds, size.singleSeconds);
+  const readCallsSmall = positiveInteger('calls-small', values['calls-small'], size.readCallsSmall);
+  const readCallsLarge = positiveInteger('calls-large', values['calls-large'], size.readCallsLarge);
+  if (readCallsLarge <= readCallsSmall) throw new Error('--calls-large must be more than --calls-small');
+  return {
+    quick: values.quick,
+    tenants: 50,
+    agentsPerTenant: 4,
+    contactsPerTenant: 500,
+    singleClients: 16,
+    singleSeconds: seconds,
+    rounds: positiveInteger('rounds', values.rounds, size.rounds, 2),
+    batchClients: 8,
+    batchRows: 100,
+    batchSeconds: values.seconds === undefined ? size.batchSeconds : seconds,
+    copyRows: positiveInteger('copy-rows', values['copy-rows'], size.copyRows),
+    profileRows: size.profileRows,
+    walCalls: size.walCalls,
+    triggerProfileSeconds: size.triggerProfileSeconds || (values['trigger-profile'] ? 8 : 0),
+    readCallsSmall,
+    readCallsLarge,
+    readTenants: 3,
+    readWarmup: 5,
+    readRepetitions: 30,
+    pendingDeltas: 2000,
+    refreshRepetitions: 5,
+    freshnessSamples: 100,
+    compactionLagSamples: size.compactionLagSamples,
+    freshnessBackgroundRate: 200,
+    seed: positiveInteger('seed', values.seed, 20_240_601, 0),
+    skipIngest: values['skip-ingest'],
+    skipReads: values['skip-reads'],
+    output: values.output ?? defaultOutput,
+  };
+}

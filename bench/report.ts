@@ -1,0 +1,287 @@
+/**
+ * results.json and the printed table. Every figure is what was measured:
+ * nothing is clamped or filled in, a skipped part is null, a miss is a miss.
+ */
+import type { IngestResult } from './ingest/index.ts';
+import type { CaseResult } from './ingest/interleave.ts';
+import type { MachineInfo } from './machine.ts';
+import type { BenchOptions } from './options.ts';
+import { ratio } from './stats.ts';
+import { formatValue } from './table.ts';
+import type { VolumeResult } from './volume.ts';
+
+type Comparison = '>=' | '<=' | '=';
+
+interface Target {
+  key: HeadlineKey;
+  label: string;
+  comparison: Comparison;
+  target: number | boolean;
+}
+
+type HeadlineKey =
+  | 'ingest_ratio_spread' | 'ingest_ratio_hot' | 'batch_ratio' | 'copy_ratio' | 'deadlocks' | 'failed_transactions'
+  | 'ingest_verified' | 'read_speedup_1m' | 'read_speedup_4m' | 'mv_refresh_ratio_4m_1m' | 'freshness_p95_ms';
+
+export type Headline = Record<HeadlineKey, number | boolean | null> & { freshness_p50_ms: number | null };
+
+export interface Check {
+  figure: string;
+  value: number | boolean | null;
+  target: string;
+  /** null: not measured in this run. */
+  pass: boolean | null;
+}
+
+export interface BenchResults extends Headline {
+  measured_at: string;
+  mode: 'quick' | 'full';
+  /** True when every target that was measured passed and nothing was skipped. */
+  all_targets_met: boolean;
+  checks: Check[];
+  /** Figures without a target, as printed below the checks. */
+  info: Array<{ figure: string; value: string }>;
+  details: Record<string, unknown>;
+  machine: MachineInfo;
+}
+
+function targets(options: BenchOptions): Target[] {
+  const size = (calls: number): string => (calls >= 1_000_000 ? `${calls / 1_000_000}M` : `${calls / 1000}k`);
+  return [
+    { key: 'ingest_ratio_spread', label: 'ingest ratio, 50 tenants (pipeline/bare tps)', comparison: '>=', target: 0.85 },
+    { key: 'ingest_ratio_hot', label: 'ingest ratio, 1 hot tenant', comparison: '>=', target: 0.8 },
+    { key: 'batch_ratio', label: '100-row batch ratio (rows/s)', comparison: '>=', target: 0.6 },
+    { key: 'copy_ratio', label: `COPY ratio (${size(options.copyRows)} rows)`, comparison: '>=', target: 0.6 },
+    { key: 'deadlocks', label: 'deadlocks (pipeline runs)', comparison: '=', target: 0 },
+    { key: 'failed_transactions', label: 'failed transactions (pipeline runs)', comparison: '=', target: 0 },
+    { key: 'ingest_verified', label: 'verify_rollups after ingest', comparison: '=', target: true },
+    { key: 'read_speedup_1m', label: `read speedup @${size(options.readCallsSmall)} calls`, comparison: '>=', target: 25 },
+    { key: 'read_speedup_4m', label: `read speedup @${size(options.readCallsLarge)} calls`, comparison: '>=', target: 100 },
+    {
+      key: 'mv_refresh_ratio_4m_1m',
+      label: `MV refresh ${size(options.readCallsLarge)} / ${size(options.readCallsSmall)}`,
+      comparison: '<=',
+      target: 1.3,
+    },
+    { key: 'freshness_p95_ms', label: 'freshness p95 (ms)', comparison: '<=', target: 2000 },
+  ];
+}
+
+function passes(value: number | boolean | null, comparison: Comparison, target: number | boolean): boolean | null {
+  if (value === null) return null;
+  if (comparison === '=') return value === target;
+  if (typeof value !== 'number' || typeof target !== 'number') return false;
+  return comparison === '>=' ? value >= target : value <= target;
+}
+
+function headline(ingest: IngestResult | null, volume: VolumeResult | null): Headline {
+  return {
+    ingest_ratio_spread: ingest?.spread.ratio ?? null,
+    ingest_ratio_hot: ingest?.hot.ratio ?? null,
+    batch_ratio: ingest?.batch.ratio ?? null,
+    copy_ratio: ingest?.copy.ratio ?? null,
+    deadlocks: ingest?.deadlocks ?? null,
+    failed_transactions: ingest?.failedTransactions ?? null,
+    ingest_verified: ingest?.verified ?? null,
+    read_speedup_1m: volume?.small.reads.speedup ?? null,
+    read_speedup_4m: volume?.large.reads.speedup ?? null,
+    mv_refresh_ratio_4m_1m: volume ? ratio(volume.large.refresh.medianMs, volume.small.refresh.medianMs) : null,
+    freshness_p95_ms: volume?.freshness.visibleMs.p95 ?? null,
+    freshness_p50_ms: volume?.freshness.visibleMs.p50 ?? null,
+  };
+}
+
+/** camelCase keys to snake_case and numbers to 4 decimals, recursively (for the details block). */
+export function toJson(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value * 10_000) / 10_000 : null;
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(), toJson(inner)]),
+    );
+  }
+  return value;
+}
+
+function caseDetails(c: CaseResult): Record<string, unknown> {
+  return {
+    unit: c.unit,
+    bare: c.bare,
+    pipeline: c.pipeline,
+    ratio: c.ratio,
+    roundRatios: c.roundRatios,
+    pipelineCompacting: c.pipelineCompacting,
+    pipelineCompactingRatio: c.pipelineCompactingRatio,
+    pipelineFailed: c.pipelineFailed,
+    pipelineDeadlocks: c.pipelineDeadlocks,
+    bareFailed: c.bareFailed,
+    triggerErrorsLogged: c.triggerErrorsLogged,
+    runs: c.runs.map((r) => ({ round: r.round, mode: r.mode, ...r.result, triggerErrors: r.triggerErrors })),
+  };
+}
+
+function fmt(value: number | null | undefined, digits?: number): string {
+  if (value === null || value === undefined) return '-';
+  return digits === undefined ? formatValue(value) : value.toFixed(digits);
+}
+
+function infoRows(ingest: IngestResult | null, volume: VolumeResult | null): Array<{ figure: string; value: string }> {
+  const rows: Array<{ figure: string; value: string }> = [];
+  if (ingest) {
+    const pair = (c: CaseResult): string => `${fmt(c.bare, 0)} / ${fmt(c.pipeline, 0)}`;
+    rows.push(
+      { figure: 'single-row tps, 50 tenants: bare / pipeline', value: pair(ingest.spread) },
+      {
+        figure: '  ... pipeline with compaction every 1 s (ratio)',
+        value: `${fmt(ingest.spread.pipelineCompacting, 0)} (${fmt(ingest.spread.pipelineCompactingRatio, 3)})`,
+      },
+      { figure: 'single-row tps, hot tenant: bare / pipeline', value: pair(ingest.hot) },
+      { figure: 'batch rows/s: bare / pipeline', value: pair(ingest.batch) },
+      { figure: 'COPY rows/s: bare / pipeline', value: pair(ingest.copy) },
+      {
+        figure: 'errors caught by triggers (logged, write kept)',
+        value: String([ingest.spread, ingest.hot, ingest.batch, ingest.copy].reduce((n, c) => n + c.triggerErrorsLogged, 0)),
+      },
+      {
+        figure: 'INSERT cost per row (EXPLAIN): bare / pipeline',
+        value: `${fmt(ingest.explain.bareUsPerRow, 1)} / ${fmt(ingest.explain.pipelineUsPerRow, 1)} us`,
+      },
+      {
+        figure: '  ... largest trigger costs per row',
+        value: ingest.explain.triggers.slice(0, 3).map((t) => `${t.trigger} ${fmt(t.usPerRow, 1)} us`).join(', '),
+      },
+    );
+    if (ingest.wal) {
+      // Record bytes without full-page images (those depend on how far the last checkpoint is).
+      const net = (s: { bytesPerCall: number; fpiBytesPerCall: number }): number => s.bytesPerCall - s.fpiBytesPerCall;
+      const bare = new Map(ingest.wal.bare.top.map((s) => [s.target, net(s)]));
+      const added = ingest.wal.pipeline.top
+        .map((s) => ({ target: s.target, bytes: net(s) - (bare.get(s.target) ?? 0) }))
+        .sort((a, b) => b.bytes - a.bytes)
+        .slice(0, 4);
+      rows.push(
+        {
+          figure: 'WAL per single-row call without FPI: bare / pipeline',
+          value: `${fmt(net(ingest.wal.bare), 0)} / ${fmt(net(ingest.wal.pipeline), 0)} bytes ` +
+            `(${fmt(ingest.wal.bare.recordsPerCall, 1)} / ${fmt(ingest.wal.pipeline.recordsPerCall, 1)} records; ` +
+            `full-page images ${fmt(ingest.wal.bare.fpiBytesPerCall, 0)} / ${fmt(ingest.wal.pipeline.fpiBytesPerCall, 0)} bytes)`,
+        },
+        { figure: '  ... largest additions (bytes per call, no FPI)', value: added.map((a) => `${a.target} +${fmt(a.bytes, 0)}`).join(', ') },
+      );
+    }
+  }
+  if (volume) {
+    for (const [label, step] of [['small', volume.small], ['large', volume.large]] as const) {
+      for (const q of step.reads.queries) {
+        rows.push({
+          figure: `reads @${step.load.totalCalls} ${q.query}: rollup / raw`,
+          value: `${fmt(q.rollupMs, 3)} / ${fmt(q.rawMs, 3)} ms (x${fmt(q.speedup, 1)}); ` +
+            `rollup with ${step.reads.pendingDeltas} pending calls ${fmt(q.rollupWithPendingMs, 3)} ms`,
+        });
+      }
+      rows.push({
+        figure: `reads @${step.load.totalCalls} server-side speedup (${label})`,
+        value: `x${fmt(step.reads.serverSpeedup, 1)}`,
+      });
+      rows.push({
+        figure: `reads @${step.load.totalCalls} speedup per tenant (30-day calls)`,
+        value: step.reads.perTenant.map((t) => `x${fmt(t.speedup, 1)} (${t.callsInWindow})`).join(', '),
+      });
+      rows.push({ figure: `MV refresh @${step.load.totalCalls} (median ms)`, value: fmt(step.refresh.medianMs, 1) });
+    }
+    rows.push(
+      { figure: 'freshness p50 (ms)', value: fmt(volume.freshness.visibleMs.p50, 1) },
+      {
+        figure: 'time until compacted into the rollup p50 / p95 (ms)',
+        value: `${fmt(volume.freshness.compactedMs?.p50, 0)} / ${fmt(volume.freshness.compactedMs?.p95, 0)}`,
+      },
+    );
+  }
+  return rows;
+}
+
+export function buildResults(options: {
+  bench: BenchOptions;
+  machine: MachineInfo;
+  measuredAt: Date;
+  durationSeconds: number;
+  /** 1-minute load average when the run ended (other work on the machine skews the figures). */
+  loadAverageAtEnd: number;
+  ingest: IngestResult | null;
+  volume: VolumeResult | null;
+}): BenchResults {
+  const { bench, ingest, volume } = options;
+  const figures = headline(ingest, volume);
+  const checks: Check[] = targets(bench).map((t) => {
+    const value = figures[t.key];
+    return {
+      figure: t.label,
+      value,
+      target: `${t.comparison === '=' ? '=' : t.comparison} ${String(t.target)}`,
+      pass: passes(value, t.comparison, t.target),
+    };
+  });
+  const details = {
+    sizes: {
+      tenants: bench.tenants,
+      agentsPerTenant: bench.agentsPerTenant,
+      contactsPerTenant: bench.contactsPerTenant,
+      singleClients: bench.singleClients,
+      singleSeconds: bench.singleSeconds,
+      rounds: bench.rounds,
+      batchClients: bench.batchClients,
+      batchRows: bench.batchRows,
+      batchSeconds: bench.batchSeconds,
+      copyRows: bench.copyRows,
+      readCallsSmall: bench.readCallsSmall,
+      readCallsLarge: bench.readCallsLarge,
+      readTenants: bench.readTenants,
+      readRepetitions: bench.readRepetitions,
+      seed: bench.seed,
+    },
+    durationSeconds: options.durationSeconds,
+    loadAverage: { atStart: options.machine.load_average_1m_at_start, atEnd: options.loadAverageAtEnd },
+    ingest: ingest && {
+      spreadBareTps: ingest.spread.bare,
+      spreadPipelineTps: ingest.spread.pipeline,
+      hotBareTps: ingest.hot.bare,
+      hotPipelineTps: ingest.hot.pipeline,
+      batchBareRowsPerSecond: ingest.batch.bare,
+      batchPipelineRowsPerSecond: ingest.batch.pipeline,
+      copyBareRowsPerSecond: ingest.copy.bare,
+      copyPipelineRowsPerSecond: ingest.copy.pipeline,
+      serverDeadlocksAllRuns: ingest.serverDeadlocks,
+      verifications: ingest.verifications,
+      rollupDeltasBytesAfterCompaction: ingest.rollupDeltasBytesAfterCompaction,
+      cases: {
+        spread: caseDetails(ingest.spread),
+        hot: caseDetails(ingest.hot),
+        batch: caseDetails(ingest.batch),
+        copy: caseDetails(ingest.copy),
+      },
+      triggerCostExplain: ingest.explain,
+      triggerThroughput: ingest.triggerThroughput,
+    },
+    reads: volume && {
+      timing: 'client-observed latency of a prepared statement on one connection, warm, median; server_* from EXPLAIN ANALYZE (timing off)',
+      small: volume.small.reads,
+      large: volume.large.reads,
+    },
+    load: volume && { small: volume.small.load, large: volume.large.load },
+    refresh: volume && { small: volume.small.refresh, large: volume.large.refresh },
+    freshness: volume?.freshness ?? null,
+  };
+  const measured = checks.filter((c) => c.pass !== null);
+  return {
+    measured_at: options.measuredAt.toISOString(),
+    mode: bench.quick ? 'quick' : 'full',
+    // Rounded for reading only: the checks above compared the unrounded figures.
+    ...(toJson(figures) as Headline),
+    all_targets_met: measured.length === checks.length && measured.every((c) => c.pass === true),
+    checks: checks.map((c) => ({ ...c, value: typeof c.value === 'number' ? (toJson(c.value) as number) : c.value })),
+    info: infoRows(ingest, volume),
+    details: toJson(details) as Record<string, unknown>,
+    machine: options.machine,
+  };
+}
