@@ -59,7 +59,8 @@ export async function callInsertTriggers(db: Queryable): Promise<string[]> {
 /** Tables holding what calls derive, emptied with them (those that exist in this schema version). */
 const DERIVED_TABLES = [
   'app_hidden.rollup_deltas', 'app_public.agent_analytics', 'app_public.user_analytics', 'app_public.user_hourly_analytics',
-  'app_hidden.contact_count_deltas', 'app_private.rollup_compaction_log', 'app_private.trigger_error_log',
+  'app_hidden.contact_count_deltas', 'app_hidden.credit_charges', 'app_private.rollup_compaction_log',
+  'app_private.trigger_error_log',
 ];
 
 /**

@@ -193,6 +193,11 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null): Arr
     rows.push(
       { figure: 'freshness p50 (ms)', value: fmt(volume.freshness.visibleMs.p50, 1) },
       {
+        figure: 'KPI view refreshes during freshness (count, total ms, share of a core)',
+        value: `${volume.freshness.kpiRefreshes.count}, ${fmt(volume.freshness.kpiRefreshes.totalMs, 0)} ms in ` +
+          `${fmt(volume.freshness.kpiRefreshes.windowSeconds, 0)} s (${fmt(volume.freshness.kpiRefreshes.shareOfOneCore * 100, 0)}%)`,
+      },
+      {
         figure: 'time until compacted into the rollup p50 / p95 (ms)',
         value: `${fmt(volume.freshness.compactedMs?.p50, 0)} / ${fmt(volume.freshness.compactedMs?.p95, 0)}`,
       },

@@ -1,5 +1,5 @@
 --! Previous: sha1:95f93b85976496ee91daa3bac1a0ead70642338f
---! Hash: sha1:735628e147555d3b2975dd4d3014d1d7c2216fcc
+--! Hash: sha1:794fdadcf4bdfcdb68229e2ae19d973d8d02456c
 --! Message: KPI formulas, kpi summary view, KPI views, row-level security
 
 -- =============================================================================
@@ -82,13 +82,18 @@ with tenants as (
     join app_public.tenant_daily_stats d on d.user_id = t.user_id
    group by t.user_id
 ), best as (
-  select distinct on (t.user_id)
-         t.user_id, a.agent_id, sum(a.successful_calls) as successful, sum(a.qualified_leads) as qualified
+  -- Per tenant (LATERAL), so the tenant and day range reach the rollup's index
+  -- instead of aggregating every agent's whole history first.
+  select t.user_id, b.agent_id, b.successful, b.qualified
     from tenants t
-    join app_public.agent_daily_stats a on a.user_id = t.user_id and a.day > t.today - 30
-   group by t.user_id, a.agent_id
-  having sum(a.calls) > 0
-   order by t.user_id, sum(a.qualified_leads) desc, sum(a.successful_calls) desc, a.agent_id
+    cross join lateral (
+      select a.agent_id, sum(a.successful_calls) as successful, sum(a.qualified_leads) as qualified
+        from app_public.agent_daily_stats a
+       where a.user_id = t.user_id and a.day > t.today - 30
+       group by a.agent_id
+      having sum(a.calls) > 0
+       order by sum(a.qualified_leads) desc, sum(a.successful_calls) desc, a.agent_id
+       limit 1) b
 ), agents as (
   select g.user_id, count(*) as total_agents, count(*) filter (where g.is_active) as active_agents
     from app_public.agents g group by g.user_id
