@@ -15,6 +15,38 @@ const APP_ROLES = ['app_anonymous', 'app_user', 'app_admin', 'app_authenticator'
  * (see "extension functions" below).
  */
 const EXPECTED_GRANTS = [
+  'function app_hidden.agent_day_measures(uuid,date,date): execute to app_user',
+  'function app_hidden.authenticate_api_key(text): execute to app_authenticator',
+  'function app_hidden.kpi_changes(app_public.kpi_figures,app_public.kpi_figures): execute to app_user',
+  'function app_hidden.kpi_figures(app_hidden.measures): execute to app_user',
+  'function app_hidden.kpi_range(date,date,integer): execute to app_user',
+  'function app_hidden.login(text,text,text): execute to app_anonymous',
+  'function app_hidden.login(text,text,text): execute to app_user',
+  'function app_hidden.measures_by_bucket(uuid,date,date,uuid,text): execute to app_user',
+  'function app_hidden.range_measures(uuid,date,date,uuid): execute to app_user',
+  'function app_hidden.register_user(text,text,text,text): execute to app_anonymous',
+  'function app_hidden.register_user(text,text,text,text): execute to app_user',
+  'function app_hidden.relative_change(numeric,numeric): execute to app_user',
+  'function app_hidden.sum_measures(app_hidden.measures[]): execute to app_user',
+  'function app_hidden.zero_measures(): execute to app_user',
+  'function app_public.agent_leaderboard(date,date): execute to app_user',
+  'function app_public.call_source_breakdown(date,date,uuid): execute to app_user',
+  'function app_public.cancel_follow_up(uuid,text): execute to app_user',
+  'function app_public.complete_follow_up(uuid,text): execute to app_user',
+  'function app_public.create_api_key(text,text[],timestamp with time zone): execute to app_user',
+  'function app_public.cta_funnel(date,date,uuid): execute to app_user',
+  'function app_public.current_tenant(): execute to app_user',
+  'function app_public.data_freshness(): execute to app_user',
+  'function app_public.kpi_hourly_matrix(date,date): execute to app_user',
+  'function app_public.kpi_series(date,date,app_public.kpi_granularity,uuid): execute to app_user',
+  'function app_public.kpi_summary(date,date,uuid): execute to app_user',
+  'function app_public.lead_temperature(date,date,uuid): execute to app_user',
+  'function app_public.mark_all_notifications_read(): execute to app_user',
+  'function app_public.mark_notification_read(uuid,boolean): execute to app_user',
+  'function app_public.revoke_api_key(uuid): execute to app_user',
+  'function app_public.targets_vs_actuals(date,date,uuid): execute to app_user',
+  'schema app_hidden: usage to app_authenticator',
+  'table app_public.api_keys: select to app_user',
   'column app_public.agent_targets: insert (agent_id, period_start, period_type, target_calls, target_conversion_rate, target_leads, target_qualified_leads, target_success_rate, target_successful_calls, user_id) to app_user',
   'column app_public.agent_targets: update (target_calls, target_conversion_rate, target_leads, target_qualified_leads, target_success_rate, target_successful_calls) to app_user',
   'column app_public.agents: insert (agent_type, config, description, is_active, name, provider, provider_agent_id, user_id) to app_user',
@@ -67,7 +99,6 @@ const EXPECTED_GRANTS = [
   'table app_public.contacts: delete, select to app_user',
   'table app_public.credit_transactions: select to app_user',
   'table app_public.customers: delete, select to app_user',
-  'table app_public.data_freshness: select to app_user',
   'table app_public.follow_ups: delete, select to app_user',
   'table app_public.kpi_summaries: select to app_user',
   'table app_public.lead_analytics: select to app_user',
@@ -82,7 +113,7 @@ const EXPECTED_GRANTS = [
 ];
 
 /** Views that run with their owner's rights on purpose (each filters rows itself or holds no tenant data). */
-const DEFINER_VIEWS = ['app_public.data_freshness', 'app_public.kpi_summaries'];
+const DEFINER_VIEWS = ['app_public.kpi_summaries'];
 
 let db: TestDatabase;
 

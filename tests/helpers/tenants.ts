@@ -119,6 +119,11 @@ export async function seedTenant(client: pg.ClientBase, spec: TenantSpec): Promi
      returning id`,
     [userId, spec.timezone ?? 'UTC', agentIds],
   );
+  // (an API key row without a usable secret: enough for the isolation checks)
+  await client.query(
+    `insert into app_public.api_keys (user_id, name, key_prefix, scopes) values ($1, 'Fixture key', $2, '{read}')`,
+    [userId, `f1f7${String(tag).padStart(4, '0')}`],
+  );
   await client.query(
     `insert into app_public.credit_transactions (user_id, type, amount, description) values ($1, 'purchase', 500, 'Top-up')`,
     [userId],

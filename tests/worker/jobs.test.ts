@@ -98,7 +98,7 @@ describe('worker jobs', () => {
     });
     expect(calls).toBe(6);
     // (No assertion on the queue: any later compaction legitimately queues the next debounced refresh.)
-    expect(await scalar('select kpi_summary_refreshed_at from app_public.data_freshness')).toBeInstanceOf(Date);
+    expect(await scalar('select kpi_summary_refreshed_at from app_public.data_freshness()')).toBeInstanceOf(Date);
   });
 
   it('credits__post moves every call charge into the ledger, posts every ledger row in order and moves the balance', async () => {
