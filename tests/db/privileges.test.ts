@@ -16,6 +16,7 @@ const APP_ROLES = ['app_anonymous', 'app_user', 'app_admin', 'app_authenticator'
  */
 const EXPECTED_GRANTS = [
   'function app_hidden.agent_day_measures(uuid,date,date): execute to app_user',
+  'function app_hidden.agent_measures(uuid,date,date): execute to app_user',
   'function app_hidden.authenticate_api_key(text): execute to app_authenticator',
   'function app_hidden.kpi_changes(app_public.kpi_figures,app_public.kpi_figures): execute to app_user',
   'function app_hidden.kpi_figures(app_hidden.measures): execute to app_user',
