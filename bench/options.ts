@@ -38,6 +38,11 @@ export interface BenchOptions {
   compactionLagSamples: number;
   /** Calls per second other tenants write while freshness is measured. */
   freshnessBackgroundRate: number;
+  /** GraphQL: concurrent clients, timed seconds per size, warm-up seconds; skipGraphql leaves it out. */
+  graphqlClients: number;
+  graphqlSeconds: number;
+  graphqlWarmupSeconds: number;
+  skipGraphql: boolean;
   seed: number;
   skipIngest: boolean;
   skipReads: boolean;
@@ -56,6 +61,7 @@ const FULL = {
   readCallsSmall: 1_000_000,
   readCallsLarge: 4_000_000,
   compactionLagSamples: 100,
+  graphqlSeconds: 30,
 };
 
 const QUICK = {
@@ -69,6 +75,7 @@ const QUICK = {
   readCallsSmall: 100_000,
   readCallsLarge: 400_000,
   compactionLagSamples: 20,
+  graphqlSeconds: 8,
 };
 
 function positiveInteger(name: string, raw: string | undefined, fallback: number, min = 1): number {
@@ -79,7 +86,7 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--seconds N] [--rounds N] [--copy-rows N]
-                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads]
+                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads] [--skip-graphql]
                       [--trigger-profile]
                       [--seed N] [--output FILE]
 Runs in a throwaway embedded PostgreSQL cluster unless BENCH_DATABASE_URL is set
@@ -97,6 +104,7 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
       'calls-large': { type: 'string' },
       'skip-ingest': { type: 'boolean', default: false },
       'skip-reads': { type: 'boolean', default: false },
+      'skip-graphql': { type: 'boolean', default: false },
       'trigger-profile': { type: 'boolean', default: false },
       seed: { type: 'string' },
       output: { type: 'string' },
@@ -136,6 +144,10 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
     freshnessSamples: 100,
     compactionLagSamples: size.compactionLagSamples,
     freshnessBackgroundRate: 200,
+    graphqlClients: 16,
+    graphqlSeconds: size.graphqlSeconds,
+    graphqlWarmupSeconds: 3,
+    skipGraphql: values['skip-graphql'],
     seed: positiveInteger('seed', values.seed, 20_240_601, 0),
     skipIngest: values['skip-ingest'],
     skipReads: values['skip-reads'],

@@ -21,9 +21,15 @@ interface Target {
 
 type HeadlineKey =
   | 'ingest_ratio_spread' | 'ingest_ratio_hot' | 'batch_ratio' | 'copy_ratio' | 'deadlocks' | 'failed_transactions'
-  | 'ingest_verified' | 'read_speedup_1m' | 'read_speedup_4m' | 'mv_refresh_ratio_4m_1m' | 'freshness_p95_ms';
+  | 'ingest_verified' | 'read_speedup_1m' | 'read_speedup_4m' | 'mv_refresh_ratio_4m_1m' | 'freshness_p95_ms'
+  | 'graphql_p95_ms_1m' | 'graphql_p95_ms_4m' | 'graphql_p95_ratio_4m_1m';
 
-export type Headline = Record<HeadlineKey, number | boolean | null> & { freshness_p50_ms: number | null };
+export type Headline = Record<HeadlineKey, number | boolean | null> & {
+  freshness_p50_ms: number | null;
+  graphql_rps_1m: number | null;
+  graphql_p50_ms_1m: number | null;
+  graphql_p50_ms_4m: number | null;
+};
 
 export interface Check {
   figure: string;
@@ -64,6 +70,14 @@ function targets(options: BenchOptions): Target[] {
       target: 1.3,
     },
     { key: 'freshness_p95_ms', label: 'freshness p95 (ms)', comparison: '<=', target: 2000 },
+    { key: 'graphql_p95_ms_1m', label: `GraphQL dashboard p95 @${size(options.readCallsSmall)} (ms, 16 clients)`, comparison: '<=', target: 100 },
+    { key: 'graphql_p95_ms_4m', label: `GraphQL dashboard p95 @${size(options.readCallsLarge)} (ms, 16 clients)`, comparison: '<=', target: 100 },
+    {
+      key: 'graphql_p95_ratio_4m_1m',
+      label: `GraphQL p95 ${size(options.readCallsLarge)} / ${size(options.readCallsSmall)}`,
+      comparison: '<=',
+      target: 1.2,
+    },
   ];
 }
 
@@ -88,6 +102,13 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null): Hea
     mv_refresh_ratio_4m_1m: volume ? ratio(volume.large.refresh.medianMs, volume.small.refresh.medianMs) : null,
     freshness_p95_ms: volume?.freshness.visibleMs.p95 ?? null,
     freshness_p50_ms: volume?.freshness.visibleMs.p50 ?? null,
+    graphql_p95_ms_1m: volume?.small.graphql?.all.p95Ms ?? null,
+    graphql_p95_ms_4m: volume?.large.graphql?.all.p95Ms ?? null,
+    graphql_p95_ratio_4m_1m:
+      volume?.small.graphql && volume.large.graphql ? ratio(volume.large.graphql.all.p95Ms, volume.small.graphql.all.p95Ms) : null,
+    graphql_rps_1m: volume?.small.graphql?.requestsPerSecond ?? null,
+    graphql_p50_ms_1m: volume?.small.graphql?.all.p50Ms ?? null,
+    graphql_p50_ms_4m: volume?.large.graphql?.all.p50Ms ?? null,
   };
 }
 
@@ -189,6 +210,14 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null): Arr
         value: step.reads.perTenant.map((t) => `x${fmt(t.speedup, 1)} (${t.callsInWindow})`).join(', '),
       });
       rows.push({ figure: `MV refresh @${step.load.totalCalls} (median ms)`, value: fmt(step.refresh.medianMs, 1) });
+      if (step.graphql) {
+        const g = step.graphql;
+        rows.push({
+          figure: `GraphQL @${step.load.totalCalls}: p50 / p95 / p99 ms, req/s (${g.clients} clients, ${g.tenants} tenants)`,
+          value: `${fmt(g.all.p50Ms, 1)} / ${fmt(g.all.p95Ms, 1)} / ${fmt(g.all.p99Ms, 1)}, ${fmt(g.requestsPerSecond, 0)} req/s, ` +
+            `${g.errors} errors; overview p95 ${fmt(g.overview.p95Ms, 1)}, agent page p95 ${fmt(g.agentPage.p95Ms, 1)}`,
+        });
+      }
     }
     rows.push(
       { figure: 'freshness p50 (ms)', value: fmt(volume.freshness.visibleMs.p50, 1) },
@@ -275,6 +304,11 @@ export function buildResults(options: {
     },
     load: volume && { small: volume.small.load, large: volume.large.load },
     refresh: volume && { small: volume.small.refresh, large: volume.large.refresh },
+    graphql: volume && {
+      timing: 'client-observed latency of whole HTTP requests (overview 3 in 4, agent page 1 in 4), server and clients in one process',
+      small: volume.small.graphql,
+      large: volume.large.graphql,
+    },
     freshness: volume?.freshness ?? null,
   };
   const measured = checks.filter((c) => c.pass !== null);

@@ -8,6 +8,7 @@ import { loadScaleData } from '../server/seed/scale.ts';
 import type { BenchServer } from './cluster.ts';
 import { measureFreshness, type FreshnessResult } from './freshness.ts';
 import { log } from './log.ts';
+import { measureGraphql, type GraphqlResult } from './graphql.ts';
 import { compactAll, relationBytes, settle } from './maintenance.ts';
 import type { BenchOptions } from './options.ts';
 import { measureReads, pickTenants, type ReadResult } from './reads.ts';
@@ -30,6 +31,8 @@ export interface VolumeStep {
   load: LoadInfo;
   reads: ReadResult;
   refresh: RefreshResult;
+  /** null with --skip-graphql. */
+  graphql: GraphqlResult | null;
 }
 
 export interface VolumeResult {
@@ -86,7 +89,18 @@ async function step(db: pg.Pool, connectionString: string, options: BenchOptions
   });
   const refresh = await measureRefresh(db, totalCalls, options.refreshRepetitions);
   log.info(`refresh @${totalCalls}: median ${refresh.medianMs.toFixed(1)} ms (${refresh.samplesMs.map((ms) => ms.toFixed(1)).join(', ')})`);
-  return { load: loadInfo, reads, refresh };
+  const graphql = options.skipGraphql
+    ? null
+    : await measureGraphql({
+        ownerPool: db,
+        ownerConnectionString: connectionString,
+        tenantIds,
+        clients: options.graphqlClients,
+        seconds: options.graphqlSeconds,
+        warmupSeconds: options.graphqlWarmupSeconds,
+        calls: totalCalls,
+      });
+  return { load: loadInfo, reads, refresh, graphql };
 }
 
 export async function runVolume(server: BenchServer, options: BenchOptions): Promise<VolumeResult> {

@@ -1,18 +1,28 @@
 /** The Express app: a flat list of install steps, in order. */
 import express, { type Express } from 'express';
+import { installGraphql, type GraphqlDeps } from './graphql/install.ts';
 import { installErrorHandler, installNotFound } from './http/errors.ts';
 import { installHealth, type HealthDeps } from './http/health.ts';
 import type { Logger } from './log.ts';
 
 export interface AppDeps extends HealthDeps {
   logger: Logger;
+  /** PostGraphile on /graphql; omitted, the app serves only the health checks. */
+  graphql?: GraphqlDeps;
 }
 
-export function createApp(deps: AppDeps): Express {
+export interface App {
+  express: Express;
+  /** Releases what the app holds (PostGraphile); call after the HTTP server has closed. */
+  release(): Promise<void>;
+}
+
+export async function createApp(deps: AppDeps): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   installHealth(app, deps);
+  const graphql = deps.graphql ? await installGraphql(app, null, deps.graphql) : undefined;
   installNotFound(app);
   installErrorHandler(app, deps.logger);
-  return app;
+  return { express: app, release: async () => graphql?.release() };
 }

@@ -27,6 +27,37 @@ export interface Config {
   compactIntervalMs: number;
   /** LOG_LEVEL: debug | info | warn | error | silent (default info). */
   logLevel: LogLevel;
+  /** NODE_ENV=production: JWT_SECRET becomes mandatory and GraphiQL defaults to off. */
+  production: boolean;
+  /**
+   * AUTH_DATABASE_URL: the GraphQL pool's connection (as `app_authenticator`). Unset: the
+   * owner's URL with `app_authenticator` and AUTHENTICATOR_PASSWORD (see server/auth/authenticator.ts).
+   */
+  authDatabaseUrl: string | undefined;
+  /** AUTHENTICATOR_PASSWORD: set on `app_authenticator` at start-up. Unset: a random one kept in .data/. */
+  authenticatorPassword: string | undefined;
+  /** JWT_SECRET: HS256 key, at least 32 characters. Required in production; unset in development: kept in .data/. */
+  jwtSecret: string | undefined;
+  /** JWT_TTL: token lifetime, `<n>[s|m|h|d]` (default 12h), in seconds. */
+  jwtTtlSeconds: number;
+  /** GRAPHIQL: serve Ruru at /graphiql (default on, off when NODE_ENV=production). */
+  graphiql: boolean;
+  /** GRAPHQL_STATEMENT_TIMEOUT_MS: statement_timeout of every GraphQL transaction (default 5000). */
+  graphqlStatementTimeoutMs: number;
+  /** GRAPHQL_MAX_DEPTH: deepest field nesting (default 10; introspection excluded). */
+  graphqlMaxDepth: number;
+  /** GRAPHQL_MAX_ALIASES: aliased fields per operation, fragments expanded (default 30). */
+  graphqlMaxAliases: number;
+  /** GRAPHQL_MAX_PAGE_SIZE: largest `first`/`last` (default 500). */
+  graphqlMaxPageSize: number;
+  /** GRAPHQL_MAX_BODY_BYTES: largest request body (default 100000). */
+  graphqlMaxBodyBytes: number;
+  /** GRAPHQL_MAX_DOCUMENT_CHARS: longest GraphQL document (default 20000). */
+  graphqlMaxDocumentChars: number;
+  /** RATE_LIMIT_PER_MINUTE: sustained GraphQL requests per API key, user or IP (default 600). */
+  rateLimitPerMinute: number;
+  /** RATE_LIMIT_BURST: requests allowed at once on top of an idle bucket (default 100). */
+  rateLimitBurst: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -55,6 +86,39 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+const TRUE = new Set(['1', 'true', 'on', 'yes']);
+const FALSE = new Set(['0', 'false', 'off', 'no']);
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (TRUE.has(raw)) return true;
+  if (FALSE.has(raw)) return false;
+  throw new Error(`${name} must be true or false, got '${raw}'`);
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `<n>[s|m|h|d]` in seconds (a bare number is seconds). */
+function durationSeconds(env: Env, name: string, fallback: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)\s*([smhd]?)$/i.exec(raw);
+  const seconds = match ? Number(match[1]) * (DURATION_UNITS[(match[2] || 's').toLowerCase()] ?? 1) : NaN;
+  if (!Number.isSafeInteger(seconds) || seconds < 60 || seconds > 30 * 86_400) {
+    throw new Error(`${name} must be a duration such as 12h, 30m or 3600 (between 1 minute and 30 days), got '${raw}'`);
+  }
+  return seconds;
+}
+
+function secret(env: Env, name: string, minLength: number): string | undefined {
+  const value = text(env, name);
+  if (value !== undefined && value.length < minLength) {
+    throw new Error(`${name} must be at least ${minLength} characters long`);
+  }
+  return value;
+}
+
 function logLevel(env: Env): LogLevel {
   const raw = text(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
   if (!isLogLevel(raw)) throw new Error(`LOG_LEVEL must be one of debug, info, warn, error, silent; got '${raw}'`);
@@ -63,6 +127,7 @@ function logLevel(env: Env): LogLevel {
 
 /** Parses settings from `env` (no side effects; call `loadDotEnv()` first for the .env file). */
 export function readConfig(env: Env = process.env): Config {
+  const production = text(env, 'NODE_ENV') === 'production';
   return {
     databaseUrl: text(env, 'DATABASE_URL'),
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -72,6 +137,20 @@ export function readConfig(env: Env = process.env): Config {
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     compactIntervalMs: integer(env, 'COMPACT_INTERVAL_MS', 1000, 0, 86_400_000),
     logLevel: logLevel(env),
+    production,
+    authDatabaseUrl: text(env, 'AUTH_DATABASE_URL'),
+    authenticatorPassword: secret(env, 'AUTHENTICATOR_PASSWORD', 12),
+    jwtSecret: secret(env, 'JWT_SECRET', 32),
+    jwtTtlSeconds: durationSeconds(env, 'JWT_TTL', 12 * 3600),
+    graphiql: boolean(env, 'GRAPHIQL', !production),
+    graphqlStatementTimeoutMs: integer(env, 'GRAPHQL_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+    graphqlMaxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
+    graphqlMaxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 30, 0, 10_000),
+    graphqlMaxPageSize: integer(env, 'GRAPHQL_MAX_PAGE_SIZE', 500, 1, 100_000),
+    graphqlMaxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100_000, 1_000, 10_000_000),
+    graphqlMaxDocumentChars: integer(env, 'GRAPHQL_MAX_DOCUMENT_CHARS', 20_000, 100, 10_000_000),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000),
   };
 }
 

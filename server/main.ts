@@ -1,9 +1,12 @@
 /**
  * `npm start`: database (embedded unless DATABASE_URL is set), migrations, demo
- * seed, worker and HTTP server in one process. SIGINT/SIGTERM stop them in
- * reverse order: HTTP, worker, pool, database.
+ * seed, worker, GraphQL and HTTP server in one process. SIGINT/SIGTERM stop
+ * them in reverse order: HTTP, GraphQL, worker, pools, database.
  */
+import './graphql/graphile-env.ts'; // first: sets GRAPHILE_ENV before grafast loads
 import { createApp } from './app.ts';
+import { resolveAuthDatabaseUrl } from './auth/authenticator.ts';
+import { resolveJwtSecret } from './auth/secrets.ts';
 import { loadConfig } from './config.ts';
 import { runMigrations } from './db/migrate.ts';
 import { createPool, endPool } from './db/pool.ts';
@@ -20,6 +23,9 @@ const log = createLogger('server');
 const shutdown = installShutdown(log);
 
 try {
+  // First, so a production start without JWT_SECRET fails before anything starts.
+  const jwtSecret = await resolveJwtSecret(config);
+
   const database = await resolveDatabase(config, log.child('db'));
   shutdown.add('database', database.stop);
 
@@ -31,6 +37,19 @@ try {
   const demo = await seedDemoIfEmpty(pool, log.child('seed'));
   if (demo.login) log.info(`demo login: ${demo.login.email} / ${demo.login.password} (admin: ${demo.login.adminEmail})`);
 
+  // The GraphQL pool logs in as app_authenticator, never as the owner.
+  const authPool = createPool({
+    connectionString: await resolveAuthDatabaseUrl({
+      config,
+      ownerConnectionString: database.connectionString,
+      ownerPool: pool,
+      logger: log.child('auth'),
+    }),
+    applicationName: 'switchboard-graphql',
+    logger: log.child('graphql-pool'),
+  });
+  shutdown.add('graphql pool', () => endPool(authPool));
+
   const worker = await startWorker({
     connectionString: database.connectionString,
     concurrency: config.workerConcurrency,
@@ -39,11 +58,22 @@ try {
   });
   shutdown.add('worker', worker.stop);
 
-  const app = createApp({ pool, worker: () => worker, logger: log.child('http') });
-  const http = await listen(app, { host: config.host, port: config.port });
+  const app = await createApp({
+    pool,
+    worker: () => worker,
+    logger: log.child('http'),
+    graphql: {
+      authPool,
+      jwt: { secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds },
+      config,
+      logger: log.child('graphql'),
+    },
+  });
+  shutdown.add('graphql', app.release);
+  const http = await listen(app.express, { host: config.host, port: config.port });
   shutdown.add('http', () => http.close());
 
-  log.info(`listening on ${http.url}`);
+  log.info(`listening on ${http.url} (GraphQL at ${http.url}/graphql${config.graphiql ? `, GraphiQL at ${http.url}/graphiql` : ''})`);
 } catch (error) {
   log.error('start-up failed', { error });
   await shutdown.exit('start-up failed', 1);

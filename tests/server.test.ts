@@ -18,8 +18,8 @@ async function get(path: string, server: HttpServer = http): Promise<{ status: n
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const app = createApp({ pool: db.pool, worker: () => worker, logger: createLogger('test:http') });
-  http = await listen(app, { host: '127.0.0.1', port: 0 });
+  const app = await createApp({ pool: db.pool, worker: () => worker, logger: createLogger('test:http') });
+  http = await listen(app.express, { host: '127.0.0.1', port: 0 });
 });
 
 afterAll(async () => {
@@ -50,8 +50,8 @@ describe('health endpoints', () => {
 
   it('GET /readyz is 503 and names the database when it cannot be reached', async () => {
     const pool = createPool({ connectionString: withDatabase(db.connectionString, 'no_such_database') });
-    const app = createApp({ pool, worker: () => worker, logger: createLogger('test:http') });
-    const server = await listen(app, { host: '127.0.0.1', port: 0 });
+    const app = await createApp({ pool, worker: () => worker, logger: createLogger('test:http') });
+    const server = await listen(app.express, { host: '127.0.0.1', port: 0 });
     try {
       const { status, body } = await get('/readyz', server);
       expect(status).toBe(503);

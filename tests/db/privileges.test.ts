@@ -15,6 +15,11 @@ const APP_ROLES = ['app_anonymous', 'app_user', 'app_admin', 'app_authenticator'
  * (see "extension functions" below).
  */
 const EXPECTED_GRANTS = [
+  'function app_hidden.call_source_rows(app_hidden.measures): execute to app_user',
+  'function app_hidden.cta_funnel_rows(app_hidden.measures): execute to app_user',
+  'function app_hidden.lead_temperature_rows(app_hidden.measures): execute to app_user',
+  'function app_public.agent_overview(uuid,date,date): execute to app_user',
+  'function app_public.dashboard_overview(date,date): execute to app_user',
   'function app_hidden.agent_day_measures(uuid,date,date): execute to app_user',
   'function app_hidden.agent_measures(uuid,date,date): execute to app_user',
   'function app_hidden.authenticate_api_key(text): execute to app_authenticator',

@@ -1,0 +1,194 @@
+/**
+ * The dashboard's GraphQL reads under load: the real Express app with
+ * PostGraphile (auth, limits, RLS) on the benchmark database, signed in as the
+ * tenants the loader created, `clients` concurrent clients each sending the
+ * overview (3 in 4) or an agent page (1 in 4) back to back for `seconds`.
+ *
+ * The server is one Node process (as `npm start` runs it); the clients run in a
+ * worker thread so that they do not share its event loop. Both share the
+ * machine's 2 cores with PostgreSQL, the same at both sizes, so the 4M / 1M
+ * ratio compares like with like.
+ * Before timing, one overview per sampled tenant is checked against a count
+ * of its raw calls, and every timed response must be free of errors.
+ */
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type pg from 'pg';
+import { authenticatorConnectionString, ensureAuthenticatorLogin } from '../server/auth/authenticator.ts';
+import { signJwt, type JwtOptions } from '../server/auth/jwt.ts';
+import { createPool, endPool } from '../server/db/pool.ts';
+import { installGraphql } from '../server/graphql/install.ts';
+import { log, quietLogger } from './log.ts';
+import type { ClientsInput, ClientsOutput, ClientTarget } from './graphql-clients.ts';
+import { OVERVIEW_QUERY } from './queries/graphql.ts';
+import { percentile } from './stats.ts';
+
+export interface GraphqlLatency {
+  requests: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface GraphqlResult {
+  clients: number;
+  seconds: number;
+  tenants: number;
+  /** All timed requests (both operations). */
+  all: GraphqlLatency;
+  overview: GraphqlLatency;
+  agentPage: GraphqlLatency;
+  requestsPerSecond: number;
+  errors: number;
+}
+
+/** The clients run in a worker thread (tsx loaded there too), apart from the server's event loop. */
+function runClientsInWorker(input: ClientsInput): Promise<ClientsOutput> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./graphql-clients.ts', import.meta.url), {
+      workerData: input,
+      execArgv: ['--import', 'tsx'],
+    });
+    worker.once('message', (message: { ok: true; output: ClientsOutput } | { ok: false; message: string }) => {
+      if (message.ok) resolve(message.output);
+      else reject(new Error(`graphql clients failed: ${message.message}`));
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+interface GraphqlResponse {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string }>;
+}
+
+async function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<GraphqlResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as GraphqlResponse;
+  if (!response.ok && !body.errors) throw new Error(`HTTP ${response.status}`);
+  return body;
+}
+
+function latency(samples: number[]): GraphqlLatency {
+  if (samples.length === 0) return { requests: 0, p50Ms: Number.NaN, p95Ms: Number.NaN, p99Ms: Number.NaN };
+  return {
+    requests: samples.length,
+    p50Ms: percentile(samples, 50),
+    p95Ms: percentile(samples, 95),
+    p99Ms: percentile(samples, 99),
+  };
+}
+
+/** The overview's 30-day call count must equal the raw calls of those tenant-local days. */
+async function checkOverview(db: pg.Pool, url: string, tenantId: string, token: string): Promise<void> {
+  const body = await post(url, token, OVERVIEW_QUERY, {});
+  if (body.errors?.length) throw new Error(`overview failed: ${body.errors.map((e) => e.message).join('; ')}`);
+  const overview = body.data?.dashboardOverview as { summary: { fromDate: string; toDate: string; current: { calls: string } } } | undefined;
+  const summary = overview?.summary;
+  if (!summary) throw new Error('overview returned no dashboardOverview.summary');
+  const { rows } = await db.query<{ n: string }>(
+    `select count(*) as n from app_public.calls c join app_public.users u on u.id = c.user_id
+      where c.user_id = $1 and (c.started_at at time zone u.timezone)::date between $2 and $3`,
+    [tenantId, summary.fromDate, summary.toDate],
+  );
+  if (rows[0]?.n !== summary.current.calls) {
+    throw new Error(`tenant ${tenantId}: GraphQL says ${summary.current.calls} calls, raw calls say ${rows[0]?.n}`);
+  }
+}
+
+export async function measureGraphql(options: {
+  ownerPool: pg.Pool;
+  ownerConnectionString: string;
+  tenantIds: readonly string[];
+  clients: number;
+  seconds: number;
+  warmupSeconds: number;
+  calls: number;
+}): Promise<GraphqlResult> {
+  const { ownerPool, tenantIds, clients, seconds } = options;
+  const password = randomBytes(18).toString('base64url');
+  if (!(await ensureAuthenticatorLogin(ownerPool, password))) throw new Error('cannot set the authenticator password');
+  const authPool = createPool({
+    connectionString: authenticatorConnectionString(options.ownerConnectionString, password),
+    max: clients,
+    applicationName: 'switchboard-bench-graphql',
+    logger: quietLogger('pool'),
+  });
+  const jwt: JwtOptions = { secret: randomBytes(32).toString('hex'), ttlSeconds: 3600 };
+  const app = express();
+  const graphql = await installGraphql(app, null, {
+    authPool,
+    jwt,
+    logger: quietLogger('graphql'),
+    config: {
+      graphiql: false,
+      graphqlStatementTimeoutMs: 30_000,
+      graphqlMaxDepth: 10,
+      graphqlMaxAliases: 30,
+      graphqlMaxPageSize: 500,
+      graphqlMaxBodyBytes: 100_000,
+      graphqlMaxDocumentChars: 100_000,
+      // The limiter stays in the path (its cost is part of a request) but never trips.
+      rateLimitPerMinute: 1_000_000_000,
+      rateLimitBurst: 1_000_000_000,
+    },
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  try {
+    const { rows: agents } = await ownerPool.query<{ user_id: string; ids: string[] }>(
+      `select user_id, array_agg(id order by id) as ids from app_public.agents where user_id = any ($1::uuid[]) group by user_id`,
+      [tenantIds],
+    );
+    const targets: ClientTarget[] = agents.map((row) => ({
+      token: signJwt({ userId: row.user_id, role: 'app_user' }, jwt),
+      agentIds: row.ids,
+    }));
+    if (targets.length === 0) throw new Error('no tenants with agents to query');
+    for (const row of agents.slice(0, 3)) {
+      await checkOverview(ownerPool, url, row.user_id, signJwt({ userId: row.user_id, role: 'app_user' }, jwt));
+    }
+
+    // mulberry32: every bit usable (an LCG's low bits cycle, which skewed the operation mix)
+    const output = await runClientsInWorker({
+      url,
+      targets,
+      clients,
+      seconds,
+      warmupSeconds: options.warmupSeconds,
+      seed: 12_345,
+    });
+    for (const message of output.firstErrors) log.warn(`graphql error: ${message}`);
+    const { overviewMs: overview, agentPageMs: agentPage, errors } = output;
+    const elapsedSeconds = output.elapsedSeconds;
+    const all = [...overview, ...agentPage];
+    const result: GraphqlResult = {
+      clients,
+      seconds: elapsedSeconds,
+      tenants: targets.length,
+      all: latency(all),
+      overview: latency(overview),
+      agentPage: latency(agentPage),
+      requestsPerSecond: all.length / elapsedSeconds,
+      errors,
+    };
+    log.info(
+      `graphql @${options.calls}: p50 ${result.all.p50Ms.toFixed(1)} ms, p95 ${result.all.p95Ms.toFixed(1)} ms, ` +
+        `${result.requestsPerSecond.toFixed(0)} req/s, ${errors} errors (overview p95 ${result.overview.p95Ms.toFixed(1)} ms, ` +
+        `agent page p95 ${result.agentPage.p95Ms.toFixed(1)} ms)`,
+    );
+    return result;
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await graphql.release();
+    await endPool(authPool);
+  }
+}

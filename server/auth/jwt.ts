@@ -1,0 +1,72 @@
+/**
+ * Our JWTs: HS256, `{ sub: <user id>, role: app_user | app_admin, aud, iss }`,
+ * signed after `app_hidden.login` succeeds and verified on every /graphql
+ * request. Verification pins the algorithm (no `none`, no RS/HS confusion),
+ * checks audience and issuer, and allows a few seconds of clock skew.
+ */
+import jwt from 'jsonwebtoken';
+
+export const JWT_AUDIENCE = 'switchboard';
+export const JWT_ISSUER = 'switchboard';
+const ALGORITHM = 'HS256';
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/** Database roles a token may carry; anything else is refused even when correctly signed. */
+export const TOKEN_ROLES = ['app_user', 'app_admin'] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
+
+export function isTokenRole(value: unknown): value is TokenRole {
+  return typeof value === 'string' && (TOKEN_ROLES as readonly string[]).includes(value);
+}
+
+export interface JwtSubject {
+  userId: string;
+  role: TokenRole;
+}
+
+export interface JwtOptions {
+  secret: string;
+  ttlSeconds: number;
+}
+
+export type JwtVerification =
+  | { ok: true; subject: JwtSubject }
+  | { ok: false; code: 'INVALID_TOKEN' | 'TOKEN_EXPIRED'; message: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function signJwt(subject: JwtSubject, { secret, ttlSeconds }: JwtOptions): string {
+  return jwt.sign({ role: subject.role }, secret, {
+    algorithm: ALGORITHM,
+    subject: subject.userId,
+    audience: JWT_AUDIENCE,
+    issuer: JWT_ISSUER,
+    expiresIn: ttlSeconds,
+  });
+}
+
+const invalid = (message: string): JwtVerification => ({ ok: false, code: 'INVALID_TOKEN', message });
+
+export function verifyJwt(token: string, secret: string): JwtVerification {
+  let payload: unknown;
+  try {
+    payload = jwt.verify(token, secret, {
+      algorithms: [ALGORITHM],
+      audience: JWT_AUDIENCE,
+      issuer: JWT_ISSUER,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    });
+  } catch (error) {
+    if (error instanceof jwt.TokenExpiredError) {
+      return { ok: false, code: 'TOKEN_EXPIRED', message: 'The token has expired; sign in again.' };
+    }
+    // Bad signature, wrong algorithm, audience or issuer, not yet valid, malformed: one answer for all.
+    return invalid('The token is invalid.');
+  }
+  if (typeof payload !== 'object' || payload === null) return invalid('The token is invalid.');
+  const { sub, role, exp } = payload as Record<string, unknown>;
+  // A token without `exp` would never expire: we never issue one, so refuse it.
+  if (typeof exp !== 'number') return invalid('The token has no expiry.');
+  if (typeof sub !== 'string' || !UUID.test(sub) || !isTokenRole(role)) return invalid('The token is invalid.');
+  return { ok: true, subject: { userId: sub, role } };
+}

@@ -1,0 +1,110 @@
+/**
+ * In-memory token buckets for /graphql, one per API key, else per user, else
+ * per client IP. A bucket holds up to `burst` tokens and refills at
+ * `perMinute / 60` tokens a second; each request takes one. An empty bucket
+ * answers 429 with Retry-After (seconds until the next token).
+ *
+ * Per process: with several server processes each enforces its own limit
+ * (good enough for one node; a shared store would be needed beyond that).
+ * Buckets that have refilled completely are indistinguishable from new ones,
+ * so a periodic sweep drops them and memory stays bounded by active callers.
+ */
+import type { Request, RequestHandler } from 'express';
+import { graphqlErrorBody } from '../errors.ts';
+import { clientIp, getRequestAuth } from './request-auth.ts';
+
+export interface RateLimitOptions {
+  perMinute: number;
+  burst: number;
+  /** Milliseconds clock (injected by tests). */
+  now?: () => number;
+  /** How often idle buckets are swept (default 60 s; 0: never, call sweep() yourself). */
+  sweepIntervalMs?: number;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  /** Whole tokens left after this request. */
+  remaining: number;
+  /** Seconds until a request would be allowed (0 when allowed). */
+  retryAfterSeconds: number;
+}
+
+export interface RateLimiter {
+  take(key: string): RateDecision;
+  /** Drops buckets that are full again; returns how many remain. */
+  sweep(): number;
+  readonly size: number;
+  /** Stops the sweep timer. */
+  stop(): void;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+export function createRateLimiter({ perMinute, burst, now = Date.now, sweepIntervalMs = 60_000 }: RateLimitOptions): RateLimiter {
+  const perMs = perMinute / 60_000;
+  const buckets = new Map<string, Bucket>();
+
+  const refilled = (bucket: Bucket, at: number): number => Math.min(burst, bucket.tokens + (at - bucket.updatedAt) * perMs);
+
+  const sweep = (): number => {
+    const at = now();
+    for (const [key, bucket] of buckets) {
+      if (refilled(bucket, at) >= burst) buckets.delete(key);
+    }
+    return buckets.size;
+  };
+
+  const timer = sweepIntervalMs > 0 ? setInterval(sweep, sweepIntervalMs) : undefined;
+  timer?.unref();
+
+  return {
+    take(key) {
+      const at = now();
+      const bucket = buckets.get(key) ?? { tokens: burst, updatedAt: at };
+      bucket.tokens = refilled(bucket, at);
+      bucket.updatedAt = at;
+      buckets.set(key, bucket);
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return { allowed: true, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
+      }
+      return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
+    },
+    sweep,
+    get size() {
+      return buckets.size;
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
+
+/** The bucket a request draws from: its API key, else its user, else its address. */
+export function rateLimitKey(req: Request): string {
+  const auth = getRequestAuth(req);
+  if (auth.kind === 'apiKey') return `key:${auth.apiKeyId}`;
+  if (auth.kind === 'jwt') return `user:${auth.userId}`;
+  return `ip:${clientIp(req) ?? 'unknown'}`;
+}
+
+/** Express middleware; mount after `requestAuth` so callers are known. */
+export function rateLimit(limiter: RateLimiter, limitPerMinute: number): RequestHandler {
+  return (req, res, next) => {
+    const decision = limiter.take(rateLimitKey(req));
+    res.set('RateLimit-Limit', String(limitPerMinute));
+    res.set('RateLimit-Remaining', String(decision.remaining));
+    if (decision.allowed) {
+      next();
+      return;
+    }
+    res
+      .status(429)
+      .set('Retry-After', String(decision.retryAfterSeconds))
+      .json(graphqlErrorBody('RATE_LIMITED', `Too many requests; retry in ${decision.retryAfterSeconds} s.`));
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * The one place where errors become what API clients see: a stable `code`, a
+ * message that names the problem (a field, a rule) without SQL, values or stack
+ * traces, and an HTTP status for non-GraphQL routes. PostgreSQL errors are
+ * mapped by SQLSTATE (custom `SBnnn` codes are raised by our SQL with messages
+ * written for users; see sql/README.md). Anything unrecognised becomes
+ * INTERNAL_ERROR with a short reference that is logged with the full error, so
+ * a user's report can be matched to the log line.
+ */
+import { randomInt } from 'node:crypto';
+import { isSafeError } from 'postgraphile/grafast';
+import type { Logger } from './log.ts';
+
+export interface ApiError {
+  /** Stable, SCREAMING_SNAKE_CASE: clients switch on it. */
+  code: string;
+  message: string;
+  httpStatus: number;
+  /** Extra machine-readable details (`field`, `rule`, `reference`). */
+  details?: Record<string, string>;
+}
+
+/** The fields of `pg`'s DatabaseError that we read (duck-typed: several copies of `pg` may be loaded). */
+interface PgErrorFields {
+  code: string;
+  message: string;
+  detail?: string;
+  constraint?: string;
+  column?: string;
+  table?: string;
+  /** The C function that raised it: `exec_stmt_raise` means a PL/pgSQL RAISE in our SQL. */
+  routine?: string;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+function pgError(error: unknown): PgErrorFields | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as Record<string, unknown>;
+  if (typeof code !== 'string' || !SQLSTATE.test(code) || typeof message !== 'string') return undefined;
+  // pg's DatabaseError always has a severity; Node system errors (ECONNREFUSED) have no 5-char code.
+  if (!('severity' in error)) return undefined;
+  const fields = error as Record<string, unknown>;
+  const optional = (key: string): string | undefined => (typeof fields[key] === 'string' ? fields[key] : undefined);
+  return {
+    code,
+    message,
+    detail: optional('detail'),
+    constraint: optional('constraint'),
+    column: optional('column'),
+    table: optional('table'),
+    routine: optional('routine'),
+  };
+}
+
+/** `phone_number` → `phoneNumber`: the GraphQL spelling of a column. */
+export function camelCase(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Columns of each constraint and unique index, keyed by `constraintKey(table, name)`
+ * (loaded by server/graphql/constraints.ts). PostgreSQL omits the `Key (...)` detail
+ * under row-level security, so this is how a unique or foreign-key error names its field.
+ */
+export type ConstraintColumns = ReadonlyMap<string, readonly string[]>;
+
+export function constraintKey(table: string, name: string): string {
+  return `${table}.${name}`;
+}
+
+/** The tenant column is implied by who is asking: leave it out of messages (unless it is all there is). */
+function meaningful(columns: readonly string[]): string[] {
+  const rest = columns.filter((column) => column !== 'user_id');
+  return (rest.length ? rest : [...columns]).map(camelCase);
+}
+
+/** The fields a constraint error is about: from the detail when present, else from the constraint's columns. */
+function errorFields(error: PgErrorFields, constraints: ConstraintColumns | undefined): string[] {
+  const match = error.detail ? /^Key \(([^)]*)\)=/.exec(error.detail) : null;
+  if (match?.[1]) return meaningful(match[1].split(',').map((column) => column.trim().replace(/^"|"$/g, '')));
+  const columns = error.table && error.constraint ? constraints?.get(constraintKey(error.table, error.constraint)) : undefined;
+  return columns ? meaningful(columns) : [];
+}
+
+/** `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'` */
+function fieldList(fields: string[]): string {
+  const quoted = fields.map((field) => `'${field}'`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}` : (quoted[0] ?? '');
+}
+
+/** Messages our own SQL raises under these codes are written for users: pass them through. */
+const CUSTOM: Record<string, { code: string; httpStatus: number }> = {
+  SB001: { code: 'IMMUTABLE_FIELD', httpStatus: 409 },
+  SB002: { code: 'AGENT_HAS_HISTORY', httpStatus: 409 },
+  SB101: { code: 'WEAK_PASSWORD', httpStatus: 400 },
+  SB102: { code: 'EMAIL_TAKEN', httpStatus: 409 },
+  SB103: { code: 'INVALID_DATE_RANGE', httpStatus: 400 },
+  SB104: { code: 'NOT_FOUND', httpStatus: 404 },
+};
+
+/** Class 22 (data exception) codes whose messages describe the value, not the query. */
+const BAD_VALUE = new Set(['22P02', '22007', '22008', '22023', '22003', '22001', '22004', '2201B', '22012']);
+
+function mapPg(error: PgErrorFields, constraints: ConstraintColumns | undefined): ApiError | undefined {
+  const custom = CUSTOM[error.code];
+  if (custom) return { ...custom, message: error.message };
+  if (BAD_VALUE.has(error.code)) return { code: 'INVALID_VALUE', httpStatus: 400, message: error.message };
+  switch (error.code) {
+    case '23505': {
+      const fields = errorFields(error, constraints);
+      const rule = error.constraint;
+      return {
+        code: 'ALREADY_EXISTS',
+        httpStatus: 409,
+        message: fields.length
+          ? `A record with the same ${fieldList(fields)} already exists.`
+          : `A record with the same values already exists${rule ? ` (rule '${rule}')` : ''}.`,
+        details: { ...(fields.length ? { field: fields.join(',') } : {}), ...(rule ? { rule } : {}) },
+      };
+    }
+    case '23503': {
+      if (error.detail?.includes('is still referenced') || /update or delete on table/.test(error.message)) {
+        return { code: 'STILL_REFERENCED', httpStatus: 409, message: 'This record is still referenced by other records; remove those first.' };
+      }
+      const fields = errorFields(error, constraints);
+      return {
+        code: 'INVALID_REFERENCE',
+        httpStatus: 400,
+        message: fields.length
+          ? `${fieldList(fields)} does not refer to an existing record you can use.`
+          : 'A reference does not point to an existing record you can use.',
+        details: fields.length ? { field: fields.join(',') } : undefined,
+      };
+    }
+    case '23514': {
+      const rule = error.constraint ?? 'a check';
+      const fields = errorFields(error, constraints);
+      return {
+        code: 'CHECK_VIOLATION',
+        httpStatus: 400,
+        message: fields.length ? `The value of ${fieldList(fields)} breaks the rule '${rule}'.` : `The value breaks the rule '${rule}'.`,
+        details: { rule, ...(fields.length ? { field: fields.join(',') } : {}) },
+      };
+    }
+    case '23502': {
+      const field = error.column ? camelCase(error.column) : undefined;
+      return {
+        code: 'REQUIRED_FIELD',
+        httpStatus: 400,
+        message: field ? `'${field}' is required.` : 'A required value is missing.',
+        details: field ? { field } : undefined,
+      };
+    }
+    case '42501':
+      // PostgreSQL's own wording names tables and policies, so it is replaced.
+      return { code: 'FORBIDDEN', httpStatus: 403, message: 'You do not have permission to do this.' };
+    case '57014':
+      return {
+        code: 'STATEMENT_TIMEOUT',
+        httpStatus: 503,
+        message: 'The query took too long and was cancelled; ask for less (a shorter date range or a smaller page).',
+      };
+    case '25006':
+      return { code: 'READ_ONLY_API_KEY', httpStatus: 403, message: 'This API key is read-only.' };
+    case '40001':
+    case '40P01':
+      return { code: 'CONFLICT_RETRY', httpStatus: 409, message: 'The request conflicted with a concurrent change; please retry.' };
+    case '54000':
+      // Our SQL raises program_limit_exceeded for quotas (e.g. active API keys) with a user-facing message.
+      return { code: 'LIMIT_EXCEEDED', httpStatus: 409, message: error.message };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A PL/pgSQL RAISE in our own SQL (`routine` exec_stmt_raise) is worded for users
+ * ('sign in to create API keys'): keep its message under the mapped code.
+ */
+function fromPg(error: PgErrorFields, constraints: ConstraintColumns | undefined): ApiError | undefined {
+  const mapped = mapPg(error, constraints);
+  return mapped && error.routine === 'exec_stmt_raise' ? { ...mapped, message: error.message } : mapped;
+}
+
+/**
+ * Input errors that libraries throw as plain Errors (connection-filter marks them
+ * "TODO: mark this error as safe"): exact messages, so nothing else slips through.
+ */
+const INPUT_ERROR_MESSAGES = new Set([
+  'Null literals are forbidden in filter argument input.',
+  'Empty objects are forbidden in filter argument input.',
+]);
+
+export interface ErrorContext {
+  constraints?: ConstraintColumns;
+}
+
+/** The API error for a known error, or undefined (unknown errors must go through `toApiError`). */
+export function knownApiError(error: unknown, context: ErrorContext = {}): ApiError | undefined {
+  if (error instanceof Error && INPUT_ERROR_MESSAGES.has(error.message)) {
+    return { code: 'INVALID_FILTER', httpStatus: 400, message: error.message };
+  }
+  if (error instanceof Error && isSafeError(error)) {
+    const extensions: Record<string, unknown> = error.extensions ?? {};
+    const code = typeof extensions.code === 'string' ? extensions.code : 'BAD_REQUEST';
+    const status = typeof extensions.statusCode === 'number' ? extensions.statusCode : 400;
+    return { code, message: error.message, httpStatus: status };
+  }
+  const pg = pgError(error);
+  return pg ? fromPg(pg, context.constraints) : undefined;
+}
+
+const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O, 1/I: easy to read out
+
+/** A short reference for log correlation: 8 characters, 40 bits. */
+export function errorReference(): string {
+  return Array.from({ length: 8 }, () => REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)]).join('');
+}
+
+/** Known errors mapped; anything else logged in full under a new reference and returned as INTERNAL_ERROR. */
+export function toApiError(error: unknown, log: Logger, context: ErrorContext = {}): ApiError {
+  const known = knownApiError(error, context);
+  if (known) return known;
+  const reference = errorReference();
+  log.error(`unexpected error (reference ${reference})`, { error: error instanceof Error ? error : String(error) });
+  return {
+    code: 'INTERNAL_ERROR',
+    httpStatus: 500,
+    message: `An unexpected error occurred (reference ${reference}).`,
+    details: { reference },
+  };
+}
+
+/** The body of an error response on /graphql outside GraphQL execution (401, 413, 429). */
+export function graphqlErrorBody(code: string, message: string): { errors: Array<{ message: string; extensions: { code: string } }> } {
+  return { errors: [{ message, extensions: { code } }] };
+}

@@ -1,0 +1,124 @@
+/**
+ * `register` and `authenticate` mutations. Passwords never leave PostgreSQL:
+ * `app_hidden.register_user` hashes them (bcrypt) and `app_hidden.login`
+ * checks them, records the attempt and locks the account after repeated
+ * failures. The server only signs the JWT (server/auth/jwt.ts, via the
+ * context's `issueJwt`, so building the schema needs no secret).
+ *
+ * Both run with the request's pgSettings (normally `app_anonymous`, which is
+ * granted execute on both functions).
+ *
+ * `login` never raises for bad credentials, so the recorded attempt and the
+ * failure count commit; the failure is turned into an error in a later step,
+ * after the database work is done.
+ */
+import { sideEffectWithPgClient, sideEffectWithPgClientTransaction } from 'postgraphile/@dataplan/pg';
+import { context, lambda, SafeError } from 'postgraphile/grafast';
+import { extendSchema, gql } from 'postgraphile/utils';
+import { isTokenRole, type JwtSubject } from '../auth/jwt.ts';
+
+export interface AuthPayload {
+  jwtToken: string;
+  userId: string;
+}
+
+interface LoginRow {
+  outcome: string;
+  user_id: string | null;
+  db_role: string | null;
+}
+
+function text(input: unknown, key: string): string | null {
+  if (typeof input !== 'object' || input === null) return null;
+  const value = (input as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : null;
+}
+
+function issue(issueJwt: ((subject: JwtSubject) => string) | null, subject: JwtSubject): AuthPayload {
+  if (!issueJwt) throw new Error('The GraphQL context has no JWT signer (server built without JWT_SECRET)');
+  return { jwtToken: issueJwt(subject), userId: subject.userId };
+}
+
+
+function loginResult(row: LoginRow | undefined, issueJwt: ((subject: JwtSubject) => string) | null): AuthPayload {
+  switch (row?.outcome) {
+    case 'ok':
+      if (!row.user_id || !isTokenRole(row.db_role)) throw new Error(`login returned ok without a user or role`);
+      return issue(issueJwt, { userId: row.user_id, role: row.db_role });
+    case 'locked':
+      throw new SafeError('Too many failed sign-ins: the account is locked for a while. Try again later.', { code: 'ACCOUNT_LOCKED' });
+    case 'inactive':
+      throw new SafeError('This account has been deactivated.', { code: 'ACCOUNT_INACTIVE' });
+    case 'invalid_credentials':
+      // One message for unknown emails and wrong passwords, so neither is revealed.
+      throw new SafeError('Incorrect email or password.', { code: 'INVALID_CREDENTIALS' });
+    default:
+      throw new Error(`login returned an unknown outcome: ${String(row?.outcome)}`);
+  }
+}
+
+export const AuthPlugin = extendSchema((build) => {
+  const executor = build.input.pgRegistry.pgExecutors.main;
+  if (!executor) throw new Error('AuthPlugin: no main pg executor');
+  return {
+    typeDefs: gql`
+      input RegisterInput {
+        email: String!
+        "At least 8 characters."
+        password: String!
+        name: String!
+        "IANA time zone (e.g. Europe/Berlin) used for daily KPIs; default UTC."
+        timezone: String
+      }
+      input AuthenticateInput {
+        email: String!
+        password: String!
+      }
+      "A signed-in session: send the token as Authorization: Bearer <jwtToken>."
+      type AuthPayload {
+        jwtToken: String!
+        userId: UUID!
+      }
+      extend type Mutation {
+        "Creates an account (a tenant) and signs it in."
+        register(input: RegisterInput!): AuthPayload
+        "Signs in with email and password. Repeated failures lock the account for a while."
+        authenticate(input: AuthenticateInput!): AuthPayload
+      }
+    `,
+    objects: {
+      Mutation: {
+        plans: {
+          register(_, fieldArgs) {
+            const $userId = sideEffectWithPgClientTransaction(executor, fieldArgs.getRaw('input'), async (client, input: unknown) => {
+              const { rows } = await client.query<{ user_id: string }>({
+                text: 'select app_hidden.register_user($1, $2, $3, coalesce($4, $5)) as user_id',
+                values: [text(input, 'email'), text(input, 'password'), text(input, 'name'), text(input, 'timezone'), 'UTC'],
+              });
+              const userId = rows[0]?.user_id;
+              if (!userId) throw new Error('register_user returned no id');
+              return userId;
+            });
+            return lambda({ userId: $userId, issueJwt: context().get('issueJwt') }, ({ userId, issueJwt }) =>
+              issue(issueJwt, { userId, role: 'app_user' }),
+            );
+          },
+          authenticate(_, fieldArgs) {
+            const $row = sideEffectWithPgClient(
+              executor,
+              { input: fieldArgs.getRaw('input'), ip: context().get('clientIp') },
+              async (client, { input, ip }: { input: unknown; ip: string | null }) => {
+                const { rows } = await client.query<LoginRow>({
+                  text: 'select outcome, user_id, db_role from app_hidden.login($1, $2, $3)',
+                  values: [text(input, 'email'), text(input, 'password'), ip],
+                });
+                return rows[0];
+              },
+            );
+            return lambda({ row: $row, issueJwt: context().get('issueJwt') }, ({ row, issueJwt }) => loginResult(row, issueJwt));
+          },
+        },
+      },
+    },
+  };
+}, 'SwitchboardAuthPlugin');

@@ -1,0 +1,73 @@
+/**
+ * The GraphQL context of each request, built from the caller that
+ * server/auth/request-auth.ts attached to the Express request.
+ *
+ * `pgSettings` become `set_config(key, value, true)` calls at the start of the
+ * transaction PostGraphile opens for the request: the role to switch to, the
+ * claims our RLS policies read (`jwt.claims.user_id`), a statement timeout,
+ * and for API keys without the `write` scope `transaction_read_only = on`, so
+ * PostgreSQL itself refuses every write (SQLSTATE 25006). (PostgreSQL allows
+ * switching a transaction to read-only at any point; only going back to
+ * read-write after the first query is refused.)
+ */
+import type { IncomingMessage } from 'node:http';
+import type { JwtSubject } from '../auth/jwt.ts';
+import { ANONYMOUS, getRequestAuth, type RequestAuth } from '../auth/request-auth.ts';
+
+declare global {
+  namespace Grafast {
+    interface Context {
+      /** Who is calling (anonymous when the request did not come through Express). */
+      auth: RequestAuth;
+      /** The client's address, for the login audit trail. */
+      clientIp: string | null;
+      /** Signs a JWT for a subject; absent when the server was built without a JWT secret (schema export). */
+      issueJwt: ((subject: JwtSubject) => string) | null;
+    }
+  }
+}
+
+export interface ContextOptions {
+  statementTimeoutMs: number;
+  issueJwt?: (subject: JwtSubject) => string;
+}
+
+export type PgSettings = Record<string, string>;
+
+export function pgSettingsFor(auth: RequestAuth, { statementTimeoutMs }: Pick<ContextOptions, 'statementTimeoutMs'>): PgSettings {
+  const settings: PgSettings = { statement_timeout: String(statementTimeoutMs) };
+  switch (auth.kind) {
+    case 'anonymous':
+      return { ...settings, role: 'app_anonymous' };
+    case 'jwt':
+      return { ...settings, role: auth.role, 'jwt.claims.user_id': auth.userId };
+    case 'apiKey': {
+      const keySettings: PgSettings = {
+        ...settings,
+        role: auth.role,
+        'jwt.claims.user_id': auth.userId,
+        'jwt.claims.api_key_id': auth.apiKeyId,
+      };
+      if (!auth.scopes.includes('write')) keySettings.transaction_read_only = 'on';
+      return keySettings;
+    }
+  }
+}
+
+function requestOf(requestContext: Partial<Grafast.RequestContext>): IncomingMessage | undefined {
+  return requestContext.expressv4?.req ?? requestContext.node?.req;
+}
+
+/** `preset.grafast.context`: runs once per GraphQL request. */
+export function makeContext(options: ContextOptions) {
+  return (requestContext: Partial<Grafast.RequestContext>): Partial<Grafast.Context> => {
+    const req = requestOf(requestContext);
+    const auth = req ? getRequestAuth(req) : ANONYMOUS;
+    return {
+      auth,
+      clientIp: requestContext.expressv4?.req.ip ?? req?.socket.remoteAddress ?? null,
+      issueJwt: options.issueJwt ?? null,
+      pgSettings: pgSettingsFor(auth, options),
+    };
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Mounts PostGraphile on the Express app:
+ *
+ *   /graphql: request-auth → rate-limit → body (size-capped) → grafserv
+ *   /graphiql, /ruru-static/: Ruru, when enabled
+ *
+ * Waits for the schema, so a broken database fails start-up rather than the
+ * first request. `release()` (after the HTTP server has closed) stops the
+ * rate limiter's sweep and releases PostGraphile; the authenticator pool
+ * belongs to the caller, which ends it afterwards.
+ */
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import type pg from 'pg';
+import { postgraphile } from 'postgraphile';
+import { grafserv } from 'postgraphile/grafserv/express/v4';
+import type { Config } from '../config.ts';
+import { signJwt, type JwtOptions } from '../auth/jwt.ts';
+import { createRateLimiter, rateLimit } from '../auth/rate-limit.ts';
+import { requestAuth } from '../auth/request-auth.ts';
+import type { Logger } from '../log.ts';
+import { bodyLimit } from './body-limit.ts';
+import { loadConstraintColumns } from './constraints.ts';
+import { GRAPHQL_PATH, makePreset } from './preset.ts';
+
+export type GraphqlConfig = Pick<
+  Config,
+  | 'graphiql'
+  | 'graphqlStatementTimeoutMs'
+  | 'graphqlMaxDepth'
+  | 'graphqlMaxAliases'
+  | 'graphqlMaxPageSize'
+  | 'graphqlMaxBodyBytes'
+  | 'graphqlMaxDocumentChars'
+  | 'rateLimitPerMinute'
+  | 'rateLimitBurst'
+>;
+
+export interface GraphqlDeps {
+  /** Connected as app_authenticator: GraphQL transactions and API-key checks. Ended by the caller. */
+  authPool: pg.Pool;
+  jwt: JwtOptions;
+  config: GraphqlConfig;
+  logger: Logger;
+  /** Clock of the rate limiter (tests). */
+  now?: () => number;
+}
+
+export interface InstalledGraphql {
+  release(): Promise<void>;
+}
+
+/**
+ * `httpServer` is only needed for websockets, which are off (no subscriptions),
+ * so the app can be created before the server listens; pass it if you have it.
+ */
+export async function installGraphql(app: Express, httpServer: Server | null, deps: GraphqlDeps): Promise<InstalledGraphql> {
+  const { config, jwt } = deps;
+  const constraints = await loadConstraintColumns(deps.authPool);
+  const pgl = postgraphile(
+    makePreset({
+      pool: deps.authPool,
+      graphiql: config.graphiql,
+      statementTimeoutMs: config.graphqlStatementTimeoutMs,
+      maxBodyBytes: config.graphqlMaxBodyBytes,
+      limits: {
+        maxDepth: config.graphqlMaxDepth,
+        maxAliases: config.graphqlMaxAliases,
+        maxPageSize: config.graphqlMaxPageSize,
+        maxDocumentChars: config.graphqlMaxDocumentChars,
+      },
+      issueJwt: (subject) => signJwt(subject, jwt),
+      constraints,
+      logger: deps.logger,
+    }),
+  );
+  const limiter = createRateLimiter({ perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst, now: deps.now });
+  let released = false;
+  const release = async (): Promise<void> => {
+    if (released) return;
+    released = true;
+    limiter.stop();
+    await pgl.release();
+  };
+  try {
+    await pgl.getSchema();
+    app.use(
+      GRAPHQL_PATH,
+      requestAuth({ jwtSecret: jwt.secret, pool: deps.authPool }),
+      rateLimit(limiter, config.rateLimitPerMinute),
+      ...bodyLimit(config.graphqlMaxBodyBytes),
+    );
+    const serv = pgl.createServ(grafserv);
+    await serv.addTo(app, httpServer, false);
+    await serv.ready();
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { release };
+}
