@@ -307,12 +307,15 @@ describe('randomized workload', () => {
       // Contacts: after the job, every call with a number is linked to its contact, and not_connected counts the
       // contact's missed calls (numbers with deleted calls excepted).
       await syncContacts(client);
+      // (A tenant may have had a call deleted on every one of its numbers; across tenants some numbers remain.)
+      let checkedNumbers = 0;
       for (const tenant of world.tenants) {
         const checked = Array.from({ length: PHONES }, (_, i) => phoneNumber(i)).filter((p) => !tenant.deletedPhones.has(p));
-        expect(checked.length, `seed ${seed}`).toBeGreaterThan(0);
+        checkedNumbers += checked.length;
         expect(await contactProblems(client, tenant.id, checked), `seed ${seed}`)
           .toEqual({ unlinked: 0, misLinked: 0, wrongCounters: [] });
       }
+      expect(checkedNumbers, `seed ${seed}`).toBeGreaterThan(0);
       const { rows: leftovers } = await client.query<{ deltas: number; logged: number }>(
         `select (select count(*)::int from app_hidden.contact_count_deltas) as deltas,
                 (select count(*)::int from app_private.trigger_error_log) as logged`,
