@@ -2,7 +2,7 @@
  * The dashboard's GraphQL reads, as the benchmark sends them: the overview
  * page (KPI cards with the previous period, calls per day, leaderboard with
  * sparklines, lead temperature, CTA funnel, call sources, weekday x hour
- * heatmap, freshness, hot leads to call back) and the agent page.
+ * heatmap, freshness, hot leads to call back) in one query, and the agent page.
  */
 
 export const OVERVIEW_QUERY = /* GraphQL */ `
@@ -23,14 +23,8 @@ export const OVERVIEW_QUERY = /* GraphQL */ `
       }
       hourly { isoWeekday hour calls answerRate }
       freshness { serverTime rollupsCompactedAt kpiSummaryRefreshedAt latestCallAt pendingRollupChanges }
-    }
-    hotLeads: allLeadAnalytics(
-      first: 10
-      orderBy: ANALYZED_AT_DESC
-      filter: { isRead: { equalTo: false }, smartNotification: { isNull: false }, leadStatusTag: { equalTo: "hot" } }
-    ) {
-      totalCount
-      nodes { rowId phoneNumber extractedName totalScore smartNotification analyzedAt }
+      unreadNotifications
+      notifications { rowId phoneNumber extractedName leadStatusTag totalScore smartNotification analyzedAt }
     }
   }
 `;
