@@ -192,6 +192,13 @@ const INPUT_ERROR_MESSAGES = new Set([
   'Empty objects are forbidden in filter argument input.',
 ]);
 
+/**
+ * PostGraphile's delete mutations throw "No values were deleted in collection
+ * '<name>' …" when no row matched: the row does not exist or RLS hides it
+ * (another tenant's). Same answer either way, so nothing leaks.
+ */
+const NOTHING_DELETED = /^No values were (deleted|updated) in collection '/;
+
 export interface ErrorContext {
   constraints?: ConstraintColumns;
 }
@@ -200,6 +207,9 @@ export interface ErrorContext {
 export function knownApiError(error: unknown, context: ErrorContext = {}): ApiError | undefined {
   if (error instanceof Error && INPUT_ERROR_MESSAGES.has(error.message)) {
     return { code: 'INVALID_FILTER', httpStatus: 400, message: error.message };
+  }
+  if (error instanceof Error && NOTHING_DELETED.test(error.message)) {
+    return { code: 'NOT_FOUND', httpStatus: 404, message: 'No such record (it does not exist or is not yours).' };
   }
   if (error instanceof Error && isSafeError(error)) {
     const extensions: Record<string, unknown> = error.extensions ?? {};

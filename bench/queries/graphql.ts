@@ -24,7 +24,7 @@ export const OVERVIEW_QUERY = /* GraphQL */ `
       hourly { isoWeekday hour calls answerRate }
       freshness { serverTime rollupsCompactedAt kpiSummaryRefreshedAt latestCallAt pendingRollupChanges }
       unreadNotifications
-      notifications { rowId phoneNumber extractedName leadStatusTag totalScore smartNotification analyzedAt }
+      notifications { leadAnalyticId phoneNumber extractedName leadStatusTag totalScore smartNotification analyzedAt }
     }
   }
 `;
@@ -37,7 +37,9 @@ export const AGENT_QUERY = /* GraphQL */ `
         change { calls successRate leads conversionRate }
       }
       daily { periodStart figures { calls successfulCalls leads } }
-      targets { periodType periodStart targetCalls actualCalls callsAchievement targetQualifiedLeads actualQualifiedLeads }
+    }
+    targetsVsActuals(fromDate: $fromDate, toDate: $toDate, agentId: $agentId) {
+      periodType periodStart targetCalls actualCalls callsAchievement targetQualifiedLeads actualQualifiedLeads
     }
     allCalls(first: 20, orderBy: STARTED_AT_DESC, filter: { agentId: { equalTo: $agentId } }) {
       nodes {

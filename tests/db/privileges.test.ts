@@ -15,6 +15,7 @@ const APP_ROLES = ['app_anonymous', 'app_user', 'app_admin', 'app_authenticator'
  * (see "extension functions" below).
  */
 const EXPECTED_GRANTS = [
+  'function app_hidden.normalize_api_key_scopes(text[]): execute to app_user',
   'function app_hidden.call_source_rows(app_hidden.measures): execute to app_user',
   'function app_hidden.cta_funnel_rows(app_hidden.measures): execute to app_user',
   'function app_hidden.lead_temperature_rows(app_hidden.measures): execute to app_user',
