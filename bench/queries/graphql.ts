@@ -37,15 +37,8 @@ export const AGENT_QUERY = /* GraphQL */ `
         change { calls successRate leads conversionRate }
       }
       daily { periodStart figures { calls successfulCalls leads } }
-    }
-    targetsVsActuals(fromDate: $fromDate, toDate: $toDate, agentId: $agentId) {
-      periodType periodStart targetCalls actualCalls callsAchievement targetQualifiedLeads actualQualifiedLeads
-    }
-    allCalls(first: 20, orderBy: STARTED_AT_DESC, filter: { agentId: { equalTo: $agentId } }) {
-      nodes {
-        rowId startedAt status outcome durationSeconds phoneNumber
-        leadAnalytics(first: 1) { nodes { totalScore leadStatusTag smartNotification } }
-      }
+      targets { periodType periodStart targetCalls actualCalls callsAchievement targetQualifiedLeads actualQualifiedLeads }
+      recentCalls { callId startedAt status outcome durationSeconds phoneNumber hasTranscript totalScore leadStatusTag }
     }
   }
 `;

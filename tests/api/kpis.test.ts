@@ -174,7 +174,10 @@ describe('the documents cover every KPI field of the schema', () => {
     ['KpiRangeSummary', ['fromDate', 'toDate', 'previousFromDate', 'previousToDate', 'timezone', 'current', 'previous', 'change',
       'creditsAvailable', 'leadTemperature', 'ctaFunnel', 'callSources']],
     ['DashboardOverview', ['summary', 'daily', 'leaderboard', 'hourly', 'freshness', 'unreadNotifications', 'notifications']],
-    ['AgentOverview', ['summary', 'daily']],
+    ['AgentOverview', ['summary', 'daily', 'targets', 'recentCalls']],
+    ['TargetProgressItem', [...TARGET_FIELDS, 'userId']],
+    ['RecentCallItem', ['callId', 'startedAt', 'status', 'outcome', 'direction', 'callSource', 'durationSeconds', 'phoneNumber',
+      'callerName', 'hasTranscript', 'analysisStatus', 'totalScore', 'leadStatusTag', 'smartNotification']],
     ['NotificationItem', ['leadAnalyticId', 'callId', 'phoneNumber', 'extractedName', 'companyName', 'leadStatusTag', 'totalScore',
       'smartNotification', 'demoBookDatetime', 'analyzedAt']],
     ['DataFreshness', ['serverTime', 'rollupsCompactedAt', 'pendingRollupChanges', 'kpiSummaryRefreshedAt', 'latestCallAt']],
@@ -340,7 +343,7 @@ describe('the page-shaped fields return the same figures', () => {
   const OVERVIEW = `query ($from: Date, $to: Date) { dashboardOverview(fromDate: $from, toDate: $to) {
     summary ${SUMMARY} daily ${SERIES} leaderboard ${LEADERBOARD} hourly ${HOURS} freshness { pendingRollupChanges } } }`;
   const AGENT = `query ($agent: UUID!, $from: Date, $to: Date) { agentOverview(agentId: $agent, fromDate: $from, toDate: $to) {
-    summary ${SUMMARY} daily ${SERIES} } targetsVsActuals(agentId: $agent, fromDate: $from, toDate: $to) ${TARGETS} }`;
+    summary ${SUMMARY} daily ${SERIES} targets ${TARGETS} } targetsVsActuals(agentId: $agent, fromDate: $from, toDate: $to) ${TARGETS} }`;
 
   it.each(['kolkata', 'newyork'])('dashboardOverview (%s)', async (key) => {
     const t = tenant(key);
@@ -380,9 +383,25 @@ describe('the page-shaped fields return the same figures', () => {
       const expectedAgent = agentId === other ? '00000000-0000-0000-0000-000000000000' : agentId;
       expect(normalise(answer.summary), agentId).toEqual(expectedSummary(summary(snapshot, range, expectedAgent), answer.summary));
       expect(normalise(answer.daily), agentId).toEqual(normalise(series(snapshot, range, 'day', expectedAgent)));
-      // The agent page reads its targets with targetsVsActuals in the same request (in order).
+      // Targets in targetsVsActuals' order, inside the page and as the standalone field.
       expect(normalise(both.targetsVsActuals), agentId).toEqual(normalise(targetsVsActuals(snapshot, range, expectedAgent)));
+      expect(normalise(answer.targets), agentId).toEqual(normalise(targetsVsActuals(snapshot, range, expectedAgent)));
     }
+  });
+
+  it('agentOverview.recentCalls: the agent\'s 20 latest calls, newest first, with their analysis', async () => {
+    const t = tenant('kolkata');
+    const agentId = t.agents[0]?.id;
+    const { rows } = await api.db.pool.query<{ id: string; score: number | null; transcript: boolean }>(
+      `select c.id, a.total_score as score, exists (select 1 from app_public.transcripts x where x.call_id = c.id) as transcript
+         from app_public.calls c left join app_public.lead_analytics a on a.call_id = c.id
+        where c.agent_id = $1 order by c.started_at desc, c.id desc limit 20`,
+      [agentId],
+    );
+    expect(rows.length).toBe(20);
+    const answer = await query(t, `query ($agent: UUID!) { agentOverview(agentId: $agent) { recentCalls { callId totalScore hasTranscript } } }`, { agent: agentId });
+    const calls = (answer.agentOverview as { recentCalls: Array<{ callId: string; totalScore: number | null; hasTranscript: boolean }> }).recentCalls;
+    expect(calls).toEqual(rows.map((row) => ({ callId: row.id, totalScore: row.score, hasTranscript: row.transcript })));
   });
 
   it('targetsVsActuals come in order (period start, agent, period type)', async () => {
