@@ -15,6 +15,11 @@ const APP_ROLES = ['app_anonymous', 'app_user', 'app_admin', 'app_authenticator'
  * (see "extension functions" below).
  */
 const EXPECTED_GRANTS = [
+  'function app_hidden.require_password_session(): execute to app_user',
+  'function app_hidden.store_provider_secret(text,bytea,text,boolean): execute to app_user',
+  'function app_public.ingest_settings(): execute to app_user',
+  'function app_public.rotate_bolna_ingest_token(): execute to app_user',
+  'table app_public.usage_alerts: select to app_user',
   'function app_hidden.normalize_api_key_scopes(text[]): execute to app_user',
   'function app_hidden.call_source_rows(app_hidden.measures): execute to app_user',
   'function app_hidden.cta_funnel_rows(app_hidden.measures): execute to app_user',
@@ -68,7 +73,7 @@ const EXPECTED_GRANTS = [
   'column app_public.lead_analytics: update (is_read) to app_user',
   'column app_public.phone_numbers: insert (agent_id, is_active, name, phone_number, user_id) to app_user',
   'column app_public.phone_numbers: update (agent_id, is_active, name) to app_user',
-  'column app_public.users: update (analysis_prompt_complete, analysis_prompt_individual, name, timezone) to app_user',
+  'column app_public.users: update (alert_phone, analysis_prompt_complete, analysis_prompt_individual, name, timezone) to app_user',
   'function app_hidden.answer_rate(bigint,bigint): execute to app_user',
   'function app_hidden.average(bigint,bigint): execute to app_user',
   'function app_hidden.conversion_rate(bigint,bigint): execute to app_user',

@@ -119,6 +119,11 @@ export async function seedTenant(client: pg.ClientBase, spec: TenantSpec): Promi
      returning id`,
     [userId, spec.timezone ?? 'UTC', agentIds],
   );
+  await client.query(
+    `insert into app_public.usage_alerts (user_id, period_start, threshold_percent, balance, reference_balance)
+     values ($1, date_trunc('month', now())::date, 20, 10, 100)`,
+    [userId],
+  );
   // (an API key row without a usable secret: enough for the isolation checks)
   await client.query(
     `insert into app_public.api_keys (user_id, name, key_prefix, scopes) values ($1, 'Fixture key', $2, '{read}')`,
