@@ -4,11 +4,20 @@ import { installGraphql, type GraphqlDeps } from './graphql/install.ts';
 import { installErrorHandler, installNotFound } from './http/errors.ts';
 import { installHealth, type HealthDeps } from './http/health.ts';
 import type { Logger } from './log.ts';
+import { installWebhooks, type WebhookDeps } from './webhooks/install.ts';
+import { attachSecretsKey } from './webhooks/secrets.ts';
 
 export interface AppDeps extends HealthDeps {
   logger: Logger;
   /** PostGraphile on /graphql; omitted, the app serves only the health checks. */
   graphql?: GraphqlDeps;
+  /**
+   * SECRETS_KEY: the GraphQL mutations encrypt provider secrets with it and the
+   * webhooks decrypt them. Omitted: those mutations fail and webhooks are not mounted.
+   */
+  secretsKey?: Buffer;
+  /** Provider webhooks on /webhooks (mounted when this and `secretsKey` are given). */
+  webhooks?: Omit<WebhookDeps, 'secretsKey'>;
 }
 
 export interface App {
@@ -21,8 +30,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   installHealth(app, deps);
+  if (deps.secretsKey) attachSecretsKey(app, deps.secretsKey);
+  const webhooks = deps.webhooks && deps.secretsKey ? installWebhooks(app, { ...deps.webhooks, secretsKey: deps.secretsKey }) : undefined;
   const graphql = deps.graphql ? await installGraphql(app, null, deps.graphql) : undefined;
   installNotFound(app);
   installErrorHandler(app, deps.logger);
-  return { express: app, release: async () => graphql?.release() };
+  return {
+    express: app,
+    release: async () => {
+      webhooks?.release();
+      await graphql?.release();
+    },
+  };
 }

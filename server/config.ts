@@ -58,6 +58,37 @@ export interface Config {
   rateLimitPerMinute: number;
   /** RATE_LIMIT_BURST: requests allowed at once on top of an idle bucket (default 100). */
   rateLimitBurst: number;
+  /** OPENAI_API_KEY: call analysis through OpenAI. Unset: the deterministic built-in analyser. */
+  openaiApiKey: string | undefined;
+  /** OPENAI_BASE_URL: another OpenAI-compatible endpoint (default the official API). */
+  openaiBaseUrl: string | undefined;
+  /** OPENAI_MODEL: model for call analysis (default gpt-4o-mini). */
+  openaiModel: string;
+  /** OPENAI_TIMEOUT_MS: one analysis request's timeout (default 60000; the job retries). */
+  openaiTimeoutMs: number;
+  /** TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN: the platform's Twilio account for usage-alert SMS. */
+  twilioAccountSid: string | undefined;
+  twilioAuthToken: string | undefined;
+  /** TWILIO_SMS_FROM: sender number (E.164) or Messaging Service SID (MG...). Unset: no SMS. */
+  twilioSmsFrom: string | undefined;
+  /** TWILIO_API_BASE_URL: send Twilio REST calls here instead of https://api.twilio.com (tests, mocks). */
+  twilioApiBaseUrl: string | undefined;
+  /**
+   * SECRETS_KEY: 32 bytes (64 hex characters or base64/base64url) encrypting provider secrets
+   * (AES-256-GCM). Required in production; unset in development: a random one kept in .data/.
+   */
+  secretsKey: string | undefined;
+  /**
+   * PUBLIC_BASE_URL: the URL the outside world reaches this server at (behind a proxy), e.g.
+   * https://switchboard.example.com; Twilio signatures are checked against it. Unset: the request's own URL.
+   */
+  publicBaseUrl: string | undefined;
+  /** WEBHOOK_MAX_BODY_BYTES: largest provider webhook body (default 1048576). */
+  webhookMaxBodyBytes: number;
+  /** WEBHOOK_RATE_LIMIT_PER_MINUTE: sustained deliveries per source (Bolna token, Twilio account, else IP; default 6000). */
+  webhookRateLimitPerMinute: number;
+  /** WEBHOOK_RATE_LIMIT_BURST: deliveries allowed at once on top of an idle bucket (default 1000). */
+  webhookRateLimitBurst: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -125,6 +156,17 @@ function logLevel(env: Env): LogLevel {
   return raw;
 }
 
+/** An absolute http(s) URL without query or fragment, trailing slash removed. */
+function publicBaseUrl(env: Env): string | undefined {
+  const raw = text(env, 'PUBLIC_BASE_URL');
+  if (raw === undefined) return undefined;
+  const url = URL.parse(raw);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new Error(`PUBLIC_BASE_URL must be an absolute http(s) URL without query or fragment, got '${raw}'`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
 /** Parses settings from `env` (no side effects; call `loadDotEnv()` first for the .env file). */
 export function readConfig(env: Env = process.env): Config {
   const production = text(env, 'NODE_ENV') === 'production';
@@ -151,6 +193,19 @@ export function readConfig(env: Env = process.env): Config {
     graphqlMaxDocumentChars: integer(env, 'GRAPHQL_MAX_DOCUMENT_CHARS', 20_000, 100, 10_000_000),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000),
+    openaiApiKey: text(env, 'OPENAI_API_KEY'),
+    openaiBaseUrl: text(env, 'OPENAI_BASE_URL'),
+    openaiModel: text(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini',
+    openaiTimeoutMs: integer(env, 'OPENAI_TIMEOUT_MS', 60_000, 100, 600_000),
+    twilioAccountSid: text(env, 'TWILIO_ACCOUNT_SID'),
+    twilioAuthToken: text(env, 'TWILIO_AUTH_TOKEN'),
+    twilioSmsFrom: text(env, 'TWILIO_SMS_FROM'),
+    twilioApiBaseUrl: text(env, 'TWILIO_API_BASE_URL'),
+    secretsKey: text(env, 'SECRETS_KEY'),
+    publicBaseUrl: publicBaseUrl(env),
+    webhookMaxBodyBytes: integer(env, 'WEBHOOK_MAX_BODY_BYTES', 1_048_576, 1_000, 100_000_000),
+    webhookRateLimitPerMinute: integer(env, 'WEBHOOK_RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
+    webhookRateLimitBurst: integer(env, 'WEBHOOK_RATE_LIMIT_BURST', 1000, 1, 10_000_000),
   };
 }
 

@@ -97,12 +97,45 @@ const CUSTOM: Record<string, { code: string; httpStatus: number }> = {
   SB102: { code: 'EMAIL_TAKEN', httpStatus: 409 },
   SB103: { code: 'INVALID_DATE_RANGE', httpStatus: 400 },
   SB104: { code: 'NOT_FOUND', httpStatus: 404 },
+  SB105: { code: 'TWILIO_ACCOUNT_TAKEN', httpStatus: 409 },
+  // Raised while applying a provider webhook (stored as failed, replayable): see `applyFailure`.
+  SB106: { code: 'CALL_OF_ANOTHER_ACCOUNT', httpStatus: 422 },
+  SB107: { code: 'UNKNOWN_STATUS', httpStatus: 422 },
+  SB108: { code: 'UNKNOWN_AGENT', httpStatus: 422 },
 };
 
 /** Class 22 (data exception) codes whose messages describe the value, not the query. */
 const BAD_VALUE = new Set(['22P02', '22007', '22008', '22023', '22003', '22001', '22004', '2201B', '22012']);
 
+const DATABASE_UNAVAILABLE: ApiError = {
+  code: 'DATABASE_UNAVAILABLE',
+  httpStatus: 503,
+  message: 'The database is unavailable; nothing was done. Please retry shortly.',
+};
+
+/** Class 08 (connection exception) and 57P01-57P03 (shut down, restarting, not yet accepting connections). */
+function isUnavailableState(code: string): boolean {
+  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
+}
+
+/** Node socket errors and `pg`'s own connection errors (plain Errors without a SQLSTATE). */
+const UNAVAILABLE_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED']);
+const UNAVAILABLE_MESSAGES = [
+  /^Connection terminated/,
+  /^timeout exceeded when trying to connect/,
+  /is not queryable/,
+  /^Cannot use a pool after calling end/,
+];
+
+function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = 'code' in error ? error.code : undefined;
+  if (typeof code === 'string' && UNAVAILABLE_SYSTEM_CODES.has(code)) return true;
+  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
+}
+
 function mapPg(error: PgErrorFields, constraints: ConstraintColumns | undefined): ApiError | undefined {
+  if (isUnavailableState(error.code)) return DATABASE_UNAVAILABLE;
   const custom = CUSTOM[error.code];
   if (custom) return { ...custom, message: error.message };
   if (BAD_VALUE.has(error.code)) return { code: 'INVALID_VALUE', httpStatus: 400, message: error.message };
@@ -203,8 +236,69 @@ export interface ErrorContext {
   constraints?: ConstraintColumns;
 }
 
+/**
+ * Request errors our HTTP routes (the provider webhooks) raise themselves, with
+ * their status: clients switch on the code.
+ */
+export const REQUEST_ERROR_STATUS = {
+  INVALID_JSON: 400,
+  INVALID_FORM: 400,
+  INVALID_PAYLOAD: 400,
+  MISSING_FIELD: 400,
+  INVALID_FIELD: 400,
+  UNKNOWN_TOKEN: 401,
+  MISSING_SIGNATURE: 401,
+  INVALID_SIGNATURE: 403,
+  UNKNOWN_ACCOUNT: 403,
+  TENANT_INACTIVE: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+} as const;
+
+export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;
+
+/** Thrown by route handlers for a request they refuse; mapped as it is by `knownApiError`. */
+export class RequestError extends Error {
+  readonly code: RequestErrorCode;
+  readonly httpStatus: number;
+  readonly details: Record<string, string> | undefined;
+
+  constructor(code: RequestErrorCode, message: string, details?: Record<string, string>) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+    this.httpStatus = REQUEST_ERROR_STATUS[code];
+    this.details = details;
+  }
+}
+
+export function requestApiError(error: RequestError): ApiError {
+  return { code: error.code, httpStatus: error.httpStatus, message: error.message, details: error.details };
+}
+
+/**
+ * A provider delivery that was stored but could not be applied (the SQLSTATE and
+ * message come from `app_hidden.ingest_webhook`): SB106-SB108 keep their
+ * user-worded messages; anything else is APPLY_FAILED with the SQLSTATE only
+ * (PostgreSQL's own wording may name internals). Always 422: the delivery is
+ * kept and can be replayed.
+ */
+export function applyFailure(sqlstate: string | null, message: string | null): ApiError {
+  const custom = sqlstate ? CUSTOM[sqlstate] : undefined;
+  if (custom && custom.httpStatus === 422) return { ...custom, message: message ?? custom.code };
+  return {
+    code: 'APPLY_FAILED',
+    httpStatus: 422,
+    message: `The delivery was stored but could not be applied${sqlstate ? ` (SQLSTATE ${sqlstate})` : ''}; it is kept for replay.`,
+    details: sqlstate ? { sqlstate } : undefined,
+  };
+}
+
 /** The API error for a known error, or undefined (unknown errors must go through `toApiError`). */
 export function knownApiError(error: unknown, context: ErrorContext = {}): ApiError | undefined {
+  if (error instanceof RequestError) return requestApiError(error);
+  if (isConnectionFailure(error)) return DATABASE_UNAVAILABLE;
   if (error instanceof Error && INPUT_ERROR_MESSAGES.has(error.message)) {
     return { code: 'INVALID_FILTER', httpStatus: 400, message: error.message };
   }

@@ -1,6 +1,6 @@
 /**
  * `npm start`: database (embedded unless DATABASE_URL is set), migrations, demo
- * seed, worker, GraphQL and HTTP server in one process. SIGINT/SIGTERM stop
+ * seed, worker, GraphQL, provider webhooks and HTTP server in one process. SIGINT/SIGTERM stop
  * them in reverse order: HTTP, GraphQL, worker, pools, database.
  */
 import './graphql/graphile-env.ts'; // first: sets GRAPHILE_ENV before grafast loads
@@ -15,6 +15,7 @@ import { listen } from './http/listen.ts';
 import { createLogger, setLogLevel } from './log.ts';
 import { seedDemoIfEmpty } from './seed/demo.ts';
 import { installShutdown } from './shutdown.ts';
+import { resolveSecretsKey } from './webhooks/secrets.ts';
 import { startWorker } from '../worker/runner.ts';
 
 const config = loadConfig();
@@ -25,6 +26,7 @@ const shutdown = installShutdown(log);
 try {
   // First, so a production start without JWT_SECRET fails before anything starts.
   const jwtSecret = await resolveJwtSecret(config);
+  const secretsKey = await resolveSecretsKey(config);
 
   const database = await resolveDatabase(config, log.child('db'));
   shutdown.add('database', database.stop);
@@ -62,6 +64,8 @@ try {
     pool,
     worker: () => worker,
     logger: log.child('http'),
+    secretsKey,
+    webhooks: { pool, config, logger: log.child('webhooks') },
     graphql: {
       authPool,
       jwt: { secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds },
@@ -73,7 +77,7 @@ try {
   const http = await listen(app.express, { host: config.host, port: config.port });
   shutdown.add('http', () => http.close());
 
-  log.info(`listening on ${http.url} (GraphQL at ${http.url}/graphql${config.graphiql ? `, GraphiQL at ${http.url}/graphiql` : ''})`);
+  log.info(`listening on ${http.url} (GraphQL at ${http.url}/graphql${config.graphiql ? `, GraphiQL at ${http.url}/graphiql` : ''}, webhooks at ${http.url}/webhooks)`);
 } catch (error) {
   log.error('start-up failed', { error });
   await shutdown.exit('start-up failed', 1);

@@ -5,6 +5,7 @@ import { resolveDatabase } from '../server/db/resolve.ts';
 import { createLogger, setLogLevel } from '../server/log.ts';
 import { installShutdown } from '../server/shutdown.ts';
 import { startWorker } from './runner.ts';
+import { serviceSettings } from './settings.ts';
 
 const config = loadConfig();
 setLogLevel(config.logLevel);
@@ -20,6 +21,7 @@ try {
     concurrency: config.workerConcurrency,
     compactIntervalMs: config.compactIntervalMs,
     logger: log,
+    ...serviceSettings(config),
   });
   shutdown.add('worker', worker.stop);
 } catch (error) {

@@ -32,3 +32,21 @@ export function assertMaintenancePayload(payload: unknown): asserts payload is M
     throw new TypeError(`invalid _cron in payload: ${JSON.stringify(payload._cron)}`);
   }
 }
+
+/** `calls__analyze`: queued by the transcripts trigger as `{"callId": "<uuid>"}`. */
+export interface AnalyzePayload {
+  callId: string;
+  /** Analyse again even if the call already has an analysis from the current prompts. */
+  force?: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function assertAnalyzePayload(payload: unknown): asserts payload is AnalyzePayload {
+  if (!isRecord(payload) || typeof payload.callId !== 'string' || !UUID.test(payload.callId)) {
+    throw new TypeError(`expected {"callId": "<uuid>"}, got ${JSON.stringify(payload)}`);
+  }
+  if (payload.force !== undefined && typeof payload.force !== 'boolean') {
+    throw new TypeError(`invalid force in payload: ${JSON.stringify(payload.force)}`);
+  }
+}

@@ -1,14 +1,21 @@
 /**
  * The graphile-worker runner: our task list and crontab, plus a tick that
- * enqueues rollup compaction and credit posting every `compactIntervalMs`.
+ * enqueues rollup compaction and credit posting every `compactIntervalMs`,
+ * and the crash-safety check that frees jobs of dead workers (liveness.ts).
  * Signals are left to the caller (`noHandleSignals`).
  */
-import { parseCrontab, run, type Runner, type TaskSpec } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { parseCrontab, run, type Runner, type TaskSpec, type WorkerEvents } from 'graphile-worker';
 import { createPool, endPool } from '../server/db/pool.ts';
 import { workerLogger } from '../server/log-graphile.ts';
 import { createLogger, type Logger } from '../server/log.ts';
+import { createAnalyzer } from './analysis/index.ts';
+import type { OpenAISettings } from './analysis/openai.ts';
 import { crontab } from './crontab.ts';
-import { taskList, type TaskIdentifier } from './tasks/index.ts';
+import { holdLiveness, unlockDeadWorkers, type Liveness } from './liveness.ts';
+import { serviceSettings } from './settings.ts';
+import { createSmsSender, type SmsSettings } from './sms/twilio.ts';
+import { createTaskList, type TaskIdentifier } from './tasks/index.ts';
 
 export interface StartWorkerOptions {
   connectionString: string;
@@ -21,6 +28,16 @@ export interface StartWorkerOptions {
   cron?: boolean;
   /** How often idle workers poll for jobs, in ms (graphile-worker default 2000). */
   pollInterval?: number;
+  /** Call analysis through OpenAI; null: the built-in analyser. Default: from the configuration (OPENAI_*). */
+  openai?: OpenAISettings | null;
+  /** Usage-alert SMS through Twilio; null: none. Default: from the configuration (TWILIO_*). */
+  sms?: SmsSettings | null;
+  /**
+   * Freeing the jobs of dead workers (see liveness.ts): at start-up and every
+   * `intervalMs` (default 60 s), for locks older than `graceMs` (default 60 s).
+   * false turns it off (the pool still holds its liveness lock).
+   */
+  deadWorkers?: { graceMs?: number; intervalMs?: number } | false;
 }
 
 export interface WorkerHandle {
@@ -30,6 +47,8 @@ export interface WorkerHandle {
   isRunning(): boolean;
   /** When a worker last polled for, started or finished a job. */
   readonly lastActivity: Date | null;
+  /** The graphile-worker pool id (`jobs.locked_by` of the jobs it runs). */
+  readonly poolId: string;
 }
 
 /** The jobs the tick enqueues: one pending job per key, its run_at kept (never piles up). */
@@ -61,8 +80,40 @@ function startTick(runner: Runner, intervalMs: number, log: Logger): () => void 
   };
 }
 
+/** Checks for dead workers now and every `intervalMs`; returns the stop function. */
+function startDeadWorkerCheck(pool: Parameters<typeof unlockDeadWorkers>[0], graceMs: number, intervalMs: number, log: Logger): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const check = async (): Promise<void> => {
+    try {
+      const { pools, jobs } = await unlockDeadWorkers(pool, { graceMs });
+      if (pools.length) log.warn(`unlocked ${jobs} job(s) of ${pools.length} dead worker pool(s): ${pools.join(', ')}`);
+    } catch (error) {
+      log.warn('dead-worker check failed (will try again)', { error });
+    }
+    if (!stopped) timer = setTimeout(() => void check(), intervalMs);
+  };
+  void check();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
   const log = options.logger ?? createLogger('worker');
+  const needsConfig = options.openai === undefined || options.sms === undefined;
+  const configured = needsConfig ? serviceSettings() : { openai: null, sms: null };
+  const openai = options.openai === undefined ? configured.openai : options.openai;
+  const sms = options.sms === undefined ? configured.sms : options.sms;
+  const analyzer = createAnalyzer(openai);
+  const taskList = createTaskList({ analyzer, sms: sms ? createSmsSender(sms) : null, logger: log });
+  // Our own emitter, so the pool id is known from the first event on.
+  const events: WorkerEvents = new EventEmitter();
+  let poolId: string | undefined;
+  events.on('pool:create', ({ workerPool }) => {
+    poolId = workerPool.id;
+  });
   // Our own pool: graphile-worker would not wait for its pool to close on stop,
   // so stopping the database right after could crash on an idle client's error.
   const pgPool = createPool({
@@ -79,6 +130,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       noHandleSignals: true,
       pollInterval: options.pollInterval,
       logger: workerLogger(log),
+      events,
       taskList,
       // Always explicit: without it graphile-worker would look for a ./crontab file.
       parsedCronItems: options.cron === false ? [] : parseCrontab(crontab),
@@ -87,6 +139,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     await endPool(pgPool);
     throw error;
   }
+  const id: string = poolId ?? '';
+  let liveness: Liveness;
+  try {
+    if (!id) throw new Error('graphile-worker did not report its pool id');
+    liveness = await holdLiveness(options.connectionString, id, log.child('liveness'));
+  } catch (error) {
+    await runner.stop().catch(() => {});
+    await endPool(pgPool);
+    throw error;
+  }
+  const deadWorkers = options.deadWorkers === false ? null : { graceMs: 60_000, intervalMs: 60_000, ...options.deadWorkers };
+  const stopDeadWorkerCheck = deadWorkers
+    ? startDeadWorkerCheck(pgPool, deadWorkers.graceMs, deadWorkers.intervalMs, log.child('dead-workers'))
+    : () => {};
 
   let running = true;
   let lastActivity: Date | null = new Date();
@@ -108,15 +174,24 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
   const stopTick = options.compactIntervalMs ? startTick(runner, options.compactIntervalMs, log.child('tick')) : () => {};
   let stopping: Promise<void> | undefined;
-  log.info(`started (concurrency ${options.concurrency}${options.compactIntervalMs ? `, tick every ${options.compactIntervalMs} ms` : ''})`);
+  log.info(
+    `started ${id} (concurrency ${options.concurrency}${options.compactIntervalMs ? `, tick every ${options.compactIntervalMs} ms` : ''}, ` +
+      `analysis: ${analyzer.name} ${analyzer.model}, SMS: ${sms ? 'twilio' : 'off'})`,
+  );
 
   return {
     stop() {
       stopping ??= (async () => {
         stopTick();
-        if (running) await runner.stop();
-        running = false;
-        await endPool(pgPool);
+        stopDeadWorkerCheck();
+        try {
+          if (running) await runner.stop();
+        } finally {
+          running = false;
+          // After the runner: while a job may still run, the lock says this pool is alive.
+          await liveness.stop();
+          await endPool(pgPool);
+        }
         log.info('stopped');
       })();
       return stopping;
@@ -125,5 +200,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     get lastActivity() {
       return lastActivity;
     },
+    poolId: id,
   };
 }

@@ -18,6 +18,7 @@ import { AuthPlugin } from './auth-plugin.ts';
 import { makeContext } from './context.ts';
 import { makeLimitsPlugin, type GraphqlLimits } from './limits.ts';
 import { makeMaskError } from './mask-error.ts';
+import { ProviderSecretsPlugin } from './provider-secrets-plugin.ts';
 import { InflectionPlugin, SmartTagsPlugin } from './smart-tags.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -42,7 +43,7 @@ export interface PresetOptions {
 export function makePreset(options: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [AuthPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
+    plugins: [AuthPlugin, ProviderSecretsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
     pgServices: [
       // pubsub off: no subscriptions, so no LISTEN client held open.
       makePgService({ pool: options.pool, schemas: ['app_public'], pubsub: false }),

@@ -46,7 +46,15 @@ beforeAll(async () => {
   tenant = await withClient(db.pool, (client) =>
     inTransaction(client, () => seedTenant(client, { tag: 1, name: 'Worker tenant', calls: 0 }), { commit: true }),
   );
-  worker = await startWorker({ connectionString: db.connectionString, concurrency: 2, cron: false, pollInterval: 100, compactIntervalMs: 100 });
+  worker = await startWorker({
+    connectionString: db.connectionString,
+    concurrency: 2,
+    cron: false,
+    pollInterval: 100,
+    compactIntervalMs: 100,
+    openai: null,
+    sms: null,
+  });
 });
 
 afterAll(async () => {
@@ -61,6 +69,9 @@ describe('worker jobs', () => {
         client,
         async () => {
           await addCalls(client, tenant, 6);
+          // Their transcripts queued calls__analyze (tests/worker/analysis.test.ts covers it); its
+          // analyses would add deltas of their own after the count below.
+          await client.query(`select graphile_worker.remove_job(key) from graphile_worker.jobs where task_identifier = 'calls__analyze'`);
           const { rows } = await client.query<{ n: string }>('select count(*) as n from app_hidden.rollup_deltas');
           return Number(rows[0]?.n);
         },
@@ -186,7 +197,16 @@ describe('crontab', () => {
   });
 
   it('parses, with one keyed, serial entry per maintenance task', () => {
-    expect(items.map((entry) => entry.task).sort()).toEqual(['contacts__sync', 'credits__post', 'kpi__refresh', 'rollups__compact', 'rollups__verify']);
+    expect(items.map((entry) => entry.task).sort()).toEqual([
+      'contacts__sync',
+      'credits__post',
+      'kpi__refresh',
+      'retention__run',
+      'rollups__compact',
+      'rollups__verify',
+      'usage__alerts',
+      'webhooks__replay',
+    ]);
     for (const entry of items) {
       expect(entry.options).toMatchObject({ jobKey: entry.task, queueName: entry.task, maxAttempts: 3 });
     }
@@ -205,8 +225,15 @@ describe('crontab', () => {
     expect(verify.match(at(3, 30))).toBe(true);
   });
 
-  it('compacts rollups, posts credits and syncs contacts every minute (the tick covers the seconds in between)', () => {
-    for (const task of ['rollups__compact', 'credits__post', 'contacts__sync']) {
+  it('runs retention once a night, before the verification', () => {
+    const retention = item('retention__run');
+    const matches = Array.from({ length: 24 * 60 }, (_, i) => retention.match(at(Math.floor(i / 60), i % 60)));
+    expect(matches.filter(Boolean)).toHaveLength(1);
+    expect(retention.match(at(3, 0))).toBe(true);
+  });
+
+  it('compacts rollups, posts credits, syncs contacts, replays webhooks and checks usage alerts every minute', () => {
+    for (const task of ['rollups__compact', 'credits__post', 'contacts__sync', 'webhooks__replay', 'usage__alerts']) {
       const entry = item(task);
       expect([0, 1, 17, 59].every((min) => entry.match(at(7, min)))).toBe(true);
     }

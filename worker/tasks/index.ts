@@ -1,11 +1,18 @@
-/** The task list, and the payload type of every task identifier. */
+/** The task list (built from the worker's dependencies), and the payload type of every task identifier. */
 import type { TaskList } from 'graphile-worker';
-import type { MaintenancePayload } from '../payloads.ts';
+import type { Logger } from '../../server/log.ts';
+import type { Analyzer } from '../analysis/types.ts';
+import type { AnalyzePayload, MaintenancePayload } from '../payloads.ts';
+import type { SmsSender } from '../sms/twilio.ts';
+import { createCallsAnalyze } from './calls__analyze.ts';
 import { contacts__sync } from './contacts__sync.ts';
 import { credits__post } from './credits__post.ts';
 import { kpi__refresh } from './kpi__refresh.ts';
+import { createRetentionRun } from './retention__run.ts';
 import { rollups__compact } from './rollups__compact.ts';
 import { rollups__verify } from './rollups__verify.ts';
+import { createUsageAlerts } from './usage__alerts.ts';
+import { createWebhooksReplay } from './webhooks__replay.ts';
 
 declare global {
   namespace GraphileWorker {
@@ -15,16 +22,33 @@ declare global {
       contacts__sync: MaintenancePayload;
       kpi__refresh: MaintenancePayload;
       rollups__verify: MaintenancePayload;
+      calls__analyze: AnalyzePayload;
+      retention__run: MaintenancePayload;
+      webhooks__replay: MaintenancePayload;
+      usage__alerts: MaintenancePayload;
     }
   }
 }
 
-export const taskList = {
-  rollups__compact,
-  credits__post,
-  contacts__sync,
-  kpi__refresh,
-  rollups__verify,
-} satisfies TaskList;
+export interface TaskDeps {
+  analyzer: Analyzer;
+  /** Null when Twilio is not configured (usage alerts stay 'pending'). */
+  sms: SmsSender | null;
+  logger: Logger;
+}
 
-export type TaskIdentifier = keyof typeof taskList;
+export function createTaskList(deps: TaskDeps) {
+  return {
+    rollups__compact,
+    credits__post,
+    contacts__sync,
+    kpi__refresh,
+    rollups__verify,
+    calls__analyze: createCallsAnalyze({ analyzer: deps.analyzer, logger: deps.logger.child('analyze') }),
+    retention__run: createRetentionRun({ logger: deps.logger.child('retention') }),
+    webhooks__replay: createWebhooksReplay({ logger: deps.logger.child('webhooks') }),
+    usage__alerts: createUsageAlerts({ sms: deps.sms, logger: deps.logger.child('usage-alerts') }),
+  } satisfies TaskList;
+}
+
+export type TaskIdentifier = keyof ReturnType<typeof createTaskList>;

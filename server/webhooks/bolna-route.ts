@@ -1,0 +1,64 @@
+/**
+ * POST /webhooks/bolna/:token — Bolna execution webhooks (JSON).
+ *
+ *   media type (415) → token format + rate limit (401, 429) → body (413)
+ *   → tenant by SHA-256 of the token (401; 503 database down)
+ *   → signature: required when the tenant says so, checked whenever sent and a
+ *     secret is set (401, 403) → tenant active (403)
+ *   → JSON and fields (400) → store + apply (200, 422; 503)
+ *
+ * Nothing is stored before the last step, so refused requests leave no trace.
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import { RequestError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { parseBolnaBody, bolnaEventKey } from './bolna-payload.ts';
+import { rawBody } from './body.ts';
+import { BOLNA_TOKEN_FORMAT, BOLNA_TOKEN_PREFIX_LENGTH, findBolnaTenant } from './credentials.ts';
+import { ingestDelivery, keptHeaders } from './ingest.ts';
+import type { WebhookLimiter } from './rate-limit.ts';
+import { refuse, sendIngestResult, webhookHandler } from './respond.ts';
+import type { RouteDeps } from './route-deps.ts';
+import { BOLNA_SIGNATURE_HEADER, verifyBolnaSignature } from './signatures.ts';
+
+function tokenOf(req: Request): string {
+  const token = req.params.token;
+  return typeof token === 'string' ? token : '';
+}
+
+const UNKNOWN_TOKEN_MESSAGE = 'Unknown webhook token: copy the URL from your ingest settings (rotating the token replaces it).';
+
+/** Before the body is read: a well-formed token within its rate limit. */
+export function bolnaGate(limiter: WebhookLimiter): RequestHandler {
+  return (req, res, next) => {
+    const token = tokenOf(req);
+    if (!BOLNA_TOKEN_FORMAT.test(token)) {
+      refuse(res, 'UNKNOWN_TOKEN', UNKNOWN_TOKEN_MESSAGE);
+      return;
+    }
+    if (limiter.admit(`bolna:${token.slice(0, BOLNA_TOKEN_PREFIX_LENGTH)}`, res)) next();
+  };
+}
+
+export function bolnaHandler(deps: RouteDeps, log: Logger): RequestHandler {
+  return webhookHandler(log, 'bolna webhook', async (req: Request, res: Response) => {
+    const body = rawBody(req);
+    const tenant = await findBolnaTenant(deps.pool, deps.secretsKey, tokenOf(req));
+    if (!tenant) throw new RequestError('UNKNOWN_TOKEN', UNKNOWN_TOKEN_MESSAGE);
+    // With a secret, a signature that is present must be valid; it must be present when required.
+    const signature = req.get(BOLNA_SIGNATURE_HEADER);
+    if (tenant.signingSecret !== undefined && (tenant.requireSignature || signature !== undefined)) {
+      verifyBolnaSignature(tenant.signingSecret, signature, body);
+    }
+    if (!tenant.active) throw new RequestError('TENANT_INACTIVE', 'This account is deactivated; deliveries are not accepted.');
+    const { json, execution } = parseBolnaBody(body);
+    const result = await ingestDelivery(deps.pool, {
+      provider: 'bolna',
+      userId: tenant.userId,
+      eventKey: bolnaEventKey(execution),
+      payloadJson: json,
+      headers: keptHeaders(req.headers, req.socket.remoteAddress),
+    });
+    sendIngestResult(res, result, log);
+  });
+}

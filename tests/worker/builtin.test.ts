@@ -1,0 +1,151 @@
+/**
+ * The built-in analyser (no OPENAI_API_KEY): deterministic, every field
+ * filled sensibly from the transcript, valid against the same schema as the
+ * model's answers; and calls__analyze records it labelled as builtin.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeBuiltin, BUILTIN_MODEL } from '../../worker/analysis/builtin.ts';
+import { analysisSchema } from '../../worker/analysis/schema.ts';
+import { completeText } from '../../worker/analysis/transcript-text.ts';
+import type { AnalysisInput } from '../../worker/analysis/types.ts';
+import { startWorker, type WorkerHandle } from '../../worker/runner.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createAgent, createTenant } from '../helpers/fixtures.ts';
+import { verifyRollups } from '../helpers/rollups.ts';
+import { analyzeJobKey, callWithTranscript, driveJob } from './support.ts';
+
+const MONDAY_NOON_NY = new Date('2026-11-16T17:00:00Z');
+
+const HOT = `assistant: Hi, this is Maya from Switchboard. Is now a good time?
+user: Yes. My name is Priya Sharma, I work at Acme Logistics. We need exactly this for our team, urgently.
+assistant: Happy to help. Would a demo be useful?
+user: Yes please. How much does it cost? Budget is not a problem. Can we book the demo for Thursday at 3 pm?
+user: Email me at Priya.Sharma@acme.io please.
+assistant: Done, Thursday at 3 PM it is.`;
+
+const COLD = `assistant: Hello, this is Maya from Switchboard.
+user: Not interested. Please stop calling, this is the wrong number.`;
+
+function input(transcript: string, overrides: Partial<AnalysisInput> = {}): AnalysisInput {
+  return {
+    kind: 'individual',
+    instructions: 'ignored by the built-in analyser',
+    transcript,
+    referenceTime: MONDAY_NOON_NY,
+    timezone: 'America/New_York',
+    calls: [{ startedAt: MONDAY_NOON_NY, direction: 'outbound', durationSeconds: 180 }],
+    ...overrides,
+  };
+}
+
+describe('built-in analyser', () => {
+  it('is deterministic: the same input gives the same analysis', () => {
+    const first = analyzeBuiltin(input(HOT));
+    expect(analyzeBuiltin(input(HOT))).toEqual(first);
+    expect(analyzeBuiltin(input(COLD))).toEqual(analyzeBuiltin(input(COLD)));
+    expect(analyzeBuiltin(input(HOT))).not.toEqual(analyzeBuiltin(input(COLD)));
+  });
+
+  it('reads an engaged, buying lead: scores, CTAs, contact details and the demo slot in the tenant’s zone', () => {
+    const analysis = analyzeBuiltin(input(HOT));
+    expect(analysisSchema.safeParse(analysis).success).toBe(true);
+    expect(analysis).toMatchObject({
+      intent_level: 'high',
+      urgency_level: 'medium', // one urgency keyword ("urgently")
+      fit_alignment: 'strong',
+      cta_interactions: { pricing_clicked: true, demo_clicked: true, followup_clicked: true, sample_clicked: false, escalated_to_human: false },
+      extracted_name: 'Priya Sharma',
+      extracted_email: 'priya.sharma@acme.io',
+      company_name: 'Acme Logistics',
+      // Thursday after Monday 16 Nov 2026, 15:00 in New York (EST, UTC-5)
+      demo_book_datetime: '2026-11-19T20:00:00.000Z',
+    });
+    expect(analysis.total_score).toBeGreaterThanOrEqual(60);
+    expect(analysis.lead_status_tag).not.toBe('cold');
+    expect(analysis.smart_notification).toMatch(/^Priya Sharma asked for pricing|^Priya Sharma wants a demo/);
+    expect(analysis.reasoning.intent).toContain('"how much"');
+  });
+
+  it('reads a refusal as a cold lead with nothing to do', () => {
+    const analysis = analyzeBuiltin(input(COLD));
+    expect(analysis).toMatchObject({
+      intent_level: 'low',
+      lead_status_tag: 'cold',
+      engagement_health: 'at_risk',
+      extracted_name: null,
+      extracted_email: null,
+      company_name: null,
+      smart_notification: null,
+      demo_book_datetime: null,
+    });
+    expect(analysis.reasoning.intent).toContain('"not interested"');
+    expect(analysis.total_score).toBeLessThan(45);
+  });
+
+  it('keeps every score within 0-100 and the total consistent with its weights', () => {
+    for (const text of [HOT, COLD, '', 'user: ?', `${HOT}\n`.repeat(40)]) {
+      const a = analyzeBuiltin(input(text));
+      const weighted = 0.3 * a.intent_score + 0.15 * a.urgency_score + 0.2 * a.budget_score + 0.15 * a.fit_score + 0.2 * a.engagement_score;
+      expect(Math.abs(a.total_score - weighted)).toBeLessThanOrEqual(0.5);
+      expect(a.lead_status_tag).toBe(a.total_score >= 70 ? 'hot' : a.total_score >= 45 ? 'warm' : 'cold');
+    }
+  });
+
+  it('analyses a lead over several calls (complete analysis text, oldest first)', () => {
+    const calls = [
+      { startedAt: new Date('2026-11-16T17:00:00Z'), direction: 'outbound', durationSeconds: 200, content: HOT },
+      { startedAt: new Date('2026-11-10T17:00:00Z'), direction: 'outbound', durationSeconds: 20, content: COLD },
+    ];
+    const { text, included } = completeText(calls, 'America/New_York');
+    expect(text.indexOf('### Call 1 of 2')).toBeLessThan(text.indexOf('### Call 2 of 2'));
+    expect(text.indexOf('wrong number')).toBeLessThan(text.indexOf('Priya'));
+    const analysis = analyzeBuiltin(input(text, { kind: 'complete', calls: included }));
+    expect(analysis.reasoning.summary).toContain('over 2 calls');
+    expect(analysis.extracted_name).toBe('Priya Sharma');
+    expect(analyzeBuiltin(input(text, { kind: 'complete', calls: included }))).toEqual(analysis);
+  });
+});
+
+describe('calls__analyze with the built-in analyser', () => {
+  let db: TestDatabase;
+  let worker: WorkerHandle | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    worker = await startWorker({ connectionString: db.connectionString, concurrency: 1, cron: false, pollInterval: 50, openai: null, sms: null });
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await db?.drop();
+  });
+
+  it('records the analysis labelled builtin, and the lead’s complete analysis', async () => {
+    const tenant = await createTenant(db.pool, { timezone: 'America/New_York' });
+    const agent = await createAgent(db.pool, tenant.id);
+    const callId = await callWithTranscript(db.pool, {
+      userId: tenant.id,
+      agentId: agent.id,
+      phoneNumber: '+15551230001',
+      transcript: HOT,
+      startedAt: MONDAY_NOON_NY,
+    });
+    expect(await driveJob(db.pool, analyzeJobKey(callId))).toBeNull();
+    const { rows } = await db.pool.query<{ analysis_type: string; analyzer: string; model: string; extracted_name: string; demo: string | null }>(
+      `select analysis_type, analyzer, model, extracted_name, demo_book_datetime::text as demo
+         from app_public.lead_analytics where user_id = $1 order by analysis_type`,
+      [tenant.id],
+    );
+    const expected = analyzeBuiltin(input(HOT));
+    expect(rows).toEqual([
+      { analysis_type: 'complete', analyzer: 'builtin', model: BUILTIN_MODEL, extracted_name: 'Priya Sharma', demo: '2026-11-19 20:00:00+00' },
+      { analysis_type: 'individual', analyzer: 'builtin', model: BUILTIN_MODEL, extracted_name: 'Priya Sharma', demo: '2026-11-19 20:00:00+00' },
+    ]);
+    const { rows: scores } = await db.pool.query<{ total_score: number }>(
+      `select total_score from app_public.lead_analytics where call_id = $1`,
+      [callId],
+    );
+    expect(scores).toEqual([{ total_score: expected.total_score }]);
+    expect(await verifyRollups(db.pool, tenant.id)).toEqual([]);
+  });
+});

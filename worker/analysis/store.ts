@@ -1,0 +1,190 @@
+/**
+ * The SQL of calls__analyze: reading a call with its transcript and tenant,
+ * and writing through `app_hidden.record_call_analysis`,
+ * `record_contact_analysis` and `mark_analysis_failed`. Runs as the owner.
+ */
+import type pg from 'pg';
+import type { CallTranscript } from './transcript-text.ts';
+import { COMPLETE_MAX_CALLS } from './transcript-text.ts';
+import type { LeadAnalysis } from './schema.ts';
+import type { TenantPrompts } from './prompts.ts';
+import type { AnalyzerName } from './types.ts';
+
+export type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
+export type WithClient = <T>(fn: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
+
+export interface CallForAnalysis extends TenantPrompts {
+  id: string;
+  user_id: string;
+  phone_number: string | null;
+  started_at: Date;
+  direction: string;
+  duration_seconds: number;
+  content: string;
+  analysis_status: 'pending' | 'processing' | 'completed' | 'failed' | 'skipped';
+  timezone: string;
+  /** The call's individual analysis, if any, and the prompt version it was made with. */
+  analysis_id: string | null;
+  analysis_prompt: string | null;
+}
+
+export async function loadCallForAnalysis(query: Query, callId: string): Promise<CallForAnalysis | null> {
+  const { rows } = await query<CallForAnalysis>(
+    `select c.id, c.user_id, c.phone_number, c.started_at, c.direction, c.duration_seconds,
+            t.content, t.analysis_status,
+            u.timezone, u.analysis_prompt_individual, u.analysis_prompt_complete, u.analysis_prompt_version,
+            a.id as analysis_id, a.prompt_version as analysis_prompt
+       from app_public.calls c
+       join app_public.transcripts t on t.call_id = c.id
+       join app_public.users u on u.id = c.user_id
+       left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+      where c.id = $1`,
+    [callId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function markProcessing(query: Query, callId: string): Promise<void> {
+  await query(
+    `update app_public.transcripts set analysis_status = 'processing', analysis_error = null
+      where call_id = $1 and analysis_status <> 'processing'`,
+    [callId],
+  );
+}
+
+export async function markFailed(query: Query, callId: string, reason: string): Promise<void> {
+  await query('select app_hidden.mark_analysis_failed($1, $2)', [callId, reason]);
+}
+
+export interface Recorded {
+  analyzer: AnalyzerName;
+  model: string;
+  promptVersion: string;
+}
+
+/**
+ * Records the call's analysis, made from `content`, in one transaction that
+ * first locks the transcript and checks it still has that content. A newer
+ * transcript that arrived while the analyser ran (the provider sent a final
+ * event again) has queued its own job and must not be marked analysed with
+ * the old text's result: then nothing is written and false is returned.
+ */
+export async function recordCallAnalysis(
+  withClient: WithClient,
+  callId: string,
+  content: string,
+  analysis: LeadAnalysis,
+  by: Recorded,
+): Promise<boolean> {
+  return withClient(async (client) => {
+    await client.query('begin');
+    try {
+      const { rows } = await client.query<{ same: boolean }>(
+        'select content = $2 as same from app_public.transcripts where call_id = $1 for update',
+        [callId, content],
+      );
+      if (!rows[0]?.same) {
+        await client.query('rollback');
+        return false;
+      }
+      await client.query('select app_hidden.record_call_analysis($1, $2::jsonb, $3, $4, $5)', [
+        callId,
+        JSON.stringify(analysis),
+        by.analyzer,
+        by.model,
+        by.promptVersion,
+      ]);
+      await client.query('commit');
+      return true;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    }
+  });
+}
+
+/** The analysed calls of a tenant's number: identity of the whole set, and the most recent ones' transcripts. */
+export interface ContactCalls {
+  /** Changes whenever a call is analysed, removed or its transcript changes. */
+  fingerprint: string;
+  /** Most recent first, at most COMPLETE_MAX_CALLS. */
+  calls: CallTranscript[];
+}
+
+const ANALYSED_CALLS = `
+  select c.id, c.started_at, c.direction, c.duration_seconds, t.content
+    from app_public.calls c
+    join app_public.transcripts t on t.call_id = c.id
+    join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+   where c.user_id = $1 and c.phone_number = $2`;
+const FINGERPRINT = `select coalesce(md5(string_agg(x.id::text || ':' || md5(x.content), ',' order by x.id)), '')
+                       from (${ANALYSED_CALLS}) x`;
+
+interface ContactCallRow {
+  started_at: string;
+  direction: string;
+  duration_seconds: number;
+  content: string;
+}
+
+export async function loadContactCalls(query: Query, userId: string, phone: string): Promise<ContactCalls> {
+  const { rows } = await query<{ fingerprint: string; calls: ContactCallRow[] }>(
+    `select (${FINGERPRINT}) as fingerprint,
+            coalesce((select json_agg(x order by x.started_at desc, x.id desc)
+                        from (${ANALYSED_CALLS} order by c.started_at desc, c.id desc limit $3) x), '[]') as calls`,
+    [userId, phone, COMPLETE_MAX_CALLS],
+  );
+  const row = rows[0];
+  return {
+    fingerprint: row?.fingerprint ?? '',
+    calls: (row?.calls ?? []).map((call) => ({
+      startedAt: new Date(call.started_at),
+      direction: call.direction,
+      durationSeconds: call.duration_seconds,
+      content: call.content,
+    })),
+  };
+}
+
+/**
+ * Writes the complete analysis if the set of analysed calls is still the one
+ * it was made from (checked under a per-number lock, in one transaction), so
+ * two jobs for calls with the same lead never leave an older picture last.
+ * Returns false when the set changed (analyse again).
+ */
+export async function writeContactAnalysis(
+  withClient: WithClient,
+  userId: string,
+  phone: string,
+  fingerprint: string,
+  analysis: LeadAnalysis,
+  by: Recorded,
+): Promise<boolean> {
+  return withClient(async (client) => {
+    await client.query('begin');
+    try {
+      await client.query(`select pg_advisory_xact_lock(hashtextextended('switchboard:contact-analysis:' || $1 || ':' || $2, 0))`, [
+        userId,
+        phone,
+      ]);
+      const { rows } = await client.query<{ fingerprint: string }>(`select (${FINGERPRINT}) as fingerprint`, [userId, phone]);
+      if (rows[0]?.fingerprint !== fingerprint) {
+        await client.query('rollback');
+        return false;
+      }
+      await client.query('select app_hidden.record_contact_analysis($1, $2, $3::jsonb, $4, $5, $6)', [
+        userId,
+        phone,
+        JSON.stringify(analysis),
+        by.analyzer,
+        by.model,
+        by.promptVersion,
+      ]);
+      await client.query('commit');
+      return true;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    }
+  });
+}
