@@ -5,7 +5,10 @@
  *    deadlocks, failed transactions, verify_rollups;
  * 2. reads: dashboard KPIs from the rollups vs from raw calls, at two sizes;
  * 3. the KPI materialized view refresh at both sizes;
- * 4. freshness of the rollup-backed KPIs with the worker compacting.
+ * 4. freshness of the rollup-backed KPIs with the worker compacting;
+ * 5. the dashboard's GraphQL queries under load at both sizes (in 2);
+ * 6. webhook ingest (spread and hot), lost deliveries, analysis throughput,
+ *    delivery -> KPI freshness.
  * Prints a table and writes bench/results.json.
  */
 import { writeFile } from 'node:fs/promises';
@@ -20,6 +23,7 @@ import { USAGE, parseOptions } from './options.ts';
 import { buildResults } from './report.ts';
 import { renderTable } from './table.ts';
 import { runVolume } from './volume.ts';
+import { runWebhooks } from './webhooks.ts';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), path.join(import.meta.dirname, 'results.json'));
@@ -43,6 +47,15 @@ async function main(): Promise<void> {
     const machine = await machineInfo(server, loadAtStart);
     const ingest = options.skipIngest ? null : await runIngest(server, options);
     const volume = options.skipReads ? null : await runVolume(server, options);
+    const webhooks = options.skipWebhooks
+      ? null
+      : await runWebhooks(server, {
+          clients: options.webhookClients,
+          seconds: options.webhookSeconds,
+          analysisSeconds: options.analysisSeconds,
+          freshnessSamples: options.webhookFreshnessSamples,
+          seed: options.seed,
+        });
     const results = buildResults({
       bench: options,
       machine,
@@ -51,6 +64,7 @@ async function main(): Promise<void> {
       loadAverageAtEnd: os.loadavg()[0] ?? 0,
       ingest,
       volume,
+      webhooks,
     });
     await writeFile(options.output, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(renderTable(results));

@@ -43,6 +43,12 @@ export interface BenchOptions {
   graphqlSeconds: number;
   graphqlWarmupSeconds: number;
   skipGraphql: boolean;
+  /** Webhooks: concurrent clients, seconds per load, analysis window, freshness samples; skipWebhooks leaves them out. */
+  webhookClients: number;
+  webhookSeconds: number;
+  analysisSeconds: number;
+  webhookFreshnessSamples: number;
+  skipWebhooks: boolean;
   seed: number;
   skipIngest: boolean;
   skipReads: boolean;
@@ -62,6 +68,8 @@ const FULL = {
   readCallsLarge: 4_000_000,
   compactionLagSamples: 100,
   graphqlSeconds: 30,
+  webhookSeconds: 20,
+  analysisSeconds: 30,
 };
 
 const QUICK = {
@@ -76,6 +84,8 @@ const QUICK = {
   readCallsLarge: 400_000,
   compactionLagSamples: 20,
   graphqlSeconds: 8,
+  webhookSeconds: 5,
+  analysisSeconds: 10,
 };
 
 function positiveInteger(name: string, raw: string | undefined, fallback: number, min = 1): number {
@@ -86,7 +96,7 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--seconds N] [--rounds N] [--copy-rows N]
-                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads] [--skip-graphql]
+                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads] [--skip-graphql] [--skip-webhooks]
                       [--trigger-profile]
                       [--seed N] [--output FILE]
 Runs in a throwaway embedded PostgreSQL cluster unless BENCH_DATABASE_URL is set
@@ -105,6 +115,7 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
       'skip-ingest': { type: 'boolean', default: false },
       'skip-reads': { type: 'boolean', default: false },
       'skip-graphql': { type: 'boolean', default: false },
+      'skip-webhooks': { type: 'boolean', default: false },
       'trigger-profile': { type: 'boolean', default: false },
       seed: { type: 'string' },
       output: { type: 'string' },
@@ -148,6 +159,11 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
     graphqlSeconds: size.graphqlSeconds,
     graphqlWarmupSeconds: 3,
     skipGraphql: values['skip-graphql'],
+    webhookClients: 16,
+    webhookSeconds: size.webhookSeconds,
+    analysisSeconds: size.analysisSeconds,
+    webhookFreshnessSamples: 100,
+    skipWebhooks: values['skip-webhooks'],
     seed: positiveInteger('seed', values.seed, 20_240_601, 0),
     skipIngest: values['skip-ingest'],
     skipReads: values['skip-reads'],

@@ -9,6 +9,7 @@ import type { BenchOptions } from './options.ts';
 import { ratio } from './stats.ts';
 import { formatValue } from './table.ts';
 import type { VolumeResult } from './volume.ts';
+import type { WebhookResult } from './webhooks.ts';
 
 type Comparison = '>=' | '<=' | '=';
 
@@ -22,13 +23,19 @@ interface Target {
 type HeadlineKey =
   | 'ingest_ratio_spread' | 'ingest_ratio_hot' | 'batch_ratio' | 'copy_ratio' | 'deadlocks' | 'failed_transactions'
   | 'ingest_verified' | 'read_speedup_1m' | 'read_speedup_4m' | 'mv_refresh_ratio_4m_1m' | 'freshness_p95_ms'
-  | 'graphql_p95_ms_1m' | 'graphql_p95_ms_4m' | 'graphql_p95_ratio_4m_1m';
+  | 'graphql_p95_ms_1m' | 'graphql_p95_ms_4m' | 'graphql_p95_ratio_4m_1m'
+  | 'webhook_lost' | 'webhook_errors' | 'webhook_verified';
 
 export type Headline = Record<HeadlineKey, number | boolean | null> & {
   freshness_p50_ms: number | null;
   graphql_rps_1m: number | null;
   graphql_p50_ms_1m: number | null;
   graphql_p50_ms_4m: number | null;
+  webhook_rps_spread: number | null;
+  webhook_rps_hot: number | null;
+  webhook_p99_ms: number | null;
+  analysis_jobs_per_s: number | null;
+  e2e_freshness_p95_ms: number | null;
 };
 
 export interface Check {
@@ -78,6 +85,9 @@ function targets(options: BenchOptions): Target[] {
       comparison: '<=',
       target: 1.2,
     },
+    { key: 'webhook_lost', label: 'webhook deliveries accepted but not stored', comparison: '=', target: 0 },
+    { key: 'webhook_errors', label: 'webhook deliveries refused or failed under load', comparison: '=', target: 0 },
+    { key: 'webhook_verified', label: 'verify_rollups after webhook load', comparison: '=', target: true },
   ];
 }
 
@@ -88,7 +98,7 @@ function passes(value: number | boolean | null, comparison: Comparison, target: 
   return comparison === '>=' ? value >= target : value <= target;
 }
 
-function headline(ingest: IngestResult | null, volume: VolumeResult | null): Headline {
+function headline(ingest: IngestResult | null, volume: VolumeResult | null, webhooks: WebhookResult | null): Headline {
   return {
     ingest_ratio_spread: ingest?.spread.ratio ?? null,
     ingest_ratio_hot: ingest?.hot.ratio ?? null,
@@ -109,6 +119,14 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null): Hea
     graphql_rps_1m: volume?.small.graphql?.requestsPerSecond ?? null,
     graphql_p50_ms_1m: volume?.small.graphql?.all.p50Ms ?? null,
     graphql_p50_ms_4m: volume?.large.graphql?.all.p50Ms ?? null,
+    webhook_rps_spread: webhooks?.spread.requestsPerSecond ?? null,
+    webhook_rps_hot: webhooks?.hot.requestsPerSecond ?? null,
+    webhook_p99_ms: webhooks ? Math.max(webhooks.spread.p99Ms, webhooks.hot.p99Ms) : null,
+    webhook_errors: webhooks ? webhooks.spread.errors + webhooks.hot.errors : null,
+    webhook_lost: webhooks ? webhooks.spread.lost + webhooks.hot.lost : null,
+    webhook_verified: webhooks?.verified ?? null,
+    analysis_jobs_per_s: webhooks?.analysis.jobsPerSecond ?? null,
+    e2e_freshness_p95_ms: webhooks?.freshnessMs.p95 ?? null,
   };
 }
 
@@ -147,7 +165,7 @@ function fmt(value: number | null | undefined, digits?: number): string {
   return digits === undefined ? formatValue(value) : value.toFixed(digits);
 }
 
-function infoRows(ingest: IngestResult | null, volume: VolumeResult | null): Array<{ figure: string; value: string }> {
+function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webhooks: WebhookResult | null): Array<{ figure: string; value: string }> {
   const rows: Array<{ figure: string; value: string }> = [];
   if (ingest) {
     const pair = (c: CaseResult): string => `${fmt(c.bare, 0)} / ${fmt(c.pipeline, 0)}`;
@@ -232,6 +250,21 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null): Arr
       },
     );
   }
+  if (webhooks) {
+    for (const [label, w] of [['50 tenants x 4 agents', webhooks.spread], ['one agent', webhooks.hot]] as const) {
+      rows.push({
+        figure: `webhooks, ${label} (${w.clients} clients): deliveries/s, p50 / p99 ms`,
+        value: `${fmt(w.requestsPerSecond, 0)}, ${fmt(w.p50Ms, 1)} / ${fmt(w.p99Ms, 1)} (${w.deliveries} deliveries, ${w.errors} errors, ${w.lost} lost)`,
+      });
+    }
+    rows.push(
+      {
+        figure: 'analysis jobs/s (fake OpenAI, 4 at once)',
+        value: `${fmt(webhooks.analysis.jobsPerSecond, 1)} (${webhooks.analysis.jobs} jobs in ${fmt(webhooks.analysis.seconds, 1)} s)`,
+      },
+      { figure: 'delivery -> KPI visible p50 / p95 (ms)', value: `${fmt(webhooks.freshnessMs.p50, 1)} / ${fmt(webhooks.freshnessMs.p95, 1)}` },
+    );
+  }
   return rows;
 }
 
@@ -244,9 +277,10 @@ export function buildResults(options: {
   loadAverageAtEnd: number;
   ingest: IngestResult | null;
   volume: VolumeResult | null;
+  webhooks: WebhookResult | null;
 }): BenchResults {
-  const { bench, ingest, volume } = options;
-  const figures = headline(ingest, volume);
+  const { bench, ingest, volume, webhooks } = options;
+  const figures = headline(ingest, volume, webhooks);
   const checks: Check[] = targets(bench).map((t) => {
     const value = figures[t.key];
     return {
@@ -310,6 +344,7 @@ export function buildResults(options: {
       large: volume.large.graphql,
     },
     freshness: volume?.freshness ?? null,
+    webhooks,
   };
   const measured = checks.filter((c) => c.pass !== null);
   return {
@@ -319,7 +354,7 @@ export function buildResults(options: {
     ...(toJson(figures) as Headline),
     all_targets_met: measured.length === checks.length && measured.every((c) => c.pass === true),
     checks: checks.map((c) => ({ ...c, value: typeof c.value === 'number' ? (toJson(c.value) as number) : c.value })),
-    info: infoRows(ingest, volume),
+    info: infoRows(ingest, volume, webhooks),
     details: toJson(details) as Record<string, unknown>,
     machine: options.machine,
   };
