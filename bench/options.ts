@@ -49,6 +49,8 @@ export interface BenchOptions {
   analysisSeconds: number;
   webhookFreshnessSamples: number;
   skipWebhooks: boolean;
+  /** Leave out the dashboard first-paint measurement (headless Chromium). */
+  skipDashboard: boolean;
   seed: number;
   skipIngest: boolean;
   skipReads: boolean;
@@ -96,7 +98,7 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--seconds N] [--rounds N] [--copy-rows N]
-                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads] [--skip-graphql] [--skip-webhooks]
+                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads] [--skip-graphql] [--skip-webhooks] [--skip-dashboard]
                       [--trigger-profile]
                       [--seed N] [--output FILE]
 Runs in a throwaway embedded PostgreSQL cluster unless BENCH_DATABASE_URL is set
@@ -116,6 +118,7 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
       'skip-reads': { type: 'boolean', default: false },
       'skip-graphql': { type: 'boolean', default: false },
       'skip-webhooks': { type: 'boolean', default: false },
+      'skip-dashboard': { type: 'boolean', default: false },
       'trigger-profile': { type: 'boolean', default: false },
       seed: { type: 'string' },
       output: { type: 'string' },
@@ -164,6 +167,7 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
     analysisSeconds: size.analysisSeconds,
     webhookFreshnessSamples: 100,
     skipWebhooks: values['skip-webhooks'],
+    skipDashboard: values['skip-dashboard'],
     seed: positiveInteger('seed', values.seed, 20_240_601, 0),
     skipIngest: values['skip-ingest'],
     skipReads: values['skip-reads'],

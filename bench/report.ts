@@ -36,6 +36,8 @@ export type Headline = Record<HeadlineKey, number | boolean | null> & {
   webhook_p99_ms: number | null;
   analysis_jobs_per_s: number | null;
   e2e_freshness_p95_ms: number | null;
+  dashboard_first_paint_ms_1m: number | null;
+  dashboard_bundle_kb: number | null;
 };
 
 export interface Check {
@@ -127,6 +129,8 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null, webh
     webhook_verified: webhooks?.verified ?? null,
     analysis_jobs_per_s: webhooks?.analysis.jobsPerSecond ?? null,
     e2e_freshness_p95_ms: webhooks?.freshnessMs.p95 ?? null,
+    dashboard_first_paint_ms_1m: volume?.small.dashboard?.warmFirstPaintMs.p50 ?? null,
+    dashboard_bundle_kb: volume?.small.dashboard?.bundle.totalKb ?? null,
   };
 }
 
@@ -228,6 +232,14 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webh
         value: step.reads.perTenant.map((t) => `x${fmt(t.speedup, 1)} (${t.callsInWindow})`).join(', '),
       });
       rows.push({ figure: `MV refresh @${step.load.totalCalls} (median ms)`, value: fmt(step.refresh.medianMs, 1) });
+      if (step.dashboard) {
+        const d = step.dashboard;
+        rows.push({
+          figure: `dashboard @${step.load.totalCalls}: overview first paint warm p50 / p95, cold (ms)`,
+          value: `${fmt(d.warmFirstPaintMs.p50, 0)} / ${fmt(d.warmFirstPaintMs.p95, 0)}, ${fmt(d.coldFirstPaintMs, 0)}; bundle ${fmt(d.bundle.totalKb, 0)} kB ` +
+            `(${fmt(d.bundle.totalGzipKb, 0)} kB gzip, ${fmt(d.bundle.initialKb, 0)} kB before the overview)`,
+        });
+      }
       if (step.graphql) {
         const g = step.graphql;
         rows.push({

@@ -8,6 +8,7 @@ import { loadScaleData } from '../server/seed/scale.ts';
 import type { BenchServer } from './cluster.ts';
 import { measureFreshness, type FreshnessResult } from './freshness.ts';
 import { log } from './log.ts';
+import { measureDashboard, type DashboardBenchResult } from './dashboard.ts';
 import { measureGraphql, type GraphqlResult } from './graphql.ts';
 import { compactAll, relationBytes, settle } from './maintenance.ts';
 import type { BenchOptions } from './options.ts';
@@ -33,6 +34,8 @@ export interface VolumeStep {
   refresh: RefreshResult;
   /** null with --skip-graphql. */
   graphql: GraphqlResult | null;
+  /** The overview in headless Chromium (first size only; null with --skip-dashboard). */
+  dashboard: DashboardBenchResult | null;
 }
 
 export interface VolumeResult {
@@ -65,7 +68,7 @@ async function load(db: pg.Pool, calls: number, seed: number, label: string): Pr
   return { tenantIds: loaded.tenantIds, agents: loaded.agentIds.length, seconds: loaded.seconds };
 }
 
-async function step(db: pg.Pool, connectionString: string, options: BenchOptions, tenantIds: string[], loaded: { agents: number; seconds: number; added: number }): Promise<VolumeStep> {
+async function step(db: pg.Pool, connectionString: string, options: BenchOptions, tenantIds: string[], loaded: { agents: number; seconds: number; added: number }, withDashboard: boolean): Promise<VolumeStep> {
   const totalCalls = await count(db, 'app_public.calls');
   const loadInfo: LoadInfo = {
     totalCalls,
@@ -100,7 +103,14 @@ async function step(db: pg.Pool, connectionString: string, options: BenchOptions
         warmupSeconds: options.graphqlWarmupSeconds,
         calls: totalCalls,
       });
-  return { load: loadInfo, reads, refresh, graphql };
+  const [dashboardTenant] = pickTenants(tenantIds, 1);
+  const dashboard = withDashboard && !options.skipDashboard && dashboardTenant
+    ? await measureDashboard({ ownerPool: db, ownerConnectionString: connectionString, tenantId: dashboardTenant, calls: totalCalls })
+    : null;
+  if (dashboard) {
+    log.info(`dashboard @${totalCalls}: first paint warm p50 ${dashboard.warmFirstPaintMs.p50.toFixed(0)} ms (cold ${dashboard.coldFirstPaintMs.toFixed(0)} ms), bundle ${dashboard.bundle.totalKb} kB`);
+  }
+  return { load: loadInfo, reads, refresh, graphql, dashboard };
 }
 
 export async function runVolume(server: BenchServer, options: BenchOptions): Promise<VolumeResult> {
@@ -108,12 +118,12 @@ export async function runVolume(server: BenchServer, options: BenchOptions): Pro
   try {
     const db = database.pool;
     const first = await load(db, options.readCallsSmall, options.seed, 'load 1');
-    const small = await step(db, database.connectionString, options, first.tenantIds, { ...first, added: options.readCallsSmall });
+    const small = await step(db, database.connectionString, options, first.tenantIds, { ...first, added: options.readCallsSmall }, true);
     const more = options.readCallsLarge - options.readCallsSmall;
     const second = await load(db, more, options.seed + 1, 'load 2');
     const sameTenants = [...second.tenantIds].sort().join() === [...first.tenantIds].sort().join();
     if (!sameTenants) throw new Error('the second load did not go into the same tenants as the first');
-    const large = await step(db, database.connectionString, options, first.tenantIds, { ...second, added: more });
+    const large = await step(db, database.connectionString, options, first.tenantIds, { ...second, added: more }, false);
     const [freshTenant] = pickTenants(first.tenantIds, 1);
     if (!freshTenant) throw new Error('no tenant for the freshness measurement');
     const freshness = await measureFreshness({

@@ -1,6 +1,7 @@
 /** The Express app: a flat list of install steps, in order. */
 import express, { type Express } from 'express';
 import { installGraphql, type GraphqlDeps } from './graphql/install.ts';
+import { installDashboard, type DashboardDeps } from './http/dashboard.ts';
 import { installErrorHandler, installNotFound } from './http/errors.ts';
 import { installHealth, type HealthDeps } from './http/health.ts';
 import type { Logger } from './log.ts';
@@ -18,6 +19,8 @@ export interface AppDeps extends HealthDeps {
   secretsKey?: Buffer;
   /** Provider webhooks on /webhooks (mounted when this and `secretsKey` are given). */
   webhooks?: Omit<WebhookDeps, 'secretsKey'>;
+  /** The dashboard at `/` (default: dashboard/dist when built); false: not served. */
+  dashboard?: DashboardDeps | false;
 }
 
 export interface App {
@@ -33,6 +36,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   if (deps.secretsKey) attachSecretsKey(app, deps.secretsKey);
   const webhooks = deps.webhooks && deps.secretsKey ? installWebhooks(app, { ...deps.webhooks, secretsKey: deps.secretsKey }) : undefined;
   const graphql = deps.graphql ? await installGraphql(app, null, deps.graphql) : undefined;
+  if (deps.dashboard !== false) installDashboard(app, deps.logger, deps.dashboard);
   installNotFound(app);
   installErrorHandler(app, deps.logger);
   return {

@@ -1,0 +1,175 @@
+/**
+ * The dashboard in headless Chromium: time to first meaningful paint of the
+ * overview (navigation start -> the KPI cards hold the API's figures and the
+ * calls-per-day chart is drawn) for a signed-in tenant, and the size of the
+ * built bundle (every JS and CSS file in dashboard/dist/assets, raw and gzip).
+ *
+ * The real Express app (PostGraphile + the built dashboard at `/`) runs in
+ * this process on the given database; the browser is Debian's Chromium driven
+ * by playwright-core with a fresh profile. The first load is cold (no cache);
+ * the median is over the warm loads that follow (cached assets, fresh page).
+ * Figures: `dashboard_first_paint_ms_1m` (the warm median at 1M calls) and
+ * `dashboard_bundle_kb`. Standalone: `npm run bench:dashboard -- --calls 1000000`.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type pg from 'pg';
+import { createApp } from '../server/app.ts';
+import { authenticatorConnectionString, ensureAuthenticatorLogin } from '../server/auth/authenticator.ts';
+import { signJwt, type JwtOptions } from '../server/auth/jwt.ts';
+import { createPool, endPool } from '../server/db/pool.ts';
+import { DASHBOARD_DIST } from '../server/http/dashboard.ts';
+import { ensureDashboardBuild } from '../server/http/dashboard-build.ts';
+import { listen } from '../server/http/listen.ts';
+import { launchChromium } from '../tests/helpers/browser.ts';
+import { log, quietLogger } from './log.ts';
+import { percentile } from './stats.ts';
+
+export interface BundleSize {
+  /** Every JS + CSS file of the build, in kB (1000 bytes). */
+  totalKb: number;
+  totalGzipKb: number;
+  /** What the first page load fetches before the overview chunk: index.html's script, preloads and CSS. */
+  initialKb: number;
+  files: Array<{ file: string; kb: number; gzipKb: number }>;
+}
+
+export interface DashboardBenchResult {
+  calls: number;
+  bundle: BundleSize;
+  /** Navigation start -> cards with figures and the chart drawn, first (cold) load. */
+  coldFirstPaintMs: number;
+  /** The same, warm loads (assets cached). */
+  warmFirstPaintMs: { p50: number; p95: number; samples: number[] };
+}
+
+const kb = (bytes: number): number => Math.round(bytes / 100) / 10;
+
+export async function measureBundle(distDir = DASHBOARD_DIST): Promise<BundleSize> {
+  const assets = path.join(distDir, 'assets');
+  const names = (await readdir(assets)).filter((name) => /\.(js|css)$/.test(name)).sort();
+  const files = await Promise.all(
+    names.map(async (name) => {
+      const content = await readFile(path.join(assets, name));
+      return { file: name, bytes: content.length, gzipBytes: gzipSync(content).length };
+    }),
+  );
+  const html = await readFile(path.join(distDir, 'index.html'), 'utf8');
+  const initial = [...html.matchAll(/(?:src|href)="\/assets\/([^"]+)"/g)].map((m) => m[1]);
+  const initialBytes = files.filter((f) => initial.includes(f.file)).reduce((sum, f) => sum + f.bytes, 0);
+  return {
+    totalKb: kb(files.reduce((sum, f) => sum + f.bytes, 0)),
+    totalGzipKb: kb(files.reduce((sum, f) => sum + f.gzipBytes, 0)),
+    initialKb: kb(initialBytes),
+    files: files.map((f) => ({ file: f.file, kb: kb(f.bytes), gzipKb: kb(f.gzipBytes) })),
+  };
+}
+
+/** Installed before any page script: records when the KPI cards first hold figures and a chart is drawn. */
+const PAINT_PROBE = `(() => {
+  const done = () => {
+    const card = document.querySelector('[data-testid="kpi-calls"]');
+    return card && card.getAttribute('data-value') && document.querySelector('.chart-body svg');
+  };
+  const observer = new MutationObserver(() => {
+    if (done()) { window.__firstMeaningfulPaint = performance.now(); observer.disconnect(); }
+  });
+  document.addEventListener('DOMContentLoaded', () => observer.observe(document.body, { subtree: true, childList: true, attributes: true }));
+})();`;
+
+interface ProbeWindow {
+  __firstMeaningfulPaint?: number;
+}
+declare const window: ProbeWindow;
+
+export async function measureDashboard(options: {
+  ownerPool: pg.Pool;
+  ownerConnectionString: string;
+  tenantId: string;
+  calls: number;
+  /** Warm loads after the cold one (default 7). */
+  loads?: number;
+}): Promise<DashboardBenchResult> {
+  const built = await ensureDashboardBuild();
+  if (built.built) log.info(`dashboard built (${built.reason})`);
+  const bundle = await measureBundle();
+  const password = randomBytes(18).toString('base64url');
+  if (!(await ensureAuthenticatorLogin(options.ownerPool, password))) throw new Error('cannot set the authenticator password');
+  const authPool = createPool({
+    connectionString: authenticatorConnectionString(options.ownerConnectionString, password),
+    max: 4,
+    applicationName: 'switchboard-bench-dashboard',
+    logger: quietLogger('pool'),
+  });
+  const jwt: JwtOptions = { secret: randomBytes(32).toString('hex'), ttlSeconds: 3600 };
+  const app = await createApp({
+    pool: options.ownerPool,
+    worker: () => undefined,
+    logger: quietLogger('http'),
+    graphql: {
+      authPool,
+      jwt,
+      logger: quietLogger('graphql'),
+      config: {
+        graphiql: false,
+        graphqlStatementTimeoutMs: 30_000,
+        graphqlMaxDepth: 10,
+        graphqlMaxAliases: 30,
+        graphqlMaxPageSize: 500,
+        graphqlMaxBodyBytes: 100_000,
+        graphqlMaxDocumentChars: 100_000,
+        rateLimitPerMinute: 1_000_000_000,
+        rateLimitBurst: 1_000_000_000,
+      },
+    },
+  });
+  const http = await listen(app.express, { host: '127.0.0.1', port: 0 });
+  const browser = await launchChromium();
+  try {
+    const token = signJwt({ userId: options.tenantId, role: 'app_user' }, jwt);
+    await browser.context.addInitScript(`try { localStorage.setItem('switchboard.jwt', ${JSON.stringify(token)}); } catch {}`);
+    await browser.context.addInitScript(PAINT_PROBE);
+    const once = async (): Promise<number> => {
+      const page = await browser.context.newPage();
+      try {
+        await page.goto(`${http.url}/`);
+        await page.waitForFunction(() => window.__firstMeaningfulPaint !== undefined, undefined, { timeout: 60_000 });
+        const ms = await page.evaluate(() => window.__firstMeaningfulPaint ?? Number.NaN);
+        if (!Number.isFinite(ms)) throw new Error('no first meaningful paint recorded');
+        return ms;
+      } finally {
+        await page.close();
+      }
+    };
+    const cold = await once();
+    const samples: number[] = [];
+    for (let i = 0; i < (options.loads ?? 7); i += 1) samples.push(await once());
+    const result: DashboardBenchResult = {
+      calls: options.calls,
+      bundle,
+      coldFirstPaintMs: cold,
+      warmFirstPaintMs: { p50: percentile(samples, 50), p95: percentile(samples, 95), samples },
+    };
+    log.info(
+      `dashboard @${options.calls}: first meaningful paint cold ${cold.toFixed(0)} ms, warm p50 ${result.warmFirstPaintMs.p50.toFixed(0)} ms; ` +
+        `bundle ${bundle.totalKb} kB (${bundle.totalGzipKb} kB gzip, initial ${bundle.initialKb} kB)`,
+    );
+    return result;
+  } finally {
+    await browser.close();
+    await http.close();
+    await app.release();
+    await endPool(authPool);
+  }
+}
+
+/** The results.json figures (the first-paint key names the size: 1m at 1,000,000 calls). */
+export function dashboardFigures(result: DashboardBenchResult): Record<string, number> {
+  const size = result.calls % 1_000_000 === 0 ? `${result.calls / 1_000_000}m` : `${Math.round(result.calls / 1000)}k`;
+  return {
+    [`dashboard_first_paint_ms_${size}`]: Math.round(result.warmFirstPaintMs.p50),
+    dashboard_bundle_kb: result.bundle.totalKb,
+  };
+}

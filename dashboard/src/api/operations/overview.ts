@@ -1,0 +1,85 @@
+/** The overview page in one query (the same field the benchmark measures: dashboardOverview). */
+import { typedDocument, type BigFloatString, type BigIntString, type DateString, type DatetimeString, type Uuid } from '../scalars.ts';
+import { SERIES_FIELDS, SUMMARY_FIELDS, type RangeSummary, type SeriesPoint } from './fragments.ts';
+
+/** AgentLeaderboardRow */
+export interface LeaderboardRow {
+  agentId: Uuid | null;
+  name: string | null;
+  isActive: boolean | null;
+  rank: number | null;
+  dailyCalls: Array<BigIntString | null> | null;
+  figures: {
+    calls: BigIntString | null;
+    successfulCalls: BigIntString | null;
+    successRate: BigFloatString | null;
+    leads: BigIntString | null;
+    qualifiedLeads: BigIntString | null;
+    conversionRate: BigFloatString | null;
+    averageDurationSeconds: BigFloatString | null;
+  } | null;
+}
+
+/** KpiHourCell */
+export interface HourCell {
+  isoWeekday: number | null;
+  hour: number | null;
+  calls: BigIntString | null;
+  answerRate: BigFloatString | null;
+}
+
+/** DataFreshness */
+export interface Freshness {
+  serverTime: DatetimeString | null;
+  rollupsCompactedAt: DatetimeString | null;
+  kpiSummaryRefreshedAt: DatetimeString | null;
+  latestCallAt: DatetimeString | null;
+  pendingRollupChanges: BigIntString | null;
+}
+
+/** NotificationItem */
+export interface NotificationItem {
+  leadAnalyticId: Uuid | null;
+  callId: Uuid | null;
+  phoneNumber: string | null;
+  extractedName: string | null;
+  companyName: string | null;
+  leadStatusTag: string | null;
+  totalScore: number | null;
+  smartNotification: string | null;
+  analyzedAt: DatetimeString | null;
+}
+
+export interface OverviewData {
+  dashboardOverview: {
+    summary: RangeSummary | null;
+    daily: Array<SeriesPoint | null> | null;
+    leaderboard: Array<LeaderboardRow | null> | null;
+    hourly: Array<HourCell | null> | null;
+    freshness: Freshness | null;
+    unreadNotifications: BigIntString | null;
+    notifications: Array<NotificationItem | null> | null;
+  } | null;
+}
+
+export type OverviewVariables = { fromDate: DateString | null; toDate: DateString | null };
+
+export const OVERVIEW = typedDocument<OverviewData, OverviewVariables>(
+  'Overview',
+  /* GraphQL */ `
+  query Overview($fromDate: Date, $toDate: Date) {
+    dashboardOverview(fromDate: $fromDate, toDate: $toDate) {
+      summary { ${SUMMARY_FIELDS} }
+      daily { ${SERIES_FIELDS} }
+      leaderboard {
+        agentId name isActive rank dailyCalls
+        figures { calls successfulCalls successRate leads qualifiedLeads conversionRate averageDurationSeconds }
+      }
+      hourly { isoWeekday hour calls answerRate }
+      freshness { serverTime rollupsCompactedAt kpiSummaryRefreshedAt latestCallAt pendingRollupChanges }
+      unreadNotifications
+      notifications { leadAnalyticId callId phoneNumber extractedName companyName leadStatusTag totalScore smartNotification analyzedAt }
+    }
+  }
+`,
+);

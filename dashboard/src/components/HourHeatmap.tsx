@@ -1,0 +1,62 @@
+/**
+ * Hour-of-day x weekday heatmap as an accessible table (every cell has its
+ * count in text). Shading is presentation only: a cell's calls against the
+ * busiest cell, in five steps.
+ */
+import type { HourCell } from '../api/operations/overview.ts';
+import { formatHour, formatInteger, formatPercent, formatWeekday } from '../format.ts';
+import { plotNumber } from './chart-data.ts';
+
+const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
+
+export function HourHeatmap({ cells, note }: { cells: ReadonlyArray<HourCell | null> | null | undefined; note?: string }) {
+  const byKey = new Map<string, HourCell>();
+  for (const cell of cells ?? []) if (cell) byKey.set(`${cell.isoWeekday}:${cell.hour}`, cell);
+  const busiest = Math.max(0, ...[...byKey.values()].map((cell) => plotNumber(cell.calls)));
+  const step = (calls: number): number => (busiest === 0 || calls === 0 ? 0 : Math.ceil((calls / busiest) * 4));
+  return (
+    <figure className="panel heatmap" aria-label="Calls by hour and weekday">
+      <div className="panel-head">
+        <h2>Calls by hour and weekday</h2>
+      </div>
+      {busiest === 0 ? (
+        <div className="state state-empty" data-state="empty">No calls in this period.</div>
+      ) : (
+        <div className="heatmap-scroll">
+          <table className="heatmap-table">
+            <caption className="sr-only">Calls per tenant-local hour (columns) and weekday (rows), with the answer rate</caption>
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                {HOURS.map((hour) => (
+                  <th key={hour} scope="col" className="heatmap-hour">
+                    {hour % 3 === 0 ? String(hour).padStart(2, '0') : <span className="sr-only">{formatHour(hour)}</span>}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {WEEKDAYS.map((weekday) => (
+                <tr key={weekday}>
+                  <th scope="row">{formatWeekday(weekday)}</th>
+                  {HOURS.map((hour) => {
+                    const cell = byKey.get(`${weekday}:${hour}`);
+                    const calls = plotNumber(cell?.calls);
+                    const title = `${formatWeekday(weekday)} ${formatHour(hour)}: ${formatInteger(cell?.calls ?? '0')} calls, answer rate ${formatPercent(cell?.answerRate)}`;
+                    return (
+                      <td key={hour} className={`heat heat-${step(calls)}`} title={title} data-calls={cell?.calls ?? '0'}>
+                        <span className="sr-only">{title}</span>
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <figcaption className="muted">Tenant-local hour (columns, 00-23) by weekday (rows); darker means more calls.{note ? ` ${note}` : ''}</figcaption>
+    </figure>
+  );
+}

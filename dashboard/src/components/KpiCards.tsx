@@ -1,0 +1,42 @@
+/** The overview's KPI cards from a range summary (values and changes as the API computed them). */
+import type { RangeSummary } from '../api/operations/fragments.ts';
+import { formatDuration, formatInteger, formatPercent, formatPointChange, formatRelativeChange } from '../format.ts';
+import { KpiCard, type KpiCardProps } from './KpiCard.tsx';
+
+export function kpiCardsOf(summary: RangeSummary): KpiCardProps[] {
+  const c = summary.current;
+  const d = summary.change;
+  const count = (id: string, label: string, value: string | null | undefined, change: string | null | undefined, higherIsBetter = true): KpiCardProps => ({
+    id, label, value: formatInteger(value), raw: value ?? null, change: formatRelativeChange(change), changeRaw: change ?? null, higherIsBetter,
+  });
+  const rate = (id: string, label: string, value: string | null | undefined, change: string | null | undefined): KpiCardProps => ({
+    id, label, value: formatPercent(value), raw: value ?? null, change: formatPointChange(change), changeRaw: change ?? null,
+  });
+  return [
+    count('calls', 'Calls', c?.calls, d?.calls),
+    rate('answerRate', 'Answer rate', c?.answerRate, d?.answerRate),
+    rate('successRate', 'Success rate', c?.successRate, d?.successRate),
+    {
+      id: 'averageDurationSeconds', label: 'Average duration', value: formatDuration(c?.averageDurationSeconds),
+      raw: c?.averageDurationSeconds ?? null, change: formatRelativeChange(d?.averageDurationSeconds), changeRaw: d?.averageDurationSeconds ?? null,
+    },
+    count('leads', 'Leads', c?.leads, d?.leads),
+    count('hotLeads', 'Hot leads', c?.hotLeads, d?.hotLeads),
+    rate('conversionRate', 'Conversion rate', c?.conversionRate, d?.conversionRate),
+    rate('ctaRate', 'CTA rate', c?.ctaRate, d?.ctaRate),
+    {
+      ...count('creditsUsed', 'Credits used', c?.creditsUsed, d?.creditsUsed, false),
+      hint: `${formatInteger(summary.creditsAvailable)} credits left`,
+    },
+  ];
+}
+
+export function KpiCards({ summary }: { summary: RangeSummary }) {
+  return (
+    <div className="kpi-grid">
+      {kpiCardsOf(summary).map((card) => (
+        <KpiCard key={card.id} {...card} />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+/** Talk time per day (seconds of successful calls, shown as durations). */
+import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import type { SeriesPoint } from '../api/operations/fragments.ts';
+import { formatDuration, formatDurationShort } from '../format.ts';
+import { allZero, dailyRows } from './chart-data.ts';
+import { AXIS_TICK, CHART_COLORS, ChartFrame } from './ChartFrame.tsx';
+
+export function TalkTimeChart({ points }: { points: ReadonlyArray<SeriesPoint | null> | null | undefined }) {
+  const rows = dailyRows(points);
+  return (
+    <ChartFrame
+      title="Talk time"
+      description="Talk time of successful calls per tenant-local day (x axis, date; y axis, hours and minutes)."
+      empty={allZero(rows.map((row) => row.talkSeconds))}
+      emptyText="No conversations in this period."
+    >
+      <AreaChart data={rows} margin={{ top: 8, right: 8, bottom: 24, left: 16 }}>
+        <CartesianGrid strokeDasharray="3 3" vertical={false} />
+        <XAxis dataKey="label" tick={AXIS_TICK} label={{ value: 'Day', position: 'insideBottom', offset: -16 }} minTickGap={12} />
+        <YAxis tick={AXIS_TICK} tickFormatter={(value: number) => formatDurationShort(value)} width={56} />
+        <Tooltip formatter={(value) => formatDuration(typeof value === 'number' ? value : null)} />
+        <Area isAnimationActive={false} type="linear" dataKey="talkSeconds" name="Talk time" stroke={CHART_COLORS.primary} fill={CHART_COLORS.primary} fillOpacity={0.2} />
+      </AreaChart>
+    </ChartFrame>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * The shared engine of the data hooks: runs a typed document, keeps
+ * loading / error / data, refetches every `pollMs` while the tab is visible
+ * (so new calls appear without a reload), and cancels stale requests. A new
+ * set of variables starts from a clean state (never old figures under new labels).
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, request } from '../api/client.ts';
+import type { TypedDocument } from '../api/scalars.ts';
+
+export interface QueryState<TData> {
+  data: TData | undefined;
+  error: ApiError | undefined;
+  /** True until the first answer for the current variables. */
+  loading: boolean;
+  /** The last refetch failed while older data is still shown. */
+  refreshError: ApiError | undefined;
+  /** When the current data arrived (client clock, ms). */
+  receivedAt: number | undefined;
+  refetch(): void;
+}
+
+export interface QueryOptions {
+  /** Refetch interval; 0 or absent: no polling. */
+  pollMs?: number;
+  /** Skip the request (e.g. a missing id). */
+  skip?: boolean;
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError(error instanceof Error ? error.message : 'Unexpected error.', 'UNKNOWN');
+}
+
+export function useQuery<TData, TVariables extends Record<string, unknown>>(
+  doc: TypedDocument<TData, TVariables>,
+  variables: TVariables,
+  { pollMs = 0, skip = false }: QueryOptions = {},
+): QueryState<TData> {
+  const key = `${doc.name}:${JSON.stringify(variables)}`;
+  const [state, setState] = useState<{ key: string; data?: TData; error?: ApiError; receivedAt?: number }>({ key });
+  const [tick, setTick] = useState(0);
+  const variablesRef = useRef(variables);
+  variablesRef.current = variables;
+
+  const refetch = useCallback(() => setTick((n) => n + 1), []);
+
+  useEffect(() => {
+    if (skip) return undefined;
+    const controller = new AbortController();
+    request(doc, variablesRef.current, { signal: controller.signal }).then(
+      (data) => setState({ key, data, receivedAt: Date.now() }),
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        setState((previous) => ({ ...(previous.key === key ? previous : {}), key, error: toApiError(error) }));
+      },
+    );
+    return () => controller.abort();
+  }, [doc, key, skip, tick]);
+
+  useEffect(() => {
+    if (skip || pollMs <= 0) return undefined;
+    const timer = window.setInterval(() => {
+      if (document.visibilityState !== 'hidden') refetch();
+    }, pollMs);
+    return () => window.clearInterval(timer);
+  }, [pollMs, skip, refetch]);
+
+  const current = state.key === key ? state : { key };
+  return {
+    data: current.data,
+    error: current.data === undefined ? current.error : undefined,
+    refreshError: current.data === undefined ? undefined : current.error,
+    loading: !skip && current.data === undefined && current.error === undefined,
+    receivedAt: current.receivedAt,
+    refetch,
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Every GraphQL document the dashboard sends is valid against the committed
+ * schema (server/graphql/schema.graphql), so a schema change that breaks the
+ * dashboard fails the suite. The hand-written result types are checked in the
+ * browser test against real answers.
+ */
+import { readFile } from 'node:fs/promises';
+import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DOCUMENTS } from '../../dashboard/src/api/documents.ts';
+
+let schema: GraphQLSchema;
+
+beforeAll(async () => {
+  schema = buildSchema(await readFile(new URL('../../server/graphql/schema.graphql', import.meta.url), 'utf8'));
+});
+
+describe('dashboard GraphQL documents', () => {
+  it('has unique operation names', () => {
+    const names = DOCUMENTS.map((document) => document.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(DOCUMENTS.map((document) => [document.name, document] as const))('%s is valid against schema.graphql', (name, document) => {
+    const ast = parse(document.query);
+    const operations = ast.definitions.filter((definition) => definition.kind === 'OperationDefinition');
+    expect(operations.map((operation) => operation.name?.value)).toEqual([name]);
+    expect(validate(schema, ast).map((error) => error.message)).toEqual([]);
+  });
+
+  it('rejects a document that drifts from the schema (the check can fail)', () => {
+    const ast = parse('query Drift { dashboardOverview { summary { current { noSuchField } } } }');
+    expect(validate(schema, ast).length).toBeGreaterThan(0);
+  });
+});
