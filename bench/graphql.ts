@@ -22,7 +22,7 @@ import { createPool, endPool } from '../server/db/pool.ts';
 import { installGraphql } from '../server/graphql/install.ts';
 import { log, quietLogger } from './log.ts';
 import type { ClientsInput, ClientsOutput, ClientTarget } from './graphql-clients.ts';
-import { OVERVIEW_QUERY } from './queries/graphql.ts';
+import { OVERVIEW } from '../dashboard/src/api/operations/overview.ts';
 import { percentile } from './stats.ts';
 
 export interface GraphqlLatency {
@@ -88,7 +88,7 @@ function latency(samples: number[]): GraphqlLatency {
 
 /** The overview's 30-day call count must equal the raw calls of those tenant-local days. */
 async function checkOverview(db: pg.Pool, url: string, tenantId: string, token: string): Promise<void> {
-  const body = await post(url, token, OVERVIEW_QUERY, {});
+  const body = await post(url, token, OVERVIEW.query, { fromDate: null, toDate: null });
   if (body.errors?.length) throw new Error(`overview failed: ${body.errors.map((e) => e.message).join('; ')}`);
   const overview = body.data?.dashboardOverview as { summary: { fromDate: string; toDate: string; current: { calls: string } } } | undefined;
   const summary = overview?.summary;

@@ -8,7 +8,6 @@
  */
 import { PgAggregatesPreset } from '@graphile/pg-aggregates';
 import type pg from 'pg';
-import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { PostGraphileConnectionFilterPreset } from 'postgraphile-plugin-connection-filter';
 import type { JwtSubject } from '../auth/jwt.ts';
@@ -18,6 +17,7 @@ import { AuthPlugin } from './auth-plugin.ts';
 import { makeContext } from './context.ts';
 import { makeLimitsPlugin, type GraphqlLimits } from './limits.ts';
 import { makeMaskError } from './mask-error.ts';
+import { makeFastPgService } from './pg-adaptor.ts';
 import { ProviderSecretsPlugin } from './provider-secrets-plugin.ts';
 import { InflectionPlugin, SmartTagsPlugin } from './smart-tags.ts';
 
@@ -45,8 +45,9 @@ export function makePreset(options: PresetOptions): GraphileConfig.Preset {
     extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
     plugins: [AuthPlugin, ProviderSecretsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
     pgServices: [
-      // pubsub off: no subscriptions, so no LISTEN client held open.
-      makePgService({ pool: options.pool, schemas: ['app_public'], pubsub: false }),
+      // pubsub off: no subscriptions, so no LISTEN client held open. Begin and the request's
+      // settings share one round trip (pg-adaptor.ts).
+      makeFastPgService({ pool: options.pool, schemas: ['app_public'], pubsub: false }),
     ],
     gather: {
       // Function arguments without a SQL default are required (non-null) in GraphQL; our SQL gives

@@ -174,7 +174,7 @@ describe('the documents cover every KPI field of the schema', () => {
     ['KpiRangeSummary', ['fromDate', 'toDate', 'previousFromDate', 'previousToDate', 'timezone', 'current', 'previous', 'change',
       'creditsAvailable', 'leadTemperature', 'ctaFunnel', 'callSources']],
     ['DashboardOverview', ['summary', 'daily', 'leaderboard', 'hourly', 'freshness', 'unreadNotifications', 'notifications']],
-    ['AgentOverview', ['summary', 'daily', 'targets', 'recentCalls']],
+    ['AgentOverview', ['agent', 'summary', 'daily', 'targets', 'recentCalls']],
     ['TargetProgressItem', [...TARGET_FIELDS, 'userId']],
     ['RecentCallItem', ['callId', 'startedAt', 'status', 'outcome', 'direction', 'callSource', 'durationSeconds', 'phoneNumber',
       'callerName', 'hasTranscript', 'analysisStatus', 'totalScore', 'leadStatusTag', 'smartNotification']],
@@ -343,7 +343,8 @@ describe('the page-shaped fields return the same figures', () => {
   const OVERVIEW = `query ($from: Date, $to: Date) { dashboardOverview(fromDate: $from, toDate: $to) {
     summary ${SUMMARY} daily ${SERIES} leaderboard ${LEADERBOARD} hourly ${HOURS} freshness { pendingRollupChanges } } }`;
   const AGENT = `query ($agent: UUID!, $from: Date, $to: Date) { agentOverview(agentId: $agent, fromDate: $from, toDate: $to) {
-    summary ${SUMMARY} daily ${SERIES} targets ${TARGETS} } targetsVsActuals(agentId: $agent, fromDate: $from, toDate: $to) ${TARGETS} }`;
+    agent { agentId name isActive } summary ${SUMMARY} daily ${SERIES} targets ${TARGETS} }
+    targetsVsActuals(agentId: $agent, fromDate: $from, toDate: $to) ${TARGETS} }`;
 
   it.each(['kolkata', 'newyork'])('dashboardOverview (%s)', async (key) => {
     const t = tenant(key);
@@ -372,7 +373,7 @@ describe('the page-shaped fields return the same figures', () => {
     expect(normalise(answer.hourly)).toEqual(normalise(hourlyMatrix(snapshot, range)));
   });
 
-  it('agentOverview for each agent; zeros for another tenant\'s agent', async () => {
+  it('agentOverview for each agent; zeros and no agent for another tenant\'s agent', async () => {
     const t = tenant('kolkata');
     const snapshot = snapshotOf(t);
     const range = { fromDate: addDays(snapshot.today, -35), toDate: addDays(snapshot.today, -1) };
@@ -381,6 +382,8 @@ describe('the page-shaped fields return the same figures', () => {
       const both = await query(t, AGENT, { agent: agentId, from: range.fromDate, to: range.toDate });
       const answer = both.agentOverview as Data;
       const expectedAgent = agentId === other ? '00000000-0000-0000-0000-000000000000' : agentId;
+      const own = t.agents.find((a) => a.id === agentId);
+      expect(answer.agent, agentId).toEqual(own ? { agentId: own.id, name: own.name, isActive: own.isActive } : null);
       expect(normalise(answer.summary), agentId).toEqual(expectedSummary(summary(snapshot, range, expectedAgent), answer.summary));
       expect(normalise(answer.daily), agentId).toEqual(normalise(series(snapshot, range, 'day', expectedAgent)));
       // Targets in targetsVsActuals' order, inside the page and as the standalone field.

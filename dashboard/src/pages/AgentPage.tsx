@@ -20,8 +20,8 @@ export function AgentPage({ agentId, session }: { agentId: string; session: Sess
   const [view, setView] = useView();
   const range = resolveRange(view, session.timeZone);
   const { data, loading, error, refetch, receivedAt, refreshError } = useAgentOverview({ agentId, ...range });
-  const agent = data?.agentByRowId ?? null;
   const overview = data?.agentOverview ?? null;
+  const agent = overview?.agent ?? null;
   const back = `/${viewSearch({ ...view, agent: null })}`;
   return (
     <div className="page" data-page="agent">

@@ -37,9 +37,16 @@ export interface RecentCall {
   smartNotification: string | null;
 }
 
+/** AgentBrief */
+export interface AgentBrief {
+  agentId: Uuid | null;
+  name: string | null;
+  isActive: boolean | null;
+}
+
 export interface AgentOverviewData {
-  agentByRowId: { rowId: Uuid; name: string; isActive: boolean } | null;
   agentOverview: {
+    agent: AgentBrief | null;
     summary: RangeSummary | null;
     daily: Array<SeriesPoint | null> | null;
     targets: Array<TargetItem | null> | null;
@@ -53,8 +60,8 @@ export const AGENT_OVERVIEW = typedDocument<AgentOverviewData, AgentOverviewVari
   'AgentPage',
   /* GraphQL */ `
   query AgentPage($agentId: UUID!, $fromDate: Date, $toDate: Date) {
-    agentByRowId(rowId: $agentId) { rowId name isActive }
     agentOverview(agentId: $agentId, fromDate: $fromDate, toDate: $toDate) {
+      agent { agentId name isActive }
       summary { ${SUMMARY_FIELDS} }
       daily { ${SERIES_FIELDS} }
       targets {
