@@ -4,23 +4,22 @@
  * tenants the loader created, `clients` concurrent clients each sending the
  * overview (3 in 4) or an agent page (1 in 4) back to back for `seconds`.
  *
- * The server is one Node process (as `npm start` runs it); the clients run in a
- * worker thread so that they do not share its event loop. Both share the
+ * The server is its own Node process (bench/graphql-server.ts, as `npm start`
+ * runs it, with a fresh heap); the clients run in a worker thread of the bench
+ * process. Both share the
  * machine's 2 cores with PostgreSQL, the same at both sizes, so the 4M / 1M
  * ratio compares like with like.
  * Before timing, one overview per sampled tenant is checked against a count
  * of its raw calls, and every timed response must be free of errors.
  */
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
 import type pg from 'pg';
 import { authenticatorConnectionString, ensureAuthenticatorLogin } from '../server/auth/authenticator.ts';
 import { signJwt, type JwtOptions } from '../server/auth/jwt.ts';
-import { createPool, endPool } from '../server/db/pool.ts';
-import { installGraphql } from '../server/graphql/install.ts';
-import { log, quietLogger } from './log.ts';
+import type { GraphqlServerInput, GraphqlServerMessage } from './graphql-server.ts';
+import { log } from './log.ts';
 import type { ClientsInput, ClientsOutput, ClientTarget } from './graphql-clients.ts';
 import { OVERVIEW } from '../dashboard/src/api/operations/overview.ts';
 import { percentile } from './stats.ts';
@@ -103,6 +102,33 @@ async function checkOverview(db: pg.Pool, url: string, tenantId: string, token: 
   }
 }
 
+/**
+ * The API in a child process (bench/graphql-server.ts) with this process's Node flags, so that
+ * its heap and event loop are its own, as with `npm start`.
+ */
+async function startServerProcess(input: GraphqlServerInput): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = fork(new URL('./graphql-server.ts', import.meta.url), [], {
+    execArgv: process.execArgv,
+    env: { ...process.env, BENCH_GRAPHQL_SERVER: JSON.stringify(input) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: GraphqlServerMessage) => {
+      if (message.ok) resolve(message.port);
+      else reject(new Error(`graphql server failed: ${message.message}`));
+    });
+    child.once('exit', (code) => reject(new Error(`graphql server exited (code ${code}) before listening`)));
+  });
+  return {
+    port,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 export async function measureGraphql(options: {
   ownerPool: pg.Pool;
   ownerConnectionString: string;
@@ -115,34 +141,13 @@ export async function measureGraphql(options: {
   const { ownerPool, tenantIds, clients, seconds } = options;
   const password = randomBytes(18).toString('base64url');
   if (!(await ensureAuthenticatorLogin(ownerPool, password))) throw new Error('cannot set the authenticator password');
-  const authPool = createPool({
-    connectionString: authenticatorConnectionString(options.ownerConnectionString, password),
-    max: clients,
-    applicationName: 'switchboard-bench-graphql',
-    logger: quietLogger('pool'),
-  });
   const jwt: JwtOptions = { secret: randomBytes(32).toString('hex'), ttlSeconds: 3600 };
-  const app = express();
-  const graphql = await installGraphql(app, null, {
-    authPool,
-    jwt,
-    logger: quietLogger('graphql'),
-    config: {
-      graphiql: false,
-      graphqlStatementTimeoutMs: 30_000,
-      graphqlMaxDepth: 10,
-      graphqlMaxAliases: 30,
-      graphqlMaxPageSize: 500,
-      graphqlMaxBodyBytes: 100_000,
-      graphqlMaxDocumentChars: 100_000,
-      // The limiter stays in the path (its cost is part of a request) but never trips.
-      rateLimitPerMinute: 1_000_000_000,
-      rateLimitBurst: 1_000_000_000,
-    },
+  const server = await startServerProcess({
+    authConnectionString: authenticatorConnectionString(options.ownerConnectionString, password),
+    jwtSecret: jwt.secret,
+    poolSize: clients,
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const url = `http://127.0.0.1:${server.port}/graphql`;
   try {
     const { rows: agents } = await ownerPool.query<{ user_id: string; ids: string[] }>(
       `select user_id, array_agg(id order by id) as ids from app_public.agents where user_id = any ($1::uuid[]) group by user_id`,
@@ -187,8 +192,6 @@ export async function measureGraphql(options: {
     );
     return result;
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await graphql.release();
-    await endPool(authPool);
+    await server.stop();
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * The GraphQL API under test, in its own Node process (as `npm start` runs it):
+ * a fresh heap and event loop, apart from the benchmark process that loaded
+ * millions of calls before. Started by bench/graphql.ts with the bench's own
+ * Node flags (package.json: the same young-generation size as `npm start`);
+ * reports its port over IPC and stops on SIGTERM.
+ */
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createPool, endPool } from '../server/db/pool.ts';
+import { installGraphql } from '../server/graphql/install.ts';
+import { quietLogger } from './log.ts';
+
+export interface GraphqlServerInput {
+  authConnectionString: string;
+  jwtSecret: string;
+  poolSize: number;
+}
+
+export type GraphqlServerMessage = { ok: true; port: number } | { ok: false; message: string };
+
+async function main(input: GraphqlServerInput): Promise<void> {
+  const authPool = createPool({
+    connectionString: input.authConnectionString,
+    max: input.poolSize,
+    applicationName: 'switchboard-bench-graphql',
+    logger: quietLogger('pool'),
+  });
+  const app = express();
+  const graphql = await installGraphql(app, null, {
+    authPool,
+    jwt: { secret: input.jwtSecret, ttlSeconds: 3600 },
+    logger: quietLogger('graphql'),
+    config: {
+      graphiql: false,
+      graphqlStatementTimeoutMs: 30_000,
+      graphqlMaxDepth: 10,
+      graphqlMaxAliases: 30,
+      graphqlMaxPageSize: 500,
+      graphqlMaxBodyBytes: 100_000,
+      graphqlMaxDocumentChars: 100_000,
+      // The limiter stays in the path (its cost is part of a request) but never trips.
+      rateLimitPerMinute: 1_000_000_000,
+      rateLimitBurst: 1_000_000_000,
+    },
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const stop = (): void => {
+    server.close(() => {
+      void graphql.release().finally(() => endPool(authPool)).finally(() => process.exit(0));
+    });
+    server.closeAllConnections();
+  };
+  process.once('SIGTERM', stop);
+  process.once('disconnect', stop);
+  const message: GraphqlServerMessage = { ok: true, port: (server.address() as AddressInfo).port };
+  process.send?.(message);
+}
+
+const raw = process.env.BENCH_GRAPHQL_SERVER;
+if (raw && process.send) {
+  main(JSON.parse(raw) as GraphqlServerInput).catch((error: unknown) => {
+    const message: GraphqlServerMessage = { ok: false, message: error instanceof Error ? error.message : String(error) };
+    process.send?.(message, () => process.exit(1));
+  });
+}
