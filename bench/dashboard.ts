@@ -24,6 +24,7 @@ import { DASHBOARD_DIST } from '../server/http/dashboard.ts';
 import { ensureDashboardBuild } from '../server/http/dashboard-build.ts';
 import { listen } from '../server/http/listen.ts';
 import { launchChromium } from '../tests/helpers/browser.ts';
+import { BENCH_GRAPHQL_CONFIG } from './graphql-config.ts';
 import { log, quietLogger } from './log.ts';
 import { percentile } from './stats.ts';
 
@@ -112,17 +113,7 @@ export async function measureDashboard(options: {
       authPool,
       jwt,
       logger: quietLogger('graphql'),
-      config: {
-        graphiql: false,
-        graphqlStatementTimeoutMs: 30_000,
-        graphqlMaxDepth: 10,
-        graphqlMaxAliases: 30,
-        graphqlMaxPageSize: 500,
-        graphqlMaxBodyBytes: 100_000,
-        graphqlMaxDocumentChars: 100_000,
-        rateLimitPerMinute: 1_000_000_000,
-        rateLimitBurst: 1_000_000_000,
-      },
+      config: BENCH_GRAPHQL_CONFIG,
     },
   });
   const http = await listen(app.express, { host: '127.0.0.1', port: 0 });

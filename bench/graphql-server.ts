@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createPool, endPool } from '../server/db/pool.ts';
 import { installGraphql } from '../server/graphql/install.ts';
+import { BENCH_GRAPHQL_CONFIG } from './graphql-config.ts';
 import { quietLogger } from './log.ts';
 
 export interface GraphqlServerInput {
@@ -31,18 +32,7 @@ async function main(input: GraphqlServerInput): Promise<void> {
     authPool,
     jwt: { secret: input.jwtSecret, ttlSeconds: 3600 },
     logger: quietLogger('graphql'),
-    config: {
-      graphiql: false,
-      graphqlStatementTimeoutMs: 30_000,
-      graphqlMaxDepth: 10,
-      graphqlMaxAliases: 30,
-      graphqlMaxPageSize: 500,
-      graphqlMaxBodyBytes: 100_000,
-      graphqlMaxDocumentChars: 100_000,
-      // The limiter stays in the path (its cost is part of a request) but never trips.
-      rateLimitPerMinute: 1_000_000_000,
-      rateLimitBurst: 1_000_000_000,
-    },
+    config: BENCH_GRAPHQL_CONFIG,
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
