@@ -5,9 +5,9 @@
  * `pgSettings` in two round trips (`begin`, then `select set_config(...)`),
  * then runs the query and `commit`: four round trips for one read. Here
  * `begin` and the settings travel as one simple-protocol message, so a read
- * costs three. Measured on the 1M-call benchmark data: the statement and the
- * round trip saved are about 0.5 ms of each request's ~11 ms, in PostgreSQL
- * and in Node.
+ * costs three. Measured interleaved against the stock adaptor with one client:
+ * 0.42 vs 0.58 ms for a trivial query (the round trip and the statement
+ * saved); under load each saved socket write also saves a context switch.
  *
  * The semantics do not change: the settings are transaction-local
  * (`set_config(key, value, true)`), so nothing outlives the request on the
@@ -35,7 +35,7 @@ const configured = new WeakSet<pg.PoolClient>();
  * off JIT optimisation, as the stock adaptor does (for short OLTP queries its
  * planning cost dominates).
  */
-export function beginStatement(client: Pick<pg.PoolClient, 'escapeLiteral'>, settings: ReadonlyArray<[string, string]>, firstUse: boolean): string {
+function beginStatement(client: Pick<pg.PoolClient, 'escapeLiteral'>, settings: ReadonlyArray<[string, string]>, firstUse: boolean): string {
   const calls = settings.map(([key, value]) => `set_config(${client.escapeLiteral(key)}, ${client.escapeLiteral(value)}, true)`);
   return `${firstUse ? 'set jit_optimize_above_cost = -1; ' : ''}begin; select ${calls.join(', ')}`;
 }
