@@ -12,7 +12,7 @@ import { startApi, type ApiServer } from '../helpers/api.ts';
 import { errorCode, okData } from '../helpers/graphql-result.ts';
 import { seedKpiDataset, type KpiDataset, type KpiTenant } from '../helpers/kpi-dataset.ts';
 import {
-  addDays, callsIn, ctaFunnel, callSources, FIGURE_FIELDS, figures, hourlyMatrix, leaderboard, leadTemperature,
+  addDays, callsIn, ctaFunnel, callSources, FIGURE_FIELDS, figures, hourlyMatrix, hourMatrix, leaderboard, leadTemperature,
   loadSnapshot, normalise, resolveRange, series, summary, targetsVsActuals, totalsOf,
   type Changes, type Granularity, type HourCell, type Range, type Snapshot, type Summary, type TargetProgress,
 } from '../helpers/kpi-oracle.ts';
@@ -54,6 +54,8 @@ const SUMMARY = `{ fromDate toDate previousFromDate previousToDate timezone curr
 const SERIES = `{ periodStart periodEnd figures ${FIGURE} }`;
 const TARGETS = `{ ${TARGET_FIELDS.join(' ')} }`;
 const HOURS = `{ ${HOUR_FIELDS.join(' ')} }`;
+const HOUR_MATRIX_FIELDS = HOUR_FIELDS.filter((f) => f !== 'isoWeekday' && f !== 'hour');
+const HOUR_MATRIX = `{ ${HOUR_MATRIX_FIELDS.join(' ')} }`;
 const LEADERBOARD = `{ agentId name isActive rank figures ${FIGURE} dailyCalls dailySuccessfulCalls }`;
 
 /** Every per-range KPI field for one range and optional agent, in one request. */
@@ -168,12 +170,13 @@ describe('the documents cover every KPI field of the schema', () => {
     ['KpiFigure', [...FIGURE_FIELDS]],
     ['KpiChange', [...CHANGE_FIELDS]],
     ['KpiHourCell', [...HOUR_FIELDS]],
+    ['KpiHourMatrix', [...HOUR_MATRIX_FIELDS]],
     ['KpiBreakdownRow', ['key', 'label', 'value', 'share']],
     ['KpiSeriesPoint', ['periodStart', 'periodEnd', 'figures']],
     ['AgentLeaderboardRow', ['agentId', 'name', 'isActive', 'rank', 'figures', 'dailyCalls', 'dailySuccessfulCalls']],
     ['KpiRangeSummary', ['fromDate', 'toDate', 'previousFromDate', 'previousToDate', 'timezone', 'current', 'previous', 'change',
       'creditsAvailable', 'leadTemperature', 'ctaFunnel', 'callSources']],
-    ['DashboardOverview', ['summary', 'daily', 'leaderboard', 'hourly', 'freshness', 'unreadNotifications', 'notifications']],
+    ['DashboardOverview', ['summary', 'daily', 'leaderboard', 'hourMatrix', 'freshness', 'unreadNotifications', 'notifications']],
     ['AgentOverview', ['agent', 'summary', 'daily', 'targets', 'recentCalls']],
     ['TargetProgressItem', [...TARGET_FIELDS, 'userId']],
     ['RecentCallItem', ['callId', 'startedAt', 'status', 'outcome', 'direction', 'callSource', 'durationSeconds', 'phoneNumber',
@@ -341,7 +344,7 @@ describe('edge cases', () => {
 
 describe('the page-shaped fields return the same figures', () => {
   const OVERVIEW = `query ($from: Date, $to: Date) { dashboardOverview(fromDate: $from, toDate: $to) {
-    summary ${SUMMARY} daily ${SERIES} leaderboard ${LEADERBOARD} hourly ${HOURS} freshness { pendingRollupChanges } } }`;
+    summary ${SUMMARY} daily ${SERIES} leaderboard ${LEADERBOARD} hourMatrix ${HOUR_MATRIX} freshness { pendingRollupChanges } } }`;
   const AGENT = `query ($agent: UUID!, $from: Date, $to: Date) { agentOverview(agentId: $agent, fromDate: $from, toDate: $to) {
     agent { agentId name isActive } summary ${SUMMARY} daily ${SERIES} targets ${TARGETS} }
     targetsVsActuals(agentId: $agent, fromDate: $from, toDate: $to) ${TARGETS} }`;
@@ -355,14 +358,14 @@ describe('the page-shaped fields return the same figures', () => {
     expect(normalise(answer.summary)).toEqual(expectedSummary(summary(snapshot, range), answer.summary));
     expect(normalise(answer.daily)).toEqual(normalise(series(snapshot, range, 'day')));
     expect(normalise(answer.leaderboard)).toEqual(normalise(leaderboard(snapshot, range)));
-    expect(normalise(answer.hourly)).toEqual(normalise(hourlyMatrix(snapshot, range)));
+    expect(normalise(answer.hourMatrix)).toEqual(normalise(hourMatrix(snapshot, range)));
     const { rows } = await api.db.pool.query<{ n: string }>(`select count(*)::text as n from app_hidden.rollup_deltas where user_id = $1`, [t.userId]);
     expect(answer.freshness).toEqual({ pendingRollupChanges: rows[0]?.n });
   });
 
   it('dashboardOverview with the default range', async () => {
     const t = tenant('utc');
-    const answer = (await query(t, `{ dashboardOverview { summary ${SUMMARY} daily ${SERIES} leaderboard ${LEADERBOARD} hourly ${HOURS} } }`)).dashboardOverview as Data;
+    const answer = (await query(t, `{ dashboardOverview { summary ${SUMMARY} daily ${SERIES} leaderboard ${LEADERBOARD} hourMatrix ${HOUR_MATRIX} } }`)).dashboardOverview as Data;
     const got = answer.summary as { fromDate: string; toDate: string };
     const range = { fromDate: got.fromDate, toDate: got.toDate };
     expect(got.fromDate).toBe(addDays(got.toDate, -29));
@@ -370,7 +373,7 @@ describe('the page-shaped fields return the same figures', () => {
     expect(normalise(answer.summary)).toEqual(expectedSummary(summary(snapshot, range), answer.summary));
     expect(normalise(answer.daily)).toEqual(normalise(series(snapshot, range, 'day')));
     expect(normalise(answer.leaderboard)).toEqual(normalise(leaderboard(snapshot, range)));
-    expect(normalise(answer.hourly)).toEqual(normalise(hourlyMatrix(snapshot, range)));
+    expect(normalise(answer.hourMatrix)).toEqual(normalise(hourMatrix(snapshot, range)));
   });
 
   it('agentOverview for each agent; zeros and no agent for another tenant\'s agent', async () => {

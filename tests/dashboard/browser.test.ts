@@ -17,7 +17,7 @@ import { ensureDashboardBuild } from '../../server/http/dashboard-build.ts';
 import { launchChromium, requireChromium, screenshot, type ChromiumSession } from '../helpers/browser.ts';
 import { inTransaction, withClient } from '../helpers/db.ts';
 import { seedKpiDataset, type KpiDataset, type KpiTenant } from '../helpers/kpi-dataset.ts';
-import { addDays, canonical, leaderboard, loadSnapshot, resolveRange, summary, type Range, type Summary } from '../helpers/kpi-oracle.ts';
+import { addDays, canonical, hourlyMatrix, leaderboard, loadSnapshot, resolveRange, summary, type Range, type Summary } from '../helpers/kpi-oracle.ts';
 import { bolnaSequence, startWebhookApp, type WebhookApp } from '../helpers/webhooks.ts';
 
 /** The browser globals the page callbacks use (this file is checked without the DOM lib; they run in Chromium). */
@@ -179,6 +179,11 @@ describe('the dashboard in Chromium', () => {
     }));
     expect(rows.map((row) => ({ ...row, ...Object.fromEntries(LEADERBOARD_COLUMNS.map((c) => [c, canonical(row[c as keyof typeof row])])) }))).toEqual(oracle);
     expect(await page.getByTestId('tenant-name').textContent()).toBe(tenant.name);
+    // The heatmap: every weekday x hour cell holds the oracle's count (the API sends weekday-major arrays).
+    const heat = await page.$$eval('.heatmap-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.getAttribute('data-calls'))));
+    const cells = hourlyMatrix(snapshot, range);
+    expect(heat).toEqual(Array.from({ length: 7 }, (_, w) => cells.slice(w * 24, w * 24 + 24).map((cell) => cell.calls)));
+    expect(cells.some((cell) => cell.calls !== '0')).toBe(true);
     await screenshot(page, 'dashboard/overview');
   });
 

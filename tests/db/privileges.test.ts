@@ -29,6 +29,8 @@ const EXPECTED_GRANTS = [
   'function app_hidden.agent_day_measures(uuid,date,date): execute to app_user',
   'function app_hidden.agent_measures(uuid,date,date): execute to app_user',
   'function app_hidden.authenticate_api_key(text): execute to app_authenticator',
+  'function app_hidden.hour_cells(uuid,date,date): execute to app_user',
+  'function app_hidden.hour_matrix(uuid,date,date): execute to app_user',
   'function app_hidden.kpi_changes(app_public.kpi_figures,app_public.kpi_figures): execute to app_user',
   'function app_hidden.kpi_figures(app_hidden.measures): execute to app_user',
   'function app_hidden.kpi_range(date,date,integer): execute to app_user',

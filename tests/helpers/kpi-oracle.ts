@@ -598,6 +598,22 @@ export function hourlyMatrix(snapshot: Snapshot, range: Range): HourCell[] {
   return cells;
 }
 
+/** The cells as one array per measure, weekday-major: entry (isoWeekday - 1) * 24 + hour (dashboardOverview.hourMatrix). */
+export type HourMatrix = { [K in Exclude<keyof HourCell, 'isoWeekday' | 'hour'>]: Array<HourCell[K]> };
+
+export function hourMatrix(snapshot: Snapshot, range: Range): HourMatrix {
+  const cells = hourlyMatrix(snapshot, range);
+  return {
+    calls: cells.map((c) => c.calls),
+    successfulCalls: cells.map((c) => c.successfulCalls),
+    unansweredCalls: cells.map((c) => c.unansweredCalls),
+    failedCalls: cells.map((c) => c.failedCalls),
+    answerRate: cells.map((c) => c.answerRate),
+    leads: cells.map((c) => c.leads),
+    hotLeads: cells.map((c) => c.hotLeads),
+  };
+}
+
 export interface LeaderboardRow {
   agentId: string;
   name: string;

@@ -3,17 +3,22 @@
  * count in text). Shading is presentation only: a cell's calls against the
  * busiest cell, in five steps.
  */
-import type { HourCell } from '../api/operations/overview.ts';
+import type { HourMatrix } from '../api/operations/overview.ts';
 import { formatHour, formatInteger, formatPercent, formatWeekday } from '../format.ts';
 import { plotNumber } from './chart-data.ts';
 
 const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 
-export function HourHeatmap({ cells, note }: { cells: ReadonlyArray<HourCell | null> | null | undefined; note?: string }) {
-  const byKey = new Map<string, HourCell>();
-  for (const cell of cells ?? []) if (cell) byKey.set(`${cell.isoWeekday}:${cell.hour}`, cell);
-  const busiest = Math.max(0, ...[...byKey.values()].map((cell) => plotNumber(cell.calls)));
+/** The matrix's arrays are weekday-major: Monday 00:00 is entry 0, Sunday 23:00 entry 167. */
+export function matrixIndex(isoWeekday: number, hour: number): number {
+  return (isoWeekday - 1) * 24 + hour;
+}
+
+export function HourHeatmap({ matrix, note }: { matrix: HourMatrix | null | undefined; note?: string }) {
+  const calls = matrix?.calls ?? [];
+  const answerRates = matrix?.answerRate ?? [];
+  const busiest = Math.max(0, ...calls.map((value) => plotNumber(value)));
   const step = (calls: number): number => (busiest === 0 || calls === 0 ? 0 : Math.ceil((calls / busiest) * 4));
   return (
     <figure className="panel heatmap" aria-label="Calls by hour and weekday">
@@ -41,11 +46,11 @@ export function HourHeatmap({ cells, note }: { cells: ReadonlyArray<HourCell | n
                 <tr key={weekday}>
                   <th scope="row">{formatWeekday(weekday)}</th>
                   {HOURS.map((hour) => {
-                    const cell = byKey.get(`${weekday}:${hour}`);
-                    const calls = plotNumber(cell?.calls);
-                    const title = `${formatWeekday(weekday)} ${formatHour(hour)}: ${formatInteger(cell?.calls ?? '0')} calls, answer rate ${formatPercent(cell?.answerRate)}`;
+                    const i = matrixIndex(weekday, hour);
+                    const count = calls[i] ?? '0';
+                    const title = `${formatWeekday(weekday)} ${formatHour(hour)}: ${formatInteger(count)} calls, answer rate ${formatPercent(answerRates[i])}`;
                     return (
-                      <td key={hour} className={`heat heat-${step(calls)}`} title={title} data-calls={cell?.calls ?? '0'}>
+                      <td key={hour} className={`heat heat-${step(plotNumber(count))}`} title={title} data-calls={count}>
                         <span className="sr-only">{title}</span>
                       </td>
                     );

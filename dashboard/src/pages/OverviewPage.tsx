@@ -102,7 +102,7 @@ export function OverviewPage({ session }: { session: Session }) {
             onMarkAllRead={() => void onMarkAllRead()}
           />
         </div>
-        <HourHeatmap cells={data?.hourly} note={filtered ? 'All agents (the matrix is tenant-wide).' : undefined} />
+        <HourHeatmap matrix={data?.hourMatrix} note={filtered ? 'All agents (the matrix is tenant-wide).' : undefined} />
       </StatusGate>
     </div>
   );

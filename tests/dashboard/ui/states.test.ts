@@ -108,9 +108,16 @@ describe('charts, heatmap, leaderboard, hot leads: empty states', () => {
   });
 
   it('the heatmap is empty without calls and labels each cell otherwise', () => {
-    expect(html(createElement(HourHeatmap, { cells: [] }))).toContain('No calls in this period.');
-    const out = html(createElement(HourHeatmap, { cells: [{ isoWeekday: 2, hour: 9, calls: '7', answerRate: '0.5' }] }));
+    expect(html(createElement(HourHeatmap, { matrix: null }))).toContain('No calls in this period.');
+    const zeros = { calls: Array.from({ length: 168 }, () => '0'), answerRate: Array.from({ length: 168 }, () => null) };
+    expect(html(createElement(HourHeatmap, { matrix: zeros }))).toContain('No calls in this period.');
+    // Tuesday 09:00 is entry (2 - 1) * 24 + 9 = 33 of the weekday-major arrays.
+    const calls = zeros.calls.map((v, i) => (i === 33 ? '7' : i === 167 ? '2' : v));
+    const answerRate = zeros.answerRate.map((v, i) => (i === 33 ? '0.5' : v));
+    const out = html(createElement(HourHeatmap, { matrix: { calls, answerRate } }));
     expect(out).toContain('Tue 09:00: 7 calls, answer rate 50.0%');
+    expect(out).toContain('Sun 23:00: 2 calls');
+    expect(out).toContain('Mon 00:00: 0 calls');
   });
 
   it('the leaderboard says when there are no agents and lists rows otherwise', () => {

@@ -20,12 +20,10 @@ export interface LeaderboardRow {
   } | null;
 }
 
-/** KpiHourCell */
-export interface HourCell {
-  isoWeekday: number | null;
-  hour: number | null;
-  calls: BigIntString | null;
-  answerRate: BigFloatString | null;
+/** KpiHourMatrix: 168 entries per measure, weekday-major (entry (isoWeekday - 1) * 24 + hour). */
+export interface HourMatrix {
+  calls: Array<BigIntString | null> | null;
+  answerRate: Array<BigFloatString | null> | null;
 }
 
 /** DataFreshness */
@@ -55,7 +53,7 @@ export interface OverviewData {
     summary: RangeSummary | null;
     daily: Array<SeriesPoint | null> | null;
     leaderboard: Array<LeaderboardRow | null> | null;
-    hourly: Array<HourCell | null> | null;
+    hourMatrix: HourMatrix | null;
     freshness: Freshness | null;
     unreadNotifications: BigIntString | null;
     notifications: Array<NotificationItem | null> | null;
@@ -75,7 +73,7 @@ export const OVERVIEW = typedDocument<OverviewData, OverviewVariables>(
         agentId name isActive rank dailyCalls
         figures { calls successfulCalls successRate leads qualifiedLeads conversionRate averageDurationSeconds }
       }
-      hourly { isoWeekday hour calls answerRate }
+      hourMatrix { calls answerRate }
       freshness { serverTime rollupsCompactedAt kpiSummaryRefreshedAt latestCallAt pendingRollupChanges }
       unreadNotifications
       notifications { leadAnalyticId callId phoneNumber extractedName companyName leadStatusTag totalScore smartNotification analyzedAt }
