@@ -1,43 +1,61 @@
 /**
- * PostGraphile's `pg` adaptor with one round trip less per GraphQL root field.
+ * PostGraphile's `pg` adaptor, with a request's reads in ONE round trip.
  *
- * The stock adaptor opens the transaction that carries a request's
- * `pgSettings` in two round trips (`begin`, then `select set_config(...)`),
- * then runs the query and `commit`: four round trips for one read. Here
- * `begin` and the settings travel as one simple-protocol message, so a read
- * costs three. Measured interleaved against the stock adaptor with one client:
- * 0.42 vs 0.58 ms for a trivial query (the round trip and the statement
- * saved); under load each saved socket write also saves a context switch.
+ * The stock adaptor scopes a request's `pgSettings` (role, claims, statement
+ * timeout, read-only) with a transaction: `begin`, `select set_config(...)`,
+ * the query, `commit`: four round trips and four socket writes on each side
+ * for one read. On this project's 2-core VM a loopback socket write costs
+ * about 0.3 ms of CPU (the sender also runs the receiver's TCP path), so the
+ * round trips were a large share of the API's CPU per request (CPU profile
+ * of the GraphQL benchmark: writev/writeBuffer 19% of the API process).
  *
- * The semantics do not change: the settings are transaction-local
- * (`set_config(key, value, true)`), so nothing outlives the request on the
- * pooled connection, and everything the request runs is inside the one
- * transaction (nested `withTransaction` calls become savepoints, as with the
- * stock adaptor). Settings are quoted with `escapeLiteral`, never interpolated
- * raw. Without settings (schema introspection) the stock path runs.
+ * Here a query sent outside `withTransaction` travels as one extended-protocol
+ * pipeline: Parse/Bind/Execute of `select set_config(key, value, true), ...`,
+ * then Parse/Bind/Describe/Execute of the query, then one Sync. PostgreSQL runs
+ * every message before a Sync in one implicit transaction, so the settings are
+ * local to it exactly as after `begin` (they end at the Sync, commit or
+ * rollback), and an error anywhere rolls the whole pipeline back. One write,
+ * one round trip, no `begin`/`commit` statements.
+ *
+ * Semantics, as tested in tests/api/pg-adaptor.test.ts:
+ * - settings apply to the query and never outlive it on the pooled connection;
+ * - each query outside `withTransaction` is atomic on its own (as PostgreSQL's
+ *   autocommit, and as the stock adaptor without settings): work that must be
+ *   atomic across statements uses `withTransaction`, as PostGraphile's
+ *   mutations and our side-effect plans do (one statement each, or an explicit
+ *   transaction);
+ * - `withTransaction` opens a real transaction: `begin` and the settings in
+ *   one simple-protocol message, commit or rollback at the end, nested calls
+ *   become savepoints (the stock client, told it is already in a transaction);
+ * - settings are quoted with `escapeLiteral`, never interpolated raw.
+ * A named (prepared) statement rides the pipeline only once this connection
+ * has parsed it (pg then skips its Parse); its first use takes the
+ * transaction path, where pg parses it and tracks the name as usual.
+ * Without settings (schema introspection) the stock path runs.
  */
-import type pg from 'pg';
+import pg from 'pg';
+import type { NoticeMessage } from 'pg-protocol/dist/messages.js';
 import {
   createWithPgClient as createStockWithPgClient,
   makePgService,
   makeWithPgClientViaPgClientAlreadyInTransaction,
+  type NodePostgresPgClient,
 } from 'postgraphile/adaptors/pg';
 
 type PgService = ReturnType<typeof makePgService>;
 type WithPgClient = ReturnType<typeof createStockWithPgClient>;
 type Settings = Parameters<WithPgClient>[0];
+type ClientQuery = Parameters<NodePostgresPgClient['query']>[0];
+type ClientResult<TData> = Awaited<ReturnType<NodePostgresPgClient['query']>> & { rows: readonly TData[] };
+type Notice = NonNullable<ClientResult<unknown>['notices']>[number];
 
 const configured = new WeakSet<pg.PoolClient>();
 
-/**
- * `begin` plus one `set_config(key, value, true)` per setting, as one
- * simple-protocol message. The first use of a pooled connection also turns
- * off JIT optimisation, as the stock adaptor does (for short OLTP queries its
- * planning cost dominates).
- */
-function beginStatement(client: Pick<pg.PoolClient, 'escapeLiteral'>, settings: ReadonlyArray<[string, string]>, firstUse: boolean): string {
-  const calls = settings.map(([key, value]) => `set_config(${client.escapeLiteral(key)}, ${client.escapeLiteral(value)}, true)`);
-  return `${firstUse ? 'set jit_optimize_above_cost = -1; ' : ''}begin; select ${calls.join(', ')}`;
+/** The first use of a pooled connection turns off JIT optimisation, as the stock adaptor does. */
+const FIRST_USE = 'set jit_optimize_above_cost = -1';
+
+function settingsSelect(client: Pick<pg.PoolClient, 'escapeLiteral'>, settings: ReadonlyArray<[string, string]>): string {
+  return `select ${settings.map(([key, value]) => `set_config(${client.escapeLiteral(key)}, ${client.escapeLiteral(value)}, true)`).join(', ')}`;
 }
 
 function settingEntries(pgSettings: Settings): Array<[string, string]> {
@@ -49,6 +67,98 @@ function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
 
+/** pg's `Query` internals this adaptor extends (not part of @types/pg). */
+interface QueryInternals {
+  prepare(connection: pg.Connection): void;
+  handleDataRow(message: unknown): void;
+  handleCommandComplete(message: unknown, connection: pg.Connection): void;
+}
+const queryInternals = pg.Query.prototype as unknown as QueryInternals;
+
+/** pg's `Connection` bookkeeping of the statements it has parsed (by name). */
+function parsedStatements(client: pg.PoolClient): Record<string, string> | undefined {
+  const connection = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection;
+  return connection?.parsedStatements;
+}
+
+type QueryCallback = (error: Error | undefined, result: pg.QueryResult) => void;
+
+/**
+ * A pg `Query` that sends the settings statement ahead of itself in the same
+ * pipeline (one write, one Sync). The settings statement is not described, so
+ * its only answers are ParseComplete/BindComplete (which pg ignores), one data
+ * row and one CommandComplete: both are swallowed here, and the query's own
+ * result is all the caller sees.
+ */
+class SettingsThenQuery extends pg.Query {
+  #settingsDone = false;
+  readonly #settingsText: string;
+
+  constructor(config: pg.QueryConfig, settingsText: string, callback: QueryCallback) {
+    super({ ...config, queryMode: 'extended' } as pg.QueryConfig, callback);
+    this.#settingsText = settingsText;
+  }
+
+  prepare(connection: pg.Connection): void {
+    // Unnamed statement and portal: the query's own Parse/Bind replace them.
+    connection.parse({ text: this.#settingsText, name: '', types: [] }, true);
+    connection.bind({ portal: '', statement: '', values: [] }, true);
+    connection.execute({ portal: '' }, true);
+    queryInternals.prepare.call(this, connection);
+  }
+
+  handleDataRow(message: unknown): void {
+    if (this.#settingsDone) queryInternals.handleDataRow.call(this, message);
+  }
+
+  handleCommandComplete(message: unknown, connection: pg.Connection): void {
+    if (!this.#settingsDone) {
+      this.#settingsDone = true;
+      return;
+    }
+    queryInternals.handleCommandComplete.call(this, message, connection);
+  }
+}
+
+function toNotice(message: NoticeMessage): Notice {
+  const severity = message.severity === 'DEBUG' || message.severity === 'LOG' || message.severity === 'INFO' || message.severity === 'WARNING'
+    ? message.severity
+    : 'NOTICE';
+  return {
+    severity,
+    message: message.message ?? '',
+    code: message.code,
+    detail: message.detail,
+    hint: message.hint,
+    where: message.where,
+    schema: message.schema,
+    table: message.table,
+    column: message.column,
+    dataType: message.dataType,
+    constraint: message.constraint,
+  };
+}
+
+/** The settings and the query in one round trip (see the header). */
+async function pipelined<TData>(client: pg.PoolClient, settingsText: string, opts: ClientQuery): Promise<ClientResult<TData>> {
+  const notices: Notice[] = [];
+  const onNotice = (message: NoticeMessage): void => {
+    notices.push(toNotice(message));
+  };
+  client.addListener('notice', onNotice);
+  try {
+    const result = await new Promise<pg.QueryResult>((resolve, reject) => {
+      const config: pg.QueryConfig = { text: opts.text, values: opts.values, name: opts.name };
+      const query = new SettingsThenQuery(opts.arrayMode ? { ...config, rowMode: 'array' } as pg.QueryConfig : config, settingsText, (error, res) =>
+        error ? reject(error) : resolve(res));
+      client.query(query);
+    });
+    return { rows: result.rows as TData[], rowCount: result.rowCount, notices };
+  } finally {
+    client.removeListener('notice', onNotice);
+  }
+}
+
 function makeWithPgClient(pool: pg.Pool): WithPgClient {
   const withPgClient: WithPgClient = async (pgSettings, callback) => {
     const settings = settingEntries(pgSettings);
@@ -58,28 +168,56 @@ function makeWithPgClient(pool: pg.Pool): WithPgClient {
       if (settings.length === 0) {
         return await makeWithPgClientViaPgClientAlreadyInTransaction(client, false)(null, callback);
       }
-      // The stock client wrapper, told it is already inside a transaction: its
-      // queries use the prepared-statement cache and nested transactions become
-      // savepoints. No settings for it: they are set with the begin.
-      const inTransaction = makeWithPgClientViaPgClientAlreadyInTransaction(client, true);
-      try {
-        const firstUse = !configured.has(client);
-        await client.query(beginStatement(client, settings, firstUse));
+      if (!configured.has(client)) {
+        await client.query(FIRST_USE);
         configured.add(client);
-        const result = await inTransaction(null, callback);
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        // Also after a failed begin (an unknown role, say): the connection may be
-        // inside an aborted transaction. If even the rollback fails, its state
-        // is unknown and it is destroyed instead of going back to the pool.
-        await client.query('rollback').catch((rollbackError: unknown) => {
-          broken = asError(rollbackError);
-        });
-        throw error;
-      } finally {
-        await inTransaction.release?.();
       }
+      const settingsText = settingsSelect(client, settings);
+
+      /** A real transaction carrying the settings; nested calls are savepoints. */
+      const withTransaction = async <T>(inner: (tx: NodePostgresPgClient) => Promise<T>): Promise<T> => {
+        const inTransaction = makeWithPgClientViaPgClientAlreadyInTransaction(client, true);
+        try {
+          await client.query(`begin; ${settingsText}`);
+          const result = await inTransaction(null, inner);
+          await client.query('commit');
+          return result;
+        } catch (error) {
+          // Also after a failed begin (an unknown role, say): the connection may be
+          // inside an aborted transaction. If even the rollback fails, its state
+          // is unknown and it is destroyed instead of going back to the pool.
+          await client.query('rollback').catch((rollbackError: unknown) => {
+            broken = asError(rollbackError);
+          });
+          throw error;
+        } finally {
+          await inTransaction.release?.();
+        }
+      };
+
+      // One call at a time on the connection, as the stock client queues them.
+      let queue: Promise<unknown> = Promise.resolve();
+      const serialise = <T>(work: () => Promise<T>): Promise<T> => {
+        const result = queue.then(work);
+        queue = result.catch(() => undefined);
+        return result;
+      };
+
+      const pgClient: NodePostgresPgClient = {
+        rawClient: client,
+        query<TData>(opts: ClientQuery) {
+          return serialise(() => {
+            const canPipeline = opts.name == null || parsedStatements(client)?.[opts.name] === opts.text;
+            return canPipeline
+              ? pipelined<TData>(client, settingsText, opts)
+              : withTransaction((tx) => tx.query<TData>(opts));
+          });
+        },
+        withTransaction<T>(inner: (tx: NodePostgresPgClient) => Promise<T>) {
+          return serialise(() => withTransaction(inner));
+        },
+      };
+      return await callback(pgClient);
     } finally {
       client.release(broken);
     }

@@ -83,31 +83,106 @@ describe('the one-round-trip adaptor', () => {
     expect(next).toMatchObject({ role: 'app_user', user_id: '' });
   });
 
-  it('an error inside the callback rolls back its writes', async () => {
+  it('a query outside withTransaction is atomic on its own; withTransaction rolls back all of its statements', async () => {
     await pool.query(`create table adaptor_probe (n int)`);
     await expect(
       withPgClient({ statement_timeout: '0' }, async (client) => {
         await client.query({ text: 'insert into adaptor_probe values (1)' });
-        throw new Error('boom');
+        await client.withTransaction(async (tx) => {
+          await tx.query({ text: 'insert into adaptor_probe values (2)' });
+          await tx.query({ text: 'insert into adaptor_probe values (3)' });
+          throw new Error('boom');
+        });
       }),
     ).rejects.toThrow('boom');
-    const { rows } = await pool.query<{ n: string }>(`select count(*)::text as n from adaptor_probe`);
-    expect(rows[0]?.n).toBe('0');
+    const { rows } = await pool.query<{ n: number }>(`select n from adaptor_probe order by n`);
+    expect(rows.map((r) => r.n)).toEqual([1]);
     expect((await sessionState()).user_id).toBe('');
   });
 
-  it('nested transactions become savepoints inside the request transaction', async () => {
+  it('nested transactions become savepoints inside withTransaction', async () => {
     await pool.query(`create table adaptor_nested (n int)`);
-    await withPgClient({ statement_timeout: '0' }, async (client) => {
-      await client.query({ text: 'insert into adaptor_nested values (1)' });
-      await expect(
-        client.withTransaction(async (inner) => {
-          await inner.query({ text: 'insert into adaptor_nested values (2)' });
-          throw new Error('inner failure');
-        }),
-      ).rejects.toThrow('inner failure');
-    });
+    await withPgClient({ statement_timeout: '0' }, (client) =>
+      client.withTransaction(async (tx) => {
+        await tx.query({ text: 'insert into adaptor_nested values (1)' });
+        await expect(
+          tx.withTransaction(async (inner) => {
+            await inner.query({ text: 'insert into adaptor_nested values (2)' });
+            throw new Error('inner failure');
+          }),
+        ).rejects.toThrow('inner failure');
+        await tx.query({ text: 'insert into adaptor_nested values (3)' });
+      }),
+    );
     const { rows } = await pool.query<{ n: number }>(`select n from adaptor_nested order by n`);
-    expect(rows.map((r) => r.n)).toEqual([1]);
+    expect(rows.map((r) => r.n)).toEqual([1, 3]);
+  });
+});
+
+describe('a query outside withTransaction: settings and query in one pipeline', () => {
+  /** ReadyForQuery messages seen while `work` runs: one per round trip. */
+  async function roundTrips<T>(client: { rawClient: pg.PoolClient }, work: () => Promise<T>): Promise<{ trips: number; value: T }> {
+    const connection = (client.rawClient as unknown as { connection: { on(e: string, f: () => void): void; off(e: string, f: () => void): void } }).connection;
+    let trips = 0;
+    const count = (): void => {
+      trips += 1;
+    };
+    connection.on('readyForQuery', count);
+    try {
+      const value = await work();
+      return { trips, value };
+    } finally {
+      connection.off('readyForQuery', count);
+    }
+  }
+
+  it('takes one round trip, with values and array mode; a named statement after its first use too', async () => {
+    const run = (name?: string): Promise<{ trips: number; value: unknown }> =>
+      withPgClient({ role: 'app_user', 'jwt.claims.user_id': 'tenant-c' }, async (client) => {
+        const measured = await roundTrips(client, () =>
+          client.query<unknown[]>({ text: `select current_user::text, current_setting('jwt.claims.user_id'), $1::int + 1`, values: [41], arrayMode: true, name }));
+        return { trips: measured.trips, value: measured.value.rows };
+      });
+    const unnamed = await run();
+    expect(unnamed.value).toEqual([['app_user', 'tenant-c', 42]]);
+    expect(unnamed.trips).toBe(1);
+    const first = await run('adaptor_named_probe');
+    expect(first.value).toEqual([['app_user', 'tenant-c', 42]]);
+    expect(first.trips).toBe(3); // begin + settings, the query (parsed and named), commit
+    const again = await run('adaptor_named_probe');
+    expect(again.value).toEqual([['app_user', 'tenant-c', 42]]);
+    expect(again.trips).toBe(1);
+    expect(await sessionState()).toMatchObject({ user_id: '' });
+  });
+
+  it('the statement timeout applies to the query', async () => {
+    const started = Date.now();
+    await expect(
+      withPgClient({ statement_timeout: '100', 'jwt.claims.user_id': 'tenant-d' }, (client) => client.query({ text: 'select pg_sleep(5)' })),
+    ).rejects.toMatchObject({ code: '57014' });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(await sessionState()).toMatchObject({ user_id: '' });
+  });
+
+  it('read-only applies to the query (an API key without write)', async () => {
+    await pool.query(`create table adaptor_read_only (n int)`);
+    await expect(
+      withPgClient({ transaction_read_only: 'on' }, (client) => client.query({ text: 'insert into adaptor_read_only values (1)' })),
+    ).rejects.toMatchObject({ code: '25006' });
+    const { rows } = await pool.query<{ n: string }>(`select count(*)::text as n from adaptor_read_only`);
+    expect(rows[0]?.n).toBe('0');
+    // and the next request may write: read-only did not outlive the failed one
+    await withPgClient({ 'jwt.claims.user_id': 'tenant-e' }, (client) => client.query({ text: 'insert into adaptor_read_only values (2)' }));
+    expect((await pool.query<{ n: string }>(`select count(*)::text as n from adaptor_read_only`)).rows[0]?.n).toBe('1');
+  });
+
+  it('a failing query leaves a clean connection; the settings of one request never reach the next', async () => {
+    await expect(
+      withPgClient({ role: 'app_user', 'jwt.claims.user_id': 'tenant-f' }, (client) => client.query({ text: 'select 1 / 0' })),
+    ).rejects.toMatchObject({ code: '22012' });
+    expect(await sessionState()).toMatchObject({ user_id: '' });
+    const next = await withPgClient({ 'jwt.claims.user_id': 'tenant-g' }, async (client) => (await client.query<SessionState>({ text: STATE })).rows[0]);
+    expect(next?.user_id).toBe('tenant-g');
+    expect(next?.role).not.toBe('app_user');
   });
 });
