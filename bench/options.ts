@@ -154,7 +154,7 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
     readWarmup: 5,
     readRepetitions: 30,
     pendingDeltas: 2000,
-    refreshRepetitions: 5,
+    refreshRepetitions: 15, // median of 15: this VM has second-long slow spells
     freshnessSamples: 100,
     compactionLagSamples: size.compactionLagSamples,
     freshnessBackgroundRate: 200,
