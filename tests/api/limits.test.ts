@@ -1,6 +1,6 @@
 /**
  * Query cost limits on /graphql, over real HTTP: depth, aliases, page sizes
- * (literal and variable), document length and body size. Each refusal carries
+ * (literal and variable), document length, body size and the statement timeout. Each refusal carries
  * its extensions.code; an ordinary dashboard-shaped query passes.
  */
 import { request } from 'node:http';
@@ -195,5 +195,39 @@ describe('sizes', () => {
     });
     expect(status).toBe(413);
     expect(JSON.parse(text)).toMatchObject({ errors: [{ extensions: { code: 'REQUEST_TOO_LARGE' } }] });
+  });
+});
+
+describe('statement timeout (GRAPHQL_STATEMENT_TIMEOUT_MS)', () => {
+  let slow: ApiServer;
+  let slowToken: string;
+
+  beforeAll(async () => {
+    slow = await startApi({ env: { GRAPHQL_STATEMENT_TIMEOUT_MS: '200' } });
+    const owner = await withClient(slow.db.pool, (client) => seedTenant(client, { tag: 2, name: 'Timeout tenant' }));
+    slowToken = slow.tokenFor(owner.userId);
+  });
+
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  it('cancels a query that runs past it with STATEMENT_TIMEOUT and no SQL in the answer; the next query works', async () => {
+    // The query has to wait for a lock held here; only the timeout can end the wait (the lock is
+    // released after the answer), so a timeout that did not apply would hang this test.
+    await withClient(slow.db.pool, async (client) => {
+      await client.query('begin');
+      await client.query('lock table app_public.agents in access exclusive mode');
+      try {
+        const result = await slow.graphql(`{ allAgents(first: 5) { nodes { name } } }`, {}, slowToken);
+        expect(errorCodes(result.body)).toEqual(['STATEMENT_TIMEOUT']);
+        expect(JSON.stringify(result.body)).not.toMatch(/canceling statement|app_public|lock/i);
+      } finally {
+        await client.query('rollback');
+      }
+    });
+    const after = await slow.graphql(`{ allAgents(first: 5) { nodes { name } } }`, {}, slowToken);
+    expect(errorCodes(after.body)).toEqual([]);
+    expect(after.body.data).toMatchObject({ allAgents: { nodes: expect.any(Array) } });
   });
 });
