@@ -30,7 +30,11 @@
  * - settings are quoted with `escapeLiteral`, never interpolated raw.
  * A named (prepared) statement rides the pipeline only once this connection
  * has parsed it (pg then skips its Parse); its first use takes the
- * transaction path, where pg parses it and tracks the name as usual.
+ * transaction path, where pg parses it and the stock client registers it in
+ * its per-connection cache (100 statements, least recently registered
+ * deallocated first). Pipelined uses do not refresh that order, so with more
+ * than 100 distinct statements on one connection a busy one may be
+ * deallocated and take the transaction path once more: correct, only slower.
  * Without settings (schema introspection) the stock path runs.
  */
 import pg from 'pg';
