@@ -19,7 +19,7 @@ export function HourHeatmap({ matrix, note }: { matrix: HourMatrix | null | unde
   const calls = matrix?.calls ?? [];
   const answerRates = matrix?.answerRate ?? [];
   const busiest = Math.max(0, ...calls.map((value) => plotNumber(value)));
-  const step = (calls: number): number => (busiest === 0 || calls === 0 ? 0 : Math.ceil((calls / busiest) * 4));
+  const step = (n: number): number => (busiest === 0 || n === 0 ? 0 : Math.ceil((n / busiest) * 4));
   return (
     <figure className="panel heatmap" aria-label="Calls by hour and weekday">
       <div className="panel-head">
