@@ -5,7 +5,8 @@
  * overview (3 in 4) or an agent page (1 in 4) back to back for `seconds`.
  *
  * The server is its own Node process (bench/graphql-server.ts, as `npm start`
- * runs it, with a fresh heap); the clients run in a worker thread of the bench
+ * runs it, with a fresh heap and the default GraphQL pool size for this
+ * machine); the clients run in a worker thread of the bench
  * process. Both share the
  * machine's 2 cores with PostgreSQL, the same at both sizes, so the 4M / 1M
  * ratio compares like with like.
@@ -18,6 +19,7 @@ import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { authenticatorConnectionString, ensureAuthenticatorLogin } from '../server/auth/authenticator.ts';
 import { signJwt, type JwtOptions } from '../server/auth/jwt.ts';
+import { defaultGraphqlPoolSize } from '../server/config.ts';
 import type { GraphqlServerInput, GraphqlServerMessage } from './graphql-server.ts';
 import { log } from './log.ts';
 import type { ClientsInput, ClientsOutput, ClientTarget } from './graphql-clients.ts';
@@ -33,6 +35,8 @@ export interface GraphqlLatency {
 
 export interface GraphqlResult {
   clients: number;
+  /** Connections of the API's GraphQL pool: the `npm start` default for this machine. */
+  poolSize: number;
   seconds: number;
   tenants: number;
   /** All timed requests (both operations). */
@@ -139,13 +143,14 @@ export async function measureGraphql(options: {
   calls: number;
 }): Promise<GraphqlResult> {
   const { ownerPool, tenantIds, clients, seconds } = options;
+  const poolSize = defaultGraphqlPoolSize();
   const password = randomBytes(18).toString('base64url');
   if (!(await ensureAuthenticatorLogin(ownerPool, password))) throw new Error('cannot set the authenticator password');
   const jwt: JwtOptions = { secret: randomBytes(32).toString('hex'), ttlSeconds: 3600 };
   const server = await startServerProcess({
     authConnectionString: authenticatorConnectionString(options.ownerConnectionString, password),
     jwtSecret: jwt.secret,
-    poolSize: clients,
+    poolSize,
   });
   const url = `http://127.0.0.1:${server.port}/graphql`;
   try {
@@ -177,6 +182,7 @@ export async function measureGraphql(options: {
     const all = [...overview, ...agentPage];
     const result: GraphqlResult = {
       clients,
+      poolSize,
       seconds: elapsedSeconds,
       tenants: targets.length,
       all: latency(all),

@@ -243,7 +243,7 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webh
       if (step.graphql) {
         const g = step.graphql;
         rows.push({
-          figure: `GraphQL @${step.load.totalCalls}: p50 / p95 / p99 ms, req/s (${g.clients} clients, ${g.tenants} tenants)`,
+          figure: `GraphQL @${step.load.totalCalls}: p50 / p95 / p99 ms, req/s (${g.clients} clients, ${g.tenants} tenants, pool ${g.poolSize})`,
           value: `${fmt(g.all.p50Ms, 1)} / ${fmt(g.all.p95Ms, 1)} / ${fmt(g.all.p99Ms, 1)}, ${fmt(g.requestsPerSecond, 0)} req/s, ` +
             `${g.errors} errors; overview p95 ${fmt(g.overview.p95Ms, 1)}, agent page p95 ${fmt(g.agentPage.p95Ms, 1)}`,
         });

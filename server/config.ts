@@ -4,6 +4,7 @@
  * environment win over the file.
  */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { isLogLevel, type LogLevel } from './log.ts';
 
@@ -42,6 +43,11 @@ export interface Config {
   jwtTtlSeconds: number;
   /** GRAPHIQL: serve Ruru at /graphiql (default on, off when NODE_ENV=production). */
   graphiql: boolean;
+  /**
+   * GRAPHQL_POOL_SIZE: connections of the GraphQL pool (default `defaultGraphqlPoolSize()`: two per
+   * CPU core plus one). Requests beyond it wait for a connection, in order.
+   */
+  graphqlPoolSize: number;
   /** GRAPHQL_STATEMENT_TIMEOUT_MS: statement_timeout of every GraphQL transaction (default 5000). */
   graphqlStatementTimeoutMs: number;
   /** GRAPHQL_MAX_DEPTH: deepest field nesting (default 10; introspection excluded). */
@@ -167,6 +173,19 @@ function publicBaseUrl(env: Env): string | undefined {
   return url.toString().replace(/\/+$/, '');
 }
 
+/**
+ * The GraphQL pool's default size: two connections per CPU core plus one, the
+ * PostgreSQL wiki's starting point for a pool (cores x 2 + spindles). Sized to
+ * this machine's cores because the embedded server runs here; with a remote
+ * DATABASE_URL set GRAPHQL_POOL_SIZE for that server. More connections than
+ * the cores can serve do not read faster: they only make more backends compete
+ * for the CPU with each other and with the API process (measured in
+ * README > Benchmarks: 16 connections vs 5 on 2 cores).
+ */
+export function defaultGraphqlPoolSize(cores: number = os.availableParallelism()): number {
+  return 2 * Math.max(1, cores) + 1;
+}
+
 /** Parses settings from `env` (no side effects; call `loadDotEnv()` first for the .env file). */
 export function readConfig(env: Env = process.env): Config {
   const production = text(env, 'NODE_ENV') === 'production';
@@ -185,6 +204,7 @@ export function readConfig(env: Env = process.env): Config {
     jwtSecret: secret(env, 'JWT_SECRET', 32),
     jwtTtlSeconds: durationSeconds(env, 'JWT_TTL', 12 * 3600),
     graphiql: boolean(env, 'GRAPHIQL', !production),
+    graphqlPoolSize: integer(env, 'GRAPHQL_POOL_SIZE', defaultGraphqlPoolSize(), 1, 1000),
     graphqlStatementTimeoutMs: integer(env, 'GRAPHQL_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     graphqlMaxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
     graphqlMaxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 30, 0, 10_000),

@@ -47,6 +47,7 @@ try {
       ownerPool: pool,
       logger: log.child('auth'),
     }),
+    max: config.graphqlPoolSize,
     applicationName: 'switchboard-graphql',
     logger: log.child('graphql-pool'),
   });

@@ -88,7 +88,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
   const logger = createLogger('test:api');
   const authPool = createPool({
     connectionString: await resolveAuthDatabaseUrl({ config, ownerConnectionString: db.connectionString, ownerPool: db.pool, logger }),
-    max: 5,
+    max: config.graphqlPoolSize,
     applicationName: 'switchboard-test-graphql',
     logger,
   });

@@ -1,0 +1,18 @@
+import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { defaultGraphqlPoolSize, readConfig } from '../server/config.ts';
+
+describe('configuration', () => {
+  it('sizes the GraphQL pool from the CPU cores unless GRAPHQL_POOL_SIZE says otherwise', () => {
+    expect(defaultGraphqlPoolSize(1)).toBe(3);
+    expect(defaultGraphqlPoolSize(2)).toBe(5);
+    expect(defaultGraphqlPoolSize(8)).toBe(17);
+    expect(readConfig({}).graphqlPoolSize).toBe(2 * os.availableParallelism() + 1);
+    expect(readConfig({ GRAPHQL_POOL_SIZE: '12' }).graphqlPoolSize).toBe(12);
+  });
+
+  it('refuses a pool size that is not a positive integer, naming the variable', () => {
+    expect(() => readConfig({ GRAPHQL_POOL_SIZE: '0' })).toThrow(/GRAPHQL_POOL_SIZE must be an integer between 1 and 1000, got '0'/);
+    expect(() => readConfig({ GRAPHQL_POOL_SIZE: 'lots' })).toThrow(/GRAPHQL_POOL_SIZE/);
+  });
+});
