@@ -6,7 +6,7 @@
  */
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JWT_AUDIENCE, JWT_ISSUER } from '../../server/auth/jwt.ts';
+import { JWT_AUDIENCE, JWT_ISSUER, signJwt, verifyJwt } from '../../server/auth/jwt.ts';
 import { createRateLimiter } from '../../server/auth/rate-limit.ts';
 import { errorCodes, startApi, TEST_JWT_SECRET, type ApiServer } from '../helpers/api.ts';
 import { withClient } from '../helpers/db.ts';
@@ -95,6 +95,35 @@ describe('bad credentials are refused, never treated as anonymous', () => {
     await expectRefused('Basic dXNlcjpwYXNz', 'INVALID_TOKEN');
     await expectRefused('Bearer sbk_nothex00_short', 'INVALID_API_KEY');
     await expectRefused(`Bearer sbk_0123abcd_${'A'.repeat(43)}`, 'INVALID_API_KEY');
+  });
+});
+
+describe('verified tokens are remembered, never beyond their expiry', () => {
+  const SECRET = 'a-secret-for-the-verification-cache-tests!';
+  const subject = { userId: '00000000-0000-4000-8000-00000000000a', role: 'app_user' } as const;
+
+  it('a token verified once still expires on time', () => {
+    const now = Date.now();
+    const token = signJwt(subject, { secret: SECRET, ttlSeconds: 60 });
+    expect(verifyJwt(token, SECRET, now)).toEqual({ ok: true, subject });
+    expect(verifyJwt(token, SECRET, now + 30_000)).toEqual({ ok: true, subject }); // from the cache
+    // exp + 5 s of clock tolerance: refused although it verified before
+    expect(verifyJwt(token, SECRET, now + 66_000)).toMatchObject({ ok: false, code: 'TOKEN_EXPIRED' });
+    expect(verifyJwt(token, SECRET, now + 1_000)).toEqual({ ok: true, subject }); // verified again from scratch
+  });
+
+  it('a token remembered under one secret is checked again under another', () => {
+    const token = signJwt(subject, { secret: SECRET, ttlSeconds: 60 });
+    expect(verifyJwt(token, SECRET)).toEqual({ ok: true, subject });
+    expect(verifyJwt(token, `${SECRET}-rotated`)).toMatchObject({ ok: false, code: 'INVALID_TOKEN' });
+  });
+
+  it('the same claims with another signature are not a cache hit', () => {
+    const token = signJwt(subject, { secret: SECRET, ttlSeconds: 60 });
+    expect(verifyJwt(token, SECRET).ok).toBe(true);
+    const [header, payload] = token.split('.');
+    const forged = `${header}.${payload}.${Buffer.from('x'.repeat(32)).toString('base64url')}`;
+    expect(verifyJwt(forged, SECRET)).toMatchObject({ ok: false, code: 'INVALID_TOKEN' });
   });
 });
 

@@ -158,6 +158,17 @@ describe('page sizes', () => {
     const { body } = await api.graphql<{ allAgents: { nodes: unknown[] } }>(query, { n: 1 }, token);
     expect(body.errors).toBeUndefined();
     expect(body.data?.allAgents.nodes).toHaveLength(1);
+    // The same document again: a good answer is not remembered for other variables.
+    expect(errorCodes((await api.graphql(query, { n: 10_000 }, token)).body)).toEqual(['PAGE_SIZE_TOO_LARGE']);
+  });
+
+  it('checks every request of a document, connections in fragments included', async () => {
+    const query = `query Agents($n: Int) { ...A } fragment A on Query { allAgents(first: $n) { nodes { name } } }`;
+    expect((await api.graphql(query, { n: 1 }, token)).body.errors).toBeUndefined();
+    expect(errorCodes((await api.graphql(query, { n: 10_000 }, token)).body)).toEqual(['PAGE_SIZE_TOO_LARGE']);
+    // A document without connections is walked once; it keeps working.
+    const plain = `query Me { currentUserId }`;
+    for (let i = 0; i < 2; i += 1) expect((await api.graphql(plain, {}, token)).body.errors).toBeUndefined();
   });
 });
 
