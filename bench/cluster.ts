@@ -18,8 +18,14 @@ import { log, quietLogger } from './log.ts';
 export interface BenchDatabase {
   name: string;
   connectionString: string;
-  /** Owner (superuser) pool, small; workloads open their own clients. */
-  pool: pg.Pool;
+  /** Owner (superuser) pool, small; workloads open their own clients. Replaced by `clone()`. */
+  readonly pool: pg.Pool;
+  /**
+   * A copy of this database as it is now (CREATE DATABASE ... TEMPLATE, file copy), so that
+   * two sizes of the same data can be measured side by side. Needs every other connection
+   * to this database closed; its own pool is closed and reopened.
+   */
+  clone(label: string): Promise<BenchDatabase>;
   drop(): Promise<void>;
 }
 
@@ -99,30 +105,53 @@ async function startThrowawayCluster(): Promise<{ cluster: EmbeddedCluster; data
   return { cluster: await start(), dataDir };
 }
 
+const databaseName = (label: string): string => `switchboard_bench_${process.pid}_${label}`;
+
+function openDatabase(adminConnectionString: string, name: string): BenchDatabase {
+  const quoted = pg.escapeIdentifier(name);
+  const connectionString = withDatabase(adminConnectionString, name);
+  const connect = (): pg.Pool => createPool({ connectionString, max: 4, applicationName: 'switchboard-bench', logger: log });
+  let pool = connect();
+  let dropping: Promise<void> | undefined;
+  return {
+    name,
+    connectionString,
+    get pool() {
+      return pool;
+    },
+    async clone(label) {
+      const copy = databaseName(label);
+      await endPool(pool);
+      try {
+        await withAdmin(adminConnectionString, async (client) => {
+          await client.query(`drop database if exists ${pg.escapeIdentifier(copy)} with (force)`);
+          await client.query(`create database ${pg.escapeIdentifier(copy)} template ${quoted} strategy file_copy`);
+        });
+      } finally {
+        pool = connect();
+      }
+      return openDatabase(adminConnectionString, copy);
+    },
+    drop() {
+      dropping ??= (async () => {
+        await endPool(pool);
+        await withAdmin(adminConnectionString, (client) => client.query(`drop database if exists ${quoted} with (force)`));
+      })();
+      return dropping;
+    },
+  };
+}
+
 function databaseFactory(adminConnectionString: string) {
   return async (label: string): Promise<BenchDatabase> => {
-    const name = `switchboard_bench_${process.pid}_${label}`;
+    const name = databaseName(label);
     const quoted = pg.escapeIdentifier(name);
     await withAdmin(adminConnectionString, async (client) => {
       await client.query(`drop database if exists ${quoted} with (force)`);
       await client.query(`create database ${quoted}`);
     });
-    const connectionString = withDatabase(adminConnectionString, name);
-    await runMigrations(connectionString, { logger: quietLogger('bench:migrate') });
-    const pool = createPool({ connectionString, max: 4, applicationName: 'switchboard-bench', logger: log });
-    let dropping: Promise<void> | undefined;
-    return {
-      name,
-      connectionString,
-      pool,
-      drop() {
-        dropping ??= (async () => {
-          await endPool(pool);
-          await withAdmin(adminConnectionString, (client) => client.query(`drop database if exists ${quoted} with (force)`));
-        })();
-        return dropping;
-      },
-    };
+    await runMigrations(withDatabase(adminConnectionString, name), { logger: quietLogger('bench:migrate') });
+    return openDatabase(adminConnectionString, name);
   };
 }
 

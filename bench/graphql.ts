@@ -37,6 +37,8 @@ export interface GraphqlResult {
   clients: number;
   /** Connections of the API's GraphQL pool: the `npm start` default for this machine. */
   poolSize: number;
+  /** Timed runs pooled into these figures (side by side with the other size). */
+  rounds: number;
   seconds: number;
   tenants: number;
   /** All timed requests (both operations). */
@@ -133,24 +135,39 @@ async function startServerProcess(input: GraphqlServerInput): Promise<{ port: nu
   };
 }
 
-export async function measureGraphql(options: {
+export interface GraphqlTarget {
   ownerPool: pg.Pool;
   ownerConnectionString: string;
   tenantIds: readonly string[];
+  /** Calls in the database (for the log and the result). */
+  calls: number;
+}
+
+export interface GraphqlRunOptions {
   clients: number;
+  /** Timed seconds per target, split evenly over the rounds. */
   seconds: number;
   warmupSeconds: number;
-  calls: number;
-}): Promise<GraphqlResult> {
-  const { ownerPool, tenantIds, clients, seconds } = options;
-  const poolSize = defaultGraphqlPoolSize();
+}
+
+interface RunSamples {
+  overviewMs: number[];
+  agentPageMs: number[];
+  elapsedSeconds: number;
+  errors: number;
+  tenants: number;
+}
+
+/** One timed run: the API started on `target`, checked against the raw calls, then `seconds` of load. */
+async function runOnce(target: GraphqlTarget, options: GraphqlRunOptions & { poolSize: number; seed: number }): Promise<RunSamples> {
+  const { ownerPool, tenantIds } = target;
   const password = randomBytes(18).toString('base64url');
   if (!(await ensureAuthenticatorLogin(ownerPool, password))) throw new Error('cannot set the authenticator password');
   const jwt: JwtOptions = { secret: randomBytes(32).toString('hex'), ttlSeconds: 3600 };
   const server = await startServerProcess({
-    authConnectionString: authenticatorConnectionString(options.ownerConnectionString, password),
+    authConnectionString: authenticatorConnectionString(target.ownerConnectionString, password),
     jwtSecret: jwt.secret,
-    poolSize,
+    poolSize: options.poolSize,
   });
   const url = `http://127.0.0.1:${server.port}/graphql`;
   try {
@@ -166,38 +183,79 @@ export async function measureGraphql(options: {
     for (const row of agents.slice(0, 3)) {
       await checkOverview(ownerPool, url, row.user_id, signJwt({ userId: row.user_id, role: 'app_user' }, jwt));
     }
-
-    // mulberry32: every bit usable (an LCG's low bits cycle, which skewed the operation mix)
     const output = await runClientsInWorker({
       url,
       targets,
-      clients,
-      seconds,
+      clients: options.clients,
+      seconds: options.seconds,
       warmupSeconds: options.warmupSeconds,
-      seed: 12_345,
+      seed: options.seed,
     });
     for (const message of output.firstErrors) log.warn(`graphql error: ${message}`);
-    const { overviewMs: overview, agentPageMs: agentPage, errors } = output;
-    const elapsedSeconds = output.elapsedSeconds;
-    const all = [...overview, ...agentPage];
-    const result: GraphqlResult = {
-      clients,
-      poolSize,
-      seconds: elapsedSeconds,
-      tenants: targets.length,
-      all: latency(all),
-      overview: latency(overview),
-      agentPage: latency(agentPage),
-      requestsPerSecond: all.length / elapsedSeconds,
-      errors,
-    };
-    log.info(
-      `graphql @${options.calls}: p50 ${result.all.p50Ms.toFixed(1)} ms, p95 ${result.all.p95Ms.toFixed(1)} ms, ` +
-        `${result.requestsPerSecond.toFixed(0)} req/s, ${errors} errors (overview p95 ${result.overview.p95Ms.toFixed(1)} ms, ` +
-        `agent page p95 ${result.agentPage.p95Ms.toFixed(1)} ms)`,
-    );
-    return result;
+    return { ...output, tenants: targets.length };
   } finally {
     await server.stop();
   }
+}
+
+function summarise(runs: RunSamples[], clients: number, poolSize: number, rounds: number): GraphqlResult {
+  const overview = runs.flatMap((run) => run.overviewMs);
+  const agentPage = runs.flatMap((run) => run.agentPageMs);
+  const all = [...overview, ...agentPage];
+  const seconds = runs.reduce((sum, run) => sum + run.elapsedSeconds, 0);
+  return {
+    clients,
+    poolSize,
+    rounds,
+    seconds,
+    tenants: runs[0]?.tenants ?? 0,
+    all: latency(all),
+    overview: latency(overview),
+    agentPage: latency(agentPage),
+    requestsPerSecond: all.length / seconds,
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+  };
+}
+
+/**
+ * The same load on each target (e.g. the 1M-call database and its 4M-call successor), side by
+ * side: `rounds` rounds, each giving every target an equal share of `seconds`, the order
+ * reversed every other round (A B, B A, ...), so that a slow spell of the machine falls on
+ * both alike. Latencies are pooled per target over its rounds.
+ */
+export async function measureGraphqlSideBySide(targets: readonly GraphqlTarget[], options: GraphqlRunOptions & { rounds: number }): Promise<GraphqlResult[]> {
+  const poolSize = defaultGraphqlPoolSize();
+  const rounds = Math.max(1, options.rounds);
+  const runs: RunSamples[][] = targets.map(() => []);
+  for (let round = 0; round < rounds; round += 1) {
+    const order = targets.map((_, index) => index);
+    if (round % 2 === 1) order.reverse();
+    for (const index of order) {
+      const target = targets[index];
+      if (!target) continue;
+      const run = await runOnce(target, { ...options, seconds: options.seconds / rounds, poolSize, seed: 12_345 + round });
+      runs[index]?.push(run);
+      const all = [...run.overviewMs, ...run.agentPageMs];
+      log.info(
+        `graphql @${target.calls} round ${round + 1}/${rounds}: p95 ${percentile(all, 95).toFixed(1)} ms, ` +
+          `${(all.length / run.elapsedSeconds).toFixed(0)} req/s`,
+      );
+    }
+  }
+  return targets.map((target, index) => {
+    const result = summarise(runs[index] ?? [], options.clients, poolSize, rounds);
+    log.info(
+      `graphql @${target.calls}: p50 ${result.all.p50Ms.toFixed(1)} ms, p95 ${result.all.p95Ms.toFixed(1)} ms, ` +
+        `${result.requestsPerSecond.toFixed(0)} req/s, ${result.errors} errors (overview p95 ${result.overview.p95Ms.toFixed(1)} ms, ` +
+        `agent page p95 ${result.agentPage.p95Ms.toFixed(1)} ms; ${rounds} rounds)`,
+    );
+    return result;
+  });
+}
+
+/** One target alone (scratch measurements). */
+export async function measureGraphql(options: GraphqlTarget & GraphqlRunOptions): Promise<GraphqlResult> {
+  const [result] = await measureGraphqlSideBySide([options], { ...options, rounds: 1 });
+  if (!result) throw new Error('no GraphQL result');
+  return result;
 }

@@ -38,9 +38,13 @@ export interface BenchOptions {
   compactionLagSamples: number;
   /** Calls per second other tenants write while freshness is measured. */
   freshnessBackgroundRate: number;
-  /** GraphQL: concurrent clients, timed seconds per size, warm-up seconds; skipGraphql leaves it out. */
+  /**
+   * GraphQL: concurrent clients, timed seconds per size (split over `graphqlRounds` runs that
+   * alternate between the sizes), warm-up seconds per run; skipGraphql leaves it out.
+   */
   graphqlClients: number;
   graphqlSeconds: number;
+  graphqlRounds: number;
   graphqlWarmupSeconds: number;
   skipGraphql: boolean;
   /** Webhooks: concurrent clients, seconds per load, analysis window, freshness samples; skipWebhooks leaves them out. */
@@ -69,7 +73,8 @@ const FULL = {
   readCallsSmall: 1_000_000,
   readCallsLarge: 4_000_000,
   compactionLagSamples: 100,
-  graphqlSeconds: 30,
+  graphqlSeconds: 36,
+  graphqlRounds: 3,
   webhookSeconds: 20,
   analysisSeconds: 30,
 };
@@ -86,6 +91,7 @@ const QUICK = {
   readCallsLarge: 400_000,
   compactionLagSamples: 20,
   graphqlSeconds: 8,
+  graphqlRounds: 2,
   webhookSeconds: 5,
   analysisSeconds: 10,
 };
@@ -160,6 +166,7 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
     freshnessBackgroundRate: 200,
     graphqlClients: 16,
     graphqlSeconds: size.graphqlSeconds,
+    graphqlRounds: size.graphqlRounds,
     graphqlWarmupSeconds: 3,
     skipGraphql: values['skip-graphql'],
     webhookClients: 16,

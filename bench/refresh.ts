@@ -10,20 +10,45 @@ export interface RefreshResult {
   summaryRows: number;
 }
 
-export async function measureRefresh(db: Pick<pg.Pool, 'query'>, calls: number, repetitions: number): Promise<RefreshResult> {
-  const samplesMs: number[] = [];
-  // One warm-up refresh first (the view's first concurrent refresh also diffs every row).
-  for (let i = -1; i < repetitions; i += 1) {
-    let ms: number | null = null;
-    for (let attempt = 0; ms === null && attempt < 100; attempt += 1) {
-      const { rows } = await db.query<{ ms: string | null }>('select app_hidden.refresh_kpi_summary() as ms');
-      const value = rows[0]?.ms;
-      ms = value === null || value === undefined ? null : Number(value);
-      if (ms === null) await new Promise((resolve) => setTimeout(resolve, 100)); // another refresh holds the lock
-    }
-    if (ms === null) throw new Error('refresh_kpi_summary() stayed locked by another refresh');
-    if (i >= 0) samplesMs.push(ms);
+type Db = Pick<pg.Pool, 'query'>;
+
+/** One refresh; its duration as refresh_kpi_summary() reports it, ms. */
+async function refreshOnce(db: Db): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const { rows } = await db.query<{ ms: string | null }>('select app_hidden.refresh_kpi_summary() as ms');
+    const value = rows[0]?.ms;
+    if (value !== null && value !== undefined) return Number(value);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // another refresh holds the lock
   }
+  throw new Error('refresh_kpi_summary() stayed locked by another refresh');
+}
+
+async function result(db: Db, calls: number, samplesMs: number[]): Promise<RefreshResult> {
   const { rows } = await db.query<{ n: string }>('select count(*) as n from app_hidden.user_kpi_summary');
   return { calls, medianMs: median(samplesMs), samplesMs, summaryRows: Number(rows[0]?.n ?? 0) };
+}
+
+export async function measureRefresh(db: Db, calls: number, repetitions: number): Promise<RefreshResult> {
+  const [only] = await measureRefreshSideBySide([{ db, calls }], repetitions);
+  if (!only) throw new Error('no refresh result');
+  return only;
+}
+
+/**
+ * Refreshes of each database's view, alternating (A B, B A, ...) so that a slow spell of the
+ * machine falls on all alike; one warm-up each first (a view's first concurrent refresh also
+ * diffs every row).
+ */
+export async function measureRefreshSideBySide(targets: ReadonlyArray<{ db: Db; calls: number }>, repetitions: number): Promise<RefreshResult[]> {
+  for (const target of targets) await refreshOnce(target.db);
+  const samples: number[][] = targets.map(() => []);
+  for (let i = 0; i < repetitions; i += 1) {
+    const order = targets.map((_, index) => index);
+    if (i % 2 === 1) order.reverse();
+    for (const index of order) {
+      const target = targets[index];
+      if (target) samples[index]?.push(await refreshOnce(target.db));
+    }
+  }
+  return Promise.all(targets.map((target, index) => result(target.db, target.calls, samples[index] ?? [])));
 }

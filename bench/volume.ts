@@ -1,19 +1,22 @@
 /**
  * Parts 2-4 on one database: load calls with the real loader (through the
- * real triggers, then compacted), measure reads and the MV refresh; load
- * more calls into the same tenants and measure again; then freshness.
+ * real triggers, then compacted), measure reads (and the dashboard); keep a
+ * copy of that database, load more calls into the same tenants and measure
+ * reads again; then the MV refresh and the GraphQL load on both sizes side
+ * by side (alternating, so that the 4M / 1M ratios do not depend on the
+ * machine's speed at two different times); then freshness.
  */
 import type pg from 'pg';
 import { loadScaleData } from '../server/seed/scale.ts';
-import type { BenchServer } from './cluster.ts';
+import type { BenchDatabase, BenchServer } from './cluster.ts';
 import { measureFreshness, type FreshnessResult } from './freshness.ts';
 import { log } from './log.ts';
 import { measureDashboard, type DashboardBenchResult } from './dashboard.ts';
-import { measureGraphql, type GraphqlResult } from './graphql.ts';
+import { measureGraphqlSideBySide, type GraphqlResult } from './graphql.ts';
 import { compactAll, relationBytes, settle } from './maintenance.ts';
 import type { BenchOptions } from './options.ts';
 import { measureReads, pickTenants, type ReadResult } from './reads.ts';
-import { measureRefresh, type RefreshResult } from './refresh.ts';
+import { measureRefreshSideBySide, type RefreshResult } from './refresh.ts';
 
 export interface LoadInfo {
   /** Calls in the database after this load. */
@@ -68,7 +71,13 @@ async function load(db: pg.Pool, calls: number, seed: number, label: string): Pr
   return { tenantIds: loaded.tenantIds, agents: loaded.agentIds.length, seconds: loaded.seconds };
 }
 
-async function step(db: pg.Pool, connectionString: string, options: BenchOptions, tenantIds: string[], loaded: { agents: number; seconds: number; added: number }, withDashboard: boolean): Promise<VolumeStep> {
+interface Measured {
+  load: LoadInfo;
+  reads: ReadResult;
+  dashboard: DashboardBenchResult | null;
+}
+
+async function measureSize(db: pg.Pool, connectionString: string, options: BenchOptions, tenantIds: string[], loaded: { agents: number; seconds: number; added: number }, withDashboard: boolean): Promise<Measured> {
   const totalCalls = await count(db, 'app_public.calls');
   const loadInfo: LoadInfo = {
     totalCalls,
@@ -90,19 +99,6 @@ async function step(db: pg.Pool, connectionString: string, options: BenchOptions
     repetitions: options.readRepetitions,
     pendingDeltas: options.pendingDeltas,
   });
-  const refresh = await measureRefresh(db, totalCalls, options.refreshRepetitions);
-  log.info(`refresh @${totalCalls}: median ${refresh.medianMs.toFixed(1)} ms (${refresh.samplesMs.map((ms) => ms.toFixed(1)).join(', ')})`);
-  const graphql = options.skipGraphql
-    ? null
-    : await measureGraphql({
-        ownerPool: db,
-        ownerConnectionString: connectionString,
-        tenantIds,
-        clients: options.graphqlClients,
-        seconds: options.graphqlSeconds,
-        warmupSeconds: options.graphqlWarmupSeconds,
-        calls: totalCalls,
-      });
   const [dashboardTenant] = pickTenants(tenantIds, 1);
   const dashboard = withDashboard && !options.skipDashboard && dashboardTenant
     ? await measureDashboard({ ownerPool: db, ownerConnectionString: connectionString, tenantId: dashboardTenant, calls: totalCalls })
@@ -110,20 +106,49 @@ async function step(db: pg.Pool, connectionString: string, options: BenchOptions
   if (dashboard) {
     log.info(`dashboard @${totalCalls}: first paint warm p50 ${dashboard.warmFirstPaintMs.p50.toFixed(0)} ms (cold ${dashboard.coldFirstPaintMs.toFixed(0)} ms), bundle ${dashboard.bundle.totalKb} kB`);
   }
-  return { load: loadInfo, reads, refresh, graphql, dashboard };
+  return { load: loadInfo, reads, dashboard };
 }
 
 export async function runVolume(server: BenchServer, options: BenchOptions): Promise<VolumeResult> {
   const database = await server.createDatabase('reads');
+  let snapshot: BenchDatabase | null = null;
   try {
-    const db = database.pool;
-    const first = await load(db, options.readCallsSmall, options.seed, 'load 1');
-    const small = await step(db, database.connectionString, options, first.tenantIds, { ...first, added: options.readCallsSmall }, true);
+    const first = await load(database.pool, options.readCallsSmall, options.seed, 'load 1');
+    const small = await measureSize(database.pool, database.connectionString, options, first.tenantIds, { ...first, added: options.readCallsSmall }, true);
+    log.info(`keeping a copy of the ${small.load.totalCalls}-call database for the side-by-side runs`);
+    snapshot = await database.clone('reads_small');
     const more = options.readCallsLarge - options.readCallsSmall;
-    const second = await load(db, more, options.seed + 1, 'load 2');
+    const second = await load(database.pool, more, options.seed + 1, 'load 2');
     const sameTenants = [...second.tenantIds].sort().join() === [...first.tenantIds].sort().join();
     if (!sameTenants) throw new Error('the second load did not go into the same tenants as the first');
-    const large = await step(db, database.connectionString, options, first.tenantIds, { ...second, added: more }, false);
+    const large = await measureSize(database.pool, database.connectionString, options, first.tenantIds, { ...second, added: more }, false);
+
+    const sizes = [
+      { db: snapshot, calls: small.load.totalCalls },
+      { db: database, calls: large.load.totalCalls },
+    ];
+    const [smallRefresh, largeRefresh] = await measureRefreshSideBySide(
+      sizes.map((size) => ({ db: size.db.pool, calls: size.calls })),
+      options.refreshRepetitions,
+    );
+    if (!smallRefresh || !largeRefresh) throw new Error('missing refresh results');
+    for (const refresh of [smallRefresh, largeRefresh]) {
+      log.info(`refresh @${refresh.calls}: median ${refresh.medianMs.toFixed(1)} ms (${refresh.samplesMs.map((ms) => ms.toFixed(1)).join(', ')})`);
+    }
+    const [smallGraphql, largeGraphql] = options.skipGraphql
+      ? [null, null]
+      : await measureGraphqlSideBySide(
+          sizes.map((size) => ({
+            ownerPool: size.db.pool,
+            ownerConnectionString: size.db.connectionString,
+            tenantIds: first.tenantIds,
+            calls: size.calls,
+          })),
+          { clients: options.graphqlClients, seconds: options.graphqlSeconds, warmupSeconds: options.graphqlWarmupSeconds, rounds: options.graphqlRounds },
+        );
+    await snapshot.drop();
+    snapshot = null;
+
     const [freshTenant] = pickTenants(first.tenantIds, 1);
     if (!freshTenant) throw new Error('no tenant for the freshness measurement');
     const freshness = await measureFreshness({
@@ -135,8 +160,13 @@ export async function runVolume(server: BenchServer, options: BenchOptions): Pro
       backgroundCallsPerSecond: options.freshnessBackgroundRate,
       seed: options.seed,
     });
-    return { small, large, freshness };
+    return {
+      small: { ...small, refresh: smallRefresh, graphql: smallGraphql ?? null },
+      large: { ...large, refresh: largeRefresh, graphql: largeGraphql ?? null },
+      freshness,
+    };
   } finally {
+    await snapshot?.drop();
     await database.drop();
   }
 }
