@@ -3,13 +3,13 @@
  * for HTML navigations only (never API routes or JSON clients), nothing at
  * all without a build; and when `npm start` must rebuild.
  */
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDashboard } from '../../server/http/dashboard.ts';
-import { dashboardBuildReason } from '../../server/http/dashboard-build.ts';
+import { dashboardBuildReason, ensureDashboardBuild } from '../../server/http/dashboard-build.ts';
 import { installNotFound } from '../../server/http/errors.ts';
 import { listen, type HttpServer } from '../../server/http/listen.ts';
 import { createLogger } from '../../server/log.ts';
@@ -96,4 +96,16 @@ describe('when npm start rebuilds', () => {
     await utimes(index, future, future);
     expect(dashboardBuildReason(path.join(dir, 'dist'))).toBeNull();
   });
+
+  it('builds for production even under vitest (NODE_ENV=test), and leaves NODE_ENV as it was', async () => {
+    expect(process.env.NODE_ENV).toBe('test');
+    const out = path.join(dir, 'prod-build');
+    const result = await ensureDashboardBuild({ distDir: out });
+    expect(result).toEqual({ built: true, reason: 'no build yet' });
+    expect(process.env.NODE_ENV).toBe('test');
+    const scripts = (await readdir(path.join(out, 'assets'))).filter((name) => name.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(1);
+    // React's development JSX runtime (jsxDEV) is in every chunk of a development build.
+    for (const name of scripts) expect({ name, dev: (await readFile(path.join(out, 'assets', name), 'utf8')).includes('jsxDEV') }).toEqual({ name, dev: false });
+  }, 120_000);
 });
