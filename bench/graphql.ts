@@ -24,7 +24,7 @@ import type { GraphqlServerInput, GraphqlServerMessage } from './graphql-server.
 import { log } from './log.ts';
 import type { ClientsInput, ClientsOutput, ClientTarget } from './graphql-clients.ts';
 import { OVERVIEW } from '../dashboard/src/api/operations/overview.ts';
-import { percentile } from './stats.ts';
+import { percentile, sideBySide } from './stats.ts';
 
 export interface GraphqlLatency {
   requests: number;
@@ -228,11 +228,7 @@ export async function measureGraphqlSideBySide(targets: readonly GraphqlTarget[]
   const rounds = Math.max(1, options.rounds);
   const runs: RunSamples[][] = targets.map(() => []);
   for (let round = 0; round < rounds; round += 1) {
-    const order = targets.map((_, index) => index);
-    if (round % 2 === 1) order.reverse();
-    for (const index of order) {
-      const target = targets[index];
-      if (!target) continue;
+    for (const [index, target] of sideBySide(targets, round)) {
       const run = await runOnce(target, { ...options, seconds: options.seconds / rounds, poolSize, seed: 12_345 + round });
       runs[index]?.push(run);
       const all = [...run.overviewMs, ...run.agentPageMs];

@@ -1,6 +1,6 @@
 /** Part 3: REFRESH MATERIALIZED VIEW CONCURRENTLY of the KPI summary, through app_hidden.refresh_kpi_summary(). */
 import type pg from 'pg';
-import { median } from './stats.ts';
+import { median, sideBySide } from './stats.ts';
 
 export interface RefreshResult {
   calls: number;
@@ -43,12 +43,7 @@ export async function measureRefreshSideBySide(targets: ReadonlyArray<{ db: Db; 
   for (const target of targets) await refreshOnce(target.db);
   const samples: number[][] = targets.map(() => []);
   for (let i = 0; i < repetitions; i += 1) {
-    const order = targets.map((_, index) => index);
-    if (i % 2 === 1) order.reverse();
-    for (const index of order) {
-      const target = targets[index];
-      if (target) samples[index]?.push(await refreshOnce(target.db));
-    }
+    for (const [index, target] of sideBySide(targets, i)) samples[index]?.push(await refreshOnce(target.db));
   }
   return Promise.all(targets.map((target, index) => result(target.db, target.calls, samples[index] ?? [])));
 }

@@ -65,3 +65,16 @@ export function round(value: number | null, digits = 3): number | null {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/**
+ * The targets of round `round` in side-by-side order: as given in even rounds, reversed in odd
+ * ones (A B, B A, A B, ...), so that a drift of the machine's speed falls on every target alike.
+ */
+export function* sideBySide<T>(targets: readonly T[], round: number): Generator<[index: number, target: T]> {
+  const indexes = targets.map((_, index) => index);
+  if (round % 2 === 1) indexes.reverse();
+  for (const index of indexes) {
+    const target = targets[index];
+    if (target !== undefined) yield [index, target];
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mean, median, percentile, ratio, round, summarize } from '../bench/stats.ts';
+import { mean, median, percentile, ratio, round, sideBySide, summarize } from '../bench/stats.ts';
 
 describe('bench statistics helpers', () => {
   it('median of odd and even counts, regardless of input order', () => {
@@ -50,5 +50,13 @@ describe('bench statistics helpers', () => {
     expect(round(null)).toBeNull();
     expect(round(1.23456, 2)).toBe(1.23);
     expect(round(0.8765, 3)).toBe(0.877);
+  });
+
+  it('side by side: targets in order, reversed every other round, with their indexes', () => {
+    const order = (round: number): string[] => [...sideBySide(['1M', '4M'], round)].map(([i, t]) => `${i}:${t}`);
+    expect(order(0)).toEqual(['0:1M', '1:4M']);
+    expect(order(1)).toEqual(['1:4M', '0:1M']);
+    expect(order(2)).toEqual(['0:1M', '1:4M']);
+    expect([...sideBySide(['only'], 1)]).toEqual([[0, 'only']]);
   });
 });
