@@ -2,16 +2,16 @@
  * The dashboard's GraphQL reads under load: the real Express app with
  * PostGraphile (auth, limits, RLS) on the benchmark database, signed in as the
  * tenants the loader created, `clients` concurrent clients each sending the
- * overview (3 in 4) or an agent page (1 in 4) back to back for `seconds`.
+ * overview (3 in 4) or an agent page (1 in 4) back to back.
  *
  * The server is its own Node process (bench/graphql-server.ts, as `npm start`
  * runs it, with a fresh heap and the default GraphQL pool size for this
- * machine); the clients run in a worker thread of the bench
- * process. Both share the
- * machine's 2 cores with PostgreSQL, the same at both sizes, so the 4M / 1M
- * ratio compares like with like.
- * Before timing, one overview per sampled tenant is checked against a count
- * of its raw calls, and every timed response must be free of errors.
+ * machine); the clients run in a worker thread of the bench process. Both
+ * share the machine's 2 cores with PostgreSQL. Two sizes of the data are
+ * measured side by side (`measureGraphqlSideBySide`: alternating rounds), so
+ * the 4M / 1M ratio compares like with like even when the machine's speed
+ * drifts. Before each run, the overviews of three tenants are checked against
+ * a count of their raw calls, and every timed response must be free of errors.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
