@@ -16,6 +16,7 @@ import type { Logger } from '../log.ts';
 import { AuthPlugin } from './auth-plugin.ts';
 import { makeContext } from './context.ts';
 import { makeLimitsPlugin, type GraphqlLimits } from './limits.ts';
+import { TrustedDocumentsPlugin } from './trusted-documents.ts';
 import { makeMaskError } from './mask-error.ts';
 import { makeFastPgService } from './pg-adaptor.ts';
 import { ProviderSecretsPlugin } from './provider-secrets-plugin.ts';
@@ -43,7 +44,7 @@ export interface PresetOptions {
 export function makePreset(options: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [AuthPlugin, ProviderSecretsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
+    plugins: [AuthPlugin, ProviderSecretsPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
     pgServices: [
       // pubsub off: no subscriptions, so no LISTEN client held open. Begin and the request's
       // settings share one round trip (pg-adaptor.ts).

@@ -7,7 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DOCUMENT_IDS } from '../../dashboard/src/api/document-ids.ts';
 import { DOCUMENTS } from '../../dashboard/src/api/documents.ts';
+import { DOCUMENT_IDS_FILE, documentIdsSource } from '../../server/graphql/document-ids-source.ts';
+import { documentId, TRUSTED_DOCUMENTS } from '../../server/graphql/trusted-documents.ts';
 
 let schema: GraphQLSchema;
 
@@ -31,5 +34,15 @@ describe('dashboard GraphQL documents', () => {
   it('rejects a document that drifts from the schema (the check can fail)', () => {
     const ast = parse('query Drift { dashboardOverview { summary { current { noSuchField } } } }');
     expect(validate(schema, ast).length).toBeGreaterThan(0);
+  });
+
+  it('document-ids.ts is current (run `npm run documents:export` after changing a document)', async () => {
+    expect(await readFile(DOCUMENT_IDS_FILE, 'utf8')).toBe(documentIdsSource(DOCUMENTS));
+    for (const document of DOCUMENTS) {
+      expect(DOCUMENT_IDS[document.name]).toBe(documentId(document.query));
+      expect(TRUSTED_DOCUMENTS.get(documentId(document.query))).toBe(document.query);
+    }
+    // the check can fail: a changed document gets another id
+    expect(documentIdsSource([{ name: 'Overview', query: `${DOCUMENTS[0].query} ` }])).not.toContain(DOCUMENT_IDS.Overview);
   });
 });

@@ -1,8 +1,11 @@
 /**
  * A tiny GraphQL client: POST /graphql with the JWT, typed by the document.
- * Errors carry the API's code (INVALID_TOKEN, RATE_LIMITED, ...); an expired or
- * invalid token signs the user out.
+ * The dashboard's own documents go as persisted documents (`documentId`, see
+ * server/graphql/trusted-documents.ts), others as text. Errors carry the API's
+ * code (INVALID_TOKEN, RATE_LIMITED, ...); an expired or invalid token signs
+ * the user out.
  */
+import { DOCUMENT_IDS } from './document-ids.ts';
 import type { TypedDocument } from './scalars.ts';
 import { readToken, writeToken } from './token.ts';
 
@@ -35,10 +38,33 @@ function firstError(errors: unknown): ApiError | undefined {
   return new ApiError(typeof message === 'string' ? message : 'The server returned an error.', code);
 }
 
+/** `{ documentId }` for a document the server knows by id, else `{ query }`. */
+export function requestDocument(document: { name: string; query: string }): { documentId: string } | { query: string } {
+  const documentId = Object.hasOwn(DOCUMENT_IDS, document.name) ? DOCUMENT_IDS[document.name] : undefined;
+  return documentId ? { documentId } : { query: document.query };
+}
+
 export async function request<TData, TVariables extends Record<string, unknown>>(
   document: TypedDocument<TData, TVariables>,
   variables: TVariables,
   { signal }: { signal?: AbortSignal } = {},
+): Promise<TData> {
+  try {
+    return await send<TData>(requestDocument(document), document.name, variables, signal);
+  } catch (error) {
+    // A server that does not know this id (another version): send the text once instead.
+    if (error instanceof ApiError && error.code === DOCUMENT_NOT_FOUND) return send<TData>({ query: document.query }, document.name, variables, signal);
+    throw error;
+  }
+}
+
+const DOCUMENT_NOT_FOUND = 'PERSISTED_DOCUMENT_NOT_FOUND';
+
+async function send<TData>(
+  document: { documentId: string } | { query: string },
+  operationName: string,
+  variables: Record<string, unknown>,
+  signal: AbortSignal | undefined,
 ): Promise<TData> {
   const token = readToken();
   let response: Response;
@@ -50,7 +76,7 @@ export async function request<TData, TVariables extends Record<string, unknown>>
         accept: 'application/json',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
-      body: JSON.stringify({ query: document.query, variables, operationName: document.name }),
+      body: JSON.stringify({ ...document, variables, operationName }),
       signal,
     });
   } catch (error) {
