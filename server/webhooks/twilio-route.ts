@@ -34,6 +34,7 @@ import { refuse, sendIngestResult, webhookHandler } from './respond.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { TWILIO_SIGNATURE_HEADER, twilioRequestUrl, twilioSignatureRefusal, validTwilioSignature, verifyTwilioSignature } from './signatures.ts';
 import { parseForm, parseTwilioCallback, twilioEventKey, type FormParams } from './twilio-payload.ts';
+import { trimPadding } from './validation.ts';
 
 const UNKNOWN_ACCOUNT_MESSAGE = 'No tenant has connected this Twilio account (set its credentials in the ingest settings).';
 const UNKNOWN_TOKEN_MESSAGE = 'Unknown webhook token: copy the status callback URL from your ingest settings (rotating the token replaces it).';
@@ -53,7 +54,8 @@ function requireAccountSid(form: FormParams): string {
 
 /** Our number in the callback (From of an outbound call, To of an inbound one), unverified: only orders candidates. */
 function ourNumber(form: FormParams): string | undefined {
-  return form.Direction === 'inbound' ? form.To : form.From;
+  const number = trimPadding(form.Direction === 'inbound' ? form.To : form.From);
+  return typeof number === 'string' ? number : undefined;
 }
 
 /** Stores and applies a callback whose signature was verified for `tenant`. */
