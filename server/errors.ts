@@ -97,9 +97,8 @@ const CUSTOM: Record<string, { code: string; httpStatus: number }> = {
   SB102: { code: 'EMAIL_TAKEN', httpStatus: 409 },
   SB103: { code: 'INVALID_DATE_RANGE', httpStatus: 400 },
   SB104: { code: 'NOT_FOUND', httpStatus: 404 },
-  SB105: { code: 'TWILIO_ACCOUNT_TAKEN', httpStatus: 409 },
+  // SB105 (TWILIO_ACCOUNT_TAKEN) and SB106 (CALL_OF_ANOTHER_ACCOUNT) are retired: provider ids are per tenant.
   // Raised while applying a provider webhook (stored as failed, replayable): see `applyFailure`.
-  SB106: { code: 'CALL_OF_ANOTHER_ACCOUNT', httpStatus: 422 },
   SB107: { code: 'UNKNOWN_STATUS', httpStatus: 422 },
   SB108: { code: 'UNKNOWN_AGENT', httpStatus: 422 },
 };
@@ -279,7 +278,7 @@ export function requestApiError(error: RequestError): ApiError {
 
 /**
  * A provider delivery that was stored but could not be applied (the SQLSTATE and
- * message come from `app_hidden.ingest_webhook`): SB106-SB108 keep their
+ * message come from `app_hidden.ingest_webhook`): SB107-SB108 keep their
  * user-worded messages; anything else is APPLY_FAILED with the SQLSTATE only
  * (PostgreSQL's own wording may name internals). Always 422: the delivery is
  * kept and can be replayed.

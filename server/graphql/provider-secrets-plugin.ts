@@ -4,8 +4,9 @@
  * bound to the tenant and kind) and only the ciphertext goes to
  * `app_hidden.store_provider_secret`, through the request's own pg client:
  * its role and claims apply, so anonymous and API-key sessions are refused by
- * the database (42501 → FORBIDDEN) and a Twilio account connected to another
- * tenant is SB105 (TWILIO_ACCOUNT_TAKEN). Both return the tenant's
+ * the database (42501 → FORBIDDEN). A Twilio account may be connected by
+ * several tenants (callbacks go to the one whose auth token signed them, see
+ * server/webhooks/twilio-route.ts). Both return the tenant's
  * `ingestSettings` (never the secrets).
  *
  * The key lives on the Express app (`attachSecretsKey` in server/app.ts); a

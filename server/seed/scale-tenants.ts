@@ -51,7 +51,7 @@ export async function ensureScaleTenants(client: pg.ClientBase, tenants: number,
        from generate_series(1, $1::int) n
        join app_public.users u on u.email = format('scale-tenant-%s@scale.switchboard.dev', n)
       cross join generate_series(1, $2::int) j
-     on conflict (provider, provider_agent_id) do nothing`,
+     on conflict (user_id, provider, provider_agent_id) do nothing`,
     [tenants, agentsPerTenant, PERSONAS, ROLES],
   );
   const { rows } = await client.query<{ id: string; n: number; timezone: string; agents: { id: string; j: number; provider: string; name: string }[] }>(

@@ -1,7 +1,7 @@
 /**
  * Storing and applying one authenticated, validated delivery:
  * `app_hidden.ingest_webhook(...)`, one statement on the owner pool in
- * autocommit. It inserts the raw delivery once per (provider, event key) and
+ * autocommit. It inserts the raw delivery once per (tenant, provider, event key) and
  * applies it in a subtransaction, so when the statement returns the delivery
  * is committed, whether it applied or failed. If the statement throws
  * (database down, connection lost), nothing is claimed: the caller answers
@@ -16,15 +16,17 @@ export interface Delivery {
   provider: Provider;
   userId: string;
   eventKey: string;
-  /** The payload as JSON text (Bolna: the raw body, so numbers keep their exact digits). */
+  /** The payload as JSON text (Bolna: parsed losslessly, so big integer ids keep their exact digits). */
   payloadJson: string;
   /** A few request headers worth keeping for support (never credentials). */
   headers: Record<string, string>;
 }
 
 export interface IngestResult {
-  /** app_private.webhook_events.id (bigint, as text). */
+  /** app_private.webhook_events.id (bigint, as text): for our logs only, never sent (a platform-wide sequence). */
   eventId: string;
+  /** The delivery's own key (per tenant and provider): what responses name it by. */
+  eventKey: string;
   duplicate: boolean;
   status: 'processed' | 'failed' | 'pending' | 'ignored';
   callId: string | null;
@@ -52,6 +54,7 @@ export async function ingestDelivery(pool: pg.Pool, delivery: Delivery): Promise
   if (!row) throw new Error('app_hidden.ingest_webhook returned no row');
   return {
     eventId: String(row.event_id),
+    eventKey: delivery.eventKey,
     duplicate: row.duplicate,
     status: row.status,
     callId: row.call_id,

@@ -1,8 +1,9 @@
 /**
  * Mounts the provider webhooks under /webhooks (before the app's 404 handler):
  *
- *   POST /webhooks/bolna/:token   JSON          bolnaGate → body → bolnaHandler
- *   POST /webhooks/twilio/status  form-encoded  body → twilioHandler
+ *   POST /webhooks/bolna/:token          JSON          bolnaGate → body → bolnaHandler
+ *   POST /webhooks/twilio/status/:token  form-encoded  twilioTokenGate → body → twilioTokenHandler (per business)
+ *   POST /webhooks/twilio/status         form-encoded  body → twilioHandler (routed by AccountSid + signature)
  *
  * They run on the OWNER pool (credentials live in app_private, and
  * app_hidden.ingest_webhook stores and applies in one statement); the GraphQL
@@ -16,7 +17,7 @@ import { bolnaGate, bolnaHandler } from './bolna-route.ts';
 import { readRawBody, requireMediaType } from './body.ts';
 import { createWebhookLimiter } from './rate-limit.ts';
 import type { RouteDeps } from './route-deps.ts';
-import { twilioHandler } from './twilio-route.ts';
+import { twilioHandler, twilioTokenGate, twilioTokenHandler } from './twilio-route.ts';
 
 export const WEBHOOKS_PATH = '/webhooks';
 
@@ -52,12 +53,9 @@ export function installWebhooks(app: Express, deps: WebhookDeps): InstalledWebho
 
   const router = Router();
   router.post('/bolna/:token', requireMediaType(['application/json', '+json'], 'application/json'), bolnaGate(limiter), ...body, bolnaHandler(routeDeps, logger));
-  router.post(
-    '/twilio/status',
-    requireMediaType(['application/x-www-form-urlencoded'], 'application/x-www-form-urlencoded'),
-    ...body,
-    twilioHandler(routeDeps, logger),
-  );
+  const form = requireMediaType(['application/x-www-form-urlencoded'], 'application/x-www-form-urlencoded');
+  router.post('/twilio/status/:token', form, twilioTokenGate(limiter), ...body, twilioTokenHandler(routeDeps, logger));
+  router.post('/twilio/status', form, ...body, twilioHandler(routeDeps, logger));
   app.use(WEBHOOKS_PATH, router);
   return { release: () => limiter.stop() };
 }

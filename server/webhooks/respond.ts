@@ -1,7 +1,9 @@
 /**
  * Webhook responses. Errors are `{ error: { code, message, ...details } }` with
  * the status from server/errors.ts; accepted deliveries are
- * `{ eventId, duplicate, status, callId }`.
+ * `{ eventKey, duplicate, status, callId }`: the delivery is named by its own
+ * key (Bolna `id:status:updated_at`, Twilio `CallSid:SequenceNumber:CallStatus`),
+ * never by a platform-wide number that would show other tenants' activity.
  *
  * Status choices (Twilio wants a 2xx quickly and retries little; Bolna re-posts
  * on every status change anyway):
@@ -33,10 +35,10 @@ export function sendIngestResult(res: Response, result: IngestResult, log: Logge
   if (result.status === 'failed' && !result.duplicate) {
     const api = applyFailure(result.errorCode, result.error);
     log.warn(`delivery ${result.eventId} stored but not applied: ${api.code}`, { sqlstate: result.errorCode, error: result.error });
-    sendError(res, api, { eventId: result.eventId });
+    sendError(res, api, { eventKey: result.eventKey });
     return;
   }
-  res.status(200).json({ eventId: result.eventId, duplicate: result.duplicate, status: result.status, callId: result.callId });
+  res.status(200).json({ eventKey: result.eventKey, duplicate: result.duplicate, status: result.status, callId: result.callId });
 }
 
 const WARN_EVERY_MS = 10_000;

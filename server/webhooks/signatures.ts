@@ -42,12 +42,19 @@ export function twilioRequestUrl(req: Request, publicBaseUrl: string | undefined
   return `${base}${req.originalUrl}`;
 }
 
+/** True when `header` is Twilio's signature of `url` + `params` with `authToken`. */
+export function validTwilioSignature(authToken: string, header: string | undefined, url: string, params: Record<string, string>): boolean {
+  return header !== undefined && header.trim() !== '' && validateRequest(authToken, header.trim(), url, params);
+}
+
+/** The refusal of a Twilio request whose signature `header` validated for no auth token tried. */
+export function twilioSignatureRefusal(header: string | undefined): RequestError {
+  return header === undefined || header.trim() === ''
+    ? new RequestError('MISSING_SIGNATURE', `Twilio deliveries must carry the ${TWILIO_SIGNATURE_HEADER} header.`)
+    : new RequestError('INVALID_SIGNATURE', 'The Twilio signature does not match this URL and these parameters.');
+}
+
 /** Throws MISSING_SIGNATURE / INVALID_SIGNATURE unless Twilio signed `url` + `params` with `authToken`. */
 export function verifyTwilioSignature(authToken: string, header: string | undefined, url: string, params: Record<string, string>): void {
-  if (header === undefined || header.trim() === '') {
-    throw new RequestError('MISSING_SIGNATURE', `Twilio deliveries must carry the ${TWILIO_SIGNATURE_HEADER} header.`);
-  }
-  if (!validateRequest(authToken, header.trim(), url, params)) {
-    throw new RequestError('INVALID_SIGNATURE', 'The Twilio signature does not match this URL and these parameters.');
-  }
+  if (!validTwilioSignature(authToken, header, url, params)) throw twilioSignatureRefusal(header);
 }

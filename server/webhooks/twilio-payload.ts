@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { RequestError } from '../errors.ts';
 import { TWILIO_ACCOUNT_SID_FORMAT } from './credentials.ts';
-import { assertStorable, nonBlank, parsePayload } from './validation.ts';
+import { assertStorable, nonBlank, parsePayload, trimFields } from './validation.ts';
 
 export type FormParams = Record<string, string>;
 
@@ -63,8 +63,17 @@ export const twilioStatusCallback = z.looseObject({
 
 export type TwilioStatusCallback = z.infer<typeof twilioStatusCallback>;
 
-export function parseTwilioCallback(form: FormParams): TwilioStatusCallback {
-  return parsePayload(twilioStatusCallback, form);
+/** Parameters holding numbers, phone numbers or times: stripped of Unicode padding (see `trimPadding`). */
+const PADDED = ['From', 'To', 'Called', 'Caller', 'CallDuration', 'SequenceNumber', 'Timestamp', 'RecordingDuration'] as const;
+
+/**
+ * The parameters to store (padded numbers trimmed) and the validated callback.
+ * Call it after the signature check: Twilio signs the parameters as sent.
+ */
+export function parseTwilioCallback(form: FormParams): { params: FormParams; callback: TwilioStatusCallback } {
+  const params: FormParams = { ...form };
+  trimFields(params, PADDED);
+  return { params, callback: parsePayload(twilioStatusCallback, params) };
 }
 
 /** One delivery of one callback: `${CallSid}:${SequenceNumber}:${CallStatus}` (as the SQL contract defines). */

@@ -3,6 +3,8 @@
  * MISSING_FIELD when a required field is absent or null, INVALID_FIELD when it
  * has the wrong type or range, INVALID_PAYLOAD when the body is not an object
  * or holds text PostgreSQL cannot store (NUL characters, lone surrogates).
+ * Also: JSON parsed without losing big integers, and numbers (amounts, phone
+ * numbers) stripped of the Unicode spaces PostgreSQL does not read as space.
  */
 import { z } from 'zod';
 import { RequestError } from '../errors.ts';
@@ -68,5 +70,50 @@ export function assertStorable(value: unknown): void {
   };
   if (!walk(value, 0)) {
     throw new RequestError('INVALID_PAYLOAD', 'The payload contains NUL characters or unpaired surrogates, which cannot be stored.');
+  }
+}
+
+/**
+ * JSON.parse's reviver with the source text of primitives (TC39 "JSON.parse
+ * source text access", in V8 since 11.4 / Node 21; not yet in TypeScript's lib).
+ */
+type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
+const parseWithSource = JSON.parse as (text: string, reviver: Reviver) => unknown;
+
+const NON_NEGATIVE_INTEGER = /^\d+$/;
+
+/**
+ * `JSON.parse`, except that a non-negative integer beyond 2^53 (which a double
+ * cannot hold: 9007199254740993 would read as ...992) is kept as the exact
+ * digits of its source, as a string. Provider ids are text to us, so such an
+ * id keeps its identity; every other number is parsed as usual.
+ */
+export function parseJsonLossless(text: string): unknown {
+  return parseWithSource(text, (_key, value, context) => {
+    if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && NON_NEGATIVE_INTEGER.test(context.source)) {
+      return context.source;
+    }
+    return value;
+  });
+}
+
+/**
+ * Space around a value that PostgreSQL does not treat as space: its numeric
+ * input and our E.164 check accept only ASCII, so `'87\u00a0'` or
+ * `'\ufeff+14155550123'` would fail every time the delivery is applied (or drop
+ * the number). JavaScript's `\s` covers U+00A0, U+1680, U+2000-U+200A, U+2028,
+ * U+2029, U+202F, U+205F, U+3000 and U+FEFF; U+200B (zero width) is added.
+ */
+const PADDING = /^[\s\u200b]+|[\s\u200b]+$/g;
+
+/** The value without leading and trailing (Unicode) space; other values unchanged. */
+export function trimPadding(value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(PADDING, '') : value;
+}
+
+/** Trims the named string fields of `record` in place (those that are present). */
+export function trimFields(record: Record<string, unknown>, names: readonly string[]): void {
+  for (const name of names) {
+    if (typeof record[name] === 'string') record[name] = trimPadding(record[name]);
   }
 }

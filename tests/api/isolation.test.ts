@@ -165,8 +165,8 @@ describe('reading B by identifier', () => {
                                       $reference: String!, $phone: String!, $day: Date!) {
       userByEmail(email: $email) { rowId }
       apiKeyByKeyPrefix(keyPrefix: $prefix) { rowId }
-      agentByProviderAndProviderAgentId(provider: "bolna", providerAgentId: "t2-agent-1") { rowId }
-      callByProviderAndProviderCallId(provider: "bolna", providerCallId: "t2-call-0") { rowId }
+      agentByUserIdAndProviderAndProviderAgentId(userId: $b, provider: "bolna", providerAgentId: "t2-agent-1") { rowId }
+      callByUserIdAndProviderAndProviderCallId(userId: $b, provider: "bolna", providerCallId: "t2-call-0") { rowId }
       transcriptByCallId(callId: $call) { rowId }
       contactByUserIdAndPhoneNumber(userId: $b, phoneNumber: $phone) { rowId }
       customerByUserIdAndReference(userId: $b, reference: $reference) { rowId }
@@ -355,7 +355,7 @@ describe('writing B\'s rows', () => {
   const updatesAndDeletes = (): Array<[string, Record<string, unknown>]> => [
       ['mutation ($id: UUID!) { updateAgentByRowId(input: { rowId: $id, agentPatch: { name: "taken" } }) { agent { rowId } } }', { id: bAgent() }],
       ['mutation ($id: ID!) { updateAgent(input: { id: $id, agentPatch: { isActive: false } }) { agent { rowId } } }', { id: bNode('allAgents') }],
-      ['mutation { updateAgentByProviderAndProviderAgentId(input: { provider: "bolna", providerAgentId: "t2-agent-2", agentPatch: { name: "x" } }) { agent { rowId } } }', {}],
+      ['mutation ($b: UUID!) { updateAgentByUserIdAndProviderAndProviderAgentId(input: { userId: $b, provider: "bolna", providerAgentId: "t2-agent-2", agentPatch: { name: "x" } }) { agent { rowId } } }', { b: b.userId }],
       ['mutation ($id: UUID!) { deleteAgentByRowId(input: { rowId: $id }) { agent { rowId } } }', { id: b.agentIds[1] }],
       ['mutation ($id: ID!) { deleteAgent(input: { id: $id }) { agent { rowId } } }', { id: bNode('allAgents') }],
       ['mutation ($id: UUID!) { updatePhoneNumberByRowId(input: { rowId: $id, phoneNumberPatch: { agentId: null } }) { phoneNumber { rowId } } }', { id: b.phoneNumberIds[0] }],

@@ -496,14 +496,14 @@ describe('invalid ranges', () => {
 });
 
 describe('dataFreshness', () => {
-  it('reports the tenant\'s pending deltas, its latest call, the last compaction and the last summary refresh', async () => {
+  it('reports the tenant\'s pending deltas, its latest call, its own last compaction and the last summary refresh', async () => {
     for (const t of data.tenants) {
       const answer = await query(t, `{ dataFreshness { serverTime rollupsCompactedAt pendingRollupChanges kpiSummaryRefreshedAt latestCallAt } }`);
       const got = answer.dataFreshness as Record<string, string | null>;
       const { rows } = await api.db.pool.query<{ pending: string; latest: Date; compacted: Date; refreshed: Date | null }>(
         `select (select count(*) from app_hidden.rollup_deltas where user_id = $1)::text as pending,
                 (select max(started_at) from app_public.calls where user_id = $1) as latest,
-                (select max(compacted_at) from app_private.rollup_compaction_log) as compacted,
+                (select max(updated_at) from app_public.user_analytics where user_id = $1) as compacted,
                 (select max(started_at) from app_private.mv_refresh_log where view_name = 'user_kpi_summary') as refreshed`,
         [t.userId],
       );

@@ -154,12 +154,17 @@ describe('rejected writes leave data and rollups unchanged', () => {
 
   it('duplicate provider call id', async () => {
     await expectRejected(INSERT_CALL, [a.id, agentA, 'dup-1', 'completed', 30, null], {
-      code: '23505', constraint: 'calls_provider_provider_call_id_key',
+      code: '23505', constraint: 'calls_user_id_provider_provider_call_id_key',
     });
-    // Also from another tenant: provider ids are global.
-    await expectRejected(INSERT_CALL, [b.id, agentB, 'dup-1', 'busy', 0, null], {
-      code: '23505', constraint: 'calls_provider_provider_call_id_key',
-    });
+    // Another tenant's call with the same provider id is its own (provider ids are per tenant).
+    const client = await db.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query(INSERT_CALL, [b.id, agentB, 'dup-1', 'busy', 0, null]);
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
   });
 
   it('changing a call\'s tenant together with a matching agent is SB001', async () => {

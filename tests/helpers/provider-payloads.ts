@@ -40,6 +40,11 @@ export interface BolnaCallSpec {
   totalCost?: number;
   transcript?: string;
   recordingUrl?: string;
+  /**
+   * A scheduled execution: created at `createdAt` (status scheduled), dialled at
+   * `dialledAt` (queued 2 s before, then initiated); later events follow the dial.
+   */
+  dialledAt?: Date;
 }
 
 const SAMPLE_TRANSCRIPT =
@@ -61,6 +66,8 @@ function at(start: Date, seconds: number): string {
 export function bolnaSequence(spec: BolnaCallSpec): BolnaPayload[] {
   const id = spec.executionId ?? randomUUID();
   const created = spec.createdAt ?? new Date(Date.UTC(2026, 10, 20, 9, 30, 0));
+  // Event times count from the dial (a scheduled execution) or from the creation.
+  const base = spec.dialledAt ?? created;
   const conversation = spec.conversationSeconds ?? 87.4;
   const providerCallId = `CA${randomHex(16)}`;
   const telephony = (final: boolean, disconnected: boolean): BolnaPayload => ({
@@ -88,7 +95,7 @@ export function bolnaSequence(spec: BolnaCallSpec): BolnaPayload[] {
     answered_by_voice_mail: false,
     transcript: final ? (spec.transcript ?? SAMPLE_TRANSCRIPT) : null,
     created_at: created.toISOString(),
-    updated_at: at(created, seconds),
+    updated_at: at(base, seconds),
     cost_breakdown: final
       ? { llm: 1.2, network: 0.4, platform: 2, synthesizer: 5.25, transcriber: 3.5 }
       : { llm: 0, network: 0, platform: 0, synthesizer: 0, transcriber: 0 },
@@ -102,6 +109,17 @@ export function bolnaSequence(spec: BolnaCallSpec): BolnaPayload[] {
     context_details: { recipient_data: { name: 'Dana' } },
   });
   const ended = 8 + conversation;
+  if (spec.dialledAt) {
+    return [
+      { ...event('scheduled', 0), updated_at: created.toISOString() },
+      event('queued', -2),
+      event('initiated', 0),
+      event('ringing', 2),
+      event('in-progress', 8),
+      event('call-disconnected', ended),
+      event('completed', ended + 150, true),
+    ];
+  }
   return [
     event('queued', 0),
     event('ringing', 2),

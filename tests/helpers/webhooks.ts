@@ -31,8 +31,14 @@ export const TEST_SECRETS_KEY = createHash('sha256').update('switchboard-test-se
 
 export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
 
+/** The per-business status callback path (the tenant's webhook token, as Bolna's). */
+export function twilioStatusPath(token: string): string {
+  return `${TWILIO_STATUS_PATH}/${token}`;
+}
+
 export interface WebhookBody {
-  eventId?: string;
+  /** The delivery's own key (never a platform-wide number). */
+  eventKey?: string;
   duplicate?: boolean;
   status?: string;
   callId?: string | null;
@@ -62,6 +68,8 @@ export interface StartWebhookOptions {
 }
 
 export interface TwilioPostOptions {
+  /** Post to this path (default TWILIO_STATUS_PATH; see `twilioStatusPath`). */
+  path?: string;
   /** Sign with this auth token (over `signUrl`, default the app's own URL). */
   authToken?: string;
   signUrl?: string;
@@ -82,7 +90,7 @@ export interface WebhookApp {
   request(path: string, init: RequestInit): Promise<WebhookResponse>;
   /** POST a Bolna payload (object → JSON) to /webhooks/bolna/<token>. */
   postBolna(token: string, payload: unknown, headers?: Record<string, string>): Promise<WebhookResponse>;
-  /** POST Twilio parameters, form-encoded, to /webhooks/twilio/status. */
+  /** POST Twilio parameters, form-encoded, to /webhooks/twilio/status (or `options.path`). */
   postTwilio(params: Record<string, string>, options?: TwilioPostOptions): Promise<WebhookResponse>;
   /** POST /graphql (only with `graphql: true`). */
   graphql<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphqlBody<TData>>;
@@ -140,8 +148,9 @@ export async function startWebhookApp(options: StartWebhookOptions = {}): Promis
       return request(`/webhooks/bolna/${token}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     },
     postTwilio(params, twilio = {}) {
-      const signed = twilio.signature ?? (twilio.authToken ? twilioSignature(twilio.authToken, twilio.signUrl ?? `${http.url}${TWILIO_STATUS_PATH}`, params) : undefined);
-      return request(TWILIO_STATUS_PATH, {
+      const path = twilio.path ?? TWILIO_STATUS_PATH;
+      const signed = twilio.signature ?? (twilio.authToken ? twilioSignature(twilio.authToken, twilio.signUrl ?? `${http.url}${path}`, params) : undefined);
+      return request(path, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signed ? { 'x-twilio-signature': signed } : {}) },
         body: new URLSearchParams(twilio.sendParams ?? params).toString(),
@@ -274,11 +283,32 @@ export async function storedCounts(pool: pg.Pool): Promise<StoredCounts> {
   return row;
 }
 
-/** The call of a provider call id, every column (for before/after comparisons), or undefined. */
-export async function callRow(pool: pg.Pool, provider: string, providerCallId: string): Promise<Record<string, unknown> | undefined> {
+/**
+ * The call of a provider call id, every column (for before/after comparisons), or undefined.
+ * Provider ids are per tenant: give `userId` where several tenants may have used the id.
+ */
+export async function callRow(pool: pg.Pool, provider: string, providerCallId: string, userId?: string): Promise<Record<string, unknown> | undefined> {
   const { rows } = await pool.query<Record<string, unknown>>(
-    'select * from app_public.calls where provider = $1 and provider_call_id = $2',
-    [provider, providerCallId],
+    'select * from app_public.calls where provider = $1 and provider_call_id = $2 and ($3::uuid is null or user_id = $3) order by created_at',
+    [provider, providerCallId, userId ?? null],
+  );
+  return rows[0];
+}
+
+export interface StoredDelivery {
+  id: string;
+  status: string;
+  error_code: string | null;
+  attempts: number;
+  call_id: string | null;
+}
+
+/** The stored delivery a response named (by tenant, provider and its key), or undefined. */
+export async function deliveryRow(pool: pg.Pool, userId: string, provider: string, eventKey: string | undefined): Promise<StoredDelivery | undefined> {
+  const { rows } = await pool.query<StoredDelivery>(
+    `select id::text, status, error_code, attempts, call_id from app_private.webhook_events
+      where user_id = $1 and provider = $2 and event_key = $3`,
+    [userId, provider, eventKey ?? null],
   );
   return rows[0];
 }
