@@ -101,6 +101,8 @@ const CUSTOM: Record<string, { code: string; httpStatus: number }> = {
   // Raised while applying a provider webhook (stored as failed, replayable): see `applyFailure`.
   SB107: { code: 'UNKNOWN_STATUS', httpStatus: 422 },
   SB108: { code: 'UNKNOWN_AGENT', httpStatus: 422 },
+  // The audit trail is append-only (app_hidden.audit_log's _010_append_only guard).
+  SB130: { code: 'AUDIT_LOG_APPEND_ONLY', httpStatus: 409 },
 };
 
 /** Class 22 (data exception) codes whose messages describe the value, not the query. */

@@ -9,6 +9,13 @@
  * PostgreSQL itself refuses every write (SQLSTATE 25006). (PostgreSQL allows
  * switching a transaction to read-only at any point; only going back to
  * read-write after the first query is refused.)
+ *
+ * Two more settings say where the request came from, for the audit trail
+ * (app_private.tg__audit reads them): `switchboard.client_ip` (Express's
+ * `req.ip`, so the app's `trust proxy` setting decides whether X-Forwarded-For
+ * counts) and `switchboard.user_agent` (at most USER_AGENT_MAX_LENGTH
+ * characters). They travel in the same `set_config` statement as the role, so
+ * a request stays one round trip.
  */
 import type { IncomingMessage } from 'node:http';
 import type { JwtSubject } from '../auth/jwt.ts';
@@ -34,6 +41,23 @@ export interface ContextOptions {
 
 export type PgSettings = Record<string, string>;
 
+/** Longest User-Agent kept (the database truncates to the same length). */
+export const USER_AGENT_MAX_LENGTH = 512;
+
+/** Where a request came from, as the audit trail records it. */
+export interface RequestOrigin {
+  clientIp: string | null;
+  userAgent: string | null;
+}
+
+/** The audit settings of a request (absent values are left out, never sent as ''). */
+export function originSettings({ clientIp, userAgent }: RequestOrigin): PgSettings {
+  const settings: PgSettings = {};
+  if (clientIp) settings['switchboard.client_ip'] = clientIp;
+  if (userAgent) settings['switchboard.user_agent'] = userAgent.slice(0, USER_AGENT_MAX_LENGTH);
+  return settings;
+}
+
 export function pgSettingsFor(auth: RequestAuth, { statementTimeoutMs }: Pick<ContextOptions, 'statementTimeoutMs'>): PgSettings {
   const settings: PgSettings = { statement_timeout: String(statementTimeoutMs) };
   switch (auth.kind) {
@@ -54,6 +78,14 @@ export function pgSettingsFor(auth: RequestAuth, { statementTimeoutMs }: Pick<Co
   }
 }
 
+function originOf(requestContext: Partial<Grafast.RequestContext>, req: IncomingMessage | undefined): RequestOrigin {
+  const userAgent = req?.headers['user-agent'];
+  return {
+    clientIp: requestContext.expressv4?.req.ip ?? req?.socket.remoteAddress ?? null,
+    userAgent: typeof userAgent === 'string' && userAgent !== '' ? userAgent.slice(0, USER_AGENT_MAX_LENGTH) : null,
+  };
+}
+
 function requestOf(requestContext: Partial<Grafast.RequestContext>): IncomingMessage | undefined {
   return requestContext.expressv4?.req ?? requestContext.node?.req;
 }
@@ -63,11 +95,12 @@ export function makeContext(options: ContextOptions) {
   return (requestContext: Partial<Grafast.RequestContext>): Partial<Grafast.Context> => {
     const req = requestOf(requestContext);
     const auth = req ? getRequestAuth(req) : ANONYMOUS;
+    const origin = originOf(requestContext, req);
     return {
       auth,
-      clientIp: requestContext.expressv4?.req.ip ?? req?.socket.remoteAddress ?? null,
+      clientIp: origin.clientIp,
       issueJwt: options.issueJwt ?? null,
-      pgSettings: pgSettingsFor(auth, options),
+      pgSettings: { ...pgSettingsFor(auth, options), ...originSettings(origin) },
     };
   };
 }

@@ -15,6 +15,9 @@ const APP_ROLES = ['app_anonymous', 'app_user', 'app_admin', 'app_authenticator'
  * (see "extension functions" below).
  */
 const EXPECTED_GRANTS = [
+  'function app_hidden.audit_log_tenant(): execute to app_user',
+  'function app_public.audit_entries(text,text,uuid): execute to app_user',
+  'table app_hidden.audit_log: select to app_user',
   'function app_hidden.require_password_session(): execute to app_user',
   'function app_hidden.store_provider_secret(text,bytea,text,boolean): execute to app_user',
   'function app_public.ingest_settings(): execute to app_user',

@@ -581,7 +581,9 @@ describe('anonymous (app_anonymous)', () => {
             const first = `"${table.columns[0]}"`;
             return [
               [`insert into ${table.name}`, `insert into ${table.name} default values`],
-              [`update ${table.name}`, `update ${table.name} set ${first} = ${first}`],
+              // `= default`: also valid for a generated-always identity column (app_hidden.audit_log.id), whose
+              // `set id = id` fails in the rewriter (428C9) before the privilege check this test is about.
+              [`update ${table.name}`, `update ${table.name} set ${first} = default`],
               [`delete from ${table.name}`, `delete from ${table.name}`],
             ];
           }),

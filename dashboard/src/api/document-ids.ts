@@ -5,6 +5,7 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   AdminSummaries: 'sha256:aeda01483d69793a7ec63d380936e9b3311a95b1b97694a12a0b832c06a01821',
   AgentPage: 'sha256:7ff5808b41b1431cb17c28017ca90523427cac2bf5d6f98188e7f5e3144c5d45',
   AgentSlice: 'sha256:a7d49781ea1862f3b88bd61c7b7725605aa8c172236c94e22ebb13a3691b998b',
+  AuditEntries: 'sha256:5b16d8c5fdc8341f413ae9bbbf4af7318790cac0bad9cf598208401e7619f176',
   CallDetail: 'sha256:f0d16d9d23cfc82a8112f81973e99290573b3b7e2f2aa5bda25c80bfb89427a1',
   MarkAllNotificationsRead: 'sha256:52f54ea2344e1e9b2616737a78185b5ec8d12d68c9f48b869f0f87e3919b9a11',
   MarkNotificationRead: 'sha256:9072691549882a2a5f81c24d98c0876bda6532ebe30446a328c012b9db081739',

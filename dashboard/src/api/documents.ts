@@ -2,9 +2,10 @@
 import { ADMIN_SUMMARIES } from './operations/admin.ts';
 import { AGENT_OVERVIEW } from './operations/agent-overview.ts';
 import { AGENT_SLICE } from './operations/agent-slice.ts';
+import { AUDIT_ENTRIES } from './operations/audit.ts';
 import { CALL_DETAIL } from './operations/call-detail.ts';
 import { MARK_ALL_READ, MARK_READ, SIGN_IN } from './operations/mutations.ts';
 import { OVERVIEW } from './operations/overview.ts';
 import { SESSION } from './operations/session.ts';
 
-export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SESSION, ADMIN_SUMMARIES, SIGN_IN, MARK_READ, MARK_ALL_READ] as const;
+export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SESSION, ADMIN_SUMMARIES, SIGN_IN, MARK_READ, MARK_ALL_READ, AUDIT_ENTRIES] as const;
