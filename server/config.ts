@@ -91,7 +91,10 @@ export interface Config {
   publicBaseUrl: string | undefined;
   /** WEBHOOK_MAX_BODY_BYTES: largest provider webhook body (default 1048576). */
   webhookMaxBodyBytes: number;
-  /** WEBHOOK_RATE_LIMIT_PER_MINUTE: sustained deliveries per source (Bolna token, Twilio account, else IP; default 6000). */
+  /**
+   * WEBHOOK_RATE_LIMIT_PER_MINUTE: sustained deliveries per source (default 6000): the Bolna token or Twilio
+   * account of a verified delivery, the sender's address for anything unverified (server/webhooks/rate-limit.ts).
+   */
   webhookRateLimitPerMinute: number;
   /** WEBHOOK_RATE_LIMIT_BURST: deliveries allowed at once on top of an idle bucket (default 1000). */
   webhookRateLimitBurst: number;

@@ -32,6 +32,8 @@ export interface RateDecision {
 
 export interface RateLimiter {
   take(key: string): RateDecision;
+  /** What `take` would decide now, without taking a token. */
+  peek(key: string): RateDecision;
   /** Drops buckets that are full again; returns how many remain. */
   sweep(): number;
   readonly size: number;
@@ -61,6 +63,11 @@ export function createRateLimiter({ perMinute, burst, now = Date.now, sweepInter
   const timer = sweepIntervalMs > 0 ? setInterval(sweep, sweepIntervalMs) : undefined;
   timer?.unref();
 
+  const decide = (tokens: number, taking: boolean): RateDecision =>
+    tokens >= 1
+      ? { allowed: true, remaining: Math.floor(taking ? tokens - 1 : tokens), retryAfterSeconds: 0 }
+      : { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) };
+
   return {
     take(key) {
       const at = now();
@@ -68,11 +75,13 @@ export function createRateLimiter({ perMinute, burst, now = Date.now, sweepInter
       bucket.tokens = refilled(bucket, at);
       bucket.updatedAt = at;
       buckets.set(key, bucket);
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return { allowed: true, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
-      }
-      return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
+      const decision = decide(bucket.tokens, true);
+      if (decision.allowed) bucket.tokens -= 1;
+      return decision;
+    },
+    peek(key) {
+      const bucket = buckets.get(key);
+      return decide(bucket ? refilled(bucket, now()) : burst, false);
     },
     sweep,
     get size() {
