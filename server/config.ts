@@ -64,6 +64,13 @@ export interface Config {
   rateLimitPerMinute: number;
   /** RATE_LIMIT_BURST: requests allowed at once on top of an idle bucket (default 100). */
   rateLimitBurst: number;
+  /**
+   * RATE_LIMIT_TENANT_PER_MINUTE: sustained GraphQL requests per tenant, all its API keys and
+   * sessions together (default 3 x RATE_LIMIT_PER_MINUTE).
+   */
+  rateLimitTenantPerMinute: number;
+  /** RATE_LIMIT_TENANT_BURST: the tenant bucket's size (default 3 x RATE_LIMIT_BURST). */
+  rateLimitTenantBurst: number;
   /** OPENAI_API_KEY: call analysis through OpenAI. Unset: the deterministic built-in analyser. */
   openaiApiKey: string | undefined;
   /** OPENAI_BASE_URL: another OpenAI-compatible endpoint (default the official API). */
@@ -192,6 +199,8 @@ export function defaultGraphqlPoolSize(cores: number = os.availableParallelism()
 /** Parses settings from `env` (no side effects; call `loadDotEnv()` first for the .env file). */
 export function readConfig(env: Env = process.env): Config {
   const production = text(env, 'NODE_ENV') === 'production';
+  const rateLimitPerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000);
+  const rateLimitBurst = integer(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000);
   return {
     databaseUrl: text(env, 'DATABASE_URL'),
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -214,8 +223,10 @@ export function readConfig(env: Env = process.env): Config {
     graphqlMaxPageSize: integer(env, 'GRAPHQL_MAX_PAGE_SIZE', 500, 1, 100_000),
     graphqlMaxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100_000, 1_000, 10_000_000),
     graphqlMaxDocumentChars: integer(env, 'GRAPHQL_MAX_DOCUMENT_CHARS', 20_000, 100, 10_000_000),
-    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
-    rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000),
+    rateLimitPerMinute,
+    rateLimitBurst,
+    rateLimitTenantPerMinute: integer(env, 'RATE_LIMIT_TENANT_PER_MINUTE', 3 * rateLimitPerMinute, 1, 3_000_000),
+    rateLimitTenantBurst: integer(env, 'RATE_LIMIT_TENANT_BURST', 3 * rateLimitBurst, 1, 3_000_000),
     openaiApiKey: text(env, 'OPENAI_API_KEY'),
     openaiBaseUrl: text(env, 'OPENAI_BASE_URL'),
     openaiModel: text(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini',

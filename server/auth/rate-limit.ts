@@ -1,6 +1,9 @@
 /**
  * In-memory token buckets for /graphql, one per API key, else per user, else
- * per client IP. A bucket holds up to `burst` tokens and refills at
+ * per client IP; and for signed-in callers a second one per tenant, shared by
+ * all its API keys and sessions, so creating more keys does not multiply a
+ * tenant's budget. A request must find a token in both (nothing is taken
+ * unless both have one). A bucket holds up to `burst` tokens and refills at
  * `perMinute / 60` tokens a second; each request takes one. An empty bucket
  * answers 429 with Retry-After (seconds until the next token).
  *
@@ -101,19 +104,48 @@ export function rateLimitKey(req: Request): string {
   return `ip:${clientIp(req) ?? 'unknown'}`;
 }
 
+/** The tenant a signed-in request is charged to as well (undefined when anonymous). */
+export function tenantRateLimitKey(req: Request): string | undefined {
+  const auth = getRequestAuth(req);
+  return auth.kind === 'anonymous' ? undefined : `tenant:${auth.userId}`;
+}
+
+export interface RateLimits {
+  /** Per API key, user or address. */
+  caller: RateLimiter;
+  callerPerMinute: number;
+  /** Per tenant, across all its keys and sessions. */
+  tenant: RateLimiter;
+}
+
 /** Express middleware; mount after `requestAuth` so callers are known. */
-export function rateLimit(limiter: RateLimiter, limitPerMinute: number): RequestHandler {
+export function rateLimit(limits: RateLimits): RequestHandler {
   return (req, res, next) => {
-    const decision = limiter.take(rateLimitKey(req));
-    res.set('RateLimit-Limit', String(limitPerMinute));
-    res.set('RateLimit-Remaining', String(decision.remaining));
-    if (decision.allowed) {
+    const callerKey = rateLimitKey(req);
+    const tenantKey = tenantRateLimitKey(req);
+    const callerPeek = limits.caller.peek(callerKey);
+    const tenantPeek = tenantKey === undefined ? undefined : limits.tenant.peek(tenantKey);
+    res.set('RateLimit-Limit', String(limits.callerPerMinute));
+    if (callerPeek.allowed && (tenantPeek?.allowed ?? true)) {
+      const caller = limits.caller.take(callerKey);
+      const tenant = tenantKey === undefined ? undefined : limits.tenant.take(tenantKey);
+      res.set('RateLimit-Remaining', String(Math.min(caller.remaining, tenant?.remaining ?? Infinity)));
       next();
       return;
     }
+    res.set('RateLimit-Remaining', '0');
+    const byTenant = !(tenantPeek?.allowed ?? true);
+    const retryAfter = Math.max(callerPeek.retryAfterSeconds, tenantPeek?.retryAfterSeconds ?? 0);
     res
       .status(429)
-      .set('Retry-After', String(decision.retryAfterSeconds))
-      .json(graphqlErrorBody('RATE_LIMITED', `Too many requests; retry in ${decision.retryAfterSeconds} s.`));
+      .set('Retry-After', String(retryAfter))
+      .json(
+        graphqlErrorBody(
+          'RATE_LIMITED',
+          byTenant
+            ? `Too many requests for this account (all its API keys and sessions together); retry in ${retryAfter} s.`
+            : `Too many requests; retry in ${retryAfter} s.`,
+        ),
+      );
   };
 }
