@@ -15,4 +15,5 @@ export const BENCH_GRAPHQL_CONFIG = {
   rateLimitBurst: 1_000_000_000,
   rateLimitTenantPerMinute: 1_000_000_000,
   rateLimitTenantBurst: 1_000_000_000,
+  httpBodyTimeoutMs: 15_000,
 } as const;

@@ -18,6 +18,15 @@ export interface Config {
   port: number;
   /** HOST: HTTP bind address (default 127.0.0.1). */
   host: string;
+  /** HTTP_HEADERS_TIMEOUT_MS: a request's headers must arrive within this (default 15000; else 408 and closed). */
+  httpHeadersTimeoutMs: number;
+  /** HTTP_REQUEST_TIMEOUT_MS: the whole request, headers and body, must arrive within this (default 30000). */
+  httpRequestTimeoutMs: number;
+  /**
+   * HTTP_BODY_TIMEOUT_MS: /graphql and /webhooks bodies must be read within this once reading starts
+   * (default 15000; else 408 REQUEST_TIMEOUT).
+   */
+  httpBodyTimeoutMs: number;
   /** PG_DATA_DIR: embedded cluster data directory, absolute (default .data/postgres). */
   pgDataDir: string;
   /** PG_PORT: embedded cluster port (default 54329). */
@@ -199,12 +208,20 @@ export function defaultGraphqlPoolSize(cores: number = os.availableParallelism()
 /** Parses settings from `env` (no side effects; call `loadDotEnv()` first for the .env file). */
 export function readConfig(env: Env = process.env): Config {
   const production = text(env, 'NODE_ENV') === 'production';
+  const httpHeadersTimeoutMs = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 15_000, 100, 600_000);
+  const httpRequestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
+    throw new Error(`HTTP_HEADERS_TIMEOUT_MS (${httpHeadersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs})`);
+  }
   const rateLimitPerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000);
   const rateLimitBurst = integer(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000);
   return {
     databaseUrl: text(env, 'DATABASE_URL'),
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST') ?? '127.0.0.1',
+    httpHeadersTimeoutMs,
+    httpRequestTimeoutMs,
+    httpBodyTimeoutMs: integer(env, 'HTTP_BODY_TIMEOUT_MS', 15_000, 100, 3_600_000),
     pgDataDir: path.resolve(PROJECT_ROOT, text(env, 'PG_DATA_DIR') ?? '.data/postgres'),
     pgPort: integer(env, 'PG_PORT', 54329, 1, 65535),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 4, 1, 64),

@@ -36,6 +36,7 @@ export type GraphqlConfig = Pick<
   | 'rateLimitBurst'
   | 'rateLimitTenantPerMinute'
   | 'rateLimitTenantBurst'
+  | 'httpBodyTimeoutMs'
 >;
 
 export interface GraphqlDeps {
@@ -92,7 +93,7 @@ export async function installGraphql(app: Express, httpServer: Server | null, de
       GRAPHQL_PATH,
       requestAuth({ jwtSecret: jwt.secret, pool: deps.authPool }),
       rateLimit({ caller: limiter, callerPerMinute: config.rateLimitPerMinute, tenant: tenantLimiter }),
-      ...bodyLimit(config.graphqlMaxBodyBytes),
+      ...bodyLimit(config.graphqlMaxBodyBytes, config.httpBodyTimeoutMs),
     );
     const serv = pgl.createServ(grafserv);
     await serv.addTo(app, httpServer, false);
