@@ -13,4 +13,7 @@ export const BENCH_GRAPHQL_CONFIG = {
   graphqlMaxDocumentChars: 100_000,
   rateLimitPerMinute: 1_000_000_000,
   rateLimitBurst: 1_000_000_000,
+  rateLimitTenantPerMinute: 1_000_000_000,
+  rateLimitTenantBurst: 1_000_000_000,
+  httpBodyTimeoutMs: 15_000,
 } as const;

@@ -18,6 +18,15 @@ export interface Config {
   port: number;
   /** HOST: HTTP bind address (default 127.0.0.1). */
   host: string;
+  /** HTTP_HEADERS_TIMEOUT_MS: a request's headers must arrive within this (default 15000; else 408 and closed). */
+  httpHeadersTimeoutMs: number;
+  /** HTTP_REQUEST_TIMEOUT_MS: the whole request, headers and body, must arrive within this (default 30000). */
+  httpRequestTimeoutMs: number;
+  /**
+   * HTTP_BODY_TIMEOUT_MS: /graphql and /webhooks bodies must be read within this once reading starts
+   * (default 15000; else 408 REQUEST_TIMEOUT).
+   */
+  httpBodyTimeoutMs: number;
   /** PG_DATA_DIR: embedded cluster data directory, absolute (default .data/postgres). */
   pgDataDir: string;
   /** PG_PORT: embedded cluster port (default 54329). */
@@ -64,6 +73,13 @@ export interface Config {
   rateLimitPerMinute: number;
   /** RATE_LIMIT_BURST: requests allowed at once on top of an idle bucket (default 100). */
   rateLimitBurst: number;
+  /**
+   * RATE_LIMIT_TENANT_PER_MINUTE: sustained GraphQL requests per tenant, all its API keys and
+   * sessions together (default 3 x RATE_LIMIT_PER_MINUTE).
+   */
+  rateLimitTenantPerMinute: number;
+  /** RATE_LIMIT_TENANT_BURST: the tenant bucket's size (default 3 x RATE_LIMIT_BURST). */
+  rateLimitTenantBurst: number;
   /** OPENAI_API_KEY: call analysis through OpenAI. Unset: the deterministic built-in analyser. */
   openaiApiKey: string | undefined;
   /** OPENAI_BASE_URL: another OpenAI-compatible endpoint (default the official API). */
@@ -91,7 +107,10 @@ export interface Config {
   publicBaseUrl: string | undefined;
   /** WEBHOOK_MAX_BODY_BYTES: largest provider webhook body (default 1048576). */
   webhookMaxBodyBytes: number;
-  /** WEBHOOK_RATE_LIMIT_PER_MINUTE: sustained deliveries per source (Bolna token, Twilio account, else IP; default 6000). */
+  /**
+   * WEBHOOK_RATE_LIMIT_PER_MINUTE: sustained deliveries per source (default 6000): the Bolna token or Twilio
+   * account of a verified delivery, the sender's address for anything unverified (server/webhooks/rate-limit.ts).
+   */
   webhookRateLimitPerMinute: number;
   /** WEBHOOK_RATE_LIMIT_BURST: deliveries allowed at once on top of an idle bucket (default 1000). */
   webhookRateLimitBurst: number;
@@ -189,10 +208,20 @@ export function defaultGraphqlPoolSize(cores: number = os.availableParallelism()
 /** Parses settings from `env` (no side effects; call `loadDotEnv()` first for the .env file). */
 export function readConfig(env: Env = process.env): Config {
   const production = text(env, 'NODE_ENV') === 'production';
+  const httpHeadersTimeoutMs = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 15_000, 100, 600_000);
+  const httpRequestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
+    throw new Error(`HTTP_HEADERS_TIMEOUT_MS (${httpHeadersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs})`);
+  }
+  const rateLimitPerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000);
+  const rateLimitBurst = integer(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000);
   return {
     databaseUrl: text(env, 'DATABASE_URL'),
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST') ?? '127.0.0.1',
+    httpHeadersTimeoutMs,
+    httpRequestTimeoutMs,
+    httpBodyTimeoutMs: integer(env, 'HTTP_BODY_TIMEOUT_MS', 15_000, 100, 3_600_000),
     pgDataDir: path.resolve(PROJECT_ROOT, text(env, 'PG_DATA_DIR') ?? '.data/postgres'),
     pgPort: integer(env, 'PG_PORT', 54329, 1, 65535),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 4, 1, 64),
@@ -211,8 +240,10 @@ export function readConfig(env: Env = process.env): Config {
     graphqlMaxPageSize: integer(env, 'GRAPHQL_MAX_PAGE_SIZE', 500, 1, 100_000),
     graphqlMaxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100_000, 1_000, 10_000_000),
     graphqlMaxDocumentChars: integer(env, 'GRAPHQL_MAX_DOCUMENT_CHARS', 20_000, 100, 10_000_000),
-    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
-    rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000),
+    rateLimitPerMinute,
+    rateLimitBurst,
+    rateLimitTenantPerMinute: integer(env, 'RATE_LIMIT_TENANT_PER_MINUTE', 3 * rateLimitPerMinute, 1, 3_000_000),
+    rateLimitTenantBurst: integer(env, 'RATE_LIMIT_TENANT_BURST', 3 * rateLimitBurst, 1, 3_000_000),
     openaiApiKey: text(env, 'OPENAI_API_KEY'),
     openaiBaseUrl: text(env, 'OPENAI_BASE_URL'),
     openaiModel: text(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini',

@@ -11,7 +11,7 @@ import { loadConfig } from './config.ts';
 import { runMigrations } from './db/migrate.ts';
 import { createPool, endPool } from './db/pool.ts';
 import { resolveDatabase } from './db/resolve.ts';
-import { listen } from './http/listen.ts';
+import { httpTimeouts, listen } from './http/listen.ts';
 import { createLogger, setLogLevel } from './log.ts';
 import { seedDemoIfEmpty } from './seed/demo.ts';
 import { installShutdown } from './shutdown.ts';
@@ -75,7 +75,7 @@ try {
     },
   });
   shutdown.add('graphql', app.release);
-  const http = await listen(app.express, { host: config.host, port: config.port });
+  const http = await listen(app.express, { host: config.host, port: config.port, timeouts: httpTimeouts(config) });
   shutdown.add('http', () => http.close());
 
   log.info(`listening on ${http.url} (GraphQL at ${http.url}/graphql${config.graphiql ? `, GraphiQL at ${http.url}/graphiql` : ''}, webhooks at ${http.url}/webhooks)`);

@@ -15,4 +15,14 @@ describe('configuration', () => {
     expect(() => readConfig({ GRAPHQL_POOL_SIZE: '0' })).toThrow(/GRAPHQL_POOL_SIZE must be an integer between 1 and 1000, got '0'/);
     expect(() => readConfig({ GRAPHQL_POOL_SIZE: 'lots' })).toThrow(/GRAPHQL_POOL_SIZE/);
   });
+
+  it('HTTP timeouts: defaults, and headers may not outlast the whole request', () => {
+    expect(readConfig({})).toMatchObject({ httpHeadersTimeoutMs: 15_000, httpRequestTimeoutMs: 30_000, httpBodyTimeoutMs: 15_000 });
+    expect(() => readConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS \(40000\) must not exceed HTTP_REQUEST_TIMEOUT_MS/);
+  });
+
+  it('the per-tenant rate limit defaults to three callers', () => {
+    expect(readConfig({ RATE_LIMIT_PER_MINUTE: '100', RATE_LIMIT_BURST: '10' })).toMatchObject({ rateLimitTenantPerMinute: 300, rateLimitTenantBurst: 30 });
+    expect(readConfig({ RATE_LIMIT_TENANT_BURST: '7' }).rateLimitTenantBurst).toBe(7);
+  });
 });

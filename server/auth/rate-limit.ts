@@ -1,6 +1,9 @@
 /**
  * In-memory token buckets for /graphql, one per API key, else per user, else
- * per client IP. A bucket holds up to `burst` tokens and refills at
+ * per client IP; and for signed-in callers a second one per tenant, shared by
+ * all its API keys and sessions, so creating more keys does not multiply a
+ * tenant's budget. A request must find a token in both (nothing is taken
+ * unless both have one). A bucket holds up to `burst` tokens and refills at
  * `perMinute / 60` tokens a second; each request takes one. An empty bucket
  * answers 429 with Retry-After (seconds until the next token).
  *
@@ -32,6 +35,8 @@ export interface RateDecision {
 
 export interface RateLimiter {
   take(key: string): RateDecision;
+  /** What `take` would decide now, without taking a token. */
+  peek(key: string): RateDecision;
   /** Drops buckets that are full again; returns how many remain. */
   sweep(): number;
   readonly size: number;
@@ -61,6 +66,11 @@ export function createRateLimiter({ perMinute, burst, now = Date.now, sweepInter
   const timer = sweepIntervalMs > 0 ? setInterval(sweep, sweepIntervalMs) : undefined;
   timer?.unref();
 
+  const decide = (tokens: number, taking: boolean): RateDecision =>
+    tokens >= 1
+      ? { allowed: true, remaining: Math.floor(taking ? tokens - 1 : tokens), retryAfterSeconds: 0 }
+      : { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) };
+
   return {
     take(key) {
       const at = now();
@@ -68,11 +78,13 @@ export function createRateLimiter({ perMinute, burst, now = Date.now, sweepInter
       bucket.tokens = refilled(bucket, at);
       bucket.updatedAt = at;
       buckets.set(key, bucket);
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return { allowed: true, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
-      }
-      return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
+      const decision = decide(bucket.tokens, true);
+      if (decision.allowed) bucket.tokens -= 1;
+      return decision;
+    },
+    peek(key) {
+      const bucket = buckets.get(key);
+      return decide(bucket ? refilled(bucket, now()) : burst, false);
     },
     sweep,
     get size() {
@@ -92,19 +104,48 @@ export function rateLimitKey(req: Request): string {
   return `ip:${clientIp(req) ?? 'unknown'}`;
 }
 
+/** The tenant a signed-in request is charged to as well (undefined when anonymous). */
+export function tenantRateLimitKey(req: Request): string | undefined {
+  const auth = getRequestAuth(req);
+  return auth.kind === 'anonymous' ? undefined : `tenant:${auth.userId}`;
+}
+
+export interface RateLimits {
+  /** Per API key, user or address. */
+  caller: RateLimiter;
+  callerPerMinute: number;
+  /** Per tenant, across all its keys and sessions. */
+  tenant: RateLimiter;
+}
+
 /** Express middleware; mount after `requestAuth` so callers are known. */
-export function rateLimit(limiter: RateLimiter, limitPerMinute: number): RequestHandler {
+export function rateLimit(limits: RateLimits): RequestHandler {
   return (req, res, next) => {
-    const decision = limiter.take(rateLimitKey(req));
-    res.set('RateLimit-Limit', String(limitPerMinute));
-    res.set('RateLimit-Remaining', String(decision.remaining));
-    if (decision.allowed) {
+    const callerKey = rateLimitKey(req);
+    const tenantKey = tenantRateLimitKey(req);
+    const callerPeek = limits.caller.peek(callerKey);
+    const tenantPeek = tenantKey === undefined ? undefined : limits.tenant.peek(tenantKey);
+    res.set('RateLimit-Limit', String(limits.callerPerMinute));
+    if (callerPeek.allowed && (tenantPeek?.allowed ?? true)) {
+      const caller = limits.caller.take(callerKey);
+      const tenant = tenantKey === undefined ? undefined : limits.tenant.take(tenantKey);
+      res.set('RateLimit-Remaining', String(Math.min(caller.remaining, tenant?.remaining ?? Infinity)));
       next();
       return;
     }
+    res.set('RateLimit-Remaining', '0');
+    const byTenant = !(tenantPeek?.allowed ?? true);
+    const retryAfter = Math.max(callerPeek.retryAfterSeconds, tenantPeek?.retryAfterSeconds ?? 0);
     res
       .status(429)
-      .set('Retry-After', String(decision.retryAfterSeconds))
-      .json(graphqlErrorBody('RATE_LIMITED', `Too many requests; retry in ${decision.retryAfterSeconds} s.`));
+      .set('Retry-After', String(retryAfter))
+      .json(
+        graphqlErrorBody(
+          'RATE_LIMITED',
+          byTenant
+            ? `Too many requests for this account (all its API keys and sessions together); retry in ${retryAfter} s.`
+            : `Too many requests; retry in ${retryAfter} s.`,
+        ),
+      );
   };
 }

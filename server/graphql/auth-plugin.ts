@@ -46,7 +46,10 @@ function loginResult(row: LoginRow | undefined, issueJwt: ((subject: JwtSubject)
       if (!row.user_id || !isTokenRole(row.db_role)) throw new Error(`login returned ok without a user or role`);
       return issue(issueJwt, { userId: row.user_id, role: row.db_role });
     case 'locked':
-      throw new SafeError('Too many failed sign-ins: the account is locked for a while. Try again later.', { code: 'ACCOUNT_LOCKED' });
+      // Per (email, source), the same for unknown emails: see app_hidden.login.
+      throw new SafeError('Too many failed sign-ins for this email from your address: signing in from here is paused for a while. Try again later.', {
+        code: 'ACCOUNT_LOCKED',
+      });
     case 'inactive':
       throw new SafeError('This account has been deactivated.', { code: 'ACCOUNT_INACTIVE' });
     case 'invalid_credentials':

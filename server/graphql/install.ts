@@ -34,6 +34,9 @@ export type GraphqlConfig = Pick<
   | 'graphqlMaxDocumentChars'
   | 'rateLimitPerMinute'
   | 'rateLimitBurst'
+  | 'rateLimitTenantPerMinute'
+  | 'rateLimitTenantBurst'
+  | 'httpBodyTimeoutMs'
 >;
 
 export interface GraphqlDeps {
@@ -75,11 +78,13 @@ export async function installGraphql(app: Express, httpServer: Server | null, de
     }),
   );
   const limiter = createRateLimiter({ perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst, now: deps.now });
+  const tenantLimiter = createRateLimiter({ perMinute: config.rateLimitTenantPerMinute, burst: config.rateLimitTenantBurst, now: deps.now });
   let released = false;
   const release = async (): Promise<void> => {
     if (released) return;
     released = true;
     limiter.stop();
+    tenantLimiter.stop();
     await pgl.release();
   };
   try {
@@ -87,8 +92,8 @@ export async function installGraphql(app: Express, httpServer: Server | null, de
     app.use(
       GRAPHQL_PATH,
       requestAuth({ jwtSecret: jwt.secret, pool: deps.authPool }),
-      rateLimit(limiter, config.rateLimitPerMinute),
-      ...bodyLimit(config.graphqlMaxBodyBytes),
+      rateLimit({ caller: limiter, callerPerMinute: config.rateLimitPerMinute, tenant: tenantLimiter }),
+      ...bodyLimit(config.graphqlMaxBodyBytes, config.httpBodyTimeoutMs),
     );
     const serv = pgl.createServ(grafserv);
     await serv.addTo(app, httpServer, false);

@@ -23,7 +23,7 @@ export const WEBHOOKS_PATH = '/webhooks';
 
 export type WebhookConfig = Pick<
   Config,
-  'publicBaseUrl' | 'webhookMaxBodyBytes' | 'webhookRateLimitPerMinute' | 'webhookRateLimitBurst'
+  'publicBaseUrl' | 'webhookMaxBodyBytes' | 'webhookRateLimitPerMinute' | 'webhookRateLimitBurst' | 'httpBodyTimeoutMs'
 >;
 
 export interface WebhookDeps {
@@ -49,7 +49,7 @@ export function installWebhooks(app: Express, deps: WebhookDeps): InstalledWebho
     now: deps.now,
   });
   const routeDeps: RouteDeps = { pool: deps.pool, secretsKey: deps.secretsKey, publicBaseUrl: config.publicBaseUrl, limiter };
-  const body = readRawBody(config.webhookMaxBodyBytes);
+  const body = readRawBody(config.webhookMaxBodyBytes, config.httpBodyTimeoutMs);
 
   const router = Router();
   router.post('/bolna/:token', requireMediaType(['application/json', '+json'], 'application/json'), bolnaGate(limiter), ...body, bolnaHandler(routeDeps, logger));

@@ -23,7 +23,7 @@ import type { Logger } from '../log.ts';
 import type { IngestResult } from './ingest.ts';
 
 export function sendError(res: Response, api: ApiError, extra: Record<string, string> = {}): void {
-  if (api.httpStatus === 413) res.set('Connection', 'close');
+  if (api.httpStatus === 413 || api.httpStatus === 408) res.set('Connection', 'close');
   res.status(api.httpStatus).json({ error: { code: api.code, message: api.message, ...api.details, ...extra } });
 }
 

@@ -4,17 +4,19 @@
  *   POST /webhooks/twilio/status/:token   per business (the tenant's webhook token, as Bolna's)
  *   POST /webhooks/twilio/status          global, routed by AccountSid
  *
- *   media type (415) → [token format + rate limit by token (401, 429)] → body (413) → form (400)
- *   → [global: rate limit by AccountSid (429)] → AccountSid present (400)
+ *   media type (415) → [token format (401, charged to the sender's address)]
+ *   → sender's address has credit (429) → body (413, 408) → form (400) → AccountSid present (400)
  *   → tenant: by token (401), or every tenant that named this AccountSid (403; 503 database down)
  *   → X-Twilio-Signature over the public URL + parameters (401, 403): on the global URL the
  *     tenant whose auth token validates it is the one, so naming someone else's AccountSid
  *     (a squatter) neither receives nor blocks that account's callbacks
+ *   → rate limit: the token / AccountSid when verified, else the sender's address (429)
  *   → tenant active (403) → required fields (400) → store + apply (200, 422; 503)
  *
  * The signature covers every parameter, so it is checked before the other
  * fields: an unsigned request learns nothing about what we expect. Nothing is
- * stored before the last step.
+ * stored before the last step. Only a verified callback is charged to the
+ * tenant's bucket (see ./rate-limit.ts).
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { RequestError } from '../errors.ts';
@@ -29,7 +31,7 @@ import {
   type TwilioTenant,
 } from './credentials.ts';
 import { ingestDelivery, keptHeaders } from './ingest.ts';
-import { ipSource, type WebhookLimiter } from './rate-limit.ts';
+import { chargeAfterVerify, ipSource, type WebhookLimiter } from './rate-limit.ts';
 import { refuse, sendIngestResult, webhookHandler } from './respond.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { TWILIO_SIGNATURE_HEADER, twilioRequestUrl, twilioSignatureRefusal, validTwilioSignature, verifyTwilioSignature } from './signatures.ts';
@@ -75,43 +77,49 @@ async function ingest(deps: RouteDeps, log: Logger, req: Request, res: Response,
 /** POST /webhooks/twilio/status: the tenant whose auth token validates the signature. */
 export function twilioHandler(deps: RouteDeps, log: Logger): RequestHandler {
   return webhookHandler(log, 'twilio webhook', async (req: Request, res: Response) => {
-    const form = parseForm(rawBody(req));
-    const accountSid = form.AccountSid;
-    const wellFormed = accountSid !== undefined && TWILIO_ACCOUNT_SID_FORMAT.test(accountSid);
-    if (!deps.limiter.admit(wellFormed ? `twilio:${accountSid}` : ipSource(req), res)) return;
-    requireAccountSid(form);
-    const candidates = wellFormed ? await findTwilioTenants(deps.pool, deps.secretsKey, accountSid, ourNumber(form)) : [];
-    if (candidates.length === 0) throw new RequestError('UNKNOWN_ACCOUNT', UNKNOWN_ACCOUNT_MESSAGE);
-    const signature = req.get(TWILIO_SIGNATURE_HEADER);
-    const url = twilioRequestUrl(req, deps.publicBaseUrl);
-    const tenant = candidates.find((candidate) => candidate.authToken !== undefined && validTwilioSignature(candidate.authToken, signature, url, form));
-    // Says what is wrong with the request (missing / invalid), never which tenants were tried.
-    if (!tenant) throw twilioSignatureRefusal(signature);
-    await ingest(deps, log, req, res, tenant, form);
+    if (!deps.limiter.senderHasCredit(req, res)) return;
+    const verified = await chargeAfterVerify(deps.limiter, req, res, async () => {
+      const form = parseForm(rawBody(req));
+      const accountSid = requireAccountSid(form);
+      const candidates = TWILIO_ACCOUNT_SID_FORMAT.test(accountSid)
+        ? await findTwilioTenants(deps.pool, deps.secretsKey, accountSid, ourNumber(form))
+        : [];
+      if (candidates.length === 0) throw new RequestError('UNKNOWN_ACCOUNT', UNKNOWN_ACCOUNT_MESSAGE);
+      const signature = req.get(TWILIO_SIGNATURE_HEADER);
+      const url = twilioRequestUrl(req, deps.publicBaseUrl);
+      const tenant = candidates.find((candidate) => candidate.authToken !== undefined && validTwilioSignature(candidate.authToken, signature, url, form));
+      // Says what is wrong with the request (missing / invalid), never which tenants were tried.
+      if (!tenant) throw twilioSignatureRefusal(signature);
+      return { source: `twilio:${accountSid}`, value: { form, tenant } };
+    });
+    if (verified) await ingest(deps, log, req, res, verified.tenant, verified.form);
   });
 }
 
-/** Before the body is read: a well-formed token within its rate limit (as Bolna's URL). */
+/** Before the body is read: a well-formed token (a malformed one is charged to the sender), from a sender with credit. */
 export function twilioTokenGate(limiter: WebhookLimiter): RequestHandler {
   return (req, res, next) => {
-    const token = tokenOf(req);
-    if (!BOLNA_TOKEN_FORMAT.test(token)) {
-      refuse(res, 'UNKNOWN_TOKEN', UNKNOWN_TOKEN_MESSAGE);
+    if (!BOLNA_TOKEN_FORMAT.test(tokenOf(req))) {
+      if (limiter.admit(ipSource(req), res)) refuse(res, 'UNKNOWN_TOKEN', UNKNOWN_TOKEN_MESSAGE);
       return;
     }
-    if (limiter.admit(`twilio-token:${token.slice(0, BOLNA_TOKEN_PREFIX_LENGTH)}`, res)) next();
+    if (limiter.senderHasCredit(req, res)) next();
   };
 }
 
 /** POST /webhooks/twilio/status/:token: the token's tenant, whose auth token must have signed the callback. */
 export function twilioTokenHandler(deps: RouteDeps, log: Logger): RequestHandler {
   return webhookHandler(log, 'twilio webhook', async (req: Request, res: Response) => {
-    const form = parseForm(rawBody(req));
-    const tenant = await findTwilioTenantByToken(deps.pool, deps.secretsKey, tokenOf(req));
-    if (!tenant) throw new RequestError('UNKNOWN_TOKEN', UNKNOWN_TOKEN_MESSAGE);
-    const accountSid = requireAccountSid(form);
-    if (!tenant.authToken || tenant.accountSid !== accountSid) throw new RequestError('UNKNOWN_ACCOUNT', UNKNOWN_ACCOUNT_MESSAGE);
-    verifyTwilioSignature(tenant.authToken, req.get(TWILIO_SIGNATURE_HEADER), twilioRequestUrl(req, deps.publicBaseUrl), form);
-    await ingest(deps, log, req, res, tenant, form);
+    const token = tokenOf(req);
+    const verified = await chargeAfterVerify(deps.limiter, req, res, async () => {
+      const form = parseForm(rawBody(req));
+      const tenant = await findTwilioTenantByToken(deps.pool, deps.secretsKey, token);
+      if (!tenant) throw new RequestError('UNKNOWN_TOKEN', UNKNOWN_TOKEN_MESSAGE);
+      const accountSid = requireAccountSid(form);
+      if (!tenant.authToken || tenant.accountSid !== accountSid) throw new RequestError('UNKNOWN_ACCOUNT', UNKNOWN_ACCOUNT_MESSAGE);
+      verifyTwilioSignature(tenant.authToken, req.get(TWILIO_SIGNATURE_HEADER), twilioRequestUrl(req, deps.publicBaseUrl), form);
+      return { source: `twilio-token:${token.slice(0, BOLNA_TOKEN_PREFIX_LENGTH)}`, value: { form, tenant } };
+    });
+    if (verified) await ingest(deps, log, req, res, verified.tenant, verified.form);
   });
 }

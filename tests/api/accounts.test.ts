@@ -3,7 +3,8 @@
  * register (validation codes, nothing stored on failure, bcrypt hash),
  * authenticate (one answer for unknown emails and wrong passwords, every
  * attempt recorded, lock-out after 5 failures that survives because the
- * failures commit, unlock after the lock expires), and API keys (the secret
+ * failures commit, unlock after the lock expires; per-source lock-out in
+ * ./lockout.test.ts), and API keys (the secret
  * shown once and stored only as a hash, read-only keys refused by the database
  * with nothing changed, write keys, revoked / expired keys and keys of inactive
  * tenants refused with 401, last use stamped, keys cannot manage keys).
@@ -140,7 +141,7 @@ describe('authenticate', () => {
     expect(rows.every((row) => row.ip_address !== null && row.ip_address.length > 0)).toBe(true);
   });
 
-  it('5 failures lock the account, even against the right password; the lock is committed and expires', async () => {
+  it('5 failures from one source lock the email for that source, even against the right password; the lock is committed and expires', async () => {
     const email = 'locked.out@example.com';
     const password = 'the one true password';
     const session = await register(email, password);
@@ -152,11 +153,11 @@ describe('authenticate', () => {
     expect(right.body.data?.authenticate ?? null).toBeNull();
 
     // Read on another connection: the failures and the lock were committed, not rolled back with the error.
-    const state = await one<{ failed: number; locked: boolean }>(
-      `select failed_logins as failed, locked_until > now() as locked from app_private.user_secrets where user_id = $1`,
-      [session.userId],
+    const state = await one<{ source: string; lockouts: number; locked: boolean }>(
+      `select source, lockouts, locked_until > now() as locked from app_private.login_throttles where email = $1`,
+      [email],
     );
-    expect(state).toEqual({ failed: 5, locked: true });
+    expect(state).toEqual({ source: '127.0.0.1', lockouts: 1, locked: true });
     const outcomes = await api.db.pool.query<{ outcome: string }>(
       `select outcome from app_private.login_attempts where user_id = $1 order by id`,
       [session.userId],
@@ -166,15 +167,10 @@ describe('authenticate', () => {
     ]);
 
     // When the lock has expired (moved into the past as the owner), the right password works and resets the count.
-    await api.db.pool.query(
-      `update app_private.user_secrets set locked_until = now() - interval '1 second',
-              first_failed_login_at = now() - interval '1 hour' where user_id = $1`,
-      [session.userId],
-    );
+    await api.db.pool.query(`update app_private.login_throttles set locked_until = now() - interval '1 second' where email = $1`, [email]);
     const back = okData(await authenticate(email, password)) as { authenticate: Session };
     expect(back.authenticate.userId).toBe(session.userId);
-    expect(await one(`select failed_logins as failed, locked_until as until from app_private.user_secrets where user_id = $1`, [session.userId]))
-      .toEqual({ failed: 0, until: null });
+    expect(await one(`select count(*)::int as n from app_private.login_throttles where email = $1`, [email])).toEqual({ n: 0 });
   });
 
   it('a success resets the failure count, so failures must be consecutive to lock', async () => {
@@ -185,7 +181,8 @@ describe('authenticate', () => {
       for (let i = 0; i < 4; i += 1) expect(errorCode(await authenticate(email, 'nope nope nope'))).toBe('INVALID_CREDENTIALS');
       okData(await authenticate(email, password));
     }
-    expect((await one<{ failed: number }>(`select failed_logins as failed from app_private.user_secrets where user_id = $1`, [session.userId])).failed).toBe(0);
+    expect(session.userId).toBeTruthy();
+    expect(await one(`select count(*)::int as n from app_private.login_throttles where email = $1`, [email])).toEqual({ n: 0 });
   });
 
   it('a deactivated account is refused with its own code', async () => {

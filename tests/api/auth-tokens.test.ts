@@ -287,6 +287,41 @@ describe('rate limiting', () => {
     }
   });
 
+  it("a tenant's API keys and sessions share one bucket: more keys do not multiply its budget", async () => {
+    // 2 per caller and 3 per tenant, never refilled (frozen clock).
+    const limited = await startApi({
+      db: api.db,
+      env: { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_BURST: '2', RATE_LIMIT_TENANT_PER_MINUTE: '1', RATE_LIMIT_TENANT_BURST: '3' },
+      now: () => 0,
+    });
+    try {
+      const keys: string[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const { body } = await api.graphql<{ createApiKey: { result: { secret: string } } }>(
+          `mutation ($name: String!) { createApiKey(input: { name: $name }) { result { secret } } }`,
+          { name: `shared budget ${i}` },
+          api.tokenFor(tenantA.userId),
+        );
+        expect(body.errors).toBeUndefined();
+        keys.push(body.data?.createApiKey.result.secret ?? '');
+      }
+      const [first = '', second = '', third = ''] = keys;
+      const statuses = [];
+      for (const key of [first, first, second, second, third]) statuses.push((await limited.graphql(`{ currentUserId }`, {}, key)).status);
+      // Each key alone would allow 2 (6 in all); the tenant's bucket stops the 4th.
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const refused = await limited.graphql(`{ currentUserId }`, {}, limited.tokenFor(tenantA.userId));
+      expect(refused.status).toBe(429);
+      expect(errorCodes(refused.body)).toEqual(['RATE_LIMITED']);
+      expect(refused.body.errors?.[0]?.message).toMatch(/this account/);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // Another tenant has its own bucket.
+      expect((await limited.graphql(`{ currentUserId }`, {}, limited.tokenFor(tenantB.userId))).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('refills over time and forgets idle callers (injected clock)', () => {
     let now = 0;
     const limiter = createRateLimiter({ perMinute: 60, burst: 2, now: () => now, sweepIntervalMs: 0 });

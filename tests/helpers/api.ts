@@ -15,7 +15,7 @@ import { resolveAuthDatabaseUrl } from '../../server/auth/authenticator.ts';
 import { signJwt, type TokenRole } from '../../server/auth/jwt.ts';
 import { readConfig, type Config } from '../../server/config.ts';
 import { createPool, endPool } from '../../server/db/pool.ts';
-import { listen } from '../../server/http/listen.ts';
+import { httpTimeouts, listen } from '../../server/http/listen.ts';
 import { createLogger } from '../../server/log.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
@@ -99,7 +99,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
     logger,
     graphql: { authPool, jwt, config, logger, now: options.now },
   });
-  const http = await listen(app.express, { host: '127.0.0.1', port: 0 });
+  const http = await listen(app.express, { host: '127.0.0.1', port: 0, timeouts: httpTimeouts(config) });
 
   const post = async (body: string | Uint8Array, headers: Record<string, string> = {}): Promise<HttpResult<GraphqlBody>> => {
     const response = await fetch(`${http.url}/graphql`, {

@@ -16,7 +16,7 @@ import { resolveAuthDatabaseUrl } from '../../server/auth/authenticator.ts';
 import { signJwt } from '../../server/auth/jwt.ts';
 import { readConfig, type Config } from '../../server/config.ts';
 import { createPool, endPool } from '../../server/db/pool.ts';
-import { listen } from '../../server/http/listen.ts';
+import { httpTimeouts, listen } from '../../server/http/listen.ts';
 import { createLogger } from '../../server/log.ts';
 import { encryptSecret } from '../../server/webhooks/secrets.ts';
 import { TEST_AUTHENTICATOR_PASSWORD, TEST_JWT_SECRET, type GraphqlBody } from './api.ts';
@@ -129,7 +129,7 @@ export async function startWebhookApp(options: StartWebhookOptions = {}): Promis
     webhooks: { pool: db.pool, config, logger, now: options.now },
     graphql: authPool ? { authPool, jwt, config, logger, now: options.now } : undefined,
   });
-  const http = await listen(app.express, { host: '127.0.0.1', port: 0 });
+  const http = await listen(app.express, { host: '127.0.0.1', port: 0, timeouts: httpTimeouts(config) });
 
   const request = async (path: string, init: RequestInit): Promise<WebhookResponse> => {
     const response = await fetch(`${http.url}${path}`, init);

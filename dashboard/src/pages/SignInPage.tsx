@@ -5,7 +5,7 @@ import { useSignIn } from '../hooks/use-sign-in.ts';
 
 const MESSAGES: Record<string, string> = {
   INVALID_CREDENTIALS: 'Wrong email or password.',
-  ACCOUNT_LOCKED: 'Too many failed attempts: the account is locked for 15 minutes.',
+  ACCOUNT_LOCKED: 'Too many failed attempts from here: signing in is paused for 15 minutes (longer if it happens again).',
   ACCOUNT_INACTIVE: 'This account is disabled.',
   RATE_LIMITED: 'Too many requests: wait a moment and try again.',
 };
