@@ -12,6 +12,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { RequestError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { noteRequest } from '../observability/request-notes.ts';
 import { parseBolnaBody, bolnaEventKey } from './bolna-payload.ts';
 import { rawBody } from './body.ts';
 import { BOLNA_TOKEN_FORMAT, BOLNA_TOKEN_PREFIX_LENGTH, findBolnaTenant } from './credentials.ts';
@@ -50,6 +51,7 @@ export function bolnaHandler(deps: RouteDeps, log: Logger): RequestHandler {
     if (tenant.signingSecret !== undefined && (tenant.requireSignature || signature !== undefined)) {
       verifyBolnaSignature(tenant.signingSecret, signature, body);
     }
+    noteRequest(req, { business: tenant.userId });
     if (!tenant.active) throw new RequestError('TENANT_INACTIVE', 'This account is deactivated; deliveries are not accepted.');
     const { json, execution } = parseBolnaBody(body);
     const result = await ingestDelivery(deps.pool, {

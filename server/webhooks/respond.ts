@@ -18,9 +18,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { applyFailure, RequestError, requestApiError, toApiError, type ApiError, type RequestErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { noteRequest } from '../observability/request-notes.ts';
 import type { IngestResult } from './ingest.ts';
 
 export function sendError(res: Response, api: ApiError, extra: Record<string, string> = {}): void {
+  noteRequest(res.req, { outcome: api.code });
   if (api.httpStatus === 413) res.set('Connection', 'close');
   res.status(api.httpStatus).json({ error: { code: api.code, message: api.message, ...api.details, ...extra } });
 }
@@ -36,6 +38,7 @@ export function sendIngestResult(res: Response, result: IngestResult, log: Logge
     sendError(res, api, { eventId: result.eventId });
     return;
   }
+  noteRequest(res.req, { outcome: result.duplicate ? 'duplicate' : 'stored' });
   res.status(200).json({ eventId: result.eventId, duplicate: result.duplicate, status: result.status, callId: result.callId });
 }
 

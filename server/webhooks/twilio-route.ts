@@ -13,6 +13,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { RequestError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { noteRequest } from '../observability/request-notes.ts';
 import { rawBody } from './body.ts';
 import { findTwilioTenant, TWILIO_ACCOUNT_SID_FORMAT } from './credentials.ts';
 import { ingestDelivery, keptHeaders } from './ingest.ts';
@@ -36,6 +37,7 @@ export function twilioHandler(deps: RouteDeps, log: Logger): RequestHandler {
       throw new RequestError('UNKNOWN_ACCOUNT', 'No tenant has connected this Twilio account (set its credentials in the ingest settings).');
     }
     verifyTwilioSignature(tenant.authToken, req.get(TWILIO_SIGNATURE_HEADER), twilioRequestUrl(req, deps.publicBaseUrl), form);
+    noteRequest(req, { business: tenant.userId });
     if (!tenant.active) throw new RequestError('TENANT_INACTIVE', 'This account is deactivated; deliveries are not accepted.');
     const callback = parseTwilioCallback(form);
     const result = await ingestDelivery(deps.pool, {
