@@ -12,7 +12,7 @@
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from '../log.ts';
-import { readDatabaseStats, type DatabaseStats, type ReadStatsOptions } from './database-stats.ts';
+import { PENDING_DELTAS_CAP, readDatabaseStats, type DatabaseStats, type ReadStatsOptions } from './database-stats.ts';
 
 const PREFIX = 'switchboard_';
 
@@ -170,115 +170,28 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
   });
 
-  // Database figures: set by refreshDatabase() before each exposition.
+  // Whether the scrape-time read worked; its figures are in a registry of their own (databaseFigures).
   const databaseUp = new Gauge({ name: METRIC_NAMES.databaseUp, help: '1 if the scrape-time database read succeeded, else 0.', registers });
   const databaseScrapeDuration = new Gauge({
     name: METRIC_NAMES.databaseScrapeDuration,
     help: 'How long the scrape-time database read took.',
     registers,
   });
-  const queueJobs = new Gauge({
-    name: METRIC_NAMES.queueJobs,
-    help: 'graphile-worker jobs by task and state (ready: due now; scheduled: due later; running: locked; failed: out of attempts).',
-    labelNames: ['task', 'state'] as const,
-    registers,
-  });
-  const queueOldestReadyAge = new Gauge({
-    name: METRIC_NAMES.queueOldestReadyAge,
-    help: 'Seconds the oldest due, unlocked job of a task has waited (0: none waiting).',
-    labelNames: ['task'] as const,
-    registers,
-  });
-  const pendingDeltas = new Gauge({
-    name: METRIC_NAMES.pendingDeltas,
-    help: 'Rollup deltas not yet compacted (counted up to 1,000,000).',
-    registers,
-  });
-  const compactionLag = new Gauge({
-    name: METRIC_NAMES.compactionLag,
-    help: 'With deltas pending: seconds since the last compaction that moved deltas (0 when none are pending).',
-    registers,
-  });
-  const lastCompaction = new Gauge({
-    name: METRIC_NAMES.lastCompaction,
-    help: 'Unix time of the last compaction that moved deltas.',
-    registers,
-  });
-  const kpiSummaryAge = new Gauge({
-    name: METRIC_NAMES.kpiSummaryAge,
-    help: 'Seconds since the user_kpi_summary view was last refreshed (started).',
-    registers,
-  });
-  const verifyLastRun = new Gauge({
-    name: METRIC_NAMES.verifyLastRun,
-    help: 'Unix time of the last rollup verification (the nightly rollups__verify job).',
-    registers,
-  });
-  const verifyDifferences = new Gauge({
-    name: METRIC_NAMES.verifyDifferences,
-    help: 'Differences the last rollup verification found (0: the rollups were exact).',
-    registers,
-  });
-  const verifyTenants = new Gauge({ name: METRIC_NAMES.verifyTenants, help: 'Tenants the last rollup verification covered.', registers });
-  const verifyDuration = new Gauge({ name: METRIC_NAMES.verifyDuration, help: 'How long the last rollup verification ran.', registers });
-  const verifyRepaired = new Gauge({
-    name: METRIC_NAMES.verifyRepaired,
-    help: '1 if the last rollup verification repaired what it found, else 0.',
-    registers,
-  });
-  const databaseGauges = [
-    queueJobs,
-    queueOldestReadyAge,
-    pendingDeltas,
-    compactionLag,
-    lastCompaction,
-    kpiSummaryAge,
-    verifyLastRun,
-    verifyDifferences,
-    verifyTenants,
-    verifyDuration,
-    verifyRepaired,
-  ];
-
-  const setDatabaseStats = (stats: DatabaseStats): void => {
-    for (const gauge of databaseGauges) gauge.reset();
-    const now = stats.now.getTime();
-    for (const q of stats.queue) {
-      queueJobs.set({ task: q.task, state: 'ready' }, q.ready);
-      queueJobs.set({ task: q.task, state: 'scheduled' }, q.scheduled);
-      queueJobs.set({ task: q.task, state: 'running' }, q.running);
-      queueJobs.set({ task: q.task, state: 'failed' }, q.failed);
-      queueOldestReadyAge.set({ task: q.task }, q.oldestReadyAgeSeconds);
-    }
-    pendingDeltas.set(stats.pendingDeltas);
-    if (stats.lastCompactionAt) lastCompaction.set(epochSeconds(stats.lastCompactionAt));
-    const lag = stats.pendingDeltas > 0 && stats.lastCompactionAt ? Math.max(0, (now - stats.lastCompactionAt.getTime()) / 1000) : 0;
-    compactionLag.set(lag);
-    if (stats.kpiSummaryRefreshedAt) kpiSummaryAge.set(Math.max(0, (now - stats.kpiSummaryRefreshedAt.getTime()) / 1000));
-    const verification = stats.lastVerification;
-    if (verification) {
-      verifyLastRun.set(epochSeconds(verification.ranAt));
-      verifyDifferences.set(verification.differences);
-      verifyTenants.set(verification.tenants);
-      verifyDuration.set(verification.durationSeconds);
-      verifyRepaired.set(verification.repaired ? 1 : 0);
-    }
-  };
-
   let database: { pool: pg.Pool; options: ReadStatsOptions } | undefined;
+  /** The last read's figures (empty after a failed read: stale figures would look healthy). */
+  let figures = new Registry();
   let refreshing: Promise<void> | undefined;
   let failing = false;
   const refreshDatabase = async (): Promise<void> => {
     if (!database) return;
     const started = process.hrtime.bigint();
     try {
-      setDatabaseStats(await readDatabaseStats(database.pool, database.options));
+      figures = databaseFigures(await readDatabaseStats(database.pool, database.options));
       databaseUp.set(1);
       if (failing) options.logger?.info('metrics: database figures readable again');
       failing = false;
     } catch (error) {
-      // Stale figures would look healthy: drop them and say the read failed.
-      for (const gauge of databaseGauges) gauge.reset();
+      figures = new Registry();
       databaseUp.set(0);
       if (!failing) options.logger?.warn('metrics: could not read the database figures (reported as switchboard_database_up 0)', { error });
       failing = true;
@@ -317,7 +230,60 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         refreshing = undefined;
       });
       await refreshing;
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      const [own, read] = await Promise.all([registry.metrics(), figures.metrics()]);
+      return { contentType: registry.contentType, body: read ? `${own}\n${read}` : own };
     },
   };
+}
+
+/**
+ * The scrape-time database figures as a registry of their own, built from one
+ * read: a figure the database does not have (no compaction, refresh or
+ * verification yet) is absent rather than 0.
+ */
+function databaseFigures(stats: DatabaseStats): Registry {
+  const figures = new Registry();
+  const registers = [figures];
+  const gauge = (name: string, help: string, value: number | undefined): void => {
+    if (value === undefined) return;
+    new Gauge({ name, help, registers }).set(value);
+  };
+  const queueJobs = new Gauge({
+    name: METRIC_NAMES.queueJobs,
+    help: 'graphile-worker jobs by task and state (ready: due now; scheduled: due later; running: locked; failed: out of attempts).',
+    labelNames: ['task', 'state'] as const,
+    registers,
+  });
+  const queueOldestReadyAge = new Gauge({
+    name: METRIC_NAMES.queueOldestReadyAge,
+    help: 'Seconds the oldest due, unlocked job of a task has waited (0: none waiting).',
+    labelNames: ['task'] as const,
+    registers,
+  });
+  for (const q of stats.queue) {
+    queueJobs.set({ task: q.task, state: 'ready' }, q.ready);
+    queueJobs.set({ task: q.task, state: 'scheduled' }, q.scheduled);
+    queueJobs.set({ task: q.task, state: 'running' }, q.running);
+    queueJobs.set({ task: q.task, state: 'failed' }, q.failed);
+    queueOldestReadyAge.set({ task: q.task }, q.oldestReadyAgeSeconds);
+  }
+  const now = stats.now.getTime();
+  const since = (date: Date | null): number | undefined => (date ? Math.max(0, (now - date.getTime()) / 1000) : undefined);
+  gauge(METRIC_NAMES.pendingDeltas, `Rollup deltas not yet compacted (counted up to ${PENDING_DELTAS_CAP}).`, stats.pendingDeltas);
+  gauge(METRIC_NAMES.lastCompaction, 'Unix time of the last compaction that moved deltas.', stats.lastCompactionAt ? epochSeconds(stats.lastCompactionAt) : undefined);
+  gauge(
+    METRIC_NAMES.compactionLag,
+    'With deltas pending: seconds since the last compaction that moved deltas; 0 when none are pending.',
+    stats.pendingDeltas > 0 ? since(stats.lastCompactionAt) : 0,
+  );
+  gauge(METRIC_NAMES.kpiSummaryAge, 'Seconds since the user_kpi_summary view was last refreshed (started).', since(stats.kpiSummaryRefreshedAt));
+  const verification = stats.lastVerification;
+  if (verification) {
+    gauge(METRIC_NAMES.verifyLastRun, 'Unix time of the last rollup verification (the nightly rollups__verify job).', epochSeconds(verification.ranAt));
+    gauge(METRIC_NAMES.verifyDifferences, 'Differences the last rollup verification found (0: the rollups were exact).', verification.differences);
+    gauge(METRIC_NAMES.verifyTenants, 'Tenants the last rollup verification covered.', verification.tenants);
+    gauge(METRIC_NAMES.verifyDuration, 'How long the last rollup verification ran.', verification.durationSeconds);
+    gauge(METRIC_NAMES.verifyRepaired, '1 if the last rollup verification repaired what it found, else 0.', verification.repaired ? 1 : 0);
+  }
+  return figures;
 }
