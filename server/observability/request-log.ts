@@ -10,7 +10,9 @@
  * holds the tenant's secret token, and query strings may hold anything.
  * Health checks, /metrics and the dashboard's hashed assets log at debug, so
  * a load balancer's probes and Prometheus' scrapes leave an idle server quiet;
- * 5xx answers log at error, the rest at info.
+ * 5xx answers log at error except 503 (the database is unavailable: that is
+ * logged once per 10 s where it is detected, not once per refused request),
+ * the rest at info.
  */
 import type { Express, Request, Response } from 'express';
 import { getRequestAuth } from '../auth/request-auth.ts';
@@ -114,6 +116,6 @@ function record(req: Request, res: Response, seconds: number, aborted: boolean, 
   if (aborted) meta.aborted = true;
   const message = `${req.method} ${route} ${status} ${durationMs} ms${operation?.name ? ` ${operation.name}` : ''}${outcome ? ` ${outcome}` : ''}`;
   if (QUIET_ROUTES.has(route)) logger.debug(message, meta);
-  else if (status >= 500) logger.error(message, meta);
+  else if (status >= 500 && status !== 503) logger.error(message, meta);
   else logger.info(message, meta);
 }
