@@ -170,33 +170,25 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
   });
 
-  // Whether the scrape-time read worked; its figures are in a registry of their own (databaseFigures).
-  const databaseUp = new Gauge({ name: METRIC_NAMES.databaseUp, help: '1 if the scrape-time database read succeeded, else 0.', registers });
-  const databaseScrapeDuration = new Gauge({
-    name: METRIC_NAMES.databaseScrapeDuration,
-    help: 'How long the scrape-time database read took.',
-    registers,
-  });
+  // The scrape-time database read (with useDatabase only): its figures are in a registry of their own.
   let database: { pool: pg.Pool; options: ReadStatsOptions } | undefined;
-  /** The last read's figures (empty after a failed read: stale figures would look healthy). */
+  /** The last read's figures (only `up` 0 after a failed read: stale figures would look healthy). */
   let figures = new Registry();
   let refreshing: Promise<void> | undefined;
   let failing = false;
   const refreshDatabase = async (): Promise<void> => {
     if (!database) return;
     const started = process.hrtime.bigint();
+    const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      figures = databaseFigures(await readDatabaseStats(database.pool, database.options));
-      databaseUp.set(1);
+      const stats = await readDatabaseStats(database.pool, database.options);
+      figures = databaseFigures(stats, elapsed());
       if (failing) options.logger?.info('metrics: database figures readable again');
       failing = false;
     } catch (error) {
-      figures = new Registry();
-      databaseUp.set(0);
+      figures = databaseFigures(undefined, elapsed());
       if (!failing) options.logger?.warn('metrics: could not read the database figures (reported as switchboard_database_up 0)', { error });
       failing = true;
-    } finally {
-      databaseScrapeDuration.set(Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
 
@@ -238,16 +230,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
 /**
  * The scrape-time database figures as a registry of their own, built from one
- * read: a figure the database does not have (no compaction, refresh or
- * verification yet) is absent rather than 0.
+ * read (`stats` undefined: the read failed, only `up` 0 is reported). A figure
+ * the database does not have (no compaction, refresh or verification yet) is
+ * absent rather than 0.
  */
-function databaseFigures(stats: DatabaseStats): Registry {
+function databaseFigures(stats: DatabaseStats | undefined, readSeconds: number): Registry {
   const figures = new Registry();
   const registers = [figures];
   const gauge = (name: string, help: string, value: number | undefined): void => {
     if (value === undefined) return;
     new Gauge({ name, help, registers }).set(value);
   };
+  gauge(METRIC_NAMES.databaseUp, '1 if the scrape-time database read succeeded, else 0.', stats ? 1 : 0);
+  gauge(METRIC_NAMES.databaseScrapeDuration, 'How long the scrape-time database read took.', readSeconds);
+  if (!stats) return figures;
   const queueJobs = new Gauge({
     name: METRIC_NAMES.queueJobs,
     help: 'graphile-worker jobs by task and state (ready: due now; scheduled: due later; running: locked; failed: out of attempts).',

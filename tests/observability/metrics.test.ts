@@ -187,6 +187,8 @@ describe('GET /metrics', () => {
       expect(sample(body, 'switchboard_database_up')).toBe(0);
       expect(body).not.toMatch(/^switchboard_rollup_pending_deltas /m);
       expect(body).not.toMatch(/^switchboard_job_queue_jobs\{/m);
+      // Without a database to read (the standalone worker), no `up` at all rather than a false 0.
+      expect((await createMetrics({ defaultMetrics: false }).render()).body).not.toContain('switchboard_database_up');
     } finally {
       await endPool(pool);
     }
