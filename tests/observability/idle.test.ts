@@ -2,9 +2,10 @@
  * An idle worker process (`worker/main.ts`, as `npm run worker` runs it) with
  * the compaction tick every 50 ms: once started, it runs dozens of jobs and
  * prints nothing at info or above (graphile-worker's "Completed task ...
- * with success" lines used to be ~185 a minute). It runs at LOG_LEVEL=debug
- * with JSON lines, so the test can see that the jobs did run; the count of
- * jobs is awaited, never a duration.
+ * with success" lines used to be ~185 a minute), while its metrics listener
+ * (METRICS_PORT) counts those jobs. It runs at LOG_LEVEL=debug with JSON
+ * lines, so the test can see that the jobs did run; the count of jobs is
+ * awaited, never a duration.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -51,7 +52,7 @@ afterAll(async () => {
 });
 
 describe('an idle worker', () => {
-  it(`runs ${JOBS_TO_SEE} tick jobs without a line at info or above once started`, async () => {
+  it(`runs ${JOBS_TO_SEE} tick jobs without a line at info or above once started, and counts them on its metrics port`, async () => {
     child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker/main.ts')], {
       cwd: PROJECT_ROOT,
       env: {
@@ -63,7 +64,8 @@ describe('an idle worker', () => {
         WORKER_CONCURRENCY: '2',
         OPENAI_API_KEY: '',
         TWILIO_ACCOUNT_SID: '',
-        METRICS_PORT: '',
+        METRICS_PORT: '0', // any free port; the worker logs its URL
+        METRICS_HOST: '127.0.0.1',
         METRICS_TOKEN: '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,7 +74,7 @@ describe('an idle worker', () => {
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
     // Start-up ends with the line about metrics (worker/main.ts); count what comes after it.
-    const isReady = (line: Line): boolean => line.msg.startsWith('metrics off');
+    const isReady = (line: Line): boolean => line.msg.startsWith('metrics at ');
     const afterStart = await waitFor(`${JOBS_TO_SEE} completed tick jobs after start-up`, async () => {
       if (child?.exitCode !== null) throw new Error(`the worker exited early:\n${output}`);
       const all = parsed();
@@ -82,8 +84,16 @@ describe('an idle worker', () => {
       const completed = after.filter((line) => TICK_JOB.test(line.msg) && /completed/i.test(line.msg));
       return completed.length >= JOBS_TO_SEE ? { startup: all.slice(0, ready + 1), after } : undefined;
     });
+    const metricsUrl = /^metrics at (\S+)/.exec(afterStart.startup.at(-1)?.msg ?? '')?.[1];
+    expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const scraped = await (await fetch(metricsUrl!)).text();
     child.kill('SIGTERM');
     await exited(child);
+
+    const compacted = /^switchboard_jobs_total\{task="rollups__compact",outcome="success"\} (\d+)$/m.exec(scraped)?.[1];
+    expect(Number(compacted)).toBeGreaterThan(0);
+    expect(scraped).toMatch(/^switchboard_pg_pool_clients\{pool="worker",state="total"\} \d+$/m);
+    expect(scraped).toContain('process_cpu_user_seconds_total');
 
     // Start-up says what it is doing in a handful of lines, then nothing above debug.
     expect(afterStart.startup.filter((line) => line.level !== 'debug').length).toBeLessThanOrEqual(10);
