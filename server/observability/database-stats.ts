@@ -63,7 +63,7 @@ select now() as now,
                        count(j.id) filter (where j.is_available and j.run_at <= now())::int as ready,
                        count(j.id) filter (where j.is_available and j.run_at > now())::int as scheduled,
                        count(j.id) filter (where j.locked_at is not null)::int as running,
-                       count(j.id) filter (where j.attempts >= j.max_attempts)::int as failed,
+                       count(j.id) filter (where j.locked_at is null and j.attempts >= j.max_attempts)::int as failed,
                        coalesce(extract(epoch from now() - min(j.run_at) filter (where j.is_available and j.run_at <= now())), 0)::float8
                          as oldest_ready_age
                   from graphile_worker._private_tasks t

@@ -144,7 +144,8 @@ describe('worker job lines', () => {
       const found = lines().filter((line) => typeof line.task === 'string');
       return found.length >= 3 ? found : undefined;
     });
-    const byTask = new Map(jobLines.map((line) => [line.task, line]));
+    const byTask = new Map<unknown, Line>();
+    for (const line of jobLines) if (!byTask.has(line.task)) byTask.set(line.task, line); // first attempts
     expect(byTask.get('kpi__refresh')).toMatchObject({ level: 'warn', scope: 'test:worker', attempt: 1, maxAttempts: 25 });
     expect(byTask.get('kpi__refresh')?.msg).toMatch(/^job \d+ \(kpi__refresh\) was slow: \d+ ms$/);
     expect(byTask.get('credits__post')).toMatchObject({ level: 'warn', attempt: 1, maxAttempts: 3 });

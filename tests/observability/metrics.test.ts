@@ -117,6 +117,7 @@ describe('GET /metrics', () => {
     await db.pool.query(`select graphile_worker.add_job('credits__post', '"not an object"'::json, max_attempts => 1)`);
 
     const jobs = 'switchboard_jobs_total';
+    // The counters move when a job ends, the database figures once its outcome is committed: wait for both.
     const body = await waitFor('the four jobs in the metrics', async () => {
       const { body: text } = await scrape(app.url);
       const done = [
@@ -124,6 +125,8 @@ describe('GET /metrics', () => {
         sample(text, jobs, { task: 'rollups__compact', outcome: 'success' }),
         sample(text, jobs, { task: 'kpi__refresh', outcome: 'success' }),
         sample(text, jobs, { task: 'credits__post', outcome: 'failed' }),
+        sample(text, 'switchboard_job_queue_jobs', { task: 'credits__post', state: 'failed' }),
+        sample(text, 'switchboard_rollup_verify_tenants'),
       ];
       return done.every((n) => n === 1) ? text : undefined;
     });
