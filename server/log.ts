@@ -111,7 +111,6 @@ export function configureLogging(options: LoggingOptions): void {
   generation += 1;
 }
 
-
 /** Error values anywhere in the meta (not only under `error`) become serialized errors. */
 function fields(meta: LogMeta): LogMeta {
   let out: LogMeta | undefined;
