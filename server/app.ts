@@ -5,6 +5,9 @@ import { installDashboard, type DashboardDeps } from './http/dashboard.ts';
 import { installErrorHandler, installNotFound } from './http/errors.ts';
 import { installHealth, type HealthDeps } from './http/health.ts';
 import type { Logger } from './log.ts';
+import { installMetrics } from './observability/endpoint.ts';
+import type { Metrics } from './observability/metrics.ts';
+import { installRequestLog } from './observability/request-log.ts';
 import { installWebhooks, type WebhookDeps } from './webhooks/install.ts';
 import { attachSecretsKey } from './webhooks/secrets.ts';
 
@@ -21,6 +24,10 @@ export interface AppDeps extends HealthDeps {
   webhooks?: Omit<WebhookDeps, 'secretsKey'>;
   /** The dashboard at `/` (default: dashboard/dist when built); false: not served. */
   dashboard?: DashboardDeps | false;
+  /** Request counts and latencies go here; with `metricsToken` also GET /metrics on this app. */
+  metrics?: Metrics;
+  /** METRICS_TOKEN: serve GET /metrics here to this bearer token (unset: not on this app). */
+  metricsToken?: string;
 }
 
 export interface App {
@@ -32,7 +39,9 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
+  installRequestLog(app, { logger: deps.logger, metrics: deps.metrics });
   installHealth(app, deps);
+  if (deps.metrics) installMetrics(app, { metrics: deps.metrics, token: deps.metricsToken, logger: deps.logger });
   if (deps.secretsKey) attachSecretsKey(app, deps.secretsKey);
   const webhooks = deps.webhooks && deps.secretsKey ? installWebhooks(app, { ...deps.webhooks, secretsKey: deps.secretsKey }) : undefined;
   const graphql = deps.graphql ? await installGraphql(app, null, deps.graphql) : undefined;

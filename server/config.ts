@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isLogLevel, type LogLevel } from './log.ts';
+import { isLogFormat, isLogLevel, type LogFormat, type LogLevel } from './log.ts';
 
 /** Absolute path of the repository root (where package.json lives). */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -37,6 +37,8 @@ export interface Config {
   compactIntervalMs: number;
   /** LOG_LEVEL: debug | info | warn | error | silent (default info). */
   logLevel: LogLevel;
+  /** LOG_FORMAT: json (one JSON object per line) | pretty (readable lines); default json when NODE_ENV=production, else pretty. */
+  logFormat: LogFormat;
   /** NODE_ENV=production: JWT_SECRET becomes mandatory and GraphiQL defaults to off. */
   production: boolean;
   /**
@@ -114,6 +116,20 @@ export interface Config {
   webhookRateLimitPerMinute: number;
   /** WEBHOOK_RATE_LIMIT_BURST: deliveries allowed at once on top of an idle bucket (default 1000). */
   webhookRateLimitBurst: number;
+  /**
+   * METRICS_PORT: serve Prometheus metrics at /metrics on a separate listener (METRICS_HOST, default
+   * 127.0.0.1). Unset: no separate listener.
+   */
+  metricsPort: number | undefined;
+  /** METRICS_HOST: bind address of the metrics listener (default 127.0.0.1). */
+  metricsHost: string;
+  /**
+   * METRICS_TOKEN: at least 16 characters. Set: GET /metrics on the main port answers to
+   * `Authorization: Bearer <token>` (and the metrics listener asks for it too). Unset: /metrics is not on the main port.
+   */
+  metricsToken: string | undefined;
+  /** SLOW_JOB_MS: a job running longer than this is logged as a warning (default 5000). */
+  slowJobMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -181,6 +197,12 @@ function logLevel(env: Env): LogLevel {
   return raw;
 }
 
+function logFormat(env: Env, production: boolean): LogFormat {
+  const raw = text(env, 'LOG_FORMAT')?.toLowerCase() ?? (production ? 'json' : 'pretty');
+  if (!isLogFormat(raw)) throw new Error(`LOG_FORMAT must be json or pretty; got '${raw}'`);
+  return raw;
+}
+
 /** An absolute http(s) URL without query or fragment, trailing slash removed. */
 function publicBaseUrl(env: Env): string | undefined {
   const raw = text(env, 'PUBLIC_BASE_URL');
@@ -227,6 +249,7 @@ export function readConfig(env: Env = process.env): Config {
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     compactIntervalMs: integer(env, 'COMPACT_INTERVAL_MS', 1000, 0, 86_400_000),
     logLevel: logLevel(env),
+    logFormat: logFormat(env, production),
     production,
     authDatabaseUrl: text(env, 'AUTH_DATABASE_URL'),
     authenticatorPassword: secret(env, 'AUTHENTICATOR_PASSWORD', 12),
@@ -257,6 +280,10 @@ export function readConfig(env: Env = process.env): Config {
     webhookMaxBodyBytes: integer(env, 'WEBHOOK_MAX_BODY_BYTES', 1_048_576, 1_000, 100_000_000),
     webhookRateLimitPerMinute: integer(env, 'WEBHOOK_RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
     webhookRateLimitBurst: integer(env, 'WEBHOOK_RATE_LIMIT_BURST', 1000, 1, 10_000_000),
+    metricsPort: text(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535),
+    metricsHost: text(env, 'METRICS_HOST') ?? '127.0.0.1',
+    metricsToken: secret(env, 'METRICS_TOKEN', 16),
+    slowJobMs: integer(env, 'SLOW_JOB_MS', 5000, 1, 86_400_000),
   };
 }
 

@@ -12,16 +12,19 @@ import { runMigrations } from './db/migrate.ts';
 import { createPool, endPool } from './db/pool.ts';
 import { resolveDatabase } from './db/resolve.ts';
 import { httpTimeouts, listen } from './http/listen.ts';
-import { createLogger, setLogLevel } from './log.ts';
+import { configureLogging, createLogger } from './log.ts';
+import { serveMetrics } from './observability/endpoint.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { seedDemoIfEmpty } from './seed/demo.ts';
 import { installShutdown } from './shutdown.ts';
 import { resolveSecretsKey } from './webhooks/secrets.ts';
 import { startWorker } from '../worker/runner.ts';
 
 const config = loadConfig();
-setLogLevel(config.logLevel);
+configureLogging({ level: config.logLevel, format: config.logFormat });
 const log = createLogger('server');
 const shutdown = installShutdown(log);
+const metrics = createMetrics({ logger: log.child('metrics') });
 
 try {
   // First, so a production start without JWT_SECRET fails before anything starts.
@@ -35,6 +38,8 @@ try {
 
   const pool = createPool({ connectionString: database.connectionString, logger: log.child('pool') });
   shutdown.add('pool', () => endPool(pool));
+  metrics.watchPool('owner', pool);
+  metrics.useDatabase(pool);
 
   const demo = await seedDemoIfEmpty(pool, log.child('seed'));
   if (demo.login) log.info(`demo login: ${demo.login.email} / ${demo.login.password} (admin: ${demo.login.adminEmail})`);
@@ -52,12 +57,15 @@ try {
     logger: log.child('graphql-pool'),
   });
   shutdown.add('graphql pool', () => endPool(authPool));
+  metrics.watchPool('graphql', authPool);
 
   const worker = await startWorker({
     connectionString: database.connectionString,
     concurrency: config.workerConcurrency,
     compactIntervalMs: config.compactIntervalMs,
     logger: log.child('worker'),
+    metrics,
+    slowJobMs: config.slowJobMs,
   });
   shutdown.add('worker', worker.stop);
 
@@ -65,6 +73,8 @@ try {
     pool,
     worker: () => worker,
     logger: log.child('http'),
+    metrics,
+    metricsToken: config.metricsToken,
     secretsKey,
     webhooks: { pool, config, logger: log.child('webhooks') },
     graphql: {
@@ -77,6 +87,8 @@ try {
   shutdown.add('graphql', app.release);
   const http = await listen(app.express, { host: config.host, port: config.port, timeouts: httpTimeouts(config) });
   shutdown.add('http', () => http.close());
+  const metricsServer = await serveMetrics(config, metrics, log.child('metrics'), { mainPort: true });
+  if (metricsServer) shutdown.add('metrics', () => metricsServer.close());
 
   log.info(`listening on ${http.url} (GraphQL at ${http.url}/graphql${config.graphiql ? `, GraphiQL at ${http.url}/graphiql` : ''}, webhooks at ${http.url}/webhooks)`);
 } catch (error) {

@@ -25,4 +25,22 @@ describe('configuration', () => {
     expect(readConfig({ RATE_LIMIT_PER_MINUTE: '100', RATE_LIMIT_BURST: '10' })).toMatchObject({ rateLimitTenantPerMinute: 300, rateLimitTenantBurst: 30 });
     expect(readConfig({ RATE_LIMIT_TENANT_BURST: '7' }).rateLimitTenantBurst).toBe(7);
   });
+
+  it('logs JSON in production and readable lines elsewhere unless LOG_FORMAT says otherwise', () => {
+    expect(readConfig({}).logFormat).toBe('pretty');
+    expect(readConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).logFormat).toBe('json');
+    expect(readConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => readConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be json or pretty/);
+  });
+
+  it('serves no metrics by default; METRICS_PORT listens on 127.0.0.1; METRICS_TOKEN must be long enough', () => {
+    expect(readConfig({})).toMatchObject({ metricsPort: undefined, metricsHost: '127.0.0.1', metricsToken: undefined, slowJobMs: 5000 });
+    expect(readConfig({ METRICS_PORT: '9464', METRICS_TOKEN: 'a'.repeat(16), SLOW_JOB_MS: '250' })).toMatchObject({
+      metricsPort: 9464,
+      metricsToken: 'a'.repeat(16),
+      slowJobMs: 250,
+    });
+    expect(() => readConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(() => readConfig({ METRICS_PORT: 'nine' })).toThrow(/METRICS_PORT/);
+  });
 });

@@ -2,15 +2,18 @@
 import { loadConfig } from '../server/config.ts';
 import { runMigrations } from '../server/db/migrate.ts';
 import { resolveDatabase } from '../server/db/resolve.ts';
-import { createLogger, setLogLevel } from '../server/log.ts';
+import { configureLogging, createLogger } from '../server/log.ts';
+import { serveMetrics } from '../server/observability/endpoint.ts';
+import { createMetrics } from '../server/observability/metrics.ts';
 import { installShutdown } from '../server/shutdown.ts';
 import { startWorker } from './runner.ts';
 import { serviceSettings } from './settings.ts';
 
 const config = loadConfig();
-setLogLevel(config.logLevel);
+configureLogging({ level: config.logLevel, format: config.logFormat });
 const log = createLogger('worker');
 const shutdown = installShutdown(log);
+const metrics = createMetrics({ logger: log.child('metrics') });
 
 try {
   const database = await resolveDatabase(config, log.child('db'));
@@ -21,9 +24,13 @@ try {
     concurrency: config.workerConcurrency,
     compactIntervalMs: config.compactIntervalMs,
     logger: log,
+    metrics,
+    slowJobMs: config.slowJobMs,
     ...serviceSettings(config),
   });
   shutdown.add('worker', worker.stop);
+  const metricsServer = await serveMetrics(config, metrics, log.child('metrics'));
+  if (metricsServer) shutdown.add('metrics', () => metricsServer.close());
 } catch (error) {
   log.error('start-up failed', { error });
   await shutdown.exit('start-up failed', 1);

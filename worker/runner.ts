@@ -9,6 +9,8 @@ import { parseCrontab, run, type Runner, type TaskSpec, type WorkerEvents } from
 import { createPool, endPool } from '../server/db/pool.ts';
 import { workerLogger } from '../server/log-graphile.ts';
 import { createLogger, type Logger } from '../server/log.ts';
+import { observeJobs } from '../server/observability/jobs.ts';
+import type { Metrics } from '../server/observability/metrics.ts';
 import { createAnalyzer } from './analysis/index.ts';
 import type { OpenAISettings } from './analysis/openai.ts';
 import { crontab } from './crontab.ts';
@@ -38,6 +40,10 @@ export interface StartWorkerOptions {
    * false turns it off (the pool still holds its liveness lock).
    */
   deadWorkers?: { graceMs?: number; intervalMs?: number } | false;
+  /** Job durations and outcomes by task, and this worker's pool (as `worker`), go here. */
+  metrics?: Metrics;
+  /** A job running longer than this (ms) is logged at warn (default 5000). */
+  slowJobMs?: number;
 }
 
 export interface WorkerHandle {
@@ -114,6 +120,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   events.on('pool:create', ({ workerPool }) => {
     poolId = workerPool.id;
   });
+  if (options.metrics) observeJobs(events, options.metrics, Object.keys(taskList));
   // Our own pool: graphile-worker would not wait for its pool to close on stop,
   // so stopping the database right after could crash on an idle client's error.
   const pgPool = createPool({
@@ -122,6 +129,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     applicationName: 'switchboard-worker',
     logger: log,
   });
+  const unwatchPool = options.metrics?.watchPool('worker', pgPool) ?? (() => {});
   let runner: Runner;
   try {
     runner = await run({
@@ -129,13 +137,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       concurrency: options.concurrency,
       noHandleSignals: true,
       pollInterval: options.pollInterval,
-      logger: workerLogger(log),
+      logger: workerLogger(log, { slowJobMs: options.slowJobMs }),
       events,
       taskList,
       // Always explicit: without it graphile-worker would look for a ./crontab file.
       parsedCronItems: options.cron === false ? [] : parseCrontab(crontab),
     });
   } catch (error) {
+    unwatchPool();
     await endPool(pgPool);
     throw error;
   }
@@ -146,6 +155,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     liveness = await holdLiveness(options.connectionString, id, log.child('liveness'));
   } catch (error) {
     await runner.stop().catch(() => {});
+    unwatchPool();
     await endPool(pgPool);
     throw error;
   }
@@ -190,6 +200,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
           running = false;
           // After the runner: while a job may still run, the lock says this pool is alive.
           await liveness.stop();
+          unwatchPool();
           await endPool(pgPool);
         }
         log.info('stopped');

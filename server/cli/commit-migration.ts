@@ -16,7 +16,7 @@ import { findFreePort, startEmbeddedPostgres } from '../db/embedded.ts';
 import { installWorkerSchema, MIGRATIONS_FOLDER, releaseMigratePools } from '../db/migrate.ts';
 import { databaseName, withDatabase } from '../db/urls.ts';
 import { migrateLogger } from '../log-graphile.ts';
-import { createLogger, setLogLevel } from '../log.ts';
+import { configureLogging, createLogger } from '../log.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -26,7 +26,7 @@ const message = positionals.join(' ').trim() || undefined;
 const migrationsFolder = values.folder ? path.resolve(values.folder) : MIGRATIONS_FOLDER;
 
 const config = loadConfig();
-setLogLevel(config.logLevel);
+configureLogging({ level: config.logLevel, format: config.logFormat });
 const log = createLogger('db:commit');
 
 function shellQuote(value: string): string {

@@ -14,11 +14,11 @@ import { runMigrations } from '../db/migrate.ts';
 import { createPool, endPool } from '../db/pool.ts';
 import { resolveDatabase, type Database } from '../db/resolve.ts';
 import { buildSchemaSdl, SCHEMA_FILE } from '../graphql/schema-sdl.ts';
-import { createLogger, setLogLevel } from '../log.ts';
+import { configureLogging, createLogger } from '../log.ts';
 
 const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } } });
 const config = loadConfig();
-setLogLevel(config.logLevel);
+configureLogging({ level: config.logLevel, format: config.logFormat });
 const log = createLogger('schema:export');
 const shown = path.relative(PROJECT_ROOT, SCHEMA_FILE);
 

@@ -2,10 +2,10 @@
 import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { resolveDatabase, type Database } from '../db/resolve.ts';
-import { createLogger, setLogLevel } from '../log.ts';
+import { configureLogging, createLogger } from '../log.ts';
 
 const config = loadConfig();
-setLogLevel(config.logLevel);
+configureLogging({ level: config.logLevel, format: config.logFormat });
 const log = createLogger('db:migrate');
 
 let database: Database | undefined;

@@ -16,7 +16,7 @@ import type pg from 'pg';
 import { loadConfig } from '../config.ts';
 import { createPool, endPool } from '../db/pool.ts';
 import { resolveDatabase, type Database } from '../db/resolve.ts';
-import { createLogger, setLogLevel } from '../log.ts';
+import { configureLogging, createLogger } from '../log.ts';
 import { replayAll } from '../webhooks/replay.ts';
 
 async function remaining(pool: pg.Pool, maxAttempts: number): Promise<{ failed: number; exhausted: number }> {
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const batch = positive(values.batch, 'batch', 1000);
   const maxAttempts = positive(values['max-attempts'], 'max-attempts', 10);
   const config = loadConfig();
-  setLogLevel(config.logLevel);
+  configureLogging({ level: config.logLevel, format: config.logFormat });
   const log = createLogger('webhooks:replay');
   let database: Database | undefined;
   let pool: pg.Pool | undefined;

@@ -10,7 +10,7 @@ import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { createPool, endPool } from '../db/pool.ts';
 import { resolveDatabase, type Database } from '../db/resolve.ts';
-import { createLogger, setLogLevel } from '../log.ts';
+import { configureLogging, createLogger } from '../log.ts';
 import { seedDemoIfEmpty } from '../seed/demo.ts';
 import { createProgressBar, formatCount } from '../seed/progress.ts';
 import { loadScaleData, type ScaleOptions } from '../seed/scale.ts';
@@ -65,7 +65,7 @@ function parseOptions(argv: string[]): Omit<ScaleOptions, 'calls'> & { calls?: n
 }
 
 const config = loadConfig();
-setLogLevel(config.logLevel);
+configureLogging({ level: config.logLevel, format: config.logFormat });
 const log = createLogger('seed');
 
 let database: Database | undefined;

@@ -7,6 +7,7 @@
 import type { ErrorRequestHandler, Express, Request } from 'express';
 import { errorReference, graphqlErrorBody, knownApiError, type ApiError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { routeLabel } from '../observability/request-log.ts';
 
 export function installNotFound(app: Express): void {
   app.use((req, res) => {
@@ -35,7 +36,8 @@ export function installErrorHandler(app: Express, log: Logger): void {
     let api = knownApiError(error) ?? clientError(error);
     if (!api) {
       const reference = errorReference();
-      log.error(`${req.method} ${req.path} failed (reference ${reference})`, { error });
+      // The route pattern, not the path: the Bolna webhook path holds the tenant's token.
+      log.error(`${req.method} ${routeLabel(req, 500)} failed (reference ${reference})`, { error, reference });
       api = { code: 'INTERNAL_ERROR', httpStatus: 500, message: `An unexpected error occurred (reference ${reference}).`, details: { reference } };
     }
     if (isGraphqlRequest(req)) {

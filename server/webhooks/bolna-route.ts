@@ -16,6 +16,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { RequestError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { noteRequest } from '../observability/request-notes.ts';
 import { parseBolnaBody, bolnaEventKey } from './bolna-payload.ts';
 import { rawBody } from './body.ts';
 import { BOLNA_TOKEN_FORMAT, BOLNA_TOKEN_PREFIX_LENGTH, findBolnaTenant } from './credentials.ts';
@@ -58,6 +59,7 @@ export function bolnaHandler(deps: RouteDeps, log: Logger): RequestHandler {
       return { source: `bolna:${token.slice(0, BOLNA_TOKEN_PREFIX_LENGTH)}`, value: found };
     });
     if (!tenant) return;
+    noteRequest(req, { business: tenant.userId });
     if (!tenant.active) throw new RequestError('TENANT_INACTIVE', 'This account is deactivated; deliveries are not accepted.');
     const { json, execution } = parseBolnaBody(body);
     const result = await ingestDelivery(deps.pool, {

@@ -20,9 +20,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { applyFailure, RequestError, requestApiError, toApiError, type ApiError, type RequestErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { noteRequest } from '../observability/request-notes.ts';
 import type { IngestResult } from './ingest.ts';
 
 export function sendError(res: Response, api: ApiError, extra: Record<string, string> = {}): void {
+  noteRequest(res.req, { outcome: api.code });
   if (api.httpStatus === 413 || api.httpStatus === 408) res.set('Connection', 'close');
   res.status(api.httpStatus).json({ error: { code: api.code, message: api.message, ...api.details, ...extra } });
 }
@@ -38,6 +40,7 @@ export function sendIngestResult(res: Response, result: IngestResult, log: Logge
     sendError(res, api, { eventKey: result.eventKey });
     return;
   }
+  noteRequest(res.req, { outcome: result.duplicate ? 'duplicate' : 'stored' });
   res.status(200).json({ eventKey: result.eventKey, duplicate: result.duplicate, status: result.status, callId: result.callId });
 }
 

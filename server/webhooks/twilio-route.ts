@@ -21,6 +21,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { RequestError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { noteRequest } from '../observability/request-notes.ts';
 import { rawBody } from './body.ts';
 import {
   BOLNA_TOKEN_FORMAT,
@@ -62,6 +63,7 @@ function ourNumber(form: FormParams): string | undefined {
 
 /** Stores and applies a callback whose signature was verified for `tenant`. */
 async function ingest(deps: RouteDeps, log: Logger, req: Request, res: Response, tenant: TwilioTenant, form: FormParams): Promise<void> {
+  noteRequest(req, { business: tenant.userId });
   if (!tenant.active) throw new RequestError('TENANT_INACTIVE', 'This account is deactivated; deliveries are not accepted.');
   const { params, callback } = parseTwilioCallback(form);
   const result = await ingestDelivery(deps.pool, {

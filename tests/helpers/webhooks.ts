@@ -18,6 +18,7 @@ import { readConfig, type Config } from '../../server/config.ts';
 import { createPool, endPool } from '../../server/db/pool.ts';
 import { httpTimeouts, listen } from '../../server/http/listen.ts';
 import { createLogger } from '../../server/log.ts';
+import type { Metrics } from '../../server/observability/metrics.ts';
 import { encryptSecret } from '../../server/webhooks/secrets.ts';
 import { TEST_AUTHENTICATOR_PASSWORD, TEST_JWT_SECRET, type GraphqlBody } from './api.ts';
 import { createTestDatabase, inTransaction, withClient, type TestDatabase } from './db.ts';
@@ -65,6 +66,9 @@ export interface StartWebhookOptions {
   now?: () => number;
   /** Also serve /graphql (the provider-secret mutations). */
   graphql?: boolean;
+  /** Observe requests into these metrics (and serve GET /metrics to `metricsToken`). */
+  metrics?: Metrics;
+  metricsToken?: string;
 }
 
 export interface TwilioPostOptions {
@@ -128,6 +132,8 @@ export async function startWebhookApp(options: StartWebhookOptions = {}): Promis
     secretsKey: TEST_SECRETS_KEY,
     webhooks: { pool: db.pool, config, logger, now: options.now },
     graphql: authPool ? { authPool, jwt, config, logger, now: options.now } : undefined,
+    metrics: options.metrics,
+    metricsToken: options.metricsToken,
   });
   const http = await listen(app.express, { host: '127.0.0.1', port: 0, timeouts: httpTimeouts(config) });
 

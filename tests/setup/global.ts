@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../../server/config.ts';
 import { findFreePort, startEmbeddedPostgres } from '../../server/db/embedded.ts';
 import { runMigrations } from '../../server/db/migrate.ts';
 import { withDatabase } from '../../server/db/urls.ts';
-import { createLogger } from '../../server/log.ts';
+import { configureLogging, createLogger, isLogLevel } from '../../server/log.ts';
 
 export const TEMPLATE_DATABASE = 'switchboard_template';
 
@@ -28,6 +28,9 @@ declare module 'vitest' {
   }
 }
 
+// vitest.config.ts gives the test processes LOG_LEVEL=warn (unless set); this process follows suit.
+const level = process.env.LOG_LEVEL ?? 'warn';
+configureLogging({ level: isLogLevel(level) ? level : 'warn' });
 const log = createLogger('tests');
 
 async function admin<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
