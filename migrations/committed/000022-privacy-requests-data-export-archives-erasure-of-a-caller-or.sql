@@ -1,5 +1,5 @@
 --! Previous: sha1:d194b1a56a2570a9003ee972aa1f405c771e069a
---! Hash: sha1:fd51eb9a944b6d525dee38e0657c4c190ed3203c
+--! Hash: sha1:b687f75a82dd69b69655cf979bdd92035f2511b6
 --! Message: Privacy requests: data export archives, erasure of a caller or a whole business, retention per data type with platform limits
 
 -- =============================================================================
@@ -291,7 +291,7 @@ begin
     get diagnostics n = row_count;
     v_counts := v_counts || jsonb_build_object(split_part(t, '.', 2), n);
   end loop;
-  delete from app_private.login_attempts a where a.user_id = v_user or a.email = v_email::citext;
+  delete from app_private.login_attempts a where a.user_id = v_user or lower(a.email::text) = lower(v_email);
   get diagnostics n = row_count;
   v_counts := v_counts || jsonb_build_object('login_attempts', n);
   select count(*) into n from app_public.agents a where a.user_id = v_user;
@@ -384,7 +384,7 @@ as $$
 $$;
 comment on function app_public.retention_settings() is 'The signed-in business''s retention per data type it may edit (calls, transcripts, recordings), with the platform limits.';
 
-create function app_public.set_retention(data_type text, retain_days integer) returns app_public.retention_setting
+create function app_public.set_retention(data_type text, retain_days integer default null) returns app_public.retention_setting
   language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
