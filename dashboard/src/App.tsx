@@ -14,12 +14,14 @@ if (readToken() && window.location.pathname === '/') void import('./pages/Overvi
 const OverviewPage = lazy(() => import('./pages/OverviewPage.tsx').then((m) => ({ default: m.OverviewPage })));
 const AgentPage = lazy(() => import('./pages/AgentPage.tsx').then((m) => ({ default: m.AgentPage })));
 const AdminPage = lazy(() => import('./pages/AdminPage.tsx').then((m) => ({ default: m.AdminPage })));
+const PrivacyPage = lazy(() => import('./pages/PrivacyPage.tsx').then((m) => ({ default: m.PrivacyPage })));
 
 function Routes({ session }: { session: Session }) {
   const { pathname } = useLocation();
   const agent = matchPath('/agents/:agentId', pathname);
   if (agent?.agentId) return <AgentPage key={agent.agentId} agentId={agent.agentId} session={session} />;
   if (pathname === '/admin') return <AdminPage session={session} />;
+  if (pathname === '/settings/privacy') return <PrivacyPage session={session} />;
   if (pathname === '/' || pathname === '/sign-in') return <OverviewPage session={session} />;
   return (
     <div className="page">
