@@ -1,5 +1,5 @@
 --! Previous: sha1:d194b1a56a2570a9003ee972aa1f405c771e069a
---! Hash: sha1:b687f75a82dd69b69655cf979bdd92035f2511b6
+--! Hash: sha1:790c6dc08cc8210afe748d50c8de60d60f65d794
 --! Message: Privacy requests: data export archives, erasure of a caller or a whole business, retention per data type with platform limits
 
 -- =============================================================================
@@ -130,7 +130,7 @@ begin
 end
 $$;
 comment on function app_public.request_data_export() is
-  'Starts an export of all the business''s data (a tar.gz of one JSON-lines file per table and a manifest). Watch its progress in privacyRequests; download it from /exports/<id> when completed. One at a time (SB402).';
+  'Starts an export of all the business''s data (a tar.gz of one JSON-lines file per table and a manifest). Watch its progress in allPrivacyRequests; download it from /exports/<id> when completed. One at a time (SB402).';
 
 -- Called by the job: the archive's size and chunks, for the owner's download.
 create function app_hidden.export_archive(p_request_id uuid)
@@ -243,6 +243,17 @@ begin
   get diagnostics n = row_count;
   v_counts := v_counts || jsonb_build_object('webhook_events', n);
 
+  -- Export archives built earlier hold the caller too: they go now rather than at their expiry.
+  with expired as (
+    update app_public.privacy_requests r set status = 'expired'
+     where r.user_id = v_user and r.kind = 'export' and r.status = 'completed'
+    returning r.id
+  ), gone as (
+    delete from app_private.privacy_export_chunks c using expired e where c.request_id = e.id
+  )
+  select count(*) into n from expired;
+  v_counts := v_counts || jsonb_build_object('export_archives_expired', n);
+
   insert into app_public.privacy_requests (user_id, kind, status, progress, details, subject_hash, requested_by,
                                            client_ip, user_agent, started_at, finished_at)
   select v_user, 'erase_contact', 'completed', 1, v_counts, app_hidden.privacy_subject_hash(v_phone), v_user,
@@ -253,7 +264,7 @@ begin
 end
 $$;
 comment on function app_public.erase_contact(text, uuid) is
-  'Erases one caller of the signed-in business (by contact or phone number): calls (their KPI contribution is taken out of the rollups), transcripts, analyses, follow-ups, the customer record, the contact and raw deliveries carrying the number. Credit ledger rows keep their amounts and lose the call link. Recorded in privacyRequests without the number.';
+  'Erases one caller of the signed-in business (by contact or phone number): calls (their KPI contribution is taken out of the rollups), transcripts, analyses, follow-ups, the customer record, the contact and raw deliveries carrying the number. Credit ledger rows keep their amounts and lose the call link. Stored export archives (which hold the caller) are expired at once. Recorded in allPrivacyRequests without the number.';
 
 -- -----------------------------------------------------------------------------
 -- (d) Erase the whole business (the owner, typing the account's email).

@@ -8,9 +8,10 @@
  *
  * And the boundaries: another tenant cannot see, download or erase any of it.
  */
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importBusiness, readArchive } from '../../server/privacy/import.ts';
+import { writeBusinessArchive } from '../../server/privacy/export.ts';
+import { importBusiness, readArchive, verifyArchive } from '../../server/privacy/import.ts';
 import { startWorker, type WorkerHandle } from '../../worker/runner.ts';
 import { errorCodes, startApi, type ApiServer } from '../helpers/api.ts';
 import { createTestDatabase, withClient, type TestDatabase } from '../helpers/db.ts';
@@ -165,7 +166,10 @@ describe('export, erase a caller, re-import', () => {
     expect(body.errors).toBeUndefined();
     const recorded = body.data!.eraseContact.result;
     expect(recorded).toMatchObject({ kind: 'erase_contact', status: 'completed' });
-    expect(recorded.details).toMatchObject({ calls: erasedCalls, contacts: 1, customers: 1, follow_ups: 1, complete_analyses: 1, webhook_events: 1 });
+    expect(recorded.details).toMatchObject({ calls: erasedCalls, contacts: 1, customers: 1, follow_ups: 1, complete_analyses: 1, webhook_events: 1, export_archives_expired: 1 });
+    // The stored archive held the caller: it is gone (the business downloaded it before).
+    expect((await download(exportId, api.tokenFor(a.userId))).status).toBe(410);
+    expect(await count(pool, 'select count(*) from app_private.privacy_export_chunks where request_id = $1', [exportId])).toBe(0);
     expect(recorded.subjectHash).toMatch(/^[0-9a-f]{64}$/);
     // The number itself is nowhere in the request log.
     expect(await count(pool, `select count(*) from app_public.privacy_requests r where strpos(to_jsonb(r)::text, $1) > 0`, [a.erased.slice(1)])).toBe(0);
@@ -223,6 +227,32 @@ describe('export, erase a caller, re-import', () => {
     );
     expect(rows.map((r) => r.phone_number)).toContain(a.erased);
     expect(await count(target.pool, `select count(*) from graphile_worker.jobs where task_identifier = 'calls__analyze'`)).toBe(0);
+  });
+
+  it('reports progress batch by batch up to every row, from one snapshot, and the archive verifies', async () => {
+    const progress: Array<[number, number]> = [];
+    const sink = new PassThrough();
+    const parts: Buffer[] = [];
+    sink.on('data', (part: Buffer) => parts.push(part));
+    await withClient(api.db.pool, async (client) => {
+      await client.query('begin isolation level repeatable read read only');
+      try {
+        await writeBusinessArchive({ client, userId: b.userId, sink, fetchSize: 7, onProgress: async (done, total) => void progress.push([done, total]) });
+      } finally {
+        await client.query('rollback');
+      }
+    });
+    expect(progress.length).toBeGreaterThan(10);
+    const total = progress[0]![1];
+    expect(progress.every(([, t]) => t === total)).toBe(true);
+    expect(progress.every(([done], i) => i === 0 || done > progress[i - 1]![0])).toBe(true);
+    expect(progress.at(-1)![0]).toBe(total);
+    const files = await readArchive(Readable.from(Buffer.concat(parts)));
+    expect(verifyArchive(files).files.reduce((sum, f) => sum + f.rows, 0)).toBe(total);
+    // A tampered file is refused before anything is imported.
+    const calls = files.get('tables/calls.jsonl')!;
+    files.set('tables/calls.jsonl', Buffer.concat([calls, Buffer.from('{}\n')]));
+    expect(() => verifyArchive(files)).toThrow(/checksum/);
   });
 
   it('refuses a second export while one is running, and API keys', async () => {

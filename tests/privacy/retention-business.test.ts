@@ -101,6 +101,28 @@ describe('retention settings', () => {
   });
 });
 
+describe('export archives', () => {
+  it('expire: retention removes their chunks and marks them expired, keeping the request row', async () => {
+    const pool = api.db.pool;
+    const { rows } = await pool.query<{ id: string }>(
+      `insert into app_public.privacy_requests (user_id, kind, status, progress, finished_at, expires_at, archive_bytes)
+       values ($1, 'export', 'completed', 1, now() - interval '8 days', now() - interval '1 day', 3),
+              ($1, 'export', 'completed', 1, now(), now() + interval '7 days', 3)
+       returning id`,
+      [other.userId],
+    );
+    const [old, fresh] = rows.map((r) => r.id);
+    await pool.query(`insert into app_private.privacy_export_chunks (request_id, seq, data) select id, 0, '\\x010203' from unnest($1::uuid[]) id`, [[old, fresh]]);
+    while (Number((await pool.query<{ n: number }>(`select app_hidden.retention_batch('privacy_exports', 1000) as n`)).rows[0]?.n) > 0);
+    expect(await count(pool, 'select count(*) from app_private.privacy_export_chunks where request_id = $1', [old])).toBe(0);
+    expect(await count(pool, 'select count(*) from app_private.privacy_export_chunks where request_id = $1', [fresh])).toBe(1);
+    expect(await count(pool, `select count(*) from app_public.privacy_requests where id = $1 and status = 'expired'`, [old])).toBe(1);
+    const response = await fetch(`${api.url}/exports/${old}`, { headers: { authorization: `Bearer ${api.tokenFor(other.userId)}` } });
+    expect(response.status).toBe(410);
+    expect(((await response.json()) as { error: string }).error).toBe('export_expired');
+  });
+});
+
 describe('erasing the whole business', () => {
   it('needs the account email typed, a password session, and leaves the other business alone', async () => {
     const wrong = await api.graphql(`mutation { eraseBusiness(input: { confirmEmail: "nope@example.com" }) { result } }`, {}, api.tokenFor(a.userId));
