@@ -8,8 +8,14 @@
  *
  * And the boundaries: another tenant cannot see, download or erase any of it.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../server/config.ts';
 import { writeBusinessArchive } from '../../server/privacy/export.ts';
 import { importBusiness, readArchive, verifyArchive } from '../../server/privacy/import.ts';
 import { startWorker, type WorkerHandle } from '../../worker/runner.ts';
@@ -24,6 +30,7 @@ let worker: WorkerHandle | undefined;
 let a: Business;
 let b: Business;
 let target: TestDatabase | undefined;
+let cliTarget: TestDatabase | undefined;
 
 interface PrivacyRequest {
   rowId: string;
@@ -64,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await target?.drop();
+  await cliTarget?.drop();
   await api?.close();
 });
 
@@ -227,6 +235,29 @@ describe('export, erase a caller, re-import', () => {
     );
     expect(rows.map((r) => r.phone_number)).toContain(a.erased);
     expect(await count(target.pool, `select count(*) from graphile_worker.jobs where task_identifier = 'calls__analyze'`)).toBe(0);
+  });
+
+  it('npm run import:business loads the downloaded file the same way', async () => {
+    cliTarget = await createTestDatabase();
+    const dir = await mkdtemp(path.join(tmpdir(), 'switchboard-import-'));
+    try {
+      const file = path.join(dir, 'export.tar.gz');
+      await writeFile(file, archive);
+      const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'import:business', '--', file], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, DATABASE_URL: cliTarget.connectionString, LOG_LEVEL: 'warn' },
+      });
+      expect(stdout).toContain(`imported business ${a.userId}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(await verifyRollups(cliTarget.pool, a.userId)).toEqual([]);
+    expect(await kpiSnapshot(cliTarget.pool, a.userId)).toEqual(kpisBefore);
+    // A second import of the same business is refused as a whole (one transaction): nothing doubles.
+    const files = await readArchive(Readable.from(archive));
+    const again = await withClient(cliTarget.pool, (client) => importBusiness(client, files)).catch((error: unknown) => error);
+    expect(again).toBeInstanceOf(Error);
+    expect(await kpiSnapshot(cliTarget.pool, a.userId)).toEqual(kpisBefore);
   });
 
   it('reports progress batch by batch up to every row, from one snapshot, and the archive verifies', async () => {
