@@ -1,5 +1,5 @@
 --! Previous: sha1:d194b1a56a2570a9003ee972aa1f405c771e069a
---! Hash: sha1:790c6dc08cc8210afe748d50c8de60d60f65d794
+--! Hash: sha1:c050c8c522bdfa40bf195db505fffee93b5e65cb
 --! Message: Privacy requests: data export archives, erasure of a caller or a whole business, retention per data type with platform limits
 
 -- =============================================================================
@@ -21,7 +21,6 @@ create table app_public.privacy_requests (
   details        jsonb not null default '{}' check (jsonb_typeof(details) = 'object'),
   subject_hash   text,
   requested_by   uuid,
-  api_key_id     uuid,
   client_ip      text,
   user_agent     text,
   archive_bytes  bigint check (archive_bytes >= 0),
@@ -43,8 +42,7 @@ comment on column app_public.privacy_requests.progress is 'Share of the work don
 comment on column app_public.privacy_requests.details is 'What the request did: rows per table (exports: rows exported; erasures: rows removed or unlinked).';
 comment on column app_public.privacy_requests.subject_hash is
   'erase_contact: HMAC-SHA256 of the erased phone number with a platform secret, so a repeated request can be recognised without keeping the number.';
-comment on column app_public.privacy_requests.requested_by is 'The signed-in user who asked.';
-comment on column app_public.privacy_requests.api_key_id is 'Always null today: privacy requests need a password session, not an API key.';
+comment on column app_public.privacy_requests.requested_by is 'The signed-in user who asked (always a password session: API keys cannot make privacy requests).';
 comment on column app_public.privacy_requests.client_ip is 'The client address of the request (switchboard.client_ip), when the server passed it.';
 comment on column app_public.privacy_requests.user_agent is 'The client''s User-Agent (switchboard.user_agent), when the server passed it.';
 comment on column app_public.privacy_requests.archive_bytes is 'Size of the export archive (tar.gz).';

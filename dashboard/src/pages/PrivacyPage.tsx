@@ -30,6 +30,34 @@ function ErrorText({ error }: { error: ApiError | undefined }) {
   ) : null;
 }
 
+function plural(n: number, one: string, many: string): string {
+  return `${formatInteger(n)} ${n === 1 ? one : many}`;
+}
+
+/** What an erasure's counts are called (keys of privacy_requests.details). */
+const REMOVED: Record<string, [string, string]> = {
+  calls: ['call', 'calls'],
+  transcripts: ['transcript', 'transcripts'],
+  individual_analyses: ['call analysis', 'call analyses'],
+  complete_analyses: ['lead summary', 'lead summaries'],
+  follow_ups: ['follow-up', 'follow-ups'],
+  customers: ['customer record', 'customer records'],
+  contacts: ['contact', 'contacts'],
+  webhook_events: ['provider delivery', 'provider deliveries'],
+  credit_transactions_unlinked: ['ledger entry unlinked', 'ledger entries unlinked'],
+  export_archives_expired: ['export archive expired', 'export archives expired'],
+};
+
+function describeRemoved(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([key, n]) => {
+      const [one, many] = REMOVED[key] ?? [formatLabel(key).toLowerCase(), formatLabel(key).toLowerCase()];
+      return plural(n, one, many);
+    })
+    .join(', ');
+}
+
 function rowsOf(request: PrivacyRequestRow): Record<string, number> {
   const source = request.kind === 'export' ? request.details.rows : request.details;
   if (typeof source !== 'object' || source === null) return {};
@@ -105,9 +133,6 @@ function ExportsPanel({ requests, timeZone, onChanged }: { requests: PrivacyRequ
   );
 }
 
-function plural(n: number, one: string, many: string): string {
-  return `${formatInteger(n)} ${n === 1 ? one : many}`;
-}
 
 function EraseCallerPanel({ onChanged }: { onChanged(): void }) {
   const [input, setInput] = useState('');
@@ -200,7 +225,7 @@ function EraseCallerPanel({ onChanged }: { onChanged(): void }) {
       ) : null}
       {done ? (
         <p role="status" data-testid="erase-done">
-          Erased: {Object.entries(done).filter(([, n]) => n > 0).map(([table, n]) => `${formatInteger(n)} ${formatLabel(table).toLowerCase()}`).join(', ') || 'nothing left to remove'}.
+          Erased: {describeRemoved(done) || 'nothing left to remove'}.
         </p>
       ) : null}
     </section>
@@ -297,9 +322,7 @@ function HistoryPanel({ requests, timeZone }: { requests: PrivacyRequestRow[]; t
         {erasures.map((r) => (
           <li key={r.rowId} className="request-item">
             <span>{formatDateTime(r.createdAt, timeZone)}</span>
-            <span className="muted small">
-              {Object.entries(rowsOf(r)).filter(([, n]) => n > 0).map(([table, n]) => `${formatInteger(n)} ${formatLabel(table).toLowerCase()}`).join(', ')}
-            </span>
+            <span className="muted small">{describeRemoved(rowsOf(r))}</span>
           </li>
         ))}
       </ul>
