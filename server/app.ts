@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { installGraphql, type GraphqlDeps } from './graphql/install.ts';
 import { installDashboard, type DashboardDeps } from './http/dashboard.ts';
 import { installErrorHandler, installNotFound } from './http/errors.ts';
+import { installExports } from './http/exports.ts';
 import { installHealth, type HealthDeps } from './http/health.ts';
 import type { Logger } from './log.ts';
 import { installMetrics } from './observability/endpoint.ts';
@@ -45,6 +46,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   if (deps.secretsKey) attachSecretsKey(app, deps.secretsKey);
   const webhooks = deps.webhooks && deps.secretsKey ? installWebhooks(app, { ...deps.webhooks, secretsKey: deps.secretsKey }) : undefined;
   const graphql = deps.graphql ? await installGraphql(app, null, deps.graphql) : undefined;
+  if (deps.graphql) {
+    installExports(app, {
+      authPool: deps.graphql.authPool,
+      jwtSecret: deps.graphql.jwt.secret,
+      statementTimeoutMs: deps.graphql.config.graphqlStatementTimeoutMs,
+    });
+  }
   if (deps.dashboard !== false) installDashboard(app, deps.logger, deps.dashboard);
   installNotFound(app);
   installErrorHandler(app, deps.logger);

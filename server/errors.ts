@@ -103,6 +103,11 @@ const CUSTOM: Record<string, { code: string; httpStatus: number }> = {
   SB108: { code: 'UNKNOWN_AGENT', httpStatus: 422 },
   // The audit trail is append-only (app_hidden.audit_log's _010_append_only guard).
   SB130: { code: 'AUDIT_LOG_APPEND_ONLY', httpStatus: 409 },
+  // Privacy requests and retention (migration: privacy requests).
+  SB401: { code: 'RETENTION_OUT_OF_LIMITS', httpStatus: 400 },
+  SB402: { code: 'EXPORT_IN_PROGRESS', httpStatus: 409 },
+  SB403: { code: 'CONFIRMATION_MISMATCH', httpStatus: 400 },
+  SB404: { code: 'INVALID_PHONE_NUMBER', httpStatus: 400 },
 };
 
 /** Class 22 (data exception) codes whose messages describe the value, not the query. */
@@ -256,6 +261,12 @@ export const REQUEST_ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  // GET /exports/<id> (server/http/exports.ts)
+  UNAUTHENTICATED: 401,
+  PASSWORD_SESSION_REQUIRED: 403,
+  EXPORT_NOT_FOUND: 404,
+  EXPORT_NOT_READY: 409,
+  EXPORT_EXPIRED: 410,
 } as const;
 
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;

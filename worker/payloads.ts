@@ -50,3 +50,14 @@ export function assertAnalyzePayload(payload: unknown): asserts payload is Analy
     throw new TypeError(`invalid force in payload: ${JSON.stringify(payload.force)}`);
   }
 }
+
+/** `privacy_requests__export`: queued by `app_public.request_data_export()` as `{"requestId": "<uuid>"}`. */
+export interface PrivacyExportPayload {
+  requestId: string;
+}
+
+export function assertPrivacyExportPayload(payload: unknown): asserts payload is PrivacyExportPayload {
+  if (!isRecord(payload) || typeof payload.requestId !== 'string' || !UUID.test(payload.requestId)) {
+    throw new TypeError(`expected {"requestId": "<uuid>"}, got ${JSON.stringify(payload)}`);
+  }
+}

@@ -15,6 +15,7 @@ const OverviewPage = lazy(() => import('./pages/OverviewPage.tsx').then((m) => (
 const AgentPage = lazy(() => import('./pages/AgentPage.tsx').then((m) => ({ default: m.AgentPage })));
 const AdminPage = lazy(() => import('./pages/AdminPage.tsx').then((m) => ({ default: m.AdminPage })));
 const AuditPage = lazy(() => import('./pages/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
+const PrivacyPage = lazy(() => import('./pages/PrivacyPage.tsx').then((m) => ({ default: m.PrivacyPage })));
 
 function Routes({ session }: { session: Session }) {
   const { pathname } = useLocation();
@@ -22,6 +23,7 @@ function Routes({ session }: { session: Session }) {
   if (agent?.agentId) return <AgentPage key={agent.agentId} agentId={agent.agentId} session={session} />;
   if (pathname === '/admin') return <AdminPage session={session} />;
   if (pathname === '/audit') return <AuditPage session={session} />;
+  if (pathname === '/settings/privacy') return <PrivacyPage session={session} />;
   if (pathname === '/' || pathname === '/sign-in') return <OverviewPage session={session} />;
   return (
     <div className="page">

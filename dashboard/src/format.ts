@@ -120,3 +120,19 @@ export function formatLabel(value: string | null | undefined): string {
   const words = value.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** Bytes (a BigInt string or number) -> "840 B", "12.4 kB", "3.1 MB". */
+export function formatBytes(bytes: Numeric): string {
+  if (isMissing(bytes)) return MISSING;
+  const n = Number(bytes);
+  if (!Number.isFinite(n) || n < 0) return MISSING;
+  if (n < 1000) return `${integerFormat.format(n)} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = n / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 }).format(value)} ${units[unit]}`;
+}

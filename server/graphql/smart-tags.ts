@@ -35,6 +35,12 @@ const tags: JSONPgSmartTags = {
   version: 1,
   config: {
     class: {
+      'app_public.privacy_requests': {
+        attribute: filterable('kind', 'status', 'created_at'),
+        constraint: {
+          privacy_requests_user_id_fkey: relation('user', 'privacyRequests'),
+        },
+      },
       'app_public.agents': {
         attribute: filterable('name', 'is_active', 'created_at'),
         constraint: {
@@ -165,6 +171,7 @@ const tags: JSONPgSmartTags = {
       'app_public.cta_funnel': LIST_ONLY,
       'app_public.call_source_breakdown': LIST_ONLY,
       'app_public.targets_vs_actuals': LIST_ONLY,
+      'app_public.retention_settings': LIST_ONLY,
     },
   },
 };

@@ -17,7 +17,7 @@ export interface DashboardDeps {
 }
 
 /** Paths the fallback never answers (the API's own routes, assets that do not exist). */
-const API_PREFIXES = ['/graphql', '/graphiql', '/ruru-static', '/webhooks', '/healthz', '/readyz', '/assets/'];
+const API_PREFIXES = ['/graphql', '/graphiql', '/ruru-static', '/webhooks', '/exports', '/healthz', '/readyz', '/assets/'];
 
 export function installDashboard(app: Express, logger: Logger, deps: DashboardDeps = {}): boolean {
   const distDir = deps.distDir ?? DASHBOARD_DIST;

@@ -46,6 +46,8 @@ export interface StartApiOptions {
   db?: TestDatabase;
   /** Clock of the rate limiter. */
   now?: () => number;
+  /** Where the built dashboard is served from (default dashboard/dist). */
+  dashboardDistDir?: string;
 }
 
 export interface ApiServer {
@@ -98,6 +100,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
     worker: () => undefined,
     logger,
     graphql: { authPool, jwt, config, logger, now: options.now },
+    dashboard: options.dashboardDistDir ? { distDir: options.dashboardDistDir } : undefined,
   });
   const http = await listen(app.express, { host: '127.0.0.1', port: 0, timeouts: httpTimeouts(config) });
 

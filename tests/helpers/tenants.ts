@@ -124,6 +124,10 @@ export async function seedTenant(client: pg.ClientBase, spec: TenantSpec): Promi
      values ($1, date_trunc('month', now())::date, 20, 10, 100)`,
     [userId],
   );
+  await client.query(
+    `insert into app_public.privacy_requests (user_id, kind, status, progress, finished_at) values ($1, 'erase_contact', 'completed', 1, now())`,
+    [userId],
+  );
   // (an API key row without a usable secret: enough for the isolation checks)
   await client.query(
     `insert into app_public.api_keys (user_id, name, key_prefix, scopes) values ($1, 'Fixture key', $2, '{read}')`,

@@ -37,6 +37,7 @@ export function AppShell({ tenantName, isAdmin, onSignOut, children }: AppShellP
         <span className="brand">Switchboard</span>
         <nav aria-label="Main">
           <NavLink to="/" label="Overview" />
+          <NavLink to="/settings/privacy" label="Data & privacy" />
           <NavLink to="/audit" label="Audit log" />
           {isAdmin ? <NavLink to="/admin" label="Admin" /> : null}
         </nav>
