@@ -28,8 +28,14 @@ export interface Config {
   compactIntervalMs: number;
   /** LOG_LEVEL: debug | info | warn | error | silent (default info). */
   logLevel: LogLevel;
-  /** NODE_ENV=production: JWT_SECRET becomes mandatory and GraphiQL defaults to off. */
+  /** NODE_ENV=production: JWT_SECRET becomes mandatory, GraphiQL defaults to off and the demo data is refused. */
   production: boolean;
+  /**
+   * DEMO_DATA: seed the demo tenants and the demo logins (published password) into an empty
+   * database at start-up. Default: on only for the embedded cluster (no DATABASE_URL) outside
+   * production; DEMO_DATA=1 asks for it with DATABASE_URL too; refused with NODE_ENV=production.
+   */
+  demoData: boolean;
   /**
    * AUTH_DATABASE_URL: the GraphQL pool's connection (as `app_authenticator`). Unset: the
    * owner's URL with `app_authenticator` and AUTHENTICATOR_PASSWORD (see server/auth/authenticator.ts).
@@ -162,6 +168,16 @@ function logLevel(env: Env): LogLevel {
   return raw;
 }
 
+/** Why production never seeds the demo (DEMO_DATA=1 and `npm run seed:demo` say this and stop). */
+export const DEMO_REFUSED_IN_PRODUCTION =
+  'the demo data is refused with NODE_ENV=production: it creates a platform admin (admin@switchboard.dev) whose password is published';
+
+function demoData(env: Env, production: boolean, databaseUrl: string | undefined): boolean {
+  const asked = boolean(env, 'DEMO_DATA', !databaseUrl && !production);
+  if (asked && production) throw new Error(`DEMO_DATA=${text(env, 'DEMO_DATA')}: ${DEMO_REFUSED_IN_PRODUCTION}`);
+  return asked;
+}
+
 /** An absolute http(s) URL without query or fragment, trailing slash removed. */
 function publicBaseUrl(env: Env): string | undefined {
   const raw = text(env, 'PUBLIC_BASE_URL');
@@ -189,8 +205,9 @@ export function defaultGraphqlPoolSize(cores: number = os.availableParallelism()
 /** Parses settings from `env` (no side effects; call `loadDotEnv()` first for the .env file). */
 export function readConfig(env: Env = process.env): Config {
   const production = text(env, 'NODE_ENV') === 'production';
+  const databaseUrl = text(env, 'DATABASE_URL');
   return {
-    databaseUrl: text(env, 'DATABASE_URL'),
+    databaseUrl,
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST') ?? '127.0.0.1',
     pgDataDir: path.resolve(PROJECT_ROOT, text(env, 'PG_DATA_DIR') ?? '.data/postgres'),
@@ -199,6 +216,7 @@ export function readConfig(env: Env = process.env): Config {
     compactIntervalMs: integer(env, 'COMPACT_INTERVAL_MS', 1000, 0, 86_400_000),
     logLevel: logLevel(env),
     production,
+    demoData: demoData(env, production, databaseUrl),
     authDatabaseUrl: text(env, 'AUTH_DATABASE_URL'),
     authenticatorPassword: secret(env, 'AUTHENTICATOR_PASSWORD', 12),
     jwtSecret: secret(env, 'JWT_SECRET', 32),
