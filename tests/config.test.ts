@@ -15,4 +15,17 @@ describe('configuration', () => {
     expect(() => readConfig({ GRAPHQL_POOL_SIZE: '0' })).toThrow(/GRAPHQL_POOL_SIZE must be an integer between 1 and 1000, got '0'/);
     expect(() => readConfig({ GRAPHQL_POOL_SIZE: 'lots' })).toThrow(/GRAPHQL_POOL_SIZE/);
   });
+
+  it('seeds the demo only for the embedded cluster or when asked, never in production', () => {
+    expect(readConfig({}).demoData).toBe(true);
+    expect(readConfig({ DATABASE_URL: 'postgres://db.example/switchboard' }).demoData).toBe(false);
+    expect(readConfig({ DATABASE_URL: 'postgres://db.example/switchboard', DEMO_DATA: '1' }).demoData).toBe(true);
+    expect(readConfig({ DEMO_DATA: '0' }).demoData).toBe(false);
+    expect(readConfig({ NODE_ENV: 'production' }).demoData).toBe(false);
+    expect(readConfig({ NODE_ENV: 'production', DEMO_DATA: '0' }).demoData).toBe(false);
+    expect(() => readConfig({ NODE_ENV: 'production', DEMO_DATA: '1' })).toThrow(
+      /DEMO_DATA=1: the demo data is refused with NODE_ENV=production: it creates a platform admin \(admin@switchboard.dev\) whose password is published/,
+    );
+    expect(() => readConfig({ DEMO_DATA: 'maybe' })).toThrow(/DEMO_DATA must be true or false/);
+  });
 });
