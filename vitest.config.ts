@@ -13,6 +13,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
     // Keep test output readable; LOG_LEVEL=debug npm test shows everything.
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    // Grafast in its production mode (what deployments run), set explicitly so it does not
+    // print its "GRAPHILE_ENV is not set" notice in every test process.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', GRAPHILE_ENV: process.env.GRAPHILE_ENV ?? 'production' },
   },
 });

@@ -6,6 +6,7 @@
  * figures as JSON (not written to bench/results.json: `npm run bench` owns that file).
  * `--bundle-only` skips the database and the browser.
  */
+import './graphile-env.ts'; // first: Grafast's production mode, before anything loads it
 import { parseArgs } from 'node:util';
 import { loadScaleData } from '../server/seed/scale.ts';
 import { startBenchServer } from './cluster.ts';

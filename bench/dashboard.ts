@@ -5,7 +5,7 @@
  * built bundle (every JS and CSS file in dashboard/dist/assets, raw and gzip).
  *
  * The real Express app (PostGraphile + the built dashboard at `/`) runs in
- * this process on the given database; the browser is Debian's Chromium driven
+ * this process on the given database; the browser is the npm-shipped Chromium driven
  * by playwright-core with a fresh profile. The first load is cold (no cache);
  * the median is over the warm loads that follow (cached assets, fresh page).
  * Figures: `dashboard_first_paint_ms_1m` (the warm median at 1M calls) and

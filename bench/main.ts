@@ -11,6 +11,7 @@
  *    delivery -> KPI freshness.
  * Prints a table and writes bench/results.json.
  */
+import './graphile-env.ts'; // first: Grafast's production mode, before anything loads it
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

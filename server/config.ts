@@ -39,8 +39,14 @@ export interface Config {
   logLevel: LogLevel;
   /** LOG_FORMAT: json (one JSON object per line) | pretty (readable lines); default json when NODE_ENV=production, else pretty. */
   logFormat: LogFormat;
-  /** NODE_ENV=production: JWT_SECRET becomes mandatory and GraphiQL defaults to off. */
+  /** NODE_ENV=production: JWT_SECRET becomes mandatory, GraphiQL defaults to off and the demo data is refused. */
   production: boolean;
+  /**
+   * DEMO_DATA: seed the demo tenants and the demo logins (published password) into an empty
+   * database at start-up. Default: on only for the embedded cluster (no DATABASE_URL) outside
+   * production; DEMO_DATA=1 asks for it with DATABASE_URL too; refused with NODE_ENV=production.
+   */
+  demoData: boolean;
   /**
    * AUTH_DATABASE_URL: the GraphQL pool's connection (as `app_authenticator`). Unset: the
    * owner's URL with `app_authenticator` and AUTHENTICATOR_PASSWORD (see server/auth/authenticator.ts).
@@ -203,6 +209,16 @@ function logFormat(env: Env, production: boolean): LogFormat {
   return raw;
 }
 
+/** Why production never seeds the demo (DEMO_DATA=1 and `npm run seed:demo` say this and stop). */
+export const DEMO_REFUSED_IN_PRODUCTION =
+  'the demo data is refused with NODE_ENV=production: it creates a platform admin (admin@switchboard.dev) whose password is published';
+
+function demoData(env: Env, production: boolean, databaseUrl: string | undefined): boolean {
+  const asked = boolean(env, 'DEMO_DATA', !databaseUrl && !production);
+  if (asked && production) throw new Error(`DEMO_DATA=${text(env, 'DEMO_DATA')}: ${DEMO_REFUSED_IN_PRODUCTION}`);
+  return asked;
+}
+
 /** An absolute http(s) URL without query or fragment, trailing slash removed. */
 function publicBaseUrl(env: Env): string | undefined {
   const raw = text(env, 'PUBLIC_BASE_URL');
@@ -237,8 +253,9 @@ export function readConfig(env: Env = process.env): Config {
   }
   const rateLimitPerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000);
   const rateLimitBurst = integer(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000);
+  const databaseUrl = text(env, 'DATABASE_URL');
   return {
-    databaseUrl: text(env, 'DATABASE_URL'),
+    databaseUrl,
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST') ?? '127.0.0.1',
     httpHeadersTimeoutMs,
@@ -251,6 +268,7 @@ export function readConfig(env: Env = process.env): Config {
     logLevel: logLevel(env),
     logFormat: logFormat(env, production),
     production,
+    demoData: demoData(env, production, databaseUrl),
     authDatabaseUrl: text(env, 'AUTH_DATABASE_URL'),
     authenticatorPassword: secret(env, 'AUTHENTICATOR_PASSWORD', 12),
     jwtSecret: secret(env, 'JWT_SECRET', 32),

@@ -8,7 +8,6 @@
  * a user's report can be matched to the log line.
  */
 import { randomInt } from 'node:crypto';
-import { isSafeError } from 'postgraphile/grafast';
 import type { Logger } from './log.ts';
 
 export interface ApiError {
@@ -306,6 +305,20 @@ export function applyFailure(sqlstate: string | null, message: string | null): A
     message: `The delivery was stored but could not be applied${sqlstate ? ` (SQLSTATE ${sqlstate})` : ''}; it is kept for replay.`,
     details: sqlstate ? { sqlstate } : undefined,
   };
+}
+
+/** A grafast SafeError (message and extensions meant for users), once GraphQL code registered the check. */
+interface SafeErrorLike extends Error {
+  extensions?: Record<string, unknown>;
+}
+let isSafeError: (error: Error) => error is SafeErrorLike = (_error): _error is SafeErrorLike => false;
+
+/**
+ * Called by server/graphql/safe-error.ts, which every module that throws a
+ * SafeError imports: this file stays free of grafast (see there why).
+ */
+export function recognizeSafeErrors(check: (error: Error) => boolean): void {
+  isSafeError = (error): error is SafeErrorLike => check(error);
 }
 
 /** The API error for a known error, or undefined (unknown errors must go through `toApiError`). */

@@ -1,6 +1,6 @@
 /**
- * `npm start`: database (embedded unless DATABASE_URL is set), migrations, demo
- * seed, worker, GraphQL, provider webhooks and HTTP server in one process. SIGINT/SIGTERM stop
+ * `npm start` (through server/start.ts): database (embedded unless DATABASE_URL is set), migrations, demo
+ * seed (config.demoData), worker, GraphQL, provider webhooks and HTTP server in one process. SIGINT/SIGTERM stop
  * them in reverse order: HTTP, GraphQL, worker, pools, database.
  */
 import './graphql/graphile-env.ts'; // first: sets GRAPHILE_ENV before grafast loads
@@ -15,7 +15,7 @@ import { httpTimeouts, listen } from './http/listen.ts';
 import { configureLogging, createLogger } from './log.ts';
 import { serveMetrics } from './observability/endpoint.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { seedDemoIfEmpty } from './seed/demo.ts';
+import { announceDemo } from './seed/demo.ts';
 import { installShutdown } from './shutdown.ts';
 import { resolveSecretsKey } from './webhooks/secrets.ts';
 import { startWorker } from '../worker/runner.ts';
@@ -41,8 +41,8 @@ try {
   metrics.watchPool('owner', pool);
   metrics.useDatabase(pool);
 
-  const demo = await seedDemoIfEmpty(pool, log.child('seed'));
-  if (demo.login) log.info(`demo login: ${demo.login.email} / ${demo.login.password} (admin: ${demo.login.adminEmail})`);
+  // Demo data only where config.demoData allows it; its logins are printed on every start while they work.
+  await announceDemo(pool, log.child('seed'), { seed: config.demoData, production: config.production });
 
   // The GraphQL pool logs in as app_authenticator, never as the owner.
   const authPool = createPool({

@@ -43,4 +43,17 @@ describe('configuration', () => {
     expect(() => readConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
     expect(() => readConfig({ METRICS_PORT: 'nine' })).toThrow(/METRICS_PORT/);
   });
+
+  it('seeds the demo only for the embedded cluster or when asked, never in production', () => {
+    expect(readConfig({}).demoData).toBe(true);
+    expect(readConfig({ DATABASE_URL: 'postgres://db.example/switchboard' }).demoData).toBe(false);
+    expect(readConfig({ DATABASE_URL: 'postgres://db.example/switchboard', DEMO_DATA: '1' }).demoData).toBe(true);
+    expect(readConfig({ DEMO_DATA: '0' }).demoData).toBe(false);
+    expect(readConfig({ NODE_ENV: 'production' }).demoData).toBe(false);
+    expect(readConfig({ NODE_ENV: 'production', DEMO_DATA: '0' }).demoData).toBe(false);
+    expect(() => readConfig({ NODE_ENV: 'production', DEMO_DATA: '1' })).toThrow(
+      /DEMO_DATA=1: the demo data is refused with NODE_ENV=production: it creates a platform admin \(admin@switchboard.dev\) whose password is published/,
+    );
+    expect(() => readConfig({ DEMO_DATA: 'maybe' })).toThrow(/DEMO_DATA must be true or false/);
+  });
 });

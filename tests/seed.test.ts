@@ -6,8 +6,8 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../server/log.ts';
-import { seedDemoIfEmpty, type DemoSeedResult } from '../server/seed/demo.ts';
+import { createLogger, type Logger } from '../server/log.ts';
+import { announceDemo, seedDemoIfEmpty, workingDemoLogins, type DemoSeedResult } from '../server/seed/demo.ts';
 import { loadScaleData } from '../server/seed/scale.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 
@@ -230,7 +230,61 @@ describe('demo seed', () => {
     expect(second.login).toBeUndefined();
     expect(await fingerprint(db.pool)).toEqual(before);
   });
+
+  it('prints the tenant and the admin demo logins on every start while they open with the published password', async () => {
+    for (let start = 0; start < 2; start += 1) {
+      const { logger, lines } = capturingLogger();
+      await announceDemo(db.pool, logger, { seed: true, production: false });
+      expect(lines).toEqual([
+        ['info', 'demo login (tenant): demo@switchboard.dev / demo-password'],
+        ['info', 'demo login (admin): admin@switchboard.dev / demo-password'],
+      ]);
+    }
+    // a production database that has them: a warning, not an invitation
+    const { logger, lines } = capturingLogger();
+    await announceDemo(db.pool, logger, { seed: false, production: true });
+    expect(lines.map(([level]) => level)).toEqual(['warn', 'warn']);
+    // once the admin's password is changed, only the tenant's login is shown
+    await db.pool.query(
+      `update app_private.user_secrets s set password_hash = public.crypt('changed-password', public.gen_salt('bf'))
+         from app_public.users u where u.id = s.user_id and u.email = 'admin@switchboard.dev'`,
+    );
+    expect((await workingDemoLogins(db.pool)).map((login) => `${login.role} ${login.email}`)).toEqual(['tenant demo@switchboard.dev']);
+  });
 });
+
+describe('demo data where it is not asked for', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('creates no user, and no admin with the published password, on an empty database when the demo is off', async () => {
+    const { logger, lines } = capturingLogger();
+    expect(await announceDemo(db.pool, logger, { seed: false, production: true })).toEqual([]);
+    expect(lines).toEqual([]);
+    const { rows } = await db.pool.query<{ n: number }>('select count(*)::int as n from app_public.users');
+    expect(rows[0]?.n).toBe(0);
+  });
+});
+
+function capturingLogger(): { logger: Logger; lines: Array<[string, string]> } {
+  const lines: Array<[string, string]> = [];
+  const logger: Logger = {
+    scope: 'test',
+    debug: () => {},
+    info: (message) => lines.push(['info', message]),
+    warn: (message) => lines.push(['warn', message]),
+    error: (message) => lines.push(['error', message]),
+    child: () => logger,
+  };
+  return { logger, lines };
+}
 
 describe('determinism', () => {
   const dbs: TestDatabase[] = [];

@@ -2,16 +2,17 @@
  * `npm run seed -- --calls N [--tenants T] [--agents A] [--days D] [--seed S] [--analyses R] [--parallel P]`:
  * appends N generated calls for the scale tenants (scale-tenant-1..T) to
  * DATABASE_URL or the embedded dev cluster (migrated first), with a progress
- * bar on stderr and a summary line on stdout. Without --calls: seeds the demo
- * data if the database has no users (as `npm start` does).
+ * bar on stderr and a summary line on stdout. Without --calls (`npm run seed:demo`):
+ * seeds the demo data if the database has no users, whatever DATABASE_URL is
+ * (an explicit request), but never with NODE_ENV=production.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
+import { DEMO_REFUSED_IN_PRODUCTION, loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { createPool, endPool } from '../db/pool.ts';
 import { resolveDatabase, type Database } from '../db/resolve.ts';
 import { configureLogging, createLogger } from '../log.ts';
-import { seedDemoIfEmpty } from '../seed/demo.ts';
+import { seedDemoIfEmpty, workingDemoLogins } from '../seed/demo.ts';
 import { createProgressBar, formatCount } from '../seed/progress.ts';
 import { loadScaleData, type ScaleOptions } from '../seed/scale.ts';
 
@@ -71,6 +72,7 @@ const log = createLogger('seed');
 let database: Database | undefined;
 try {
   const options = parseOptions(process.argv.slice(2));
+  if (options.calls === undefined && config.production) throw new UsageError(`npm run seed:demo: ${DEMO_REFUSED_IN_PRODUCTION}`);
   database = await resolveDatabase(config, log.child('db'));
   await runMigrations(database.connectionString, { logger: log.child('migrate') });
   const pool = createPool({ connectionString: database.connectionString, max: (options.parallel ?? 2) + 1, logger: log.child('pool') });
@@ -78,11 +80,8 @@ try {
     const { calls } = options;
     if (calls === undefined) {
       const demo = await seedDemoIfEmpty(pool, log);
-      process.stdout.write(
-        demo.login
-          ? `demo login: ${demo.login.email} / ${demo.login.password} (admin: ${demo.login.adminEmail})\n`
-          : 'the database already has users; demo data not seeded\n',
-      );
+      if (!demo.seeded) process.stdout.write('the database already has users; demo data not seeded\n');
+      for (const login of await workingDemoLogins(pool)) process.stdout.write(`demo login (${login.role}): ${login.email} / ${login.password}\n`);
     } else {
       const bar = createProgressBar(process.stderr, 'calls');
       const result = await loadScaleData(pool, {

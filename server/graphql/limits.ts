@@ -19,7 +19,7 @@
  * The request body size itself is capped before grafserv reads it (see
  * body-limit.ts) and again by grafserv's `maxRequestLength` (set in preset.ts).
  */
-import { SafeError } from 'postgraphile/grafast';
+import { SafeError } from './safe-error.ts';
 import { maxAliasesRule, maxDepthRule } from './limit-rules.ts';
 import { checkPagination } from './pagination.ts';
 

@@ -10,7 +10,7 @@
  *   INTERNAL_ERROR with a reference that is logged with the full error.
  */
 import { GraphQLError, type GraphQLFormattedError } from 'postgraphile/graphql';
-import { isSafeError } from 'postgraphile/grafast';
+import { isSafeError } from './safe-error.ts';
 import { toApiError, type ErrorContext } from '../errors.ts';
 import type { Logger } from '../log.ts';
 

@@ -14,7 +14,8 @@
  * building the schema (schema export) needs no key.
  */
 import { sideEffectWithPgClientTransaction } from 'postgraphile/@dataplan/pg';
-import { context, object, SafeError, type FieldArgs } from 'postgraphile/grafast';
+import { context, object, type FieldArgs } from 'postgraphile/grafast';
+import { SafeError } from './safe-error.ts';
 import { extendSchema, gql } from 'postgraphile/utils';
 import type { RequestAuth } from '../auth/request-auth.ts';
 import { TWILIO_ACCOUNT_SID_FORMAT } from '../webhooks/credentials.ts';

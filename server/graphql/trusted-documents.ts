@@ -11,7 +11,7 @@
  * file and the documents disagree.
  */
 import { createHash } from 'node:crypto';
-import { SafeError } from 'postgraphile/grafast';
+import { SafeError } from './safe-error.ts';
 import { DOCUMENTS } from '../../dashboard/src/api/documents.ts';
 
 export const DOCUMENT_NOT_FOUND = 'PERSISTED_DOCUMENT_NOT_FOUND';

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { createLogger, type Logger } from '../log.ts';
 import { insertCustomers, insertFollowUps, insertPurchases, insertTargets } from './demo-extras.ts';
-import { ADMIN_EMAIL, agentConfig, DEMO_PASSWORD, DEMO_TENANTS, type DemoTenant } from './demo-tenants.ts';
+import { ADMIN_EMAIL, agentConfig, DEMO_EMAIL, DEMO_PASSWORD, DEMO_TENANTS, type DemoTenant } from './demo-tenants.ts';
 import { insertCompleteAnalyses, settleLoad } from './finish.ts';
 import { generateCalls, type GeneratorTenant } from './generate.ts';
 import { regionFor } from './regions.ts';
@@ -193,4 +193,42 @@ export async function seedDemoIfEmpty(
   } finally {
     client.release();
   }
+}
+
+export interface DemoLoginLine {
+  email: string;
+  password: string;
+  role: 'tenant' | 'admin';
+}
+
+/**
+ * The demo logins that still open with the published password (none once
+ * they are deleted or their password changed), tenant first.
+ */
+export async function workingDemoLogins(pool: pg.Pool): Promise<DemoLoginLine[]> {
+  const { rows } = await pool.query<{ email: string; admin: boolean }>(
+    `select u.email, u.role = 'admin' as admin
+       from app_public.users u
+       join app_private.user_secrets s on s.user_id = u.id
+      where u.email = any($1::text[]) and s.password_hash = public.crypt($2, s.password_hash)
+      order by u.role = 'admin', u.email`,
+    [[DEMO_EMAIL, ADMIN_EMAIL], DEMO_PASSWORD],
+  );
+  return rows.map((row) => ({ email: row.email, password: DEMO_PASSWORD, role: row.admin ? 'admin' : 'tenant' }));
+}
+
+/**
+ * Start-up: seeds the demo into an empty database when `seed` (config.demoData),
+ * then prints the demo logins on every start while they work (a warning in
+ * production, where they must not exist: change the password or delete them).
+ */
+export async function announceDemo(pool: pg.Pool, logger: Logger, { seed, production }: { seed: boolean; production: boolean }): Promise<DemoLoginLine[]> {
+  if (seed) await seedDemoIfEmpty(pool, logger);
+  const logins = await workingDemoLogins(pool);
+  for (const login of logins) {
+    const line = `demo login (${login.role}): ${login.email} / ${login.password}`;
+    if (production) logger.warn(`${line}: the password is published; change it or delete the user`);
+    else logger.info(line);
+  }
+  return logins;
 }

@@ -1,7 +1,7 @@
 /**
  * The dashboard in a real browser: the real app (GraphQL + the built
  * dashboard at `/`) on a test database seeded with the KPI dataset, driven
- * with Debian's Chromium (playwright-core). Signs in through the form and
+ * with headless Chromium (playwright-core; tests/helpers/browser.ts). Signs in through the form and
  * checks that the KPI cards and the leaderboard show exactly the oracle's
  * figures (tests/helpers/kpi-oracle.ts: raw calls, never the rollups), that
  * the date range and the agent filter (both in the URL) change them
@@ -123,7 +123,7 @@ async function signIn(email: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  requireChromium();
+  await requireChromium();
   await ensureDashboardBuild();
   // the real app with GraphQL, the provider webhooks and the dashboard
   api = await startWebhookApp({ graphql: true, env: { RATE_LIMIT_BURST: '5000' } });
