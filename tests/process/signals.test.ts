@@ -238,7 +238,8 @@ describe('npm run worker and signals', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    env = { DATABASE_URL: db.connectionString, COMPACT_INTERVAL_MS: '50', SECRETS_KEY: randomBytes(32).toString('hex') };
+    // LOG_LEVEL=debug: routine job completions are logged at debug, and the test waits for one.
+    env = { DATABASE_URL: db.connectionString, COMPACT_INTERVAL_MS: '50', SECRETS_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'debug' };
   });
 
   afterAll(async () => {
@@ -259,7 +260,7 @@ describe('npm run worker and signals', () => {
       'the worker to run jobs',
       () => {
         if (run.npm.exitCode !== null) throw new Error(`npm run worker exited (code ${run.npm.exitCode}):\n${run.output()}`);
-        return /Completed task \d+ \(rollups__compact/.test(run.output());
+        return /job \d+ \(rollups__compact\) completed/.test(run.output());
       },
       READY_MS,
     );
