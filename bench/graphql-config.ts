@@ -11,6 +11,11 @@ export const BENCH_GRAPHQL_CONFIG = {
   graphqlMaxPageSize: 500,
   graphqlMaxBodyBytes: 100_000,
   graphqlMaxDocumentChars: 100_000,
+  graphqlMaxInputDepth: 20,
+  graphqlMaxInputNodes: 1000,
+  graphqlMaxFilterRelations: 5,
+  graphqlPlanningTimeoutMs: 1000,
+  graphqlIntrospection: 'signed-in',
   rateLimitPerMinute: 1_000_000_000,
   rateLimitBurst: 1_000_000_000,
 } as const;

@@ -33,6 +33,8 @@ export interface PresetOptions {
   statementTimeoutMs: number;
   /** grafserv's own cap on the request body (bytes). */
   maxBodyBytes: number;
+  /** grafast's bound on planning one request (ms): planning is synchronous and blocks the event loop. */
+  planningTimeoutMs: number;
   limits: GraphqlLimits;
   /** Signs JWTs for register/authenticate; omit when only building the schema. */
   issueJwt?: (subject: JwtSubject) => string;
@@ -66,6 +68,7 @@ export function makePreset(options: PresetOptions): GraphileConfig.Preset {
     },
     grafast: {
       context: makeContext({ statementTimeoutMs: options.statementTimeoutMs, issueJwt: options.issueJwt }),
+      timeouts: { planning: options.planningTimeoutMs },
     },
     grafserv: {
       graphqlPath: GRAPHQL_PATH,
