@@ -63,6 +63,9 @@ export function makePreset(options: PresetOptions): GraphileConfig.Preset {
       // `comment on function ... is E'@filterable'` rather than everywhere.
       connectionFilterComputedColumns: false,
       connectionFilterSetofFunctions: false,
+      // NB: ignored by the V5 plugin, which always adds relation filters (`agent`, `calls: { some }`,
+      // `contactExists`) where a relation has the `filterBy` behavior. They are limited per request
+      // instead (input-limits.ts: GRAPHQL_MAX_FILTER_RELATIONS, none for anonymous callers).
       connectionFilterRelations: false,
       connectionFilterLogicalOperators: true,
     },
