@@ -27,7 +27,16 @@
  * body-limit.ts) and again by grafserv's `maxRequestLength` (set in preset.ts).
  */
 import { SafeError } from 'postgraphile/grafast';
-import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'postgraphile/graphql';
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationRule,
+} from 'postgraphile/graphql';
 import type { Config, IntrospectionAccess } from '../config.ts';
 import { checkInputs, SIGN_IN_REQUIRED, type InputLimits } from './input-limits.ts';
 import { INTROSPECTION_ROOTS, introspectionRule, maxAliasesRule, maxDepthRule, QUERY_TOO_DEEP } from './limit-rules.ts';
@@ -81,6 +90,12 @@ export function maxBracketDepth(limits: Pick<GraphqlLimits, 'maxDepth' | 'maxInp
   return 2 * limits.maxDepth + limits.maxInputDepth + 8;
 }
 
+/** The characters `bracketDepth` stops at; everything between them is skipped natively. */
+const BRACKET_STOPS = /[{}[\]()"#]/g;
+/** The end of a single-line string: an unescaped quote or the line's end. */
+const STRING_END = /\\.|["\n\r]/g;
+const LINE_END = /[\n\r]/g;
+
 /**
  * The deepest nesting of `{`, `[` and `(` in a GraphQL document, outside strings
  * and comments; stops counting once above `stopAbove`.
@@ -88,37 +103,37 @@ export function maxBracketDepth(limits: Pick<GraphqlLimits, 'maxDepth' | 'maxInp
 export function bracketDepth(text: string, stopAbove: number): number {
   let depth = 0;
   let deepest = 0;
-  const length = text.length;
-  for (let i = 0; i < length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c === 123 || c === 91 || c === 40) {
-      // { [ (
+  BRACKET_STOPS.lastIndex = 0;
+  for (let match = BRACKET_STOPS.exec(text); match !== null; match = BRACKET_STOPS.exec(text)) {
+    const c = match[0];
+    const at = match.index;
+    if (c === '{' || c === '[' || c === '(') {
       depth += 1;
       if (depth > deepest) {
         deepest = depth;
         if (deepest > stopAbove) return deepest;
       }
-    } else if (c === 125 || c === 93 || c === 41) {
-      depth = Math.max(0, depth - 1);
-    } else if (c === 35) {
-      // # comment: to the end of the line
-      while (i < length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i += 1;
-    } else if (c === 34) {
-      // "string" or """block string"""
-      if (text.startsWith('"""', i)) {
-        const end = text.indexOf('"""', i + 3);
-        let close = end;
-        while (close !== -1 && text.charCodeAt(close - 1) === 92) close = text.indexOf('"""', close + 3); // \"""
-        i = close === -1 ? length : close + 2;
-      } else {
-        i += 1;
-        while (i < length) {
-          const d = text.charCodeAt(i);
-          if (d === 92) i += 2;
-          else if (d === 34 || d === 10 || d === 13) break;
-          else i += 1;
-        }
-      }
+    } else if (c === '}' || c === ']' || c === ')') {
+      if (depth > 0) depth -= 1;
+    } else if (c === '#') {
+      // A comment, to the end of the line.
+      LINE_END.lastIndex = at + 1;
+      const newline = LINE_END.exec(text);
+      if (newline === null) break;
+      BRACKET_STOPS.lastIndex = newline.index + 1;
+    } else if (text.startsWith('"""', at)) {
+      // A block string: to the next """ not escaped as \""".
+      let close = text.indexOf('"""', at + 3);
+      while (close !== -1 && text.charCodeAt(close - 1) === 92) close = text.indexOf('"""', close + 3);
+      if (close === -1) break;
+      BRACKET_STOPS.lastIndex = close + 3;
+    } else {
+      // A string: to the next unescaped quote (or the line's end, where the parser refuses it).
+      STRING_END.lastIndex = at + 1;
+      let end = STRING_END.exec(text);
+      while (end !== null && end[0].length === 2) end = STRING_END.exec(text);
+      if (end === null) break;
+      BRACKET_STOPS.lastIndex = end.index + 1;
     }
   }
   return deepest;
@@ -159,35 +174,75 @@ function introspectionErrors(access: IntrospectionAccess, anonymous: boolean, op
   return [];
 }
 
+/** The validation rules added to GraphQL's own (cached per document by grafserv). */
+export function limitValidationRules(limits: GraphqlLimits): ValidationRule[] {
+  return [maxDepthRule(limits.maxDepth), maxAliasesRule(limits.maxAliases), introspectionRule()];
+}
+
+/** Document texts whose bracket nesting passed, per limits (at most 200: at most 4 MB of text). */
+const acceptedTextsByLimits = new WeakMap<GraphqlLimits, Set<string>>();
+const ACCEPTED_TEXTS_MAX = 200;
+
+/** The checks on the document text, before it is parsed: throws a SafeError. */
+export function checkDocumentText(limits: GraphqlLimits, query: unknown): void {
+  if (typeof query !== 'string') return;
+  if (query.length > limits.maxDocumentChars) {
+    throw new SafeError(`The GraphQL document is ${query.length} characters long; the limit is ${limits.maxDocumentChars}.`, {
+      code: DOCUMENT_TOO_LARGE,
+      statusCode: 413,
+    });
+  }
+  let accepted = acceptedTextsByLimits.get(limits);
+  if (accepted?.has(query)) return;
+  const limit = maxBracketDepth(limits);
+  const depth = bracketDepth(query, limit);
+  if (depth > limit) {
+    throw new SafeError(`The GraphQL document nests brackets more than ${limit} deep; the limit is ${limit}.`, {
+      code: QUERY_TOO_DEEP,
+      statusCode: 400,
+    });
+  }
+  // Clients repeat their documents (the dashboard's come back from their ids): scan each text once.
+  if (!accepted) {
+    accepted = new Set();
+    acceptedTextsByLimits.set(limits, accepted);
+  }
+  if (accepted.size >= ACCEPTED_TEXTS_MAX) accepted.clear();
+  accepted.add(query);
+}
+
+export interface RequestToCheck {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName?: string | null;
+  variableValues?: Readonly<Record<string, unknown>> | null;
+  /** Signed in (JWT or API key) or not. */
+  anonymous: boolean;
+}
+
+/** The per-request checks, just before planning: introspection access, page sizes, argument values (empty: fine). */
+export function checkRequest(limits: GraphqlLimits, { schema, document, operationName, variableValues, anonymous }: RequestToCheck): GraphQLError[] {
+  const operation = selectOperation(document, operationName);
+  if (!operation) return []; // grafast reports a missing or ambiguous operation
+  const errors = limits.introspection !== 'anyone' && usesIntrospection(document, operation) ? introspectionErrors(limits.introspection, anonymous, operation) : [];
+  errors.push(...checkPagination({ schema, document, operationName, variableValues, maxPageSize: limits.maxPageSize }));
+  errors.push(...checkInputs({ schema, document, operation, variableValues, limits, anonymous }));
+  return errors;
+}
+
 export function makeLimitsPlugin(limits: GraphqlLimits): GraphileConfig.Plugin {
   return {
     name: 'SwitchboardLimitsPlugin',
-    description: 'Query depth, alias, page-size and document-length limits',
+    description: 'Query depth, alias, page-size, document, argument-value and introspection limits',
     version: '1.0.0',
     grafserv: {
       middleware: {
         setPreset(next, event) {
-          event.validationRules.push(maxDepthRule(limits.maxDepth), maxAliasesRule(limits.maxAliases), introspectionRule());
+          event.validationRules.push(...limitValidationRules(limits));
           return next();
         },
         processGraphQLRequestBody(next, event) {
-          const { query } = event.body;
-          if (typeof query === 'string' && query.length > limits.maxDocumentChars) {
-            throw new SafeError(
-              `The GraphQL document is ${query.length} characters long; the limit is ${limits.maxDocumentChars}.`,
-              { code: DOCUMENT_TOO_LARGE, statusCode: 413 },
-            );
-          }
-          if (typeof query === 'string') {
-            const limit = maxBracketDepth(limits);
-            const depth = bracketDepth(query, limit);
-            if (depth > limit) {
-              throw new SafeError(`The GraphQL document nests brackets more than ${limit} deep; the limit is ${limit}.`, {
-                code: QUERY_TOO_DEEP,
-                statusCode: 400,
-              });
-            }
-          }
+          checkDocumentText(limits, event.body.query);
           return next();
         },
       },
@@ -196,15 +251,8 @@ export function makeLimitsPlugin(limits: GraphqlLimits): GraphileConfig.Plugin {
       middleware: {
         execute(next, event) {
           const { schema, document, operationName, variableValues, contextValue } = event.args;
-          const operation = selectOperation(document, operationName);
-          if (!operation) return next(); // grafast reports a missing or ambiguous operation
           const auth = (contextValue as Partial<Grafast.Context> | undefined)?.auth;
-          const anonymous = !auth || auth.kind === 'anonymous';
-          const errors = [
-            ...(limits.introspection !== 'anyone' && usesIntrospection(document, operation) ? introspectionErrors(limits.introspection, anonymous, operation) : []),
-            ...checkPagination({ schema, document, operationName, variableValues, maxPageSize: limits.maxPageSize }),
-            ...checkInputs({ schema, document, operation, variableValues, limits, anonymous }),
-          ];
+          const errors = checkRequest(limits, { schema, document, operationName, variableValues, anonymous: !auth || auth.kind === 'anonymous' });
           return errors.length ? { errors } : next();
         },
       },

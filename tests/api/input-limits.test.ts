@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { SafeError } from 'postgraphile/grafast';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knownApiError } from '../../server/errors.ts';
+import { bracketDepth } from '../../server/graphql/limits.ts';
 import { errorCodes, startApi, type ApiServer, type GraphqlBody } from '../helpers/api.ts';
 import { withClient } from '../helpers/db.ts';
 import { seedTenant, type Tenant } from '../helpers/tenants.ts';
@@ -54,6 +55,17 @@ function deepJson(levels: number): string {
 function codes(body: GraphqlBody<unknown>): Array<string | undefined> {
   return errorCodes(body);
 }
+
+describe('bracket nesting of a document, before parsing', () => {
+  it('counts { [ ( outside strings, block strings and comments', () => {
+    expect(bracketDepth('{ a(x: [1, { b: 2 }]) { c } }', 100)).toBe(4);
+    expect(bracketDepth('{ a(s: "{{{[[[((( \\" {{{") }', 100)).toBe(2);
+    expect(bracketDepth('{ a(s: """ {{{ \\""" {{{ """) }', 100)).toBe(2);
+    expect(bracketDepth('# {{{{{{\n{ a # ((((\n { b } }', 100)).toBe(2);
+    expect(bracketDepth('{'.repeat(50), 10)).toBe(11); // stops counting past the limit
+    expect(bracketDepth('', 10)).toBe(0);
+  });
+});
 
 describe('filter depth and size (item 1)', () => {
   it('refuses a relation filter nested 150 levels deep in a variable, before planning it', async () => {
