@@ -14,7 +14,7 @@ export const BENCH_GRAPHQL_CONFIG = {
   graphqlMaxInputDepth: 20,
   graphqlMaxInputNodes: 1000,
   graphqlMaxFilterRelations: 5,
-  graphqlPlanningTimeoutMs: 1000,
+  graphqlPlanningTimeoutMs: 2000,
   graphqlIntrospection: 'signed-in',
   rateLimitPerMinute: 1_000_000_000,
   rateLimitBurst: 1_000_000_000,

@@ -69,7 +69,7 @@ export interface Config {
   graphqlMaxInputNodes: number;
   /** GRAPHQL_MAX_FILTER_RELATIONS: relation filters per operation for signed-in callers (default 5; anonymous: none). */
   graphqlMaxFilterRelations: number;
-  /** GRAPHQL_PLANNING_TIMEOUT_MS: the longest a request's query plan may take to build (default 1000). */
+  /** GRAPHQL_PLANNING_TIMEOUT_MS: the longest a request's query plan may take to build (default 2000; grafast remembers a timed-out plan for 60 s). */
   graphqlPlanningTimeoutMs: number;
   /** GRAPHQL_INTROSPECTION: anyone | signed-in | off (default signed-in when NODE_ENV=production, else anyone). */
   graphqlIntrospection: IntrospectionAccess;
@@ -238,7 +238,7 @@ export function readConfig(env: Env = process.env): Config {
     graphqlMaxInputDepth: integer(env, 'GRAPHQL_MAX_INPUT_DEPTH', 20, 2, 1000),
     graphqlMaxInputNodes: integer(env, 'GRAPHQL_MAX_INPUT_NODES', 1000, 10, 1_000_000),
     graphqlMaxFilterRelations: integer(env, 'GRAPHQL_MAX_FILTER_RELATIONS', 5, 0, 1000),
-    graphqlPlanningTimeoutMs: integer(env, 'GRAPHQL_PLANNING_TIMEOUT_MS', 1000, 10, 600_000),
+    graphqlPlanningTimeoutMs: integer(env, 'GRAPHQL_PLANNING_TIMEOUT_MS', 2000, 10, 600_000),
     graphqlIntrospection: introspectionAccess(env, production ? 'signed-in' : 'anyone'),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000),

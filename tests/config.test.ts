@@ -27,7 +27,7 @@ describe('configuration', () => {
   it('reads the input limits', () => {
     const defaults = readConfig({});
     expect([defaults.graphqlMaxInputDepth, defaults.graphqlMaxInputNodes, defaults.graphqlMaxFilterRelations]).toEqual([20, 1000, 5]);
-    expect(defaults.graphqlPlanningTimeoutMs).toBe(1000);
+    expect(defaults.graphqlPlanningTimeoutMs).toBe(2000);
     expect(readConfig({ GRAPHQL_MAX_FILTER_RELATIONS: '0' }).graphqlMaxFilterRelations).toBe(0);
     expect(() => readConfig({ GRAPHQL_MAX_INPUT_DEPTH: '1' })).toThrow(/GRAPHQL_MAX_INPUT_DEPTH must be an integer between 2 and 1000/);
   });

@@ -17,8 +17,10 @@
  *   caller. Returning `{ errors }` instead of calling `next()` refuses the
  *   operation before it is planned and before any SQL runs.
  *
- * The planning timeout (preset.ts, `grafast.timeouts.planning`) is the last
- * bound on the synchronous work of one request.
+ * The planning timeout (preset.ts, `grafast.timeouts.planning`) is a backstop
+ * for the synchronous planning of one request. It does not bound filters:
+ * PostGraphile V5 applies filter values while executing (applyInput), which is
+ * why their size is limited here, before anything runs.
  *
  * (Verified in node_modules/grafserv/dist/middleware/graphql.js and
  * node_modules/grafast/dist/execute.js, grafserv 1.0.2 / grafast 1.1.3.)
