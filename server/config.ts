@@ -77,6 +77,19 @@ export interface Config {
   graphqlMaxBodyBytes: number;
   /** GRAPHQL_MAX_DOCUMENT_CHARS: longest GraphQL document (default 20000). */
   graphqlMaxDocumentChars: number;
+  /**
+   * GRAPHQL_MAX_INPUT_DEPTH: deepest nesting of objects and lists in one argument value (filters, JSON
+   * inputs), literals and variables alike (default 20).
+   */
+  graphqlMaxInputDepth: number;
+  /** GRAPHQL_MAX_INPUT_NODES: values (object fields, list items, scalars) in all arguments of an operation (default 1000). */
+  graphqlMaxInputNodes: number;
+  /** GRAPHQL_MAX_FILTER_RELATIONS: relation filters per operation for signed-in callers (default 5; anonymous: none). */
+  graphqlMaxFilterRelations: number;
+  /** GRAPHQL_PLANNING_TIMEOUT_MS: the longest a request's query plan may take to build (default 2000; grafast remembers a timed-out plan for 60 s). */
+  graphqlPlanningTimeoutMs: number;
+  /** GRAPHQL_INTROSPECTION: anyone | signed-in | off (default signed-in when NODE_ENV=production, else anyone). */
+  graphqlIntrospection: IntrospectionAccess;
   /** RATE_LIMIT_PER_MINUTE: sustained GraphQL requests per API key, user or IP (default 600). */
   rateLimitPerMinute: number;
   /** RATE_LIMIT_BURST: requests allowed at once on top of an idle bucket (default 100). */
@@ -197,6 +210,17 @@ function secret(env: Env, name: string, minLength: number): string | undefined {
   return value;
 }
 
+export const INTROSPECTION_ACCESS = ['anyone', 'signed-in', 'off'] as const;
+export type IntrospectionAccess = (typeof INTROSPECTION_ACCESS)[number];
+
+function introspectionAccess(env: Env, fallback: IntrospectionAccess): IntrospectionAccess {
+  const raw = text(env, 'GRAPHQL_INTROSPECTION')?.toLowerCase();
+  if (raw === undefined) return fallback;
+  const found = INTROSPECTION_ACCESS.find((access) => access === raw);
+  if (!found) throw new Error(`GRAPHQL_INTROSPECTION must be one of ${INTROSPECTION_ACCESS.join(', ')}; got '${raw}'`);
+  return found;
+}
+
 function logLevel(env: Env): LogLevel {
   const raw = text(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
   if (!isLogLevel(raw)) throw new Error(`LOG_LEVEL must be one of debug, info, warn, error, silent; got '${raw}'`);
@@ -281,6 +305,11 @@ export function readConfig(env: Env = process.env): Config {
     graphqlMaxPageSize: integer(env, 'GRAPHQL_MAX_PAGE_SIZE', 500, 1, 100_000),
     graphqlMaxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100_000, 1_000, 10_000_000),
     graphqlMaxDocumentChars: integer(env, 'GRAPHQL_MAX_DOCUMENT_CHARS', 20_000, 100, 10_000_000),
+    graphqlMaxInputDepth: integer(env, 'GRAPHQL_MAX_INPUT_DEPTH', 20, 2, 1000),
+    graphqlMaxInputNodes: integer(env, 'GRAPHQL_MAX_INPUT_NODES', 1000, 10, 1_000_000),
+    graphqlMaxFilterRelations: integer(env, 'GRAPHQL_MAX_FILTER_RELATIONS', 5, 0, 1000),
+    graphqlPlanningTimeoutMs: integer(env, 'GRAPHQL_PLANNING_TIMEOUT_MS', 2000, 10, 600_000),
+    graphqlIntrospection: introspectionAccess(env, production ? 'signed-in' : 'anyone'),
     rateLimitPerMinute,
     rateLimitBurst,
     rateLimitTenantPerMinute: integer(env, 'RATE_LIMIT_TENANT_PER_MINUTE', 3 * rateLimitPerMinute, 1, 3_000_000),

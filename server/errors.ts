@@ -206,7 +206,20 @@ function mapPg(error: PgErrorFields, constraints: ConstraintColumns | undefined)
       return { code: 'CONFLICT_RETRY', httpStatus: 409, message: 'The request conflicted with a concurrent change; please retry.' };
     case '54000':
       // Our SQL raises program_limit_exceeded for quotas (e.g. active API keys) with a user-facing message.
-      return { code: 'LIMIT_EXCEEDED', httpStatus: 409, message: error.message };
+      if (error.routine === 'exec_stmt_raise') return { code: 'LIMIT_EXCEEDED', httpStatus: 409, message: error.message };
+      // PostgreSQL's own (an index row too large for a long value): its wording names the index.
+      return { code: 'VALUE_TOO_LONG', httpStatus: 400, message: 'A value is too long to store; send a shorter one.' };
+    case '54001':
+      // stack depth limit exceeded: a deeply nested value (JSON) reached PostgreSQL.
+      return { code: 'INPUT_TOO_DEEP', httpStatus: 400, message: 'A value is nested too deeply.' };
+    case '22021':
+    case '22P05':
+      // invalid byte sequence (a NUL in text) / untranslatable character (\u0000 in JSON): the message quotes bytes.
+      return {
+        code: 'INVALID_CHARACTER',
+        httpStatus: 400,
+        message: 'Text values cannot contain the NUL character (\\u0000) or invalid characters.',
+      };
     default:
       return undefined;
   }
@@ -236,6 +249,15 @@ const INPUT_ERROR_MESSAGES = new Set([
  * (another tenant's). Same answer either way, so nothing leaks.
  */
 const NOTHING_DELETED = /^No values were (deleted|updated) in collection '/;
+
+/** grafast's planning timeout (`grafast.timeouts.planning`, GRAPHQL_PLANNING_TIMEOUT_MS): a SafeError without a code. */
+const PLANNING_TIMEOUT = /^Operation took too long to plan and was aborted/;
+
+const QUERY_TOO_COMPLEX: ApiError = {
+  code: 'QUERY_TOO_COMPLEX',
+  httpStatus: 400,
+  message: 'The query took too long to plan and was refused; ask for less (fewer fields, filters or nesting).',
+};
 
 export interface ErrorContext {
   constraints?: ConstraintColumns;
@@ -331,6 +353,7 @@ export function knownApiError(error: unknown, context: ErrorContext = {}): ApiEr
   if (error instanceof Error && NOTHING_DELETED.test(error.message)) {
     return { code: 'NOT_FOUND', httpStatus: 404, message: 'No such record (it does not exist or is not yours).' };
   }
+  if (error instanceof Error && PLANNING_TIMEOUT.test(error.message)) return QUERY_TOO_COMPLEX;
   if (error instanceof Error && isSafeError(error)) {
     const extensions: Record<string, unknown> = error.extensions ?? {};
     const code = typeof extensions.code === 'string' ? extensions.code : 'BAD_REQUEST';

@@ -56,4 +56,20 @@ describe('configuration', () => {
     );
     expect(() => readConfig({ DEMO_DATA: 'maybe' })).toThrow(/DEMO_DATA must be true or false/);
   });
+
+  it('lets anyone introspect in development and only signed-in callers in production, unless GRAPHQL_INTROSPECTION says otherwise', () => {
+    expect(readConfig({}).graphqlIntrospection).toBe('anyone');
+    expect(readConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).graphqlIntrospection).toBe('signed-in');
+    expect(readConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GRAPHQL_INTROSPECTION: 'anyone' }).graphqlIntrospection).toBe('anyone');
+    expect(readConfig({ GRAPHQL_INTROSPECTION: 'OFF' }).graphqlIntrospection).toBe('off');
+    expect(() => readConfig({ GRAPHQL_INTROSPECTION: 'admins' })).toThrow(/GRAPHQL_INTROSPECTION must be one of anyone, signed-in, off/);
+  });
+
+  it('reads the input limits', () => {
+    const defaults = readConfig({});
+    expect([defaults.graphqlMaxInputDepth, defaults.graphqlMaxInputNodes, defaults.graphqlMaxFilterRelations]).toEqual([20, 1000, 5]);
+    expect(defaults.graphqlPlanningTimeoutMs).toBe(2000);
+    expect(readConfig({ GRAPHQL_MAX_FILTER_RELATIONS: '0' }).graphqlMaxFilterRelations).toBe(0);
+    expect(() => readConfig({ GRAPHQL_MAX_INPUT_DEPTH: '1' })).toThrow(/GRAPHQL_MAX_INPUT_DEPTH must be an integer between 2 and 1000/);
+  });
 });

@@ -21,6 +21,7 @@ import { requestAuth } from '../auth/request-auth.ts';
 import type { Logger } from '../log.ts';
 import { bodyLimit } from './body-limit.ts';
 import { loadConstraintColumns } from './constraints.ts';
+import { graphqlLimits } from './limits.ts';
 import { GRAPHQL_PATH, makePreset } from './preset.ts';
 
 export type GraphqlConfig = Pick<
@@ -32,6 +33,11 @@ export type GraphqlConfig = Pick<
   | 'graphqlMaxPageSize'
   | 'graphqlMaxBodyBytes'
   | 'graphqlMaxDocumentChars'
+  | 'graphqlMaxInputDepth'
+  | 'graphqlMaxInputNodes'
+  | 'graphqlMaxFilterRelations'
+  | 'graphqlPlanningTimeoutMs'
+  | 'graphqlIntrospection'
   | 'rateLimitPerMinute'
   | 'rateLimitBurst'
   | 'rateLimitTenantPerMinute'
@@ -66,12 +72,8 @@ export async function installGraphql(app: Express, httpServer: Server | null, de
       graphiql: config.graphiql,
       statementTimeoutMs: config.graphqlStatementTimeoutMs,
       maxBodyBytes: config.graphqlMaxBodyBytes,
-      limits: {
-        maxDepth: config.graphqlMaxDepth,
-        maxAliases: config.graphqlMaxAliases,
-        maxPageSize: config.graphqlMaxPageSize,
-        maxDocumentChars: config.graphqlMaxDocumentChars,
-      },
+      planningTimeoutMs: config.graphqlPlanningTimeoutMs,
+      limits: graphqlLimits(config),
       issueJwt: (subject) => signJwt(subject, jwt),
       constraints,
       logger: deps.logger,

@@ -7,13 +7,21 @@
  * Fragments are followed (a fragment's depth / alias count is computed once and
  * memoised, so even a fragment spread many times costs linear time) and cycles
  * are ignored here (the standard NoFragmentCyclesRule reports them).
- * Introspection (`__schema`, `__type`, `__typename`) does not count: GraphiQL's
- * introspection query is deeper than any sane data query.
+ *
+ * Introspection (`__schema`, `__type`) is left out of the depth limit (GraphiQL's
+ * introspection query is 15 levels deep) and has its own rule instead: one
+ * `__schema` per operation, at most 20 levels, and at most 2 list fields
+ * (`types`, `fields`, `inputFields`, ...) on any path, which is what the
+ * standard introspection query needs; `types { fields { type { fields { ... } } } }`
+ * would otherwise multiply the answer by the schema's size at each level.
+ * Aliases count everywhere, introspection included: 200 aliased `__schema`
+ * selections were 173 MB of answer.
  */
 import {
   GraphQLError,
   Kind,
   type ASTVisitor,
+  type FieldNode,
   type FragmentDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
@@ -22,6 +30,19 @@ import {
 
 export const QUERY_TOO_DEEP = 'QUERY_TOO_DEEP';
 export const TOO_MANY_ALIASES = 'TOO_MANY_ALIASES';
+export const INTROSPECTION_TOO_LARGE = 'INTROSPECTION_TOO_LARGE';
+
+/** Deepest introspection selection (the standard introspection query is 15). */
+export const INTROSPECTION_MAX_DEPTH = 20;
+/**
+ * Lists of types or their members on one introspection path: the standard query has
+ * `__schema.types.fields` (then `args`, which only leads on through `type`, so it multiplies
+ * nothing by itself and is not counted).
+ */
+export const INTROSPECTION_MAX_LISTS = 2;
+const INTROSPECTION_LISTS = new Set(['types', 'fields', 'inputFields', 'interfaces', 'possibleTypes', 'enumValues', 'directives']);
+/** The introspection entry points (`__typename` is harmless and answered everywhere). */
+export const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
 
 type Measure = (selectionSet: SelectionSetNode) => number;
 
@@ -33,6 +54,7 @@ function makeMeasure(
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   combine: 'max' | 'sum',
   fieldValue: (alias: boolean, child: number, hasChild: boolean) => number,
+  countIntrospection = false,
 ): Measure {
   const memo = new Map<string, number>();
   const inProgress = new Set<string>();
@@ -54,7 +76,7 @@ function makeMeasure(
     for (const selection of selectionSet.selections) {
       let value: number;
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value.startsWith('__')) continue; // introspection
+        if (!countIntrospection && selection.name.value.startsWith('__')) continue; // introspection
         const child = selection.selectionSet ? measure(selection.selectionSet) : 0;
         value = fieldValue(selection.alias !== undefined, child, selection.selectionSet !== undefined);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -105,7 +127,7 @@ export function maxDepthRule(maxDepth: number): ValidationRule {
 /** Aliased fields in an operation (fragments expanded, so a spread counts each time) must not exceed `maxAliases`. */
 export function maxAliasesRule(maxAliases: number): ValidationRule {
   return (context): ASTVisitor => {
-    const aliases = makeMeasure(fragmentsOf(context), 'sum', (alias, child) => (alias ? 1 : 0) + child);
+    const aliases = makeMeasure(fragmentsOf(context), 'sum', (alias, child) => (alias ? 1 : 0) + child, true);
     return {
       OperationDefinition(operation) {
         const found = aliases(operation.selectionSet);
@@ -115,6 +137,104 @@ export function maxAliasesRule(maxAliases: number): ValidationRule {
               nodes: [operation],
               extensions: { code: TOO_MANY_ALIASES, aliases: found, limit: maxAliases },
             }),
+          );
+        }
+        return false;
+      },
+    };
+  };
+}
+
+interface IntrospectionShape {
+  depth: number;
+  lists: number;
+}
+
+/**
+ * Introspection size: at most one `__schema` selection per operation, and inside
+ * `__schema` / `__type` at most INTROSPECTION_MAX_DEPTH levels and
+ * INTROSPECTION_MAX_LISTS list fields on any path.
+ */
+export function introspectionRule(): ValidationRule {
+  return (context): ASTVisitor => {
+    const fragments = fragmentsOf(context);
+    const memo = new Map<string, IntrospectionShape>();
+    const inProgress = new Set<string>();
+
+    /** The shape below a selection set inside introspection. */
+    const shape = (selectionSet: SelectionSetNode): IntrospectionShape => {
+      let depth = 0;
+      let lists = 0;
+      for (const selection of selectionSet.selections) {
+        let found: IntrospectionShape;
+        if (selection.kind === Kind.FIELD) {
+          const child = selection.selectionSet ? shape(selection.selectionSet) : { depth: 0, lists: 0 };
+          found = { depth: 1 + child.depth, lists: (INTROSPECTION_LISTS.has(selection.name.value) ? 1 : 0) + child.lists };
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          found = shape(selection.selectionSet);
+        } else {
+          const name = selection.name.value;
+          const known = memo.get(name);
+          const fragment = fragments.get(name);
+          if (known) found = known;
+          else if (!fragment || inProgress.has(name)) found = { depth: 0, lists: 0 };
+          else {
+            inProgress.add(name);
+            found = shape(fragment.selectionSet);
+            inProgress.delete(name);
+            memo.set(name, found);
+          }
+        }
+        depth = Math.max(depth, found.depth);
+        lists = Math.max(lists, found.lists);
+      }
+      return { depth, lists };
+    };
+
+    /** Introspection roots of an operation's selection set (through fragments, each once). */
+    const roots = (selectionSet: SelectionSetNode, seen: Set<string>, found: Array<{ key: string; field: FieldNode }>): void => {
+      for (const selection of selectionSet.selections) {
+        if (selection.kind === Kind.FIELD) {
+          if (INTROSPECTION_ROOTS.has(selection.name.value)) found.push({ key: selection.alias?.value ?? selection.name.value, field: selection });
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          roots(selection.selectionSet, seen, found);
+        } else {
+          const fragment = fragments.get(selection.name.value);
+          if (!fragment || seen.has(selection.name.value)) continue;
+          seen.add(selection.name.value);
+          roots(fragment.selectionSet, seen, found);
+        }
+      }
+    };
+
+    return {
+      OperationDefinition(operation) {
+        const found: Array<{ key: string; field: FieldNode }> = [];
+        roots(operation.selectionSet, new Set(), found);
+        if (found.length === 0) return false;
+        const label = operationLabel(operation.name?.value);
+        const schemaKeys = new Set(found.filter(({ field }) => field.name.value === '__schema').map(({ key }) => key));
+        if (schemaKeys.size > 1) {
+          context.reportError(
+            new GraphQLError(`${label} selects __schema ${schemaKeys.size} times; once is the limit.`, {
+              nodes: [operation],
+              extensions: { code: INTROSPECTION_TOO_LARGE },
+            }),
+          );
+        }
+        let depth = 0;
+        let lists = 0;
+        for (const { field } of found) {
+          const below = field.selectionSet ? shape(field.selectionSet) : { depth: 0, lists: 0 };
+          depth = Math.max(depth, 1 + below.depth);
+          lists = Math.max(lists, below.lists);
+        }
+        if (depth > INTROSPECTION_MAX_DEPTH || lists > INTROSPECTION_MAX_LISTS) {
+          context.reportError(
+            new GraphQLError(
+              `${label} introspects too deeply (${depth} levels, ${lists} nested lists); the limits are ${INTROSPECTION_MAX_DEPTH} levels and ${INTROSPECTION_MAX_LISTS} nested lists.`,
+              { nodes: [operation], extensions: { code: INTROSPECTION_TOO_LARGE, depth, lists } },
+            ),
           );
         }
         return false;

@@ -3,6 +3,8 @@
  * PostGraphile gives every connection):
  *
  * - `first` / `last` above `maxPageSize` are refused (PAGE_SIZE_TOO_LARGE);
+ * - negative `first`, `last` or `offset` are refused (INVALID_PAGE_ARGUMENT;
+ *   PostGraphile would fail on them with an unmapped internal error);
  * - a connection whose selection includes `nodes` or `edges` must say how many
  *   (`first` or `last`), as GitHub's API does (PAGE_SIZE_REQUIRED). Selections
  *   of only `totalCount`, `aggregates`, `groupedAggregates` or `pageInfo` read
@@ -32,6 +34,7 @@ import {
 
 export const PAGE_SIZE_REQUIRED = 'PAGE_SIZE_REQUIRED';
 export const PAGE_SIZE_TOO_LARGE = 'PAGE_SIZE_TOO_LARGE';
+export const INVALID_PAGE_ARGUMENT = 'INVALID_PAGE_ARGUMENT';
 
 const ROW_FIELDS = new Set(['nodes', 'edges']);
 const PAGE_ARGS = ['first', 'last'] as const;
@@ -49,7 +52,7 @@ interface Walk {
   connections: number;
 }
 
-function selectOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
+export function selectOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (operationName) return operations.find((operation) => operation.name?.value === operationName);
   return operations.length === 1 ? operations[0] : undefined;
@@ -90,11 +93,27 @@ function checkConnection(walk: Walk, node: FieldNode): void {
   walk.connections += 1;
   const label = node.alias ? `${node.alias.value} (${node.name.value})` : node.name.value;
   let given = false;
+  const offset = argumentValue(node, 'offset', walk.variables);
+  if (typeof offset === 'number' && offset < 0) {
+    walk.errors.push(
+      new GraphQLError(`offset: ${offset} on '${label}' is negative; give 0 or more.`, {
+        nodes: [node],
+        extensions: { code: INVALID_PAGE_ARGUMENT, argument: 'offset' },
+      }),
+    );
+  }
   for (const name of PAGE_ARGS) {
     const value = argumentValue(node, name, walk.variables);
     if (typeof value !== 'number') continue;
     given = true;
-    if (value > walk.maxPageSize) {
+    if (value < 0) {
+      walk.errors.push(
+        new GraphQLError(`${name}: ${value} on '${label}' is negative; give a page size from 0 to ${walk.maxPageSize}.`, {
+          nodes: [node],
+          extensions: { code: INVALID_PAGE_ARGUMENT, argument: name, limit: walk.maxPageSize },
+        }),
+      );
+    } else if (value > walk.maxPageSize) {
       walk.errors.push(
         new GraphQLError(`${name}: ${value} on '${label}' is above the maximum page size of ${walk.maxPageSize}.`, {
           nodes: [node],

@@ -33,6 +33,8 @@ export interface PresetOptions {
   statementTimeoutMs: number;
   /** grafserv's own cap on the request body (bytes). */
   maxBodyBytes: number;
+  /** grafast's bound on planning one request (ms): planning is synchronous and blocks the event loop. */
+  planningTimeoutMs: number;
   limits: GraphqlLimits;
   /** Signs JWTs for register/authenticate; omit when only building the schema. */
   issueJwt?: (subject: JwtSubject) => string;
@@ -61,11 +63,15 @@ export function makePreset(options: PresetOptions): GraphileConfig.Preset {
       // `comment on function ... is E'@filterable'` rather than everywhere.
       connectionFilterComputedColumns: false,
       connectionFilterSetofFunctions: false,
+      // NB: ignored by the V5 plugin, which always adds relation filters (`agent`, `calls: { some }`,
+      // `contactExists`) where a relation has the `filterBy` behavior. They are limited per request
+      // instead (input-limits.ts: GRAPHQL_MAX_FILTER_RELATIONS, none for anonymous callers).
       connectionFilterRelations: false,
       connectionFilterLogicalOperators: true,
     },
     grafast: {
       context: makeContext({ statementTimeoutMs: options.statementTimeoutMs, issueJwt: options.issueJwt }),
+      timeouts: { planning: options.planningTimeoutMs },
     },
     grafserv: {
       graphqlPath: GRAPHQL_PATH,

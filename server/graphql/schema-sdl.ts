@@ -10,6 +10,7 @@ import { PROJECT_ROOT, readConfig } from '../config.ts';
 import { createPool, endPool } from '../db/pool.ts';
 import { AUTHENTICATOR_ROLE } from '../auth/authenticator.ts';
 import { createLogger } from '../log.ts';
+import { graphqlLimits } from './limits.ts';
 import { makePreset } from './preset.ts';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'server', 'graphql', 'schema.graphql');
@@ -34,12 +35,8 @@ export async function buildSchemaSdl(connectionString: string): Promise<string> 
       graphiql: false,
       statementTimeoutMs: defaults.graphqlStatementTimeoutMs,
       maxBodyBytes: defaults.graphqlMaxBodyBytes,
-      limits: {
-        maxDepth: defaults.graphqlMaxDepth,
-        maxAliases: defaults.graphqlMaxAliases,
-        maxPageSize: defaults.graphqlMaxPageSize,
-        maxDocumentChars: defaults.graphqlMaxDocumentChars,
-      },
+      planningTimeoutMs: defaults.graphqlPlanningTimeoutMs,
+      limits: graphqlLimits(defaults),
       logger: log,
     });
     const { schema } = await makeSchema(preset);

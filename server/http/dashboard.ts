@@ -3,11 +3,47 @@
  * hashed assets with long caching, and index.html for every other GET that
  * asks for HTML and is not an API route (SPA fallback: /agents/<id>, /admin).
  * Installed only when the build exists; otherwise the API runs alone.
+ *
+ * Every dashboard response carries the usual security headers (helmet): a
+ * Content-Security-Policy that allows only the dashboard's own scripts,
+ * styles, images and API (`'self'`; `data:` images for the inline favicon),
+ * no framing (`frame-ancestors 'none'` and X-Frame-Options: DENY), nosniff,
+ * `Referrer-Policy: no-referrer`, and helmet's cross-origin isolation headers.
+ * The built dashboard needs nothing inline: Vite emits module scripts from
+ * /assets, and React (Recharts included) sets styles through the CSSOM, which
+ * CSP does not govern (tests/dashboard/browser.test.ts checks that the
+ * overview renders without a CSP violation). HSTS is left to the TLS proxy.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import type { Logger } from '../log.ts';
+
+/** The dashboard's Content-Security-Policy directives (helmet's names). */
+export const DASHBOARD_CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/** The security headers of every dashboard response. */
+export function dashboardHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP_DIRECTIVES },
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: false,
+  });
+}
 
 export const DASHBOARD_DIST = path.resolve(import.meta.dirname, '../../dashboard/dist');
 
@@ -26,14 +62,18 @@ export function installDashboard(app: Express, logger: Logger, deps: DashboardDe
     logger.info(`dashboard not built (${path.relative(process.cwd(), indexHtml)} missing): run npm run dashboard:build`);
     return false;
   }
-  app.use('/assets', express.static(path.join(distDir, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: true }));
+  const headers = dashboardHeaders();
+  app.use('/assets', headers, express.static(path.join(distDir, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: true }));
   app.use((req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (API_PREFIXES.some((prefix) => req.path === prefix || req.path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))) return next();
     if (!req.accepts('html')) return next();
-    res.setHeader('cache-control', 'no-cache');
-    res.sendFile(indexHtml, (error?: Error) => {
-      if (error) next(error);
+    headers(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      res.setHeader('cache-control', 'no-cache');
+      res.sendFile(indexHtml, (sendError?: Error) => {
+        if (sendError) next(sendError);
+      });
     });
   });
   return true;

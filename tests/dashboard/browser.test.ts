@@ -53,6 +53,8 @@ let browser: ChromiumSession;
 let page: Page;
 /** Bodies of the dashboard's POST /graphql requests, in order. */
 const graphqlBodies: Array<Record<string, unknown>> = [];
+/** Content-Security-Policy violations reported by the page (events and console), over every test. */
+const cspViolations: string[] = [];
 
 async function setPassword(userId: string): Promise<void> {
   await api.pool.query(
@@ -135,7 +137,14 @@ beforeAll(async () => {
   await setPassword(data.admin.userId);
   // a browser far from the tenant (New York): days and times must follow the tenant's time zone
   browser = await launchChromium({ timezoneId: 'Pacific/Kiritimati' });
+  // Report every CSP violation (a blocked script, style, image or request) through the console.
+  await browser.context.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
+  });
   page = await browser.context.newPage();
+  page.on('console', (message) => {
+    if (/content security policy|CSP violation/i.test(message.text())) cspViolations.push(message.text());
+  });
   page.on('request', (request) => {
     if (request.method() !== 'POST' || !request.url().endsWith('/graphql')) return;
     const body: unknown = JSON.parse(request.postData() ?? 'null');
@@ -154,6 +163,8 @@ describe('the dashboard in Chromium', () => {
       const response = await fetch(`${api.url}${path}`, { headers: { accept: 'text/html' } });
       expect({ path, status: response.status, type: response.headers.get('content-type') }).toMatchObject({ path, status: 200 });
       expect(await response.text()).toContain('<div id="root"></div>');
+      expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self'.*frame-ancestors 'none'/);
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
     }
     const missing = await fetch(`${api.url}/no-such-api`, { headers: { accept: 'application/json' } });
     expect(missing.status).toBe(404);
@@ -197,6 +208,9 @@ describe('the dashboard in Chromium', () => {
     expect(heat).toEqual(Array.from({ length: 7 }, (_, w) => cells.slice(w * 24, w * 24 + 24).map((cell) => cell.calls)));
     expect(cells.some((cell) => cell.calls !== '0')).toBe(true);
     await screenshot(page, 'dashboard/overview');
+    // The overview (Recharts charts included) rendered under the dashboard's CSP without breaking it.
+    expect(await page.locator('.recharts-surface').count()).toBeGreaterThan(0);
+    expect(cspViolations).toEqual([]);
   });
 
   it('exports the leaderboard on screen as CSV with the exact figures', async () => {
@@ -317,5 +331,9 @@ describe('the dashboard in Chromium', () => {
     const ids = await page.$$eval('[data-testid="tenants"] tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-tenant-id')));
     expect(new Set(ids)).toEqual(new Set([...data.tenants, data.admin].map((t) => t.userId)));
     await screenshot(page, 'dashboard/admin');
+  });
+
+  it('broke no Content-Security-Policy rule on any page', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -80,6 +80,25 @@ describe('serving dashboard/dist', () => {
     expect(post.status).toBe(404);
   });
 
+  it('sends the security headers with the page and its assets: CSP, no framing, nosniff, no referrer', async () => {
+    for (const route of ['/', '/agents/0193-abc', '/assets/app-abc123.js']) {
+      const response = await fetch(`${built.url}${route}`, { headers: html });
+      expect({ route, status: response.status }).toEqual({ route, status: 200 });
+      const csp = response.headers.get('content-security-policy') ?? '';
+      for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"]) {
+        expect({ route, directive, present: csp.split(';').includes(directive) }).toEqual({ route, directive, present: true });
+      }
+      expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('strict-transport-security')).toBeNull();
+    }
+    // API answers are not the dashboard's: untouched here.
+    const graphql = await fetch(`${built.url}/graphql`, { headers: html });
+    expect(graphql.headers.get('content-security-policy')).toBeNull();
+  });
+
   it('without a build, mounts nothing', async () => {
     const response = await fetch(`${unbuilt.url}/`, { headers: html });
     expect(response.status).toBe(404);
