@@ -126,7 +126,8 @@ export async function defaultPrivilegeLines(client: pg.ClientBase, referenced: S
       case when d.defaclrole <> (select oid from pg_catalog.pg_roles where rolname = current_user) then quote_ident(pg_catalog.pg_get_userbyid(d.defaclrole)) end as "forRole",
       d.defaclobjtype::text as objtype,
       case when d.defaclnamespace = 0 then ${diff('d.defaclacl', `pg_catalog.acldefault(${kind}::"char", d.defaclrole)`)}
-        else ${diff('d.defaclacl', `'{}'::aclitem[]`)} end as grants,
+        else (select json_agg(${entry('x')} order by ${roleName('x.grantee')} collate "C", x.privilege_type collate "C")
+          from pg_catalog.aclexplode(d.defaclacl) x where x.grantee <> d.defaclrole) end as grants,
       case when d.defaclnamespace = 0 then ${diff(`pg_catalog.acldefault(${kind}::"char", d.defaclrole)`, 'd.defaclacl')} end as revokes
     from pg_catalog.pg_default_acl d left join pg_catalog.pg_namespace n on n.oid = d.defaclnamespace
     where d.defaclnamespace = 0 or ${DUMPED_NAMESPACE}

@@ -22,6 +22,9 @@ export async function functions(client: pg.ClientBase): Promise<FunctionRow[]> {
       ${aclJson(`coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))`, 'p.proowner')} as acl
     from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
     where ${DUMPED_NAMESPACE} and ${notExtensionMember('pg_catalog.pg_proc', 'p.oid')}
+      -- constructors that come with a range type
+      and not exists (select 1 from pg_catalog.pg_depend dep
+        where dep.classid = 'pg_catalog.pg_proc'::regclass and dep.objid = p.oid and dep.deptype = 'i')
     order by n.nspname collate "C", p.proname collate "C", pg_catalog.pg_get_function_identity_arguments(p.oid) collate "C"`);
   return rows;
 }

@@ -44,7 +44,10 @@ function block(title: string, lines: string[] | undefined): string[] {
 /** Lines separated by blank lines, per object. */
 function objects<T>(rows: T[], schemaOf: (row: T) => string, render: (row: T) => string[]): Sections {
   const sections: Sections = new Map();
-  for (const row of rows) add(sections, schemaOf(row), [...render(row), '']);
+  for (const row of rows) {
+    const lines = render(row);
+    if (lines.length) add(sections, schemaOf(row), [...lines, '']);
+  }
   return sections;
 }
 

@@ -120,11 +120,13 @@ interface SequenceRow {
   ident: string;
   definition: string;
   ownedBy: string | null;
+  /** The sequence of an identity column (created with it): only its comment and grants are shown. */
+  identity: boolean;
   comment: string | null;
   acl: AclEntry[] | null;
 }
 
-/** Sequences other than those of identity columns. */
+/** Sequences (those of identity columns too: the column shows them, grants on them are shown here). */
 export async function sequences(client: pg.ClientBase): Promise<SequenceRow[]> {
   const { rows } = await client.query<SequenceRow>(`
     select n.nspname as schema, ${qualified('n.nspname', 'c.relname')} as ident,
@@ -135,18 +137,21 @@ export async function sequences(client: pg.ClientBase): Promise<SequenceRow[]> {
          join pg_catalog.pg_namespace tn on tn.oid = t.relnamespace
          join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
          where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'a') as "ownedBy",
+      exists (select 1 from pg_catalog.pg_depend d
+        where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'i') as identity,
       pg_catalog.obj_description(c.oid, 'pg_class') as comment,
       ${aclJson(`coalesce(c.relacl, pg_catalog.acldefault('s', c.relowner))`, 'c.relowner')} as acl
     from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
     join pg_catalog.pg_sequence s on s.seqrelid = c.oid
     where ${DUMPED_NAMESPACE} and c.relkind = 'S' and ${notExtensionMember('pg_catalog.pg_class', 'c.oid')}
-      and not exists (select 1 from pg_catalog.pg_depend d
-        where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'i')
     order by n.nspname collate "C", c.relname collate "C"`);
   return rows;
 }
 
 export function sequenceLines(row: SequenceRow): string[] {
+  if (row.identity) {
+    return [...commentOn(`sequence ${row.ident}`, row.comment), ...grantLines(`sequence ${row.ident}`, row.acl)];
+  }
   return [
     `create sequence ${row.ident} ${row.definition};`,
     ...(row.ownedBy ? [`alter sequence ${row.ident} owned by ${row.ownedBy};`] : []),
