@@ -15,7 +15,7 @@ import { commit } from 'graphile-migrate';
 import { loadConfig } from '../config.ts';
 import { installWorkerSchema, releaseMigratePools } from '../db/migrate.ts';
 import { INSTALL_WORKER_SCHEMA_HOOK, openMigrateServers } from '../db/migrate-servers.ts';
-import { writeSchemaFile } from '../db/schema-dump/file.ts';
+import { writeSchemaFileAfter } from '../db/schema-dump/file.ts';
 import { migrateLogger } from '../log-graphile.ts';
 import { createLogger, setLogLevel } from '../log.ts';
 import { migrationTargets } from './migration-args.ts';
@@ -45,9 +45,9 @@ try {
     },
     message,
   );
-  if (schemaFile) await writeSchemaFile(servers.shadowConnectionString, schemaFile, log);
+  if (schemaFile) await writeSchemaFileAfter('committed', servers.shadowConnectionString, schemaFile, log);
 } catch (error) {
-  log.error('commit failed (current.sql is unchanged unless the schema dump failed)', { error });
+  log.error('commit failed (current.sql is unchanged)', { error });
   process.exitCode = 1;
 } finally {
   await releaseMigratePools();

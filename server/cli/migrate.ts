@@ -5,7 +5,7 @@
 import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { resolveDatabase, type Database } from '../db/resolve.ts';
-import { writeSchemaFile } from '../db/schema-dump/file.ts';
+import { writeSchemaFileAfter } from '../db/schema-dump/file.ts';
 import { createLogger, setLogLevel } from '../log.ts';
 
 const config = loadConfig();
@@ -16,7 +16,7 @@ let database: Database | undefined;
 try {
   database = await resolveDatabase(config, log);
   await runMigrations(database.connectionString, { logger: log });
-  await writeSchemaFile(database.connectionString, undefined, log);
+  await writeSchemaFileAfter('migrated', database.connectionString, undefined, log);
 } catch (error) {
   log.error('migration failed', { error });
   process.exitCode = 1;

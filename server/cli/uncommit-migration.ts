@@ -12,7 +12,7 @@ import { uncommit } from 'graphile-migrate';
 import { loadConfig } from '../config.ts';
 import { releaseMigratePools, runMigrations } from '../db/migrate.ts';
 import { INSTALL_WORKER_SCHEMA_HOOK, openMigrateServers } from '../db/migrate-servers.ts';
-import { writeSchemaFile } from '../db/schema-dump/file.ts';
+import { writeSchemaFileAfter } from '../db/schema-dump/file.ts';
 import { migrateLogger } from '../log-graphile.ts';
 import { createLogger, setLogLevel } from '../log.ts';
 import { migrationTargets } from './migration-args.ts';
@@ -37,7 +37,7 @@ try {
     afterReset: INSTALL_WORKER_SCHEMA_HOOK,
     logger: migrateLogger(log),
   });
-  if (schemaFile) await writeSchemaFile(servers.shadowConnectionString, schemaFile, log);
+  if (schemaFile) await writeSchemaFileAfter('uncommitted', servers.shadowConnectionString, schemaFile, log);
 } catch (error) {
   log.error('uncommit failed', { error });
   process.exitCode = 1;

@@ -1,7 +1,7 @@
 /**
  * `npm run db:watch [-- --once] [--folder migrations] [--schema-file sql/schema.sql]`:
  * applies `migrations/current.sql` to the development database (DATABASE_URL
- * or the embedded cluster in PG_DATA_DIR) now and on every save, then rewrites
+ * or the embedded cluster in PG_DATA_DIR, also while `npm start` runs it) now and on every save, then rewrites
  * sql/schema.sql from it, so the file shows your work in progress. Write
  * current.sql idempotently (`create or replace`, `drop ... if exists`): a
  * changed file runs again as a whole. Ctrl-C stops. `--once`: one pass, then exit.
@@ -10,7 +10,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import { resolveDatabase } from '../db/resolve.ts';
+import { resolveDevDatabase } from '../db/dev-database.ts';
 import { applyCurrentMigration } from '../db/watch-current.ts';
 import { createLogger, setLogLevel } from '../log.ts';
 import { migrationTargets } from './migration-args.ts';
@@ -24,7 +24,7 @@ const currentFile = path.join(migrationsFolder, 'current.sql');
 const config = loadConfig();
 setLogLevel(config.logLevel);
 const log = createLogger('db:watch');
-const database = await resolveDatabase(config, log);
+const database = await resolveDevDatabase(config, log);
 
 /** Runs one pass; reports failures (the SQL error and its position) and keeps watching. */
 async function pass(): Promise<boolean> {

@@ -37,6 +37,21 @@ export async function writeSchemaFile(connectionString: string, file = SCHEMA_FI
   return true;
 }
 
+/**
+ * `writeSchemaFile` after a step that already succeeded (`done`): a failure is
+ * reported as the dump's own (with the command that redoes it) and sets a
+ * failing exit code, but does not undo or hide the step.
+ */
+export async function writeSchemaFileAfter(done: string, connectionString: string, file = SCHEMA_FILE, logger?: Logger): Promise<void> {
+  const log = logger ?? createLogger('db:dump');
+  try {
+    await writeSchemaFile(connectionString, file, log);
+  } catch (error) {
+    log.error(`${done}, but writing ${path.relative(PROJECT_ROOT, file)} failed: run \`npm run db:dump\``, { error });
+    process.exitCode = 1;
+  }
+}
+
 async function adminQuery(connectionString: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString });
   await client.connect();
