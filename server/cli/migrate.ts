@@ -1,7 +1,11 @@
-/** `npm run db:migrate`: migrate DATABASE_URL or the embedded dev cluster, then stop. */
+/**
+ * `npm run db:migrate`: migrate DATABASE_URL or the embedded dev cluster, rewrite
+ * sql/schema.sql from it, then stop.
+ */
 import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { resolveDatabase, type Database } from '../db/resolve.ts';
+import { writeSchemaFileAfter } from '../db/schema-dump/file.ts';
 import { configureLogging, createLogger } from '../log.ts';
 
 const config = loadConfig();
@@ -12,6 +16,7 @@ let database: Database | undefined;
 try {
   database = await resolveDatabase(config, log);
   await runMigrations(database.connectionString, { logger: log });
+  await writeSchemaFileAfter('migrated', database.connectionString, undefined, log);
 } catch (error) {
   log.error('migration failed', { error });
   process.exitCode = 1;

@@ -1,0 +1,5680 @@
+-- The current schema of the Switchboard database, generated from the catalog after running every
+-- committed migration (migrations/committed/). Do not edit: run `npm run db:dump` (db:migrate,
+-- db:commit, db:uncommit and db:watch also rewrite it); a test fails when it drifts from the migrations.
+--
+-- Order: extensions, roles, schemas and their grants, database-wide default privileges, then per
+-- schema: types, tables (columns, defaults, constraints, indexes, comments, grants), sequences,
+-- functions, views and materialized views, triggers, row-level security, default privileges.
+-- Objects are sorted by name, not by dependency: read it, diff it, do not run it.
+-- Not shown: the schemas of libraries (graphile_worker, graphile_migrate: graphile-worker installs its own,
+-- graphile-migrate tracks migrations there), objects that belong to extensions, object owners (the role
+-- that ran the migrations), database-level settings and privileges.
+
+------------------------------------------------------------------------------
+-- Extensions
+------------------------------------------------------------------------------
+
+create extension if not exists citext with schema public;
+create extension if not exists pgcrypto with schema public;
+
+------------------------------------------------------------------------------
+-- Roles (cluster-wide; created by the migrations if missing)
+------------------------------------------------------------------------------
+
+create role app_admin nologin;
+create role app_anonymous nologin;
+create role app_authenticator login noinherit;
+create role app_user nologin;
+grant app_admin to app_authenticator;
+grant app_anonymous to app_authenticator;
+grant app_user to app_admin;
+grant app_user to app_authenticator;
+
+------------------------------------------------------------------------------
+-- Schemas
+------------------------------------------------------------------------------
+
+create schema app_hidden;
+comment on schema app_hidden is 'Callable by application roles but not exposed through GraphQL.';
+grant usage on schema app_hidden to app_admin;
+grant usage on schema app_hidden to app_anonymous;
+grant usage on schema app_hidden to app_authenticator;
+grant usage on schema app_hidden to app_user;
+
+create schema app_private;
+comment on schema app_private is 'Secrets, raw events and internal state; owner only.';
+
+create schema app_public;
+comment on schema app_public is 'Exposed through the GraphQL API; RLS on every tenant table.';
+grant usage on schema app_public to app_anonymous;
+grant usage on schema app_public to app_user;
+
+-- schema public is built in
+comment on schema public is 'standard public schema';
+grant usage on schema public to app_anonymous;
+grant usage on schema public to app_user;
+
+------------------------------------------------------------------------------
+-- Default privileges (database-wide)
+------------------------------------------------------------------------------
+
+alter default privileges revoke execute on functions from public;
+
+------------------------------------------------------------------------------
+-- Schema app_hidden
+------------------------------------------------------------------------------
+
+-- Tables --------------------------------------------------------------------
+
+create table app_hidden.audit_log (
+  id bigint generated always as identity,
+  user_id uuid,
+  actor text default app_hidden.request_actor() not null,
+  action text not null,
+  resource_type text,
+  resource_id text,
+  details jsonb default '{}'::jsonb not null,
+  ip_address inet default app_hidden.request_client_ip(),
+  created_at timestamp with time zone default now() not null,
+  actor_id uuid default app_public.current_user_id(),
+  api_key_id uuid default NULLIF(current_setting('jwt.claims.api_key_id'::text, true), ''::text)::uuid,
+  user_agent text default app_hidden.request_user_agent(),
+  old_values jsonb,
+  new_values jsonb,
+  constraint audit_log_pkey PRIMARY KEY (id),
+  constraint audit_log_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE SET NULL
+);
+comment on table app_hidden.audit_log is 'Append-only audit trail of a tenant''s changes (settings, agents, numbers, targets, API keys, provider credentials, retention). Written by app_private.tg__audit() and a few functions; readable by the tenant (RLS) through app_public.audit_entries.';
+comment on column app_hidden.audit_log.user_id is 'The tenant the change belongs to (null once the tenant is deleted).';
+comment on column app_hidden.audit_log.actor is 'user, api_key, admin, anonymous or system (worker, webhooks); older rows hold the database role.';
+comment on column app_hidden.audit_log.action is 'insert, update or delete for data changes (older rows: named events such as api_key.create).';
+comment on column app_hidden.audit_log.resource_type is 'The table changed (without schema).';
+comment on column app_hidden.audit_log.resource_id is 'The changed row''s id (or its primary key values joined by /).';
+comment on column app_hidden.audit_log.ip_address is 'The client address of the request (null for the worker and webhooks).';
+comment on column app_hidden.audit_log.actor_id is 'The signed-in user who made the change; null for the worker, webhooks and sign-up.';
+comment on column app_hidden.audit_log.api_key_id is 'The API key the change was made with, if any.';
+comment on column app_hidden.audit_log.user_agent is 'The client''s User-Agent (at most 512 characters).';
+comment on column app_hidden.audit_log.old_values is 'Before the change: the changed columns (update) or the whole row (delete); secret columns as "[redacted]".';
+comment on column app_hidden.audit_log.new_values is 'After the change: the changed columns (update) or the whole row (insert); secret columns as "[redacted]".';
+CREATE INDEX audit_log_user_latest_idx ON app_hidden.audit_log USING btree (user_id, id DESC);
+grant select on table app_hidden.audit_log to app_user;
+
+create table app_hidden.contact_count_deltas (
+  contact_id uuid not null,
+  user_id uuid not null,
+  delta integer not null
+) with (autovacuum_vacuum_threshold=10000, autovacuum_vacuum_scale_factor=0, autovacuum_vacuum_insert_threshold=10000, autovacuum_vacuum_insert_scale_factor=0, autovacuum_vacuum_cost_delay=0);
+comment on table app_hidden.contact_count_deltas is 'Pending not-connected counter changes (append-only; applied by app_hidden.sync_contacts()).';
+
+create table app_hidden.credit_charges (
+  user_id uuid not null,
+  call_id uuid not null,
+  amount integer not null,
+  description text not null,
+  created_at timestamp with time zone default now() not null
+) with (autovacuum_vacuum_threshold=10000, autovacuum_vacuum_scale_factor=0, autovacuum_vacuum_insert_threshold=10000, autovacuum_vacuum_insert_scale_factor=0, autovacuum_vacuum_cost_delay=0);
+comment on table app_hidden.credit_charges is 'Credit changes of calls not yet moved into the ledger (append-only; app_hidden.post_credit_transactions moves them).';
+grant select on table app_hidden.credit_charges to app_user;
+
+create table app_hidden.measures (
+  calls bigint default 0 not null,
+  successful_calls bigint default 0 not null,
+  failed_calls bigint default 0 not null,
+  unanswered_calls bigint default 0 not null,
+  talk_seconds bigint default 0 not null,
+  billed_minutes bigint default 0 not null,
+  credits_used bigint default 0 not null,
+  inbound_calls bigint default 0 not null,
+  outbound_calls bigint default 0 not null,
+  phone_calls bigint default 0 not null,
+  internet_calls bigint default 0 not null,
+  unknown_source_calls bigint default 0 not null,
+  leads_generated bigint default 0 not null,
+  qualified_leads bigint default 0 not null,
+  hot_leads bigint default 0 not null,
+  warm_leads bigint default 0 not null,
+  cold_leads bigint default 0 not null,
+  cta_pricing bigint default 0 not null,
+  cta_demo bigint default 0 not null,
+  cta_followup bigint default 0 not null,
+  cta_sample bigint default 0 not null,
+  cta_human_escalation bigint default 0 not null,
+  calls_with_cta bigint default 0 not null,
+  intent_score_sum bigint default 0 not null,
+  intent_score_count bigint default 0 not null,
+  urgency_score_sum bigint default 0 not null,
+  urgency_score_count bigint default 0 not null,
+  budget_score_sum bigint default 0 not null,
+  budget_score_count bigint default 0 not null,
+  fit_score_sum bigint default 0 not null,
+  fit_score_count bigint default 0 not null,
+  engagement_score_sum bigint default 0 not null,
+  engagement_score_count bigint default 0 not null,
+  total_score_sum bigint default 0 not null,
+  total_score_count bigint default 0 not null
+);
+comment on table app_hidden.measures is 'Type only (never holds rows): summed rollup measures, as passed between the KPI functions.';
+
+create table app_hidden.purged_rollups (
+  user_id uuid not null,
+  agent_id uuid,
+  day date not null,
+  hour smallint,
+  target text,
+  calls bigint default 0 not null,
+  successful_calls bigint default 0 not null,
+  failed_calls bigint default 0 not null,
+  unanswered_calls bigint default 0 not null,
+  talk_seconds bigint default 0 not null,
+  billed_minutes bigint default 0 not null,
+  credits_used bigint default 0 not null,
+  inbound_calls bigint default 0 not null,
+  outbound_calls bigint default 0 not null,
+  phone_calls bigint default 0 not null,
+  internet_calls bigint default 0 not null,
+  unknown_source_calls bigint default 0 not null,
+  leads_generated bigint default 0 not null,
+  qualified_leads bigint default 0 not null,
+  hot_leads bigint default 0 not null,
+  warm_leads bigint default 0 not null,
+  cold_leads bigint default 0 not null,
+  cta_pricing bigint default 0 not null,
+  cta_demo bigint default 0 not null,
+  cta_followup bigint default 0 not null,
+  cta_sample bigint default 0 not null,
+  cta_human_escalation bigint default 0 not null,
+  calls_with_cta bigint default 0 not null,
+  intent_score_sum bigint default 0 not null,
+  intent_score_count bigint default 0 not null,
+  urgency_score_sum bigint default 0 not null,
+  urgency_score_count bigint default 0 not null,
+  budget_score_sum bigint default 0 not null,
+  budget_score_count bigint default 0 not null,
+  fit_score_sum bigint default 0 not null,
+  fit_score_count bigint default 0 not null,
+  engagement_score_sum bigint default 0 not null,
+  engagement_score_count bigint default 0 not null,
+  total_score_sum bigint default 0 not null,
+  total_score_count bigint default 0 not null,
+  purged_at timestamp with time zone default now() not null,
+  constraint purged_rollups_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
+);
+comment on table app_hidden.purged_rollups is 'Contributions of calls deleted by retention clean-up (kept so verification does not report them as drift).';
+CREATE INDEX purged_rollups_user_day_idx ON app_hidden.purged_rollups USING btree (user_id, day);
+
+create table app_hidden.rollup_deltas (
+  user_id uuid not null,
+  agent_id uuid,
+  day date not null,
+  hour smallint,
+  target text,
+  calls bigint default 0 not null,
+  successful_calls bigint default 0 not null,
+  failed_calls bigint default 0 not null,
+  unanswered_calls bigint default 0 not null,
+  talk_seconds bigint default 0 not null,
+  billed_minutes bigint default 0 not null,
+  credits_used bigint default 0 not null,
+  inbound_calls bigint default 0 not null,
+  outbound_calls bigint default 0 not null,
+  phone_calls bigint default 0 not null,
+  internet_calls bigint default 0 not null,
+  unknown_source_calls bigint default 0 not null,
+  leads_generated bigint default 0 not null,
+  qualified_leads bigint default 0 not null,
+  hot_leads bigint default 0 not null,
+  warm_leads bigint default 0 not null,
+  cold_leads bigint default 0 not null,
+  cta_pricing bigint default 0 not null,
+  cta_demo bigint default 0 not null,
+  cta_followup bigint default 0 not null,
+  cta_sample bigint default 0 not null,
+  cta_human_escalation bigint default 0 not null,
+  calls_with_cta bigint default 0 not null,
+  intent_score_sum bigint default 0 not null,
+  intent_score_count bigint default 0 not null,
+  urgency_score_sum bigint default 0 not null,
+  urgency_score_count bigint default 0 not null,
+  budget_score_sum bigint default 0 not null,
+  budget_score_count bigint default 0 not null,
+  fit_score_sum bigint default 0 not null,
+  fit_score_count bigint default 0 not null,
+  engagement_score_sum bigint default 0 not null,
+  engagement_score_count bigint default 0 not null,
+  total_score_sum bigint default 0 not null,
+  total_score_count bigint default 0 not null,
+  constraint rollup_deltas_hour_check CHECK (hour >= 0 AND hour <= 23),
+  constraint rollup_deltas_target_check CHECK (target = ANY (ARRAY['agent_day'::text, 'user_day'::text, 'user_hour'::text]))
+) with (autovacuum_vacuum_threshold=10000, autovacuum_vacuum_scale_factor=0, autovacuum_vacuum_insert_threshold=10000, autovacuum_vacuum_insert_scale_factor=0, autovacuum_vacuum_cost_delay=0);
+comment on table app_hidden.rollup_deltas is 'Not-yet-compacted signed rollup contributions (append-only; the compactor moves them into the rollup tables).';
+grant select on table app_hidden.rollup_deltas to app_user;
+
+-- Functions and procedures --------------------------------------------------
+
+CREATE OR REPLACE FUNCTION app_hidden.agent_day_measures(p_user_id uuid, p_from date, p_to date)
+ RETURNS TABLE(agent_id uuid, day date, measures app_hidden.measures)
+ LANGUAGE sql
+ STABLE
+AS $function$
+      select s.agent_id, s.day, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint)::app_hidden.measures
+        from (
+          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_analytics r
+           where r.user_id = p_user_id and r.day between p_from and p_to
+          union all
+          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r
+           where r.user_id = p_user_id and r.day between p_from and p_to
+             and (r.target is null or r.target = 'agent_day')
+        ) s
+       group by s.agent_id, s.day
+    $function$;
+comment on function app_hidden.agent_day_measures(p_user_id uuid, p_from date, p_to date) is 'Summed measures per agent and tenant-local day (rollup + pending deltas) for a tenant and day range (generated).';
+grant execute on function app_hidden.agent_day_measures(p_user_id uuid, p_from date, p_to date) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.agent_measures(p_user_id uuid, p_from date, p_to date)
+ RETURNS TABLE(agent_id uuid, measures app_hidden.measures)
+ LANGUAGE sql
+ STABLE
+AS $function$
+      select s.agent_id, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint)::app_hidden.measures
+        from (
+          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_analytics r
+           where r.user_id = p_user_id and r.day between p_from and p_to
+          union all
+          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r
+           where r.user_id = p_user_id and r.day between p_from and p_to
+             and (r.target is null or r.target = 'agent_day')
+        ) s
+       group by s.agent_id
+    $function$;
+comment on function app_hidden.agent_measures(p_user_id uuid, p_from date, p_to date) is 'Summed measures per agent (rollup + pending deltas) for a tenant and tenant-local day range (generated).';
+grant execute on function app_hidden.agent_measures(p_user_id uuid, p_from date, p_to date) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.analysis_values(p jsonb)
+ RETURNS app_public.lead_analytics
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+declare
+  r app_public.lead_analytics;
+begin
+  r.intent_level           := p ->> 'intent_level';
+  r.intent_score           := (p ->> 'intent_score')::smallint;
+  r.urgency_level          := p ->> 'urgency_level';
+  r.urgency_score          := (p ->> 'urgency_score')::smallint;
+  r.budget_constraint      := p ->> 'budget_constraint';
+  r.budget_score           := (p ->> 'budget_score')::smallint;
+  r.fit_alignment          := p ->> 'fit_alignment';
+  r.fit_score              := (p ->> 'fit_score')::smallint;
+  r.engagement_health      := p ->> 'engagement_health';
+  r.engagement_score       := (p ->> 'engagement_score')::smallint;
+  r.total_score            := (p ->> 'total_score')::smallint;
+  r.lead_status_tag        := p ->> 'lead_status_tag';
+  r.reasoning              := coalesce(p -> 'reasoning', '{}');
+  r.cta_interactions       := coalesce(p -> 'cta_interactions', '{}');
+  r.cta_pricing_clicked    := coalesce((p -> 'cta_interactions' ->> 'pricing_clicked')::boolean, false);
+  r.cta_demo_clicked       := coalesce((p -> 'cta_interactions' ->> 'demo_clicked')::boolean, false);
+  r.cta_followup_clicked   := coalesce((p -> 'cta_interactions' ->> 'followup_clicked')::boolean, false);
+  r.cta_sample_clicked     := coalesce((p -> 'cta_interactions' ->> 'sample_clicked')::boolean, false);
+  r.cta_escalated_to_human := coalesce((p -> 'cta_interactions' ->> 'escalated_to_human')::boolean, false);
+  r.extracted_name         := p ->> 'extracted_name';
+  r.extracted_email        := nullif(p ->> 'extracted_email', '')::citext;
+  r.company_name           := p ->> 'company_name';
+  r.smart_notification     := p ->> 'smart_notification';
+  r.demo_book_datetime     := app_hidden.ts(p ->> 'demo_book_datetime');
+  return r;
+end
+$function$;
+comment on function app_hidden.analysis_values(p jsonb) is 'THE mapping from a validated analysis (JSON, worker/analysis/schema.ts) to lead_analytics values; only the analysis columns are set.';
+
+CREATE OR REPLACE FUNCTION app_hidden.answer_rate(successful bigint, unanswered bigint)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select app_hidden.ratio(successful, successful + unanswered) $function$;
+comment on function app_hidden.answer_rate(successful bigint, unanswered bigint) is 'Answered calls / calls that rang out (technical failures excluded).';
+grant execute on function app_hidden.answer_rate(successful bigint, unanswered bigint) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.apply_bolna_execution(p_user_id uuid, p jsonb)
+ RETURNS TABLE(call_id uuid, applied boolean)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  s         record;
+  v_agent   uuid;
+  tel       jsonb := coalesce(p -> 'telephony_data', '{}');
+  v_dir     text := case when tel ->> 'call_type' = 'inbound' then 'inbound' else 'outbound' end;
+  -- the other party's number ('' counts as none; web calls have none)
+  v_number  text := nullif(btrim(case when v_dir = 'inbound' then tel ->> 'from_number' else tel ->> 'to_number' end), '');
+  v_created timestamptz := app_hidden.ts(p ->> 'created_at');
+  v_updated timestamptz := app_hidden.ts(p ->> 'updated_at');
+begin
+  select * into s from app_hidden.bolna_status(p ->> 'status');
+  if s.status is null then
+    raise exception 'unknown Bolna status "%"', p ->> 'status' using errcode = 'SB107';
+  end if;
+  select g.id into v_agent from app_public.agents g
+   where g.user_id = p_user_id and g.provider = 'bolna' and g.provider_agent_id = p ->> 'agent_id';
+  if v_agent is null then
+    raise exception 'unknown agent "%": add it with provider bolna and this provider agent id, then replay', p ->> 'agent_id'
+      using errcode = 'SB108';
+  end if;
+  return query
+  select * from app_hidden.apply_call_event(
+    p_user_id, v_agent, 'bolna', p ->> 'id', s.status, s.rank, s.terminal,
+    v_updated,
+    case when s.status in ('scheduled', 'queued') then coalesce(v_created, v_updated)
+         else greatest(v_created,
+                       v_updated - case when s.terminal
+                                        then make_interval(secs => coalesce((tel ->> 'duration')::numeric, 0)::double precision)
+                                        else interval '0' end) end,
+    v_dir,
+    case when v_number is null then 'internet' else 'phone' end,
+    app_hidden.e164_or_null(v_number),
+    (p ->> 'answered_by_voice_mail')::boolean,
+    round(coalesce((p ->> 'conversation_duration')::numeric, (p ->> 'conversation_time')::numeric,
+                   (tel ->> 'duration')::numeric, 0))::integer,
+    (p ->> 'total_cost')::numeric,
+    tel ->> 'recording_url',
+    tel ->> 'hangup_by', tel ->> 'hangup_reason', app_hidden.int_or_null(tel ->> 'hangup_provider_code'),
+    jsonb_strip_nulls(jsonb_build_object(
+      'bolna', jsonb_build_object('status', p -> 'status', 'batch_id', p -> 'batch_id', 'error_message', p -> 'error_message',
+                                  'cost_breakdown', p -> 'cost_breakdown', 'extracted_data', p -> 'extracted_data',
+                                  'context_details', p -> 'context_details', 'provider', tel -> 'provider',
+                                  'provider_call_id', tel -> 'provider_call_id'))),
+    p ->> 'transcript');
+end
+$function$;
+comment on function app_hidden.apply_bolna_execution(p_user_id uuid, p jsonb) is 'Applies a Bolna execution payload; the call counts when it was dialled (not when a scheduled execution was created). SB107: unknown status; SB108: no Bolna agent with that agent_id for the tenant.';
+
+CREATE OR REPLACE FUNCTION app_hidden.apply_call_event(p_user_id uuid, p_agent_id uuid, p_provider text, p_provider_call_id text, p_status text, p_rank integer, p_terminal boolean, p_event_at timestamp with time zone, p_started_at timestamp with time zone, p_direction text, p_call_source text, p_phone_number text, p_voicemail boolean, p_duration integer, p_cost_cents numeric, p_recording_url text, p_hangup_by text, p_hangup_reason text, p_hangup_code integer, p_metadata jsonb, p_transcript text)
+ RETURNS TABLE(call_id uuid, applied boolean)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_call    app_public.calls;
+  v_moment  timestamptz := coalesce(p_event_at, now());
+  v_predial boolean := p_status in ('scheduled', 'queued');
+begin
+  insert into app_public.calls as c (
+    user_id, agent_id, provider, provider_call_id, status, started_at, direction, call_source, phone_number,
+    answered_by_voicemail, duration_seconds, cost_cents, recording_url, hangup_by, hangup_reason, hangup_code,
+    metadata, provider_event_rank, provider_event_at,
+    ringing_at, answered_at, disconnected_at, ended_at)
+  values (
+    p_user_id, p_agent_id, p_provider, p_provider_call_id, p_status, coalesce(p_started_at, v_moment),
+    coalesce(p_direction, 'outbound'), coalesce(p_call_source, 'phone'), p_phone_number,
+    p_terminal and coalesce(p_voicemail, false),
+    case when p_terminal then coalesce(p_duration, 0) else 0 end,
+    case when p_terminal then p_cost_cents end,
+    case when p_terminal then p_recording_url end,
+    case when p_terminal then p_hangup_by end,
+    case when p_terminal then p_hangup_reason end,
+    case when p_terminal then p_hangup_code end,
+    coalesce(p_metadata, '{}'), p_rank, p_event_at,
+    case when p_status = 'ringing' then v_moment end,
+    case when p_status = 'in_progress' then v_moment end,
+    case when p_status = 'disconnected' then v_moment end,
+    case when p_terminal then v_moment end)
+  on conflict (user_id, provider, provider_call_id) do update
+    set status = excluded.status,
+        agent_id = excluded.agent_id,
+        -- the first dialled event replaces a pre-dial (provisional) start
+        started_at = case when c.status in ('scheduled', 'queued') and not v_predial then excluded.started_at
+                          else least(c.started_at, coalesce(p_started_at, c.started_at)) end,
+        phone_number = coalesce(c.phone_number, excluded.phone_number),
+        answered_by_voicemail = case when p_terminal then excluded.answered_by_voicemail else c.answered_by_voicemail end,
+        duration_seconds = case when p_terminal then excluded.duration_seconds else c.duration_seconds end,
+        cost_cents = case when p_terminal then excluded.cost_cents else c.cost_cents end,
+        recording_url = case when p_terminal then coalesce(excluded.recording_url, c.recording_url) else c.recording_url end,
+        hangup_by = case when p_terminal then excluded.hangup_by else c.hangup_by end,
+        hangup_reason = case when p_terminal then excluded.hangup_reason else c.hangup_reason end,
+        hangup_code = case when p_terminal then excluded.hangup_code else c.hangup_code end,
+        metadata = c.metadata || excluded.metadata,
+        provider_event_rank = excluded.provider_event_rank,
+        provider_event_at = excluded.provider_event_at,
+        ringing_at = coalesce(c.ringing_at, excluded.ringing_at),
+        answered_at = coalesce(c.answered_at, excluded.answered_at),
+        disconnected_at = coalesce(c.disconnected_at, excluded.disconnected_at),
+        ended_at = coalesce(c.ended_at, excluded.ended_at)
+    where (excluded.provider_event_rank, coalesce(excluded.provider_event_at, '-infinity'))
+          > (c.provider_event_rank, coalesce(c.provider_event_at, '-infinity'))
+  returning c.* into v_call;
+
+  if v_call.id is null then
+    -- Not applied: a repeat or a late event. It may still know an earlier
+    -- start (a pre-dial event only while nothing was dialled) or fill a
+    -- lifecycle time nothing else recorded; it never changes what a later
+    -- event set.
+    update app_public.calls c
+       set started_at = case when v_predial and c.status not in ('scheduled', 'queued') then c.started_at
+                             else least(c.started_at, coalesce(p_started_at, c.started_at)) end,
+           ringing_at = coalesce(c.ringing_at, case when p_status = 'ringing' then v_moment end),
+           answered_at = coalesce(c.answered_at, case when p_status = 'in_progress' then v_moment end),
+           disconnected_at = coalesce(c.disconnected_at, case when p_status = 'disconnected' then v_moment end)
+     where c.user_id = p_user_id and c.provider = p_provider and c.provider_call_id = p_provider_call_id
+       and ((p_started_at < c.started_at and (not v_predial or c.status in ('scheduled', 'queued')))
+            or (c.ringing_at is null and p_status = 'ringing')
+            or (c.answered_at is null and p_status = 'in_progress')
+            or (c.disconnected_at is null and p_status = 'disconnected'))
+    returning c.* into v_call;
+    if v_call.id is null then
+      return query
+      select c.id, false from app_public.calls c
+       where c.user_id = p_user_id and c.provider = p_provider and c.provider_call_id = p_provider_call_id;
+      return;
+    end if;
+    return query select v_call.id, true;
+    return;
+  end if;
+
+  if p_terminal and nullif(btrim(p_transcript), '') is not null then
+    insert into app_public.transcripts as t (user_id, call_id, content)
+    values (p_user_id, v_call.id, p_transcript)
+    on conflict on constraint transcripts_call_id_key do update
+      set content = excluded.content, analysis_status = 'pending', analysis_error = null
+      where t.content is distinct from excluded.content;
+  end if;
+  return query select v_call.id, true;
+end
+$function$;
+comment on function app_hidden.apply_call_event(p_user_id uuid, p_agent_id uuid, p_provider text, p_provider_call_id text, p_status text, p_rank integer, p_terminal boolean, p_event_at timestamp with time zone, p_started_at timestamp with time zone, p_direction text, p_call_source text, p_phone_number text, p_voicemail boolean, p_duration integer, p_cost_cents numeric, p_recording_url text, p_hangup_by text, p_hangup_reason text, p_hangup_code integer, p_metadata jsonb, p_transcript text) is 'Applies one mapped provider event to the tenant''s call (insert or monotonic update, keyed by tenant, provider and provider call id) and stores a final transcript. A pre-dial event (scheduled, queued) gives a provisional start that the first dialled event replaces. Returns the call and whether anything changed.';
+
+CREATE OR REPLACE FUNCTION app_hidden.apply_twilio_status(p_user_id uuid, p jsonb)
+ RETURNS TABLE(call_id uuid, applied boolean)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  s       record;
+  v_agent uuid;
+  v_dir   text := case when p ->> 'Direction' = 'inbound' then 'inbound' else 'outbound' end;
+  v_ours  text := case when v_dir = 'inbound' then p ->> 'To' else p ->> 'From' end;
+  v_them  text := case when v_dir = 'inbound' then p ->> 'From' else p ->> 'To' end;
+  v_seq   integer := coalesce(app_hidden.int_or_null(p ->> 'SequenceNumber'), 0);
+begin
+  select * into s from app_hidden.twilio_status(p ->> 'CallStatus');
+  if s.status is null then
+    raise exception 'unknown Twilio CallStatus "%"', p ->> 'CallStatus' using errcode = 'SB107';
+  end if;
+  select n.agent_id into v_agent from app_public.phone_numbers n
+   where n.user_id = p_user_id and n.phone_number = v_ours and n.is_active and n.agent_id is not null;
+  if v_agent is null then
+    raise exception 'no agent has the number %: assign it to an agent, then replay', v_ours using errcode = 'SB108';
+  end if;
+  return query
+  select * from app_hidden.apply_call_event(
+    p_user_id, v_agent, 'twilio', p ->> 'CallSid', s.status, s.rank * 1000 + least(v_seq, 999), s.terminal,
+    app_hidden.ts(p ->> 'Timestamp'),
+    -- a final event knows the duration: the call started that long before it
+    app_hidden.ts(p ->> 'Timestamp')
+      - case when s.terminal then make_interval(secs => coalesce(app_hidden.int_or_null(p ->> 'CallDuration'), 0)) else interval '0' end,
+    v_dir, 'phone',
+    app_hidden.e164_or_null(v_them),
+    p ->> 'AnsweredBy' like 'machine%',
+    coalesce(app_hidden.int_or_null(p ->> 'CallDuration'), 0),
+    null::numeric,
+    p ->> 'RecordingUrl',
+    null, null, null,
+    jsonb_strip_nulls(jsonb_build_object('twilio', jsonb_build_object(
+      'account_sid', p -> 'AccountSid', 'parent_call_sid', p -> 'ParentCallSid', 'caller_name', p -> 'CallerName',
+      'recording_sid', p -> 'RecordingSid', 'sequence', v_seq))),
+    null);
+end
+$function$;
+comment on function app_hidden.apply_twilio_status(p_user_id uuid, p jsonb) is 'Applies a Twilio voice status callback (form fields as JSON). Ordered by status rank, then SequenceNumber. SB107: unknown status; SB108: no agent has the number.';
+
+CREATE OR REPLACE FUNCTION app_hidden.apply_webhook_event(p_event_id bigint)
+ RETURNS TABLE(event_id_call uuid, state text, code text, message text)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  e      app_private.webhook_events;
+  v_call uuid;
+begin
+  select * into e from app_private.webhook_events w where w.id = p_event_id for update;
+  if e.id is null then
+    raise exception 'webhook event % not found', p_event_id using errcode = 'SB104';
+  end if;
+  begin
+    if e.provider = 'bolna' then
+      select a.call_id into v_call from app_hidden.apply_bolna_execution(e.user_id, e.payload) a;
+    elsif e.provider = 'twilio' then
+      select a.call_id into v_call from app_hidden.apply_twilio_status(e.user_id, e.payload) a;
+    else
+      raise exception 'unknown provider %', e.provider using errcode = 'SB107';
+    end if;
+    update app_private.webhook_events w
+       set status = 'processed', processed_at = now(), attempts = w.attempts + 1, call_id = v_call,
+           error = null, error_code = null
+     where w.id = e.id;
+    return query select v_call, 'processed'::text, null::text, null::text;
+  exception when others then
+    update app_private.webhook_events w
+       set status = 'failed', processed_at = now(), attempts = w.attempts + 1,
+           error = sqlerrm, error_code = sqlstate
+     where w.id = e.id;
+    return query select null::uuid, 'failed'::text, sqlstate::text, sqlerrm::text;
+  end;
+end
+$function$;
+comment on function app_hidden.apply_webhook_event(p_event_id bigint) is 'Applies one stored delivery in a subtransaction and records the outcome (processed, or failed with the error).';
+
+CREATE OR REPLACE FUNCTION app_hidden.audit_log_tenant()
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+  select app_public.current_user_id()
+$function$;
+comment on function app_hidden.audit_log_tenant() is 'The tenant whose audit log the caller may read: today the signed-in tenant (a business is one login, its owner); restrict to owners here when members arrive.';
+grant execute on function app_hidden.audit_log_tenant() to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.authenticate_api_key(key text)
+ RETURNS TABLE(api_key_id uuid, user_id uuid, db_role text, scopes text[])
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  m      text[] := regexp_match(key, '^sbk_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$');
+  v_key  app_public.api_keys;
+  v_role text;
+begin
+  if m is null then
+    return;
+  end if;
+  select k.* into v_key
+    from app_public.api_keys k
+    join app_private.api_key_secrets s on s.api_key_id = k.id
+   where k.key_prefix = m[1]
+     and s.key_hash = sha256(convert_to(key, 'UTF8'))
+     and k.revoked_at is null
+     and (k.expires_at is null or k.expires_at > now());
+  if v_key.id is null then
+    return;
+  end if;
+  select case when u.role in ('admin', 'super_admin') then 'app_admin' else 'app_user' end into v_role
+    from app_public.users u where u.id = v_key.user_id and u.is_active;
+  if v_role is null then
+    return;
+  end if;
+  -- At most one write per key and minute, so a busy key does not queue on its row.
+  if v_key.last_used_at is null or v_key.last_used_at < now() - interval '1 minute' then
+    update app_public.api_keys k set last_used_at = now() where k.id = v_key.id;
+  end if;
+  return query select v_key.id, v_key.user_id, v_role, v_key.scopes;
+end
+$function$;
+comment on function app_hidden.authenticate_api_key(key text) is 'The key''s tenant, database role and scopes; no row when the key is malformed, unknown, revoked or expired, or the tenant inactive. Stamps last_used_at.';
+grant execute on function app_hidden.authenticate_api_key(key text) to app_authenticator;
+
+CREATE OR REPLACE FUNCTION app_hidden.average(total bigint, n bigint)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select case when n > 0 then round(total::numeric / n, 2) end $function$;
+comment on function app_hidden.average(total bigint, n bigint) is 'total / n rounded to 2 places (average duration, average scores); null when n is 0.';
+grant execute on function app_hidden.average(total bigint, n bigint) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.bolna_status(s text)
+ RETURNS TABLE(status text, rank integer, terminal boolean)
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select v.status, v.rank, v.rank >= 6
+    from (values
+      ('scheduled', 'scheduled', 0), ('queued', 'queued', 1), ('rescheduled', 'queued', 1),
+      ('initiated', 'initiated', 2), ('ringing', 'ringing', 3), ('in-progress', 'in_progress', 4),
+      ('call-disconnected', 'disconnected', 5),
+      ('completed', 'completed', 6), ('busy', 'busy', 6), ('no-answer', 'no_answer', 6),
+      ('balance-low', 'failed', 6), ('canceled', 'canceled', 6), ('stopped', 'canceled', 6),
+      ('failed', 'failed', 6), ('error', 'failed', 6)) v(name, status, rank)
+   where v.name = s
+$function$;
+comment on function app_hidden.bolna_status(s text) is 'A Bolna execution status as our call status, its rank in the lifecycle and whether it is final; no row for an unknown status. balance-low is failed (never dialled), not unanswered; see sql/README.md.';
+
+CREATE OR REPLACE FUNCTION app_hidden.call_contribution(c app_public.calls, a app_public.lead_analytics, tz text, s bigint, with_call boolean DEFAULT true)
+ RETURNS SETOF app_hidden.rollup_deltas
+ LANGUAGE sql
+ STABLE PARALLEL SAFE ROWS 1
+AS $function$
+  select
+    c.user_id,
+    c.agent_id,
+    (c.started_at at time zone tz)::date,
+    extract(hour from c.started_at at time zone tz)::smallint,
+    null::text,
+    case when with_call then s else 0 end,                                   -- calls
+    case when with_call and c.outcome = 'successful' then s else 0 end,                    -- successful_calls
+    case when with_call and c.outcome = 'failed' then s else 0 end,                        -- failed_calls
+    case when with_call and c.outcome = 'unanswered' then s else 0 end,                    -- unanswered_calls
+    case when with_call and c.outcome = 'successful' then s * c.duration_seconds else 0 end, -- talk_seconds
+    case when with_call then s * c.billed_minutes else 0 end,                -- billed_minutes
+    case when with_call then s * c.credits_used else 0 end,                  -- credits_used
+    case when with_call and c.direction = 'inbound' then s else 0 end,                     -- inbound_calls
+    case when with_call and c.direction = 'outbound' then s else 0 end,                    -- outbound_calls
+    case when with_call and c.call_source = 'phone' then s else 0 end,                     -- phone_calls
+    case when with_call and c.call_source = 'internet' then s else 0 end,                  -- internet_calls
+    case when with_call and c.call_source = 'unknown' then s else 0 end,                   -- unknown_source_calls
+    case when a.id is not null then s else 0 end,                            -- leads_generated
+    case when a.total_score >= app_hidden.qualified_score_threshold() then s else 0 end, -- qualified_leads
+    case when a.lead_status_tag = 'hot' then s else 0 end,                   -- hot_leads
+    case when a.lead_status_tag = 'warm' then s else 0 end,                  -- warm_leads
+    case when a.lead_status_tag = 'cold' then s else 0 end,                  -- cold_leads
+    case when a.cta_pricing_clicked then s else 0 end,                       -- cta_pricing
+    case when a.cta_demo_clicked then s else 0 end,                          -- cta_demo
+    case when a.cta_followup_clicked then s else 0 end,                      -- cta_followup
+    case when a.cta_sample_clicked then s else 0 end,                        -- cta_sample
+    case when a.cta_escalated_to_human then s else 0 end,                    -- cta_human_escalation
+    case when a.cta_pricing_clicked or a.cta_demo_clicked or a.cta_followup_clicked
+              or a.cta_sample_clicked or a.cta_escalated_to_human then s else 0 end, -- calls_with_cta
+    coalesce(s * a.intent_score, 0),     case when a.intent_score is not null then s else 0 end,
+    coalesce(s * a.urgency_score, 0),    case when a.urgency_score is not null then s else 0 end,
+    coalesce(s * a.budget_score, 0),     case when a.budget_score is not null then s else 0 end,
+    coalesce(s * a.fit_score, 0),        case when a.fit_score is not null then s else 0 end,
+    coalesce(s * a.engagement_score, 0), case when a.engagement_score is not null then s else 0 end,
+    coalesce(s * a.total_score, 0),      case when a.total_score is not null then s else 0 end
+   where c.id is not null
+$function$;
+comment on function app_hidden.call_contribution(c app_public.calls, a app_public.lead_analytics, tz text, s bigint, with_call boolean) is 'What one call (with its individual analysis, if any) adds to the rollups, multiplied by s (+1 or -1), keyed by agent and tenant-local day and hour; with_call = false gives only the analysis part. One row; none when c is null. Set-returning plain SQL, so the planner inlines it into the triggers'' cached plans.';
+
+CREATE OR REPLACE FUNCTION app_hidden.call_source_rows(m app_hidden.measures)
+ RETURNS app_public.kpi_breakdown_row[]
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select array[
+    row('phone', 'Phone', m.phone_calls, app_hidden.ratio(m.phone_calls, m.calls)),
+    row('internet', 'Web call', m.internet_calls, app_hidden.ratio(m.internet_calls, m.calls)),
+    row('unknown', 'Unknown', m.unknown_source_calls, app_hidden.ratio(m.unknown_source_calls, m.calls))
+  ]::app_public.kpi_breakdown_row[]
+$function$;
+comment on function app_hidden.call_source_rows(m app_hidden.measures) is 'Calls by source with shares of all calls.';
+grant execute on function app_hidden.call_source_rows(m app_hidden.measures) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.check_usage_alerts()
+ RETURNS SETOF app_public.usage_alerts
+ LANGUAGE sql
+AS $function$
+  with t as (
+    select u.id as user_id, u.credits as balance, u.alert_phone,
+           date_trunc('month', now() at time zone u.timezone)::date as period_start,
+           date_trunc('month', now() at time zone u.timezone)::timestamp at time zone u.timezone as period_from
+      from app_public.users u where u.is_active
+  ), ref as (
+    select t.*, greatest(
+             coalesce((select max(x.balance_after) from app_public.credit_transactions x
+                        where x.user_id = t.user_id and x.posted_at >= t.period_from), 0),
+             coalesce((select x.balance_after from app_public.credit_transactions x
+                        where x.user_id = t.user_id and x.posted_at < t.period_from
+                        order by x.posted_at desc, x.id desc limit 1), 0)) as reference
+      from t
+  ), thresholds as (
+    select (v #>> '{}')::integer as pct
+      from app_private.system_config c, jsonb_array_elements(c.value) v
+     where c.key = 'usage_alerts.thresholds_percent'
+  )
+  insert into app_public.usage_alerts as a (user_id, period_start, threshold_percent, balance, reference_balance, sms_to, sms_status)
+  select r.user_id, r.period_start, th.pct, r.balance, r.reference, r.alert_phone,
+         case when r.alert_phone is null then 'none' else 'pending' end
+    from ref r cross join thresholds th
+   where r.reference > 0 and r.balance::bigint * 100 < r.reference::bigint * th.pct
+  on conflict (user_id, period_start, threshold_percent) do nothing
+  returning a.*
+$function$;
+comment on function app_hidden.check_usage_alerts() is 'Creates the usage alerts due (balance below a threshold percentage of the month''s highest balance), once per tenant, month and threshold; returns the new ones.';
+
+CREATE OR REPLACE FUNCTION app_hidden.compact_rollups(max_rows integer DEFAULT 500000)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+    declare
+      moved_rows integer;
+      started    timestamptz := clock_timestamp();
+    begin
+      -- One compactor at a time: rollup rows then have a single writer, so
+      -- there is nothing to deadlock with and no hot-row queue.
+      if not pg_try_advisory_xact_lock(hashtextextended('switchboard.compact_rollups', 0)) then
+        return 0;
+      end if;
+      with moved as (
+        delete from app_hidden.rollup_deltas d
+         where d.ctid = any (array(select x.ctid from app_hidden.rollup_deltas x limit max_rows))
+        returning d.*
+      ), agent_day as (
+        insert into app_public.agent_analytics as t (user_id, agent_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count)
+        select m.user_id, m.agent_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count from moved m
+         where (m.target is null or m.target = 'agent_day')
+           -- deltas of a deleted agent or tenant are dropped with it
+           and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
+         group by m.user_id, m.day, m.agent_id
+         order by user_id, day, agent_id
+        on conflict (user_id, day, agent_id) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, updated_at = now()
+      ), user_day as (
+        insert into app_public.user_analytics as t (user_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count)
+        select m.user_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count from moved m
+         where (m.target is null or m.target = 'user_day')
+           and exists (select 1 from app_public.users u where u.id = m.user_id)
+         group by m.user_id, m.day
+         order by user_id, day
+        on conflict (user_id, day) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, updated_at = now()
+      ), user_hour as (
+        insert into app_public.user_hourly_analytics as t (user_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count)
+        select m.user_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count from moved m
+         where (m.target is null or m.target = 'user_hour')
+           and exists (select 1 from app_public.users u where u.id = m.user_id)
+         group by m.user_id, m.day, m.hour
+         order by user_id, day, hour
+        on conflict (user_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, updated_at = now()
+      )
+      select count(*) into moved_rows from moved;
+      if moved_rows > 0 then
+        insert into app_private.rollup_compaction_log (delta_rows, duration_ms)
+        values (moved_rows, extract(epoch from clock_timestamp() - started) * 1000);
+        perform app_hidden.request_kpi_refresh();
+      end if;
+      return moved_rows;
+    end
+    $function$;
+comment on function app_hidden.compact_rollups(max_rows integer) is 'Moves up to max_rows pending deltas into the three rollup tables in one statement (generated). Returns the rows moved.';
+
+CREATE OR REPLACE FUNCTION app_hidden.config_int(p_key text, p_default integer)
+ RETURNS integer
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select coalesce((select (c.value #>> '{}')::integer from app_private.system_config c where c.key = p_key), p_default)
+$function$;
+comment on function app_hidden.config_int(p_key text, p_default integer) is 'An integer platform setting from app_private.system_config, or the default.';
+
+CREATE OR REPLACE FUNCTION app_hidden.contact_lock_key(user_id uuid, phone_number text)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select hashtextextended(user_id::text || phone_number, 1)
+$function$;
+comment on function app_hidden.contact_lock_key(user_id uuid, phone_number text) is 'Advisory lock key of the contact being created for a tenant and phone number (taken with try-lock only: nobody waits).';
+
+CREATE OR REPLACE FUNCTION app_hidden.conversion_rate(qualified_leads bigint, leads bigint)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select app_hidden.ratio(qualified_leads, leads) $function$;
+comment on function app_hidden.conversion_rate(qualified_leads bigint, leads bigint) is 'Qualified leads / leads (analysed calls).';
+grant execute on function app_hidden.conversion_rate(qualified_leads bigint, leads bigint) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.cta_conversion_rate(calls_with_cta bigint, leads bigint)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select app_hidden.ratio(calls_with_cta, leads) $function$;
+comment on function app_hidden.cta_conversion_rate(calls_with_cta bigint, leads bigint) is 'Analysed calls with any CTA interaction / analysed calls.';
+grant execute on function app_hidden.cta_conversion_rate(calls_with_cta bigint, leads bigint) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.cta_funnel_rows(m app_hidden.measures)
+ RETURNS app_public.kpi_breakdown_row[]
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select array[
+    row('leads', 'Leads', m.leads_generated, app_hidden.ratio(m.leads_generated, m.leads_generated)),
+    row('pricing', 'Asked for pricing', m.cta_pricing, app_hidden.ratio(m.cta_pricing, m.leads_generated)),
+    row('demo', 'Asked for a demo', m.cta_demo, app_hidden.ratio(m.cta_demo, m.leads_generated)),
+    row('followup', 'Agreed to a follow-up', m.cta_followup, app_hidden.ratio(m.cta_followup, m.leads_generated)),
+    row('human_escalation', 'Escalated to a human', m.cta_human_escalation, app_hidden.ratio(m.cta_human_escalation, m.leads_generated)),
+    row('sample', 'Asked for a sample', m.cta_sample, app_hidden.ratio(m.cta_sample, m.leads_generated)),
+    row('any_cta', 'Any call to action', m.calls_with_cta, app_hidden.ratio(m.calls_with_cta, m.leads_generated))
+  ]::app_public.kpi_breakdown_row[]
+$function$;
+comment on function app_hidden.cta_funnel_rows(m app_hidden.measures) is 'The CTA funnel steps with shares of leads.';
+grant execute on function app_hidden.cta_funnel_rows(m app_hidden.measures) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.e164_or_null(v text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select case when v ~ '^\+[1-9][0-9]{6,14}$' then v end
+$function$;
+comment on function app_hidden.e164_or_null(v text) is 'The number when it is E.164, else null.';
+
+CREATE OR REPLACE FUNCTION app_hidden.export_archive(p_request_id uuid)
+ RETURNS TABLE(status text, archive_bytes bigint, archive_sha256 text, chunks integer, expires_at timestamp with time zone)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select r.status, r.archive_bytes, r.archive_sha256,
+         (select count(*)::integer from app_private.privacy_export_chunks c where c.request_id = r.id),
+         r.expires_at
+    from app_public.privacy_requests r
+   where r.id = p_request_id and r.kind = 'export' and r.user_id = app_public.current_user_id()
+$function$;
+comment on function app_hidden.export_archive(p_request_id uuid) is 'The signed-in business''s export (status, size, checksum, number of chunks); no row for another business''s or an unknown id.';
+grant execute on function app_hidden.export_archive(p_request_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.export_archive_chunk(p_request_id uuid, p_seq integer)
+ RETURNS bytea
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select c.data
+    from app_private.privacy_export_chunks c
+    join app_public.privacy_requests r on r.id = c.request_id
+   where c.request_id = p_request_id and c.seq = p_seq
+     and r.user_id = app_public.current_user_id() and r.status = 'completed'
+$function$;
+comment on function app_hidden.export_archive_chunk(p_request_id uuid, p_seq integer) is 'One chunk of the signed-in business''s completed export (null for another business''s).';
+grant execute on function app_hidden.export_archive_chunk(p_request_id uuid, p_seq integer) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date)
+ RETURNS SETOF app_public.kpi_hour_cell
+ LANGUAGE sql
+ STABLE
+AS $function$
+  with s as (
+    select extract(isodow from x.day)::smallint as dow, x.hour,
+           sum(x.calls)::bigint as calls, sum(x.successful_calls)::bigint as successful,
+           sum(x.unanswered_calls)::bigint as unanswered, sum(x.failed_calls)::bigint as failed,
+           sum(x.leads_generated)::bigint as leads, sum(x.hot_leads)::bigint as hot
+      from (
+        select h.day, h.hour, h.calls, h.successful_calls, h.unanswered_calls, h.failed_calls, h.leads_generated, h.hot_leads
+          from app_public.user_hourly_analytics h
+         where h.user_id = p_user_id and h.day between p_from and p_to
+        union all
+        select d.day, d.hour, d.calls, d.successful_calls, d.unanswered_calls, d.failed_calls, d.leads_generated, d.hot_leads
+          from app_hidden.rollup_deltas d
+         where d.user_id = p_user_id and d.day between p_from and p_to
+           and (d.target is null or d.target = 'user_hour')) x
+     group by 1, 2
+  )
+  select w::smallint, h::smallint, coalesce(s.calls, 0), coalesce(s.successful, 0), coalesce(s.unanswered, 0),
+         coalesce(s.failed, 0), app_hidden.answer_rate(coalesce(s.successful, 0), coalesce(s.unanswered, 0)),
+         coalesce(s.leads, 0), coalesce(s.hot, 0)
+    from generate_series(1, 7) w
+    cross join generate_series(0, 23) h
+    left join s on s.dow = w and s.hour = h
+   order by w, h
+$function$;
+comment on function app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date) is 'THE hour x weekday cells of a tenant over tenant-local days p_from..p_to (rollup + pending deltas): all 168, Monday 00:00 first, zeros included.';
+grant execute on function app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date)
+ RETURNS app_public.kpi_hour_matrix
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select array_agg(c.calls order by c.iso_weekday, c.hour),
+         array_agg(c.successful_calls order by c.iso_weekday, c.hour),
+         array_agg(c.unanswered_calls order by c.iso_weekday, c.hour),
+         array_agg(c.failed_calls order by c.iso_weekday, c.hour),
+         array_agg(c.answer_rate order by c.iso_weekday, c.hour),
+         array_agg(c.leads order by c.iso_weekday, c.hour),
+         array_agg(c.hot_leads order by c.iso_weekday, c.hour)
+    from app_hidden.hour_cells(p_user_id, p_from, p_to) c
+$function$;
+comment on function app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date) is 'app_hidden.hour_cells as one array per measure (weekday-major).';
+grant execute on function app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.ingest_webhook(p_provider text, p_user_id uuid, p_event_key text, p_payload jsonb, p_headers jsonb DEFAULT '{}'::jsonb)
+ RETURNS TABLE(event_id bigint, duplicate boolean, status text, call_id uuid, error_code text, error text)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_id    bigint;
+  v_call  uuid;
+  v_state text;
+  v_code  text;
+  v_error text;
+begin
+  insert into app_private.webhook_events as e (provider, event_key, user_id, payload, headers)
+  values (p_provider, p_event_key, p_user_id, p_payload, coalesce(p_headers, '{}'))
+  on conflict (user_id, provider, event_key) do nothing
+  returning e.id into v_id;
+  if v_id is null then
+    return query
+    select e.id, true, e.status, e.call_id, e.error_code, e.error
+      from app_private.webhook_events e
+     where e.user_id = p_user_id and e.provider = p_provider and e.event_key = p_event_key;
+    return;
+  end if;
+  select a.event_id_call, a.state, a.code, a.message into v_call, v_state, v_code, v_error
+    from app_hidden.apply_webhook_event(v_id) a;
+  return query select v_id, false, v_state, v_call, v_code, v_error;
+end
+$function$;
+comment on function app_hidden.ingest_webhook(p_provider text, p_user_id uuid, p_event_key text, p_payload jsonb, p_headers jsonb) is 'Stores a provider delivery once per (tenant, provider, event key) and applies it; a duplicate returns the first delivery''s outcome and changes nothing.';
+
+CREATE OR REPLACE FUNCTION app_hidden.int_or_null(v text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+begin
+  return round(v::numeric)::integer;
+exception when others then
+  return null;
+end
+$function$;
+comment on function app_hidden.int_or_null(v text) is 'An integer from provider text, or null when it is not a number.';
+
+CREATE OR REPLACE FUNCTION app_hidden.is_valid_timezone(tz text)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  -- Names only: POSIX strings such as 'UTC+5' would be accepted by AT TIME ZONE
+  -- (with the sign inverted), so they are not.
+  select exists (select 1 from pg_catalog.pg_timezone_names n where n.name = tz)
+$function$;
+comment on function app_hidden.is_valid_timezone(tz text) is 'True when tz is an IANA time zone name PostgreSQL knows (declared immutable for use in CHECK constraints).';
+grant execute on function app_hidden.is_valid_timezone(tz text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.kpi_changes(cur app_public.kpi_figures, prev app_public.kpi_figures)
+ RETURNS app_public.kpi_changes
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select row(
+    app_hidden.relative_change(cur.calls, prev.calls),
+    cur.answer_rate - prev.answer_rate,
+    cur.success_rate - prev.success_rate,
+    app_hidden.relative_change(cur.average_duration_seconds, prev.average_duration_seconds),
+    app_hidden.relative_change(cur.talk_seconds, prev.talk_seconds),
+    app_hidden.relative_change(cur.leads, prev.leads),
+    app_hidden.relative_change(cur.qualified_leads, prev.qualified_leads),
+    app_hidden.relative_change(cur.hot_leads, prev.hot_leads),
+    cur.conversion_rate - prev.conversion_rate,
+    cur.cta_rate - prev.cta_rate,
+    app_hidden.relative_change(cur.credits_used, prev.credits_used)
+  )::app_public.kpi_changes
+$function$;
+comment on function app_hidden.kpi_changes(cur app_public.kpi_figures, prev app_public.kpi_figures) is 'THE definition of period-over-period changes.';
+grant execute on function app_hidden.kpi_changes(cur app_public.kpi_figures, prev app_public.kpi_figures) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.kpi_figures(m app_hidden.measures)
+ RETURNS app_public.kpi_figures
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select row(
+    m.calls, m.successful_calls, m.failed_calls, m.unanswered_calls,
+    app_hidden.answer_rate(m.successful_calls, m.unanswered_calls),
+    app_hidden.success_rate(m.successful_calls, m.failed_calls, m.unanswered_calls),
+    m.talk_seconds, app_hidden.average(m.talk_seconds, m.successful_calls),
+    m.billed_minutes, m.credits_used, m.inbound_calls, m.outbound_calls,
+    m.leads_generated, m.qualified_leads, m.hot_leads, m.warm_leads, m.cold_leads,
+    app_hidden.conversion_rate(m.qualified_leads, m.leads_generated),
+    m.calls_with_cta, app_hidden.cta_conversion_rate(m.calls_with_cta, m.leads_generated),
+    app_hidden.average(m.total_score_sum, m.total_score_count),
+    app_hidden.average(m.intent_score_sum, m.intent_score_count),
+    app_hidden.average(m.urgency_score_sum, m.urgency_score_count),
+    app_hidden.average(m.budget_score_sum, m.budget_score_count),
+    app_hidden.average(m.fit_score_sum, m.fit_score_count),
+    app_hidden.average(m.engagement_score_sum, m.engagement_score_count)
+  )::app_public.kpi_figures
+$function$;
+comment on function app_hidden.kpi_figures(m app_hidden.measures) is 'THE mapping from summed rollup measures to KPI figures (through the rate and average functions).';
+grant execute on function app_hidden.kpi_figures(m app_hidden.measures) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.kpi_range(p_from date, p_to date, max_days integer DEFAULT 3660)
+ RETURNS TABLE(user_id uuid, timezone text, from_date date, to_date date)
+ LANGUAGE plpgsql
+ STABLE ROWS 1
+AS $function$
+declare
+  v_user uuid := app_public.current_user_id();
+  v_tz   text;
+  v_to   date;
+  v_from date;
+begin
+  select u.timezone into v_tz from app_public.users u where u.id = v_user;
+  if v_tz is null then
+    raise exception 'sign in to read KPIs' using errcode = '42501';
+  end if;
+  v_to := coalesce(p_to, app_hidden.tenant_today(v_tz));
+  v_from := coalesce(p_from, v_to - 29);
+  if v_from > v_to then
+    raise exception 'fromDate (%) must not be after toDate (%)', v_from, v_to using errcode = 'SB103';
+  end if;
+  if v_to - v_from + 1 > max_days then
+    raise exception 'the date range covers % days; at most % are allowed', v_to - v_from + 1, max_days using errcode = 'SB103';
+  end if;
+  return query select v_user, v_tz, v_from, v_to;
+end
+$function$;
+comment on function app_hidden.kpi_range(p_from date, p_to date, max_days integer) is 'The signed-in tenant, its time zone and the validated date range (default: the 30 tenant-local days ending today). SB103 for an inverted or too long range.';
+grant execute on function app_hidden.kpi_range(p_from date, p_to date, max_days integer) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.lead_temperature_rows(m app_hidden.measures)
+ RETURNS app_public.kpi_breakdown_row[]
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select array[
+    row('hot', 'Hot', m.hot_leads, app_hidden.ratio(m.hot_leads, m.leads_generated)),
+    row('warm', 'Warm', m.warm_leads, app_hidden.ratio(m.warm_leads, m.leads_generated)),
+    row('cold', 'Cold', m.cold_leads, app_hidden.ratio(m.cold_leads, m.leads_generated)),
+    row('unscored', 'Not tagged', m.leads_generated - m.hot_leads - m.warm_leads - m.cold_leads,
+        app_hidden.ratio(m.leads_generated - m.hot_leads - m.warm_leads - m.cold_leads, m.leads_generated))
+  ]::app_public.kpi_breakdown_row[]
+$function$;
+comment on function app_hidden.lead_temperature_rows(m app_hidden.measures) is 'Leads by tag (hot, warm, cold, untagged) with shares of all leads.';
+grant execute on function app_hidden.lead_temperature_rows(m app_hidden.measures) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.login(email text, password text, ip text DEFAULT NULL::text)
+ RETURNS TABLE(outcome text, user_id uuid, db_role text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_email    citext := coalesce(login.email, '');
+  -- The server passes the client address; else the request's pgSetting.
+  v_source   text := app_hidden.login_source(coalesce(nullif(login.ip, ''), current_setting('switchboard.client_ip', true)));
+  v_user     app_public.users;
+  v_hash     text;
+  v_throttle app_private.login_throttles;
+  v_outcome  text;
+  v_failures integer;
+  v_max      integer := greatest(1, app_hidden.config_int('auth.max_failed_logins', 5));
+  v_window   interval := make_interval(mins => app_hidden.config_int('auth.lockout_window_minutes', 15));
+  v_lock     interval := make_interval(mins => app_hidden.config_int('auth.lockout_minutes', 15));
+  v_max_lock interval := make_interval(mins => app_hidden.config_int('auth.lockout_max_minutes', 1440));
+begin
+  -- Never raises for bad credentials: the attempt and the failure count must commit.
+
+  -- Sources idle for longer than the longest lock are forgotten (their back-off starts over).
+  delete from app_private.login_throttles t where t.updated_at < now() - (v_max_lock + v_window);
+
+  -- The (email, source) row, created if needed and locked: attempts from one source queue here.
+  insert into app_private.login_throttles as t (email, source) values (v_email, v_source)
+  on conflict on constraint login_throttles_pkey do update set updated_at = t.updated_at
+  returning t.* into v_throttle;
+
+  select u.* into v_user from app_public.users u where u.email = v_email;
+  if v_user.id is not null then
+    select s.password_hash into v_hash from app_private.user_secrets s where s.user_id = v_user.id;
+  end if;
+
+  if v_throttle.locked_until > now() then
+    -- Locked for this source: no password is checked, for known and unknown emails alike.
+    v_outcome := 'locked';
+  elsif v_hash is not null and v_hash = crypt(coalesce(password, ''), v_hash) then
+    v_outcome := case when v_user.is_active then 'ok' else 'inactive' end;
+    -- A success clears this source's failures and back-off (other sources keep theirs).
+    delete from app_private.login_throttles t where t.email = v_email and t.source = v_source;
+    if v_outcome = 'ok' then
+      update app_private.user_secrets s set last_login_at = now() where s.user_id = v_user.id;
+    end if;
+  else
+    if v_hash is null then
+      -- Unknown email (or no password): spend the same bcrypt time, so timing
+      -- does not reveal which emails exist.
+      perform crypt(coalesce(password, ''), '$2a$10$CwTycUXWue0Thq9StjUM0uJ8DPLKXt1FYlwYpQW2G3cAwjKoh1WZO');
+    end if;
+    v_failures := case when v_throttle.first_failed_at > now() - v_window then v_throttle.failures + 1 else 1 end;
+    if v_failures >= v_max then
+      update app_private.login_throttles t
+         set failures = 0, first_failed_at = null, lockouts = t.lockouts + 1,
+             locked_until = now() + least(v_lock * power(2, least(t.lockouts, 20)), v_max_lock),
+             updated_at = now()
+       where t.email = v_email and t.source = v_source;
+      v_outcome := 'locked';
+    else
+      update app_private.login_throttles t
+         set failures = v_failures,
+             first_failed_at = case when v_failures = 1 then now() else t.first_failed_at end,
+             updated_at = now()
+       where t.email = v_email and t.source = v_source;
+      v_outcome := 'invalid_credentials';
+    end if;
+  end if;
+
+  insert into app_private.login_attempts (email, user_id, outcome, ip_address)
+  values (v_email, v_user.id, v_outcome, left(coalesce(nullif(login.ip, ''), current_setting('switchboard.client_ip', true)), 100));
+
+  return query select v_outcome, case when v_outcome = 'ok' then v_user.id end,
+                      case when v_outcome <> 'ok' then null
+                           when v_user.role in ('admin', 'super_admin') then 'app_admin'
+                           else 'app_user' end;
+end
+$function$;
+comment on function app_hidden.login(email text, password text, ip text) is 'Checks a password and records the attempt. One row: outcome ok | invalid_credentials | locked | inactive, with the user id and database role when ok. Never raises for bad credentials, so the failure count commits. Lock-out is per (email, source) (app_private.login_throttles), the same for unknown emails; ip defaults to the switchboard.client_ip setting.';
+grant execute on function app_hidden.login(email text, password text, ip text) to app_anonymous;
+grant execute on function app_hidden.login(email text, password text, ip text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.login_source(ip text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+AS $function$
+declare
+  -- An IPv4-mapped IPv6 address (::ffff:a.b.c.d, from a dual-stack listener) is its IPv4 address.
+  v_ip text := regexp_replace(btrim(coalesce(ip, '')), '^::ffff:([0-9]{1,3}(\.[0-9]{1,3}){3})$', '\1', 'i');
+begin
+  -- plpgsql, not sql: a constant argument must not be cast to inet before it is checked.
+  if not pg_input_is_valid(v_ip, 'inet') then
+    return 'unknown';
+  end if;
+  return case when family(v_ip::inet) = 4 then host(v_ip::inet) else network(set_masklen(v_ip::inet, 64))::text end;
+end
+$function$;
+comment on function app_hidden.login_source(ip text) is 'The source a sign-in is counted against: the IPv4 address (IPv4-mapped IPv6 included), the /64 of an IPv6 address (one subscriber''s block), else ''unknown''.';
+
+CREATE OR REPLACE FUNCTION app_hidden.mark_analysis_failed(p_call_id uuid, p_error text)
+ RETURNS void
+ LANGUAGE sql
+AS $function$
+  update app_public.transcripts t
+     set analysis_status = 'failed', analysis_error = left(p_error, 2000)
+   where t.call_id = p_call_id
+$function$;
+comment on function app_hidden.mark_analysis_failed(p_call_id uuid, p_error text) is 'Marks a call''s transcript analysis failed with the reason (after the job gave up).';
+
+CREATE OR REPLACE FUNCTION app_hidden.measures_by_bucket(p_user_id uuid, p_from date, p_to date, p_agent_id uuid, p_bucket text)
+ RETURNS TABLE(bucket date, measures app_hidden.measures)
+ LANGUAGE sql
+ STABLE
+AS $function$
+      select case p_bucket when 'range' then p_from else date_trunc(p_bucket, s.day::timestamp)::date end,
+             row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint)::app_hidden.measures
+        from (
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.user_analytics r
+           where p_agent_id is null and r.user_id = p_user_id and r.day between p_from and p_to
+          union all
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r
+           where p_agent_id is null and r.user_id = p_user_id and r.day between p_from and p_to
+             and (r.target is null or r.target = 'user_day')
+          union all
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_analytics r
+           where p_agent_id is not null and r.user_id = p_user_id and r.agent_id = p_agent_id
+             and r.day between p_from and p_to
+          union all
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r
+           where p_agent_id is not null and r.user_id = p_user_id and r.agent_id = p_agent_id
+             and r.day between p_from and p_to and (r.target is null or r.target = 'agent_day')
+        ) s
+       group by 1
+    $function$;
+comment on function app_hidden.measures_by_bucket(p_user_id uuid, p_from date, p_to date, p_agent_id uuid, p_bucket text) is 'Summed rollup measures (rollup + pending deltas) per bucket (day | week | month | range) for a tenant, or one of its agents, over tenant-local days (generated from app_private.rollup_measures).';
+grant execute on function app_hidden.measures_by_bucket(p_user_id uuid, p_from date, p_to date, p_agent_id uuid, p_bucket text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.normalize_api_key_scopes(scopes text[])
+ RETURNS text[]
+ LANGUAGE plpgsql
+ IMMUTABLE
+AS $function$
+declare
+  v text[];
+begin
+  if scopes is null or cardinality(scopes) = 0 then
+    raise exception 'scopes must include read and/or write' using errcode = '22023';
+  end if;
+  if not scopes <@ array['read', 'write'] then
+    raise exception 'unknown scope in %; scopes are read and write', scopes using errcode = '22023';
+  end if;
+  -- write implies read; sorted and de-duplicated
+  select array_agg(distinct s order by s) into v
+    from unnest(scopes || case when 'write' = any (scopes) then array['read'] else array[]::text[] end) s;
+  return v;
+end
+$function$;
+comment on function app_hidden.normalize_api_key_scopes(scopes text[]) is 'Validated scopes, with read added to write, sorted and de-duplicated (22023 when empty or unknown).';
+grant execute on function app_hidden.normalize_api_key_scopes(scopes text[]) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.post_credit_transactions()
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  n integer;
+begin
+  if not pg_try_advisory_xact_lock(hashtextextended('switchboard.post_credits', 0)) then
+    return 0;
+  end if;
+  -- Charges of calls become ledger rows (a call deleted since keeps its charge, without the link).
+  with moved as (
+    delete from app_hidden.credit_charges c returning c.*
+  )
+  insert into app_public.credit_transactions (user_id, type, amount, call_id, description, created_at)
+    select m.user_id, case when m.amount < 0 then 'usage' else 'refund' end, m.amount, k.id, m.description, m.created_at
+      from moved m
+      left join app_public.calls k on k.id = m.call_id and k.user_id = m.user_id
+     where exists (select 1 from app_public.users u where u.id = m.user_id)
+     order by m.user_id, m.created_at;
+  with pending as (
+    select t.id, t.user_id, t.amount,
+           sum(t.amount) over (partition by t.user_id order by t.created_at, t.id) as running
+      from app_public.credit_transactions t
+     where t.posted_at is null
+  ), sums as (
+    select p.user_id, sum(p.amount)::integer as total from pending p group by p.user_id
+  ), upd_users as (
+    update app_public.users u
+       set credits = u.credits + s.total
+      from sums s
+     where u.id = s.user_id
+    returning u.id, u.credits - s.total as base
+  )
+  update app_public.credit_transactions ct
+     set balance_after = uu.base + p.running, posted_at = now()
+    from pending p
+    join upd_users uu on uu.id = p.user_id
+   where ct.id = p.id;
+  get diagnostics n = row_count;
+  return n;
+end
+$function$;
+comment on function app_hidden.post_credit_transactions() is 'Moves pending call charges into the ledger, then posts pending ledger rows in order: assigns balance_after and moves users.credits (one writer at a time).';
+
+CREATE OR REPLACE FUNCTION app_hidden.privacy_request_origin(OUT client_ip text, OUT user_agent text)
+ RETURNS record
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+  select nullif(current_setting('switchboard.client_ip', true), ''), nullif(current_setting('switchboard.user_agent', true), '')
+$function$;
+comment on function app_hidden.privacy_request_origin(OUT client_ip text, OUT user_agent text) is 'The client address and User-Agent the server set for this request (switchboard.client_ip, switchboard.user_agent).';
+grant execute on function app_hidden.privacy_request_origin(OUT client_ip text, OUT user_agent text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.privacy_subject_hash(p_value text)
+ RETURNS text
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+  select encode(hmac(convert_to(lower(p_value), 'UTF8'),
+                     convert_to((select c.value #>> '{}' from app_private.system_config c where c.key = 'privacy.subject_hash_key'), 'UTF8'),
+                     'sha256'), 'hex')
+$function$;
+comment on function app_hidden.privacy_subject_hash(p_value text) is 'HMAC-SHA256 (platform key) of a phone number or email: recorded instead of the value itself.';
+
+CREATE OR REPLACE FUNCTION app_hidden.purge_calls(p_user_id uuid, p_before timestamp with time zone, p_batch integer DEFAULT 1000)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  ids uuid[];
+  n   integer;
+  tz  text;
+begin
+  -- KEY SHARE on the tenant: a concurrent time zone change (FOR UPDATE) waits
+  -- for this purge or this purge waits for it, never a mix of the two zones.
+  select u.timezone into tz from app_public.users u where u.id = p_user_id for key share;
+  if tz is null then
+    return 0;
+  end if;
+  select array_agg(id) into ids
+    from (select c.id from app_public.calls c
+           where c.user_id = p_user_id and c.started_at < p_before
+           order by c.started_at limit p_batch
+           for update skip locked) x;
+  if ids is null then
+    return 0;
+  end if;
+  -- Record what leaves (one snapshot, same definition as the triggers) ...
+  insert into app_hidden.purged_rollups
+    select d.*, now()
+      from app_public.calls c
+      left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+      cross join lateral app_hidden.call_contribution(c, a, tz, 1) d
+     where c.id = any (ids);
+  -- ... then delete without taking it out of the rollups.
+  perform set_config('switchboard.purging', 'on', true);
+  delete from app_public.calls c where c.id = any (ids);
+  get diagnostics n = row_count;
+  perform set_config('switchboard.purging', 'off', true);
+  insert into app_private.retention_log (user_id, data_type, cutoff, rows_purged)
+    values (p_user_id, 'calls', p_before, n);
+  return n;
+end
+$function$;
+comment on function app_hidden.purge_calls(p_user_id uuid, p_before timestamp with time zone, p_batch integer) is 'Retention: deletes up to p_batch of a tenant''s calls started before p_before (with transcripts and analyses) while keeping their history in the rollups.';
+
+CREATE OR REPLACE FUNCTION app_hidden.qualified_score_threshold()
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select 60 $function$;
+comment on function app_hidden.qualified_score_threshold() is 'A lead with total_score at or above this is qualified.';
+grant execute on function app_hidden.qualified_score_threshold() to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.range_measures(p_user_id uuid, p_from date, p_to date, p_agent_id uuid)
+ RETURNS app_hidden.measures
+ LANGUAGE sql
+ STABLE
+AS $function$
+      select coalesce((select b.measures from app_hidden.measures_by_bucket(p_user_id, p_from, p_to, p_agent_id, 'range') b),
+                      app_hidden.zero_measures())
+    $function$;
+comment on function app_hidden.range_measures(p_user_id uuid, p_from date, p_to date, p_agent_id uuid) is 'Summed measures over the whole range (zeros when nothing happened).';
+grant execute on function app_hidden.range_measures(p_user_id uuid, p_from date, p_to date, p_agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.ratio(numerator numeric, denominator numeric)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select case when denominator > 0 then round(numerator / denominator, 4) end
+$function$;
+comment on function app_hidden.ratio(numerator numeric, denominator numeric) is 'numerator / denominator rounded to 4 places; null when the denominator is 0 or null.';
+grant execute on function app_hidden.ratio(numerator numeric, denominator numeric) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.rebuild_rollups(p_user_id uuid, p_from date DEFAULT NULL::date, p_to date DEFAULT NULL::date)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  n integer;
+begin
+  -- One statement, one snapshot: each correction is exactly expected - stored
+  -- as of that snapshot, and is appended as a delta, so concurrent writers
+  -- and the compactor need no lock.
+  insert into app_hidden.rollup_deltas
+    select p_user_id, c.agent_id, c.day, c.hour, c.rollup, m.*
+      from app_hidden.rollup_comparison(p_user_id, p_from, p_to) c
+      cross join lateral app_hidden.rollup_measures_diff(c.expected, c.actual) m
+     where c.expected is distinct from c.actual;
+  get diagnostics n = row_count;
+  return n;
+end
+$function$;
+comment on function app_hidden.rebuild_rollups(p_user_id uuid, p_from date, p_to date) is 'Repairs a tenant''s rollups over a tenant-local day range (null = all) by appending correction deltas; returns the keys corrected.';
+
+CREATE OR REPLACE FUNCTION app_hidden.record_call_analysis(p_call_id uuid, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text, p_content_md5 text DEFAULT NULL::text)
+ RETURNS uuid
+ LANGUAGE plpgsql
+AS $function$
+declare
+  c    app_public.calls;
+  f    app_public.lead_analytics := app_hidden.analysis_values(p_analysis);
+  v_id uuid;
+begin
+  select * into c from app_public.calls where id = p_call_id for share;
+  if c.id is null then
+    raise exception 'call % not found', p_call_id using errcode = 'SB104';
+  end if;
+  -- The analysis is of the transcript text it was made from: if the transcript
+  -- changed meanwhile (its own job is queued), record nothing.
+  if p_content_md5 is not null and not exists (
+       select 1 from app_public.transcripts t where t.call_id = c.id and md5(t.content) = p_content_md5 for update) then
+    return null;
+  end if;
+  insert into app_public.lead_analytics as a (
+    user_id, analysis_type, call_id, phone_number,
+    intent_level, intent_score, urgency_level, urgency_score, budget_constraint, budget_score,
+    fit_alignment, fit_score, engagement_health, engagement_score, total_score, lead_status_tag,
+    reasoning, cta_interactions, cta_pricing_clicked, cta_demo_clicked, cta_followup_clicked, cta_sample_clicked,
+    cta_escalated_to_human, extracted_name, extracted_email, company_name, smart_notification, demo_book_datetime,
+    analyzer, model, prompt_version, analyzed_at, is_read)
+  values (
+    c.user_id, 'individual', c.id, c.phone_number,
+    f.intent_level, f.intent_score, f.urgency_level, f.urgency_score, f.budget_constraint, f.budget_score,
+    f.fit_alignment, f.fit_score, f.engagement_health, f.engagement_score, f.total_score, f.lead_status_tag,
+    f.reasoning, f.cta_interactions, f.cta_pricing_clicked, f.cta_demo_clicked, f.cta_followup_clicked, f.cta_sample_clicked,
+    f.cta_escalated_to_human, f.extracted_name, f.extracted_email, f.company_name, f.smart_notification, f.demo_book_datetime,
+    p_analyzer, p_model, p_prompt_version, now(), false)
+  on conflict (call_id) do update
+    set intent_level = excluded.intent_level, intent_score = excluded.intent_score,
+        urgency_level = excluded.urgency_level, urgency_score = excluded.urgency_score,
+        budget_constraint = excluded.budget_constraint, budget_score = excluded.budget_score,
+        fit_alignment = excluded.fit_alignment, fit_score = excluded.fit_score,
+        engagement_health = excluded.engagement_health, engagement_score = excluded.engagement_score,
+        total_score = excluded.total_score, lead_status_tag = excluded.lead_status_tag,
+        reasoning = excluded.reasoning, cta_interactions = excluded.cta_interactions,
+        cta_pricing_clicked = excluded.cta_pricing_clicked, cta_demo_clicked = excluded.cta_demo_clicked,
+        cta_followup_clicked = excluded.cta_followup_clicked, cta_sample_clicked = excluded.cta_sample_clicked,
+        cta_escalated_to_human = excluded.cta_escalated_to_human, extracted_name = excluded.extracted_name,
+        extracted_email = excluded.extracted_email, company_name = excluded.company_name,
+        smart_notification = excluded.smart_notification, demo_book_datetime = excluded.demo_book_datetime,
+        analyzer = excluded.analyzer, model = excluded.model, prompt_version = excluded.prompt_version,
+        analyzed_at = excluded.analyzed_at,
+        is_read = a.is_read and a.smart_notification is not distinct from excluded.smart_notification
+  returning a.id into v_id;
+  update app_public.transcripts t
+     set analysis_status = 'completed', analysis_error = null, analyzed_at = now()
+   where t.call_id = c.id;
+  return v_id;
+end
+$function$;
+comment on function app_hidden.record_call_analysis(p_call_id uuid, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text, p_content_md5 text) is 'Writes (or replaces) the individual analysis of a call from validated JSON and marks its transcript analysed; with p_content_md5, only if the transcript still has that text (else null). Idempotent.';
+
+CREATE OR REPLACE FUNCTION app_hidden.record_contact_analysis(p_user_id uuid, p_phone text, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text)
+ RETURNS uuid
+ LANGUAGE plpgsql
+AS $function$
+declare
+  f       app_public.lead_analytics := app_hidden.analysis_values(p_analysis);
+  v_id    uuid;
+  v_calls integer;
+  v_latest uuid;
+begin
+  select count(*), (array_agg(c.id order by c.started_at desc, c.id desc))[1] into v_calls, v_latest
+    from app_public.calls c
+    join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+   where c.user_id = p_user_id and c.phone_number = p_phone;
+  if coalesce(v_calls, 0) = 0 then
+    return null;
+  end if;
+  insert into app_public.lead_analytics as a (
+    user_id, analysis_type, phone_number, latest_call_id, calls_analyzed,
+    intent_level, intent_score, urgency_level, urgency_score, budget_constraint, budget_score,
+    fit_alignment, fit_score, engagement_health, engagement_score, total_score, lead_status_tag,
+    reasoning, cta_interactions, cta_pricing_clicked, cta_demo_clicked, cta_followup_clicked, cta_sample_clicked,
+    cta_escalated_to_human, extracted_name, extracted_email, company_name, smart_notification, demo_book_datetime,
+    analyzer, model, prompt_version, analyzed_at)
+  values (
+    p_user_id, 'complete', p_phone, v_latest, v_calls,
+    f.intent_level, f.intent_score, f.urgency_level, f.urgency_score, f.budget_constraint, f.budget_score,
+    f.fit_alignment, f.fit_score, f.engagement_health, f.engagement_score, f.total_score, f.lead_status_tag,
+    f.reasoning, f.cta_interactions, f.cta_pricing_clicked, f.cta_demo_clicked, f.cta_followup_clicked, f.cta_sample_clicked,
+    f.cta_escalated_to_human, f.extracted_name, f.extracted_email, f.company_name, f.smart_notification, f.demo_book_datetime,
+    p_analyzer, p_model, p_prompt_version, now())
+  on conflict (user_id, phone_number) where analysis_type = 'complete' do update
+    set latest_call_id = excluded.latest_call_id, calls_analyzed = excluded.calls_analyzed,
+        intent_level = excluded.intent_level, intent_score = excluded.intent_score,
+        urgency_level = excluded.urgency_level, urgency_score = excluded.urgency_score,
+        budget_constraint = excluded.budget_constraint, budget_score = excluded.budget_score,
+        fit_alignment = excluded.fit_alignment, fit_score = excluded.fit_score,
+        engagement_health = excluded.engagement_health, engagement_score = excluded.engagement_score,
+        total_score = excluded.total_score, lead_status_tag = excluded.lead_status_tag,
+        reasoning = excluded.reasoning, cta_interactions = excluded.cta_interactions,
+        cta_pricing_clicked = excluded.cta_pricing_clicked, cta_demo_clicked = excluded.cta_demo_clicked,
+        cta_followup_clicked = excluded.cta_followup_clicked, cta_sample_clicked = excluded.cta_sample_clicked,
+        cta_escalated_to_human = excluded.cta_escalated_to_human, extracted_name = excluded.extracted_name,
+        extracted_email = excluded.extracted_email, company_name = excluded.company_name,
+        smart_notification = excluded.smart_notification, demo_book_datetime = excluded.demo_book_datetime,
+        analyzer = excluded.analyzer, model = excluded.model, prompt_version = excluded.prompt_version,
+        analyzed_at = excluded.analyzed_at
+  returning a.id into v_id;
+  return v_id;
+end
+$function$;
+comment on function app_hidden.record_contact_analysis(p_user_id uuid, p_phone text, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text) is 'Writes (or replaces) the complete analysis of a tenant''s phone number over all its analysed calls (the seed''s dual analysis). Complete analyses never count in the rollups.';
+
+CREATE OR REPLACE FUNCTION app_hidden.refresh_kpi_summary()
+ RETURNS numeric
+ LANGUAGE plpgsql
+AS $function$
+declare
+  started timestamptz := clock_timestamp();
+  ms numeric;
+begin
+  if not pg_try_advisory_xact_lock(hashtextextended('switchboard.refresh_kpi_summary', 0)) then
+    return null;  -- another refresh is running
+  end if;
+  refresh materialized view concurrently app_hidden.user_kpi_summary;
+  ms := round(extract(epoch from clock_timestamp() - started)::numeric * 1000, 3);
+  insert into app_private.mv_refresh_log (view_name, started_at, duration_ms)
+    values ('user_kpi_summary', started, ms);
+  return ms;
+end
+$function$;
+comment on function app_hidden.refresh_kpi_summary() is 'Refreshes user_kpi_summary concurrently and logs the duration (ms, returned).';
+
+CREATE OR REPLACE FUNCTION app_hidden.register_user(email text, password text, name text, timezone text DEFAULT 'UTC'::text)
+ RETURNS uuid
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_user_id uuid;
+begin
+  if password is null or length(password) < 8 then
+    raise exception 'password must be at least 8 characters long' using errcode = 'SB101';
+  end if;
+  if octet_length(password) > 72 then
+    -- bcrypt only reads the first 72 bytes: refuse rather than silently truncate
+    raise exception 'password must be at most 72 bytes long' using errcode = 'SB101';
+  end if;
+  begin
+    insert into app_public.users (email, name, timezone)
+    values (register_user.email, register_user.name, coalesce(register_user.timezone, 'UTC'))
+    returning id into v_user_id;
+  exception when unique_violation then
+    raise exception 'an account with this email already exists' using errcode = 'SB102';
+  end;
+  insert into app_private.user_secrets (user_id, password_hash)
+  values (v_user_id, crypt(password, gen_salt('bf', 10)));
+  return v_user_id;
+end
+$function$;
+comment on function app_hidden.register_user(email text, password text, name text, timezone text) is 'Creates a tenant with a bcrypt-hashed password. SB101: password too short or long; SB102: email taken; 23514: bad email or time zone.';
+grant execute on function app_hidden.register_user(email text, password text, name text, timezone text) to app_anonymous;
+grant execute on function app_hidden.register_user(email text, password text, name text, timezone text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.relative_change(cur numeric, prev numeric)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select app_hidden.ratio(cur - prev, prev) $function$;
+comment on function app_hidden.relative_change(cur numeric, prev numeric) is '(cur - prev) / prev, 4 places; null when prev is 0 or null.';
+grant execute on function app_hidden.relative_change(cur numeric, prev numeric) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.replay_webhook_events(p_max integer DEFAULT 1000, p_max_attempts integer DEFAULT 10)
+ RETURNS TABLE(replayed integer, processed integer, failed integer)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_id bigint;
+  n_replayed integer := 0;
+  n_ok integer := 0;
+  v_state text;
+begin
+  -- Fewest attempts first (a backlog that keeps failing cannot starve newer
+  -- deliveries), then oldest first, so a call's events are re-applied in order.
+  for v_id in
+    select w.id from app_private.webhook_events w
+     where w.status in ('pending', 'failed') and w.attempts < p_max_attempts
+     order by w.attempts, w.received_at, w.id
+     limit p_max
+  loop
+    select a.state into v_state from app_hidden.apply_webhook_event(v_id) a;
+    n_replayed := n_replayed + 1;
+    if v_state = 'processed' then n_ok := n_ok + 1; end if;
+  end loop;
+  return query select n_replayed, n_ok, n_replayed - n_ok;
+end
+$function$;
+comment on function app_hidden.replay_webhook_events(p_max integer, p_max_attempts integer) is 'Re-applies pending and failed deliveries (oldest first; events already applied are no-ops, so replaying is always safe).';
+
+CREATE OR REPLACE FUNCTION app_hidden.request_actor()
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+  select case pg_catalog.current_setting('role', true)
+           when 'app_user' then case when nullif(pg_catalog.current_setting('jwt.claims.api_key_id', true), '') is null
+                                     then 'user' else 'api_key' end
+           when 'app_admin' then 'admin'
+           when 'app_anonymous' then 'anonymous'
+           else 'system'
+         end
+$function$;
+comment on function app_hidden.request_actor() is 'What kind of caller makes the current change: user (password session), api_key, admin, anonymous (sign-up) or system (worker, webhooks, migrations). Reads the role setting, so it is right inside security definer functions too.';
+
+CREATE OR REPLACE FUNCTION app_hidden.request_client_ip()
+ RETURNS inet
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+  select case when pg_catalog.pg_input_is_valid(s.ip, 'inet') then s.ip::inet end
+    from (select nullif(pg_catalog.current_setting('switchboard.client_ip', true), '') as ip) s
+$function$;
+comment on function app_hidden.request_client_ip() is 'The client address of the current GraphQL request (switchboard.client_ip), null outside requests or when malformed.';
+
+CREATE OR REPLACE FUNCTION app_hidden.request_kpi_refresh()
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+begin
+  -- Debounced: the first change schedules a refresh 5 s later; changes until
+  -- then join it (preserve_run_at keeps the earlier time).
+  if to_regnamespace('graphile_worker') is not null then
+    perform graphile_worker.add_job('kpi__refresh', '{}'::json,
+                                    queue_name := 'kpi__refresh',
+                                    job_key := 'kpi__refresh',
+                                    run_at := now() + interval '5 seconds',
+                                    job_key_mode := 'preserve_run_at');
+  end if;
+end
+$function$;
+comment on function app_hidden.request_kpi_refresh() is 'Schedules a debounced user_kpi_summary refresh through graphile-worker.';
+
+CREATE OR REPLACE FUNCTION app_hidden.request_user_agent()
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+  select pg_catalog.left(nullif(pg_catalog.current_setting('switchboard.user_agent', true), ''), 512)
+$function$;
+comment on function app_hidden.request_user_agent() is 'The User-Agent of the current GraphQL request (switchboard.user_agent, at most 512 characters), null outside requests.';
+
+CREATE OR REPLACE FUNCTION app_hidden.require_password_session()
+ RETURNS uuid
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+declare
+  v_user uuid := app_public.current_user_id();
+begin
+  if v_user is null then
+    raise exception 'sign in first' using errcode = '42501';
+  end if;
+  if nullif(current_setting('jwt.claims.api_key_id', true), '') is not null then
+    raise exception 'API keys cannot change credentials; sign in with a password' using errcode = '42501';
+  end if;
+  return v_user;
+end
+$function$;
+comment on function app_hidden.require_password_session() is 'The signed-in tenant, refusing API-key sessions (42501).';
+grant execute on function app_hidden.require_password_session() to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.retention_batch(p_data_type text, p_batch integer DEFAULT 1000)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  n       integer := 0;
+  m       integer := 0;
+  total   integer := 0;
+  v_days  integer := (select p.retain_days from app_private.retention_policies p where p.data_type = p_data_type);
+  t       record;
+begin
+  if v_days is null then
+    raise exception 'no retention policy for %', p_data_type using errcode = '22023';
+  end if;
+  if p_data_type = 'calls' then
+    for t in
+      select u.id, coalesce(r.retain_days, v_days) as days
+        from app_public.users u
+        left join app_private.tenant_retention r on r.user_id = u.id and r.data_type = 'calls'
+    loop
+      n := app_hidden.purge_calls(t.id, now() - make_interval(days => t.days), p_batch);
+      total := total + n;
+    end loop;
+    return total;
+  elsif p_data_type = 'transcripts' then
+    -- Per tenant (its override or the default), by the call's start; no KPI depends on a transcript.
+    delete from app_public.transcripts tr
+     where tr.id in (select x.id
+                       from app_public.users u
+                       left join app_private.tenant_retention r on r.user_id = u.id and r.data_type = 'transcripts'
+                       cross join lateral (
+                         select x.id from app_public.calls k join app_public.transcripts x on x.call_id = k.id
+                          where k.user_id = u.id and k.started_at < now() - make_interval(days => coalesce(r.retain_days, v_days))
+                          order by k.started_at limit p_batch) x
+                      limit p_batch);
+    get diagnostics n = row_count;
+  elsif p_data_type = 'recordings' then
+    -- Only the recording link goes; the call's figures do not change (no rollup delta).
+    update app_public.calls k set recording_url = null
+     where k.id in (select x.id
+                      from app_public.users u
+                      left join app_private.tenant_retention r on r.user_id = u.id and r.data_type = 'recordings'
+                      cross join lateral (
+                        select x.id from app_public.calls x
+                         where x.user_id = u.id and x.recording_url is not null
+                           and x.started_at < now() - make_interval(days => coalesce(r.retain_days, v_days))
+                         order by x.started_at limit p_batch) x
+                     limit p_batch);
+    get diagnostics n = row_count;
+  elsif p_data_type = 'privacy_exports' then
+    -- Export archives past their expiry: the chunks go, the request row stays (expired).
+    with expired as (
+      update app_public.privacy_requests r set status = 'expired'
+       where r.id in (select x.id from app_public.privacy_requests x
+                       where x.kind = 'export' and x.status = 'completed' and x.expires_at < now() limit p_batch)
+      returning r.id
+    )
+    delete from app_private.privacy_export_chunks c using expired e where c.request_id = e.id;
+    get diagnostics n = row_count;
+  elsif p_data_type = 'webhook_events' then
+    delete from app_private.webhook_events w
+     where w.id in (select x.id from app_private.webhook_events x
+                      left join app_private.tenant_retention r on r.user_id = x.user_id and r.data_type = 'webhook_events'
+                     where x.status in ('processed', 'ignored')
+                       and x.received_at < now() - make_interval(days => coalesce(r.retain_days, v_days))
+                     limit p_batch);
+    get diagnostics n = row_count;
+  elsif p_data_type = 'login_attempts' then
+    delete from app_private.login_attempts a
+     where a.id in (select x.id from app_private.login_attempts x
+                      left join app_private.tenant_retention r on r.user_id = x.user_id and r.data_type = 'login_attempts'
+                     where x.attempted_at < now() - make_interval(days => coalesce(r.retain_days, v_days))
+                     limit p_batch);
+    get diagnostics n = row_count;
+  elsif p_data_type = 'trigger_errors' then
+    delete from app_private.trigger_error_log a
+     where a.id in (select x.id from app_private.trigger_error_log x
+                     where x.occurred_at < now() - make_interval(days => v_days) limit p_batch);
+    get diagnostics n = row_count;
+  elsif p_data_type = 'audit_log' then
+    delete from app_private.audit_log a
+     where a.id in (select x.id from app_private.audit_log x
+                      left join app_private.tenant_retention r on r.user_id = x.user_id and r.data_type = 'audit_log'
+                     where x.created_at < now() - make_interval(days => coalesce(r.retain_days, v_days))
+                     limit p_batch);
+    get diagnostics n = row_count;
+  elsif p_data_type = 'maintenance_logs' then
+    delete from app_private.rollup_compaction_log a
+     where a.id in (select x.id from app_private.rollup_compaction_log x
+                     where x.compacted_at < now() - make_interval(days => v_days) limit p_batch);
+    get diagnostics m = row_count;
+    delete from app_private.mv_refresh_log a
+     where a.id in (select x.id from app_private.mv_refresh_log x
+                     where x.started_at < now() - make_interval(days => v_days) limit p_batch);
+    get diagnostics n = row_count;
+    m := m + n;
+    delete from app_private.rollup_verification_log a
+     where a.id in (select x.id from app_private.rollup_verification_log x
+                     where x.ran_at < now() - make_interval(days => v_days) limit p_batch);
+    get diagnostics n = row_count;
+    m := m + n;
+    delete from app_private.retention_log a
+     where a.id in (select x.id from app_private.retention_log x
+                     where x.ran_at < now() - make_interval(days => v_days) limit p_batch);
+    get diagnostics n = row_count;
+    n := m + n;
+  end if;
+  if n > 0 then
+    insert into app_private.retention_log (user_id, data_type, cutoff, rows_purged)
+    values ('00000000-0000-0000-0000-000000000000', p_data_type, now() - make_interval(days => v_days), n);
+  end if;
+  return n;
+end
+$function$;
+comment on function app_hidden.retention_batch(p_data_type text, p_batch integer) is 'Removes up to one batch (default 1000) of data older than its retention (per-tenant overrides from tenant_retention; calls per tenant, their history kept in the rollups via purged_rollups; transcripts and recording links apart from call rows; expired export archives) and logs it in retention_log (user_id zero for platform-wide rows). Returns the rows removed.';
+
+CREATE OR REPLACE FUNCTION app_hidden.rollup_comparison(p_user_id uuid, p_from date, p_to date)
+ RETURNS TABLE(rollup text, agent_id uuid, day date, hour smallint, expected app_private.rollup_measures, actual app_private.rollup_measures)
+ LANGUAGE sql
+ STABLE
+AS $function$
+      with tenant as (
+        select u.timezone as tz,
+               coalesce(p_from, '-infinity'::date) as d_from,
+               coalesce(p_to, 'infinity'::date) as d_to
+          from app_public.users u where u.id = p_user_id
+      ), base as (
+        select d.*
+          from tenant t
+          join app_public.calls c
+            on c.user_id = p_user_id
+           and c.started_at >= (t.d_from::timestamp at time zone t.tz)
+           and c.started_at < ((t.d_to + 1)::timestamp at time zone t.tz)
+          left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+          cross join lateral app_hidden.call_contribution(c, a, t.tz, 1) d
+        union all
+        select p.user_id, p.agent_id, p.day, p.hour, p.target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count
+          from app_hidden.purged_rollups p, tenant t
+         where p.user_id = p_user_id and p.day between t.d_from and t.d_to
+      ), expected as (
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+          from base where target is null or target = 'agent_day' group by agent_id, day
+        union all
+        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+          from base where target is null or target = 'user_day' group by day
+        union all
+        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+          from base where target is null or target = 'user_hour' group by day, hour
+      ), actual as (
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+          from (select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'agent_day')) x
+         group by agent_id, day
+        union all
+        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+          from (select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.user_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'user_day')) x
+         group by day
+        union all
+        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+          from (select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.user_hourly_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'user_hour')) x
+         group by day, hour
+      ), keyed_e as (
+        select e.*, coalesce(e.agent_id, '00000000-0000-0000-0000-000000000000') as agent_key,
+               coalesce(e.hour, -1) as hour_key from expected e
+      ), keyed_a as (
+        select a.*, coalesce(a.agent_id, '00000000-0000-0000-0000-000000000000') as agent_key,
+               coalesce(a.hour, -1) as hour_key from actual a
+      )
+      select coalesce(e.rollup, a.rollup), coalesce(e.agent_id, a.agent_id),
+             coalesce(e.day, a.day), coalesce(e.hour, a.hour),
+             row(coalesce(e.calls, 0), coalesce(e.successful_calls, 0), coalesce(e.failed_calls, 0), coalesce(e.unanswered_calls, 0), coalesce(e.talk_seconds, 0), coalesce(e.billed_minutes, 0), coalesce(e.credits_used, 0), coalesce(e.inbound_calls, 0), coalesce(e.outbound_calls, 0), coalesce(e.phone_calls, 0), coalesce(e.internet_calls, 0), coalesce(e.unknown_source_calls, 0), coalesce(e.leads_generated, 0), coalesce(e.qualified_leads, 0), coalesce(e.hot_leads, 0), coalesce(e.warm_leads, 0), coalesce(e.cold_leads, 0), coalesce(e.cta_pricing, 0), coalesce(e.cta_demo, 0), coalesce(e.cta_followup, 0), coalesce(e.cta_sample, 0), coalesce(e.cta_human_escalation, 0), coalesce(e.calls_with_cta, 0), coalesce(e.intent_score_sum, 0), coalesce(e.intent_score_count, 0), coalesce(e.urgency_score_sum, 0), coalesce(e.urgency_score_count, 0), coalesce(e.budget_score_sum, 0), coalesce(e.budget_score_count, 0), coalesce(e.fit_score_sum, 0), coalesce(e.fit_score_count, 0), coalesce(e.engagement_score_sum, 0), coalesce(e.engagement_score_count, 0), coalesce(e.total_score_sum, 0), coalesce(e.total_score_count, 0))::app_private.rollup_measures,
+             row(coalesce(a.calls, 0), coalesce(a.successful_calls, 0), coalesce(a.failed_calls, 0), coalesce(a.unanswered_calls, 0), coalesce(a.talk_seconds, 0), coalesce(a.billed_minutes, 0), coalesce(a.credits_used, 0), coalesce(a.inbound_calls, 0), coalesce(a.outbound_calls, 0), coalesce(a.phone_calls, 0), coalesce(a.internet_calls, 0), coalesce(a.unknown_source_calls, 0), coalesce(a.leads_generated, 0), coalesce(a.qualified_leads, 0), coalesce(a.hot_leads, 0), coalesce(a.warm_leads, 0), coalesce(a.cold_leads, 0), coalesce(a.cta_pricing, 0), coalesce(a.cta_demo, 0), coalesce(a.cta_followup, 0), coalesce(a.cta_sample, 0), coalesce(a.cta_human_escalation, 0), coalesce(a.calls_with_cta, 0), coalesce(a.intent_score_sum, 0), coalesce(a.intent_score_count, 0), coalesce(a.urgency_score_sum, 0), coalesce(a.urgency_score_count, 0), coalesce(a.budget_score_sum, 0), coalesce(a.budget_score_count, 0), coalesce(a.fit_score_sum, 0), coalesce(a.fit_score_count, 0), coalesce(a.engagement_score_sum, 0), coalesce(a.engagement_score_count, 0), coalesce(a.total_score_sum, 0), coalesce(a.total_score_count, 0))::app_private.rollup_measures
+        from keyed_e e
+        full join keyed_a a
+          on a.rollup = e.rollup and a.agent_key = e.agent_key and a.day = e.day and a.hour_key = e.hour_key
+    $function$;
+comment on function app_hidden.rollup_comparison(p_user_id uuid, p_from date, p_to date) is 'For one tenant and tenant-local day range (null = unbounded): every rollup key with the figures recomputed from raw calls (plus purged history) and the stored ones (rollup plus pending deltas), in one snapshot (generated).';
+
+CREATE OR REPLACE FUNCTION app_hidden.rollup_measures_diff(e app_private.rollup_measures, a app_private.rollup_measures)
+ RETURNS app_private.rollup_measures
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select e.calls - a.calls, e.successful_calls - a.successful_calls, e.failed_calls - a.failed_calls, e.unanswered_calls - a.unanswered_calls, e.talk_seconds - a.talk_seconds, e.billed_minutes - a.billed_minutes, e.credits_used - a.credits_used, e.inbound_calls - a.inbound_calls, e.outbound_calls - a.outbound_calls, e.phone_calls - a.phone_calls, e.internet_calls - a.internet_calls, e.unknown_source_calls - a.unknown_source_calls, e.leads_generated - a.leads_generated, e.qualified_leads - a.qualified_leads, e.hot_leads - a.hot_leads, e.warm_leads - a.warm_leads, e.cold_leads - a.cold_leads, e.cta_pricing - a.cta_pricing, e.cta_demo - a.cta_demo, e.cta_followup - a.cta_followup, e.cta_sample - a.cta_sample, e.cta_human_escalation - a.cta_human_escalation, e.calls_with_cta - a.calls_with_cta, e.intent_score_sum - a.intent_score_sum, e.intent_score_count - a.intent_score_count, e.urgency_score_sum - a.urgency_score_sum, e.urgency_score_count - a.urgency_score_count, e.budget_score_sum - a.budget_score_sum, e.budget_score_count - a.budget_score_count, e.fit_score_sum - a.fit_score_sum, e.fit_score_count - a.fit_score_count, e.engagement_score_sum - a.engagement_score_sum, e.engagement_score_count - a.engagement_score_count, e.total_score_sum - a.total_score_sum, e.total_score_count - a.total_score_count $function$;
+comment on function app_hidden.rollup_measures_diff(e app_private.rollup_measures, a app_private.rollup_measures) is 'Measures of e minus those of a (generated).';
+
+CREATE OR REPLACE FUNCTION app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text DEFAULT NULL::text, require_signature boolean DEFAULT NULL::boolean)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_user uuid := app_hidden.require_password_session();
+begin
+  if kind = 'bolna_signing_secret' then
+    insert into app_private.provider_credentials as c (user_id, bolna_signing_secret_enc, bolna_require_signature)
+    values (v_user, ciphertext, coalesce(require_signature, ciphertext is not null))
+    on conflict (user_id) do update
+      set bolna_signing_secret_enc = excluded.bolna_signing_secret_enc,
+          bolna_require_signature = coalesce(store_provider_secret.require_signature, excluded.bolna_signing_secret_enc is not null),
+          updated_at = now();
+  elsif kind = 'twilio_auth_token' then
+    if twilio_account_sid is null or ciphertext is null then
+      raise exception 'a Twilio account SID and auth token are both required' using errcode = '22023';
+    end if;
+    -- Not exclusive: another tenant naming the same account changes nothing
+    -- for this one (callbacks go to the tenant whose auth token signed them).
+    insert into app_private.provider_credentials as c (user_id, twilio_account_sid, twilio_auth_token_enc)
+    values (v_user, store_provider_secret.twilio_account_sid, ciphertext)
+    on conflict (user_id) do update
+      set twilio_account_sid = excluded.twilio_account_sid, twilio_auth_token_enc = excluded.twilio_auth_token_enc,
+          updated_at = now();
+  else
+    raise exception 'unknown secret kind %', kind using errcode = '22023';
+  end if;
+end
+$function$;
+comment on function app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text, require_signature boolean) is 'Stores a server-encrypted provider secret for the signed-in tenant (password sessions only). A Twilio account may be named by several tenants; none can block another.';
+grant execute on function app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text, require_signature boolean) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.success_rate(successful bigint, failed bigint, unanswered bigint)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select app_hidden.ratio(successful, successful + failed + unanswered) $function$;
+comment on function app_hidden.success_rate(successful bigint, failed bigint, unanswered bigint) is 'Successful calls / calls that ended.';
+grant execute on function app_hidden.success_rate(successful bigint, failed bigint, unanswered bigint) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.sum_measures(ms app_hidden.measures[])
+ RETURNS app_hidden.measures
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint)::app_hidden.measures from unnest(ms) m
+    $function$;
+comment on function app_hidden.sum_measures(ms app_hidden.measures[]) is 'Column-wise sum of measure rows (generated).';
+grant execute on function app_hidden.sum_measures(ms app_hidden.measures[]) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.sync_contacts(max_calls integer DEFAULT 10000)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  linked      integer := 0;
+  err_context text;
+begin
+  if not pg_try_advisory_xact_lock(hashtextextended('switchboard.sync_contacts', 0)) then
+    return 0;
+  end if;
+  -- 1. Calls the link trigger skipped: create their contacts, link them and
+  --    count the ones that did not connect (one statement, one snapshot).
+  --    Writers always win: calls a writer holds are skipped, and if a contact
+  --    this job creates is also being created by a writer, the job gives up
+  --    after lock_timeout (long before deadlock detection) and retries next run.
+  begin
+    perform set_config('lock_timeout', '200ms', true);
+    with unlinked as (
+      select c.id, c.user_id, c.phone_number, c.caller_name, c.caller_email, c.outcome
+        from app_public.calls c
+       where c.contact_link_pending
+       order by c.user_id, c.phone_number
+       limit max_calls
+         for no key update skip locked
+    ), created as (
+      insert into app_public.contacts (user_id, phone_number, name, email, is_auto_created,
+                                       auto_creation_source, auto_created_from_call_id)
+        select distinct on (u.user_id, u.phone_number) u.user_id, u.phone_number, left(u.caller_name, 200),
+               u.caller_email, true, 'call', u.id
+          from unlinked u
+         order by u.user_id, u.phone_number, u.id
+        on conflict (user_id, phone_number) do nothing
+      returning id, user_id, phone_number
+    ), targets as (
+      select u.id as call_id, u.user_id, u.outcome, coalesce(n.id, k.id) as contact_id
+        from unlinked u
+        left join created n on n.user_id = u.user_id and n.phone_number = u.phone_number
+        left join app_public.contacts k on k.user_id = u.user_id and k.phone_number = u.phone_number
+    ), linked_calls as (
+      update app_public.calls c set contact_id = t.contact_id, contact_link_pending = false
+        from targets t
+       where c.id = t.call_id and t.contact_id is not null
+      returning c.id
+    ), counted as (
+      insert into app_hidden.contact_count_deltas (contact_id, user_id, delta)
+        select t.contact_id, t.user_id, 1 from targets t
+         where t.contact_id is not null and t.outcome in ('unanswered', 'failed')
+    )
+    select count(*) into linked from linked_calls;
+    perform set_config('lock_timeout', '0', true);
+  exception
+    when lock_not_available then
+      perform set_config('lock_timeout', '0', true);  -- a writer holds one of them: next run
+    when others then
+      perform set_config('lock_timeout', '0', true);
+      get stacked diagnostics err_context = pg_exception_context;
+      perform app_private.log_trigger_error('calls', 'sync_contacts', 'LINK', null, sqlstate, sqlerrm, err_context);
+  end;
+
+  -- 2. Apply pending not-connected changes (this job is their only writer).
+  with moved as (
+    delete from app_hidden.contact_count_deltas d returning d.contact_id, d.user_id, d.delta
+  ), per_contact as (
+    select m.contact_id, m.user_id, sum(m.delta)::integer as delta
+      from moved m group by m.contact_id, m.user_id having sum(m.delta) <> 0
+  )
+  update app_public.contacts k
+     set not_connected = greatest(0, k.not_connected + p.delta)
+    from per_contact p
+   where k.id = p.contact_id and k.user_id = p.user_id;
+  return linked;
+end
+$function$;
+comment on function app_hidden.sync_contacts(max_calls integer) is 'Links calls the link trigger skipped (creating their contacts) and applies pending not-connected changes. Run every second by the worker.';
+
+CREATE OR REPLACE FUNCTION app_hidden.tenant_today(tz text)
+ RETURNS date
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+  select (now() at time zone tz)::date
+$function$;
+comment on function app_hidden.tenant_today(tz text) is 'Today''s date in the given time zone.';
+grant execute on function app_hidden.tenant_today(tz text) to app_anonymous;
+grant execute on function app_hidden.tenant_today(tz text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.ts(v text)
+ RETURNS timestamp with time zone
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+AS $function$
+begin
+  if v ~* '(z|[+-][0-9]{2}(:?[0-9]{2})?|gmt|utc|ut)\s*$' then
+    return v::timestamptz;
+  end if;
+  return v::timestamp at time zone 'UTC';
+exception when others then
+  return null;
+end
+$function$;
+comment on function app_hidden.ts(v text) is 'A timestamp from provider text (ISO-8601 or RFC 2822; without an offset it is UTC), or null when unreadable.';
+
+CREATE OR REPLACE FUNCTION app_hidden.twilio_status(s text)
+ RETURNS TABLE(status text, rank integer, terminal boolean)
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select v.status, v.rank, v.rank >= 4
+    from (values
+      ('queued', 'queued', 0), ('initiated', 'initiated', 1), ('ringing', 'ringing', 2),
+      ('in-progress', 'in_progress', 3), ('answered', 'in_progress', 3),
+      ('completed', 'completed', 4), ('busy', 'busy', 4), ('no-answer', 'no_answer', 4),
+      ('canceled', 'canceled', 4), ('failed', 'failed', 4)) v(name, status, rank)
+   where v.name = s
+$function$;
+comment on function app_hidden.twilio_status(s text) is 'A Twilio CallStatus as our call status, its rank and whether it is final; no row for an unknown status.';
+
+CREATE OR REPLACE FUNCTION app_hidden.verify_rollups(p_user_id uuid, p_from date DEFAULT NULL::date, p_to date DEFAULT NULL::date)
+ RETURNS TABLE(rollup text, agent_id uuid, day date, hour smallint, measure text, expected bigint, actual bigint)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select c.rollup, c.agent_id, c.day, c.hour, e.key, e.value::bigint, a.value::bigint
+    from app_hidden.rollup_comparison(p_user_id, p_from, p_to) c
+    cross join lateral jsonb_each_text(to_jsonb(c.expected)) e
+    join lateral jsonb_each_text(to_jsonb(c.actual)) a on a.key = e.key
+   where c.expected is distinct from c.actual
+     and e.value <> a.value
+   order by c.rollup, c.day, c.agent_id, c.hour, e.key
+$function$;
+comment on function app_hidden.verify_rollups(p_user_id uuid, p_from date, p_to date) is 'Recomputes a tenant''s rollups from raw calls (plus purged history) for a tenant-local day range and returns every difference from the stored figures; no rows means exact.';
+grant execute on function app_hidden.verify_rollups(p_user_id uuid, p_from date, p_to date) to app_admin;
+
+CREATE OR REPLACE FUNCTION app_hidden.verify_rollups_nightly()
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  started timestamptz := clock_timestamp();
+  days    integer;
+  n_users integer;
+  diffs   jsonb;
+  n_diffs integer;
+begin
+  select (value #>> '{}')::integer into days from app_private.system_config where key = 'rollups.verify_days';
+  select count(*) into n_users from app_public.users;
+  select coalesce(jsonb_agg(to_jsonb(v) || jsonb_build_object('user_id', u.id)), '[]'), count(v.*)
+    into diffs, n_diffs
+    from app_public.users u
+    cross join lateral app_hidden.verify_rollups(
+      u.id,
+      case when days is null then null else app_hidden.tenant_today(u.timezone) - days end,
+      null) v;
+  insert into app_private.rollup_verification_log (tenants, differences, details, duration_ms)
+    values (n_users, n_diffs, case when n_diffs > 1000 then '[]'::jsonb else diffs end,
+            extract(epoch from clock_timestamp() - started) * 1000);
+  return n_diffs;
+end
+$function$;
+comment on function app_hidden.verify_rollups_nightly() is 'Verifies every tenant''s rollups and logs the outcome (run nightly by the worker).';
+
+CREATE OR REPLACE FUNCTION app_hidden.zero_measures()
+ RETURNS app_hidden.measures
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select row(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)::app_hidden.measures $function$;
+comment on function app_hidden.zero_measures() is 'All measures zero (generated).';
+grant execute on function app_hidden.zero_measures() to app_user;
+
+-- Views and materialized views ----------------------------------------------
+
+create materialized view app_hidden.user_kpi_summary as
+  WITH tenants AS (
+         SELECT u.id AS user_id,
+            app_hidden.tenant_today(u.timezone) AS today
+           FROM app_public.users u
+        ), daily AS (
+         SELECT t_1.user_id,
+            sum(d_1.calls) FILTER (WHERE d_1.day > (t_1.today - 30)) AS calls_30d,
+            sum(d_1.successful_calls) FILTER (WHERE d_1.day > (t_1.today - 30)) AS successful_30d,
+            sum(d_1.failed_calls) FILTER (WHERE d_1.day > (t_1.today - 30)) AS failed_30d,
+            sum(d_1.unanswered_calls) FILTER (WHERE d_1.day > (t_1.today - 30)) AS unanswered_30d,
+            sum(d_1.talk_seconds) FILTER (WHERE d_1.day > (t_1.today - 30)) AS talk_seconds_30d,
+            sum(d_1.leads_generated) FILTER (WHERE d_1.day > (t_1.today - 30)) AS leads_30d,
+            sum(d_1.qualified_leads) FILTER (WHERE d_1.day > (t_1.today - 30)) AS qualified_30d,
+            sum(d_1.hot_leads) FILTER (WHERE d_1.day > (t_1.today - 30)) AS hot_leads_30d,
+            sum(d_1.calls_with_cta) FILTER (WHERE d_1.day > (t_1.today - 30)) AS calls_with_cta_30d,
+            sum(d_1.credits_used) FILTER (WHERE d_1.day > (t_1.today - 30)) AS credits_30d,
+            sum(d_1.calls) FILTER (WHERE d_1.day > (t_1.today - 7)) AS calls_7d,
+            sum(d_1.successful_calls) FILTER (WHERE d_1.day > (t_1.today - 7)) AS successful_7d,
+            sum(d_1.failed_calls) FILTER (WHERE d_1.day > (t_1.today - 7)) AS failed_7d,
+            sum(d_1.unanswered_calls) FILTER (WHERE d_1.day > (t_1.today - 7)) AS unanswered_7d,
+            sum(d_1.leads_generated) FILTER (WHERE d_1.day > (t_1.today - 7)) AS leads_7d,
+            sum(d_1.qualified_leads) FILTER (WHERE d_1.day > (t_1.today - 7)) AS qualified_7d,
+            sum(d_1.calls) AS calls_lifetime,
+            sum(d_1.successful_calls) AS successful_lifetime,
+            sum(d_1.failed_calls) AS failed_lifetime,
+            sum(d_1.unanswered_calls) AS unanswered_lifetime,
+            sum(d_1.talk_seconds) AS talk_seconds_lifetime,
+            sum(d_1.leads_generated) AS leads_lifetime,
+            sum(d_1.qualified_leads) AS qualified_lifetime,
+            sum(d_1.credits_used) AS credits_lifetime,
+            min(d_1.day) FILTER (WHERE d_1.calls > 0) AS first_call_day,
+            max(d_1.day) FILTER (WHERE d_1.calls > 0) AS last_call_day
+           FROM tenants t_1
+             JOIN app_public.tenant_daily_stats d_1 ON d_1.user_id = t_1.user_id AND d_1.day <= t_1.today
+          GROUP BY t_1.user_id
+        ), best AS (
+         SELECT t_1.user_id,
+            b_1.agent_id,
+            b_1.successful,
+            b_1.qualified
+           FROM tenants t_1
+             CROSS JOIN LATERAL ( SELECT a.agent_id,
+                    sum(a.successful_calls) AS successful,
+                    sum(a.qualified_leads) AS qualified
+                   FROM app_public.agent_daily_stats a
+                  WHERE a.user_id = t_1.user_id AND a.day > (t_1.today - 30) AND a.day <= t_1.today
+                  GROUP BY a.agent_id
+                 HAVING sum(a.calls) > 0::numeric
+                  ORDER BY (sum(a.qualified_leads)) DESC, (sum(a.successful_calls)) DESC, a.agent_id
+                 LIMIT 1) b_1
+        ), agents AS (
+         SELECT g_1.user_id,
+            count(*) AS total_agents,
+            count(*) FILTER (WHERE g_1.is_active) AS active_agents
+           FROM app_public.agents g_1
+          GROUP BY g_1.user_id
+        )
+ SELECT t.user_id,
+    COALESCE(d.calls_30d, 0::numeric)::bigint AS calls_30d,
+    COALESCE(d.successful_30d, 0::numeric)::bigint AS successful_calls_30d,
+    COALESCE(d.failed_30d, 0::numeric)::bigint AS failed_calls_30d,
+    COALESCE(d.unanswered_30d, 0::numeric)::bigint AS unanswered_calls_30d,
+    COALESCE(d.talk_seconds_30d, 0::numeric)::bigint AS talk_seconds_30d,
+    COALESCE(d.leads_30d, 0::numeric)::bigint AS leads_30d,
+    COALESCE(d.qualified_30d, 0::numeric)::bigint AS qualified_leads_30d,
+    COALESCE(d.hot_leads_30d, 0::numeric)::bigint AS hot_leads_30d,
+    COALESCE(d.credits_30d, 0::numeric)::bigint AS credits_used_30d,
+    app_hidden.success_rate(d.successful_30d::bigint, d.failed_30d::bigint, d.unanswered_30d::bigint) AS success_rate_30d,
+    app_hidden.answer_rate(d.successful_30d::bigint, d.unanswered_30d::bigint) AS answer_rate_30d,
+    app_hidden.conversion_rate(d.qualified_30d::bigint, d.leads_30d::bigint) AS conversion_rate_30d,
+    app_hidden.cta_conversion_rate(d.calls_with_cta_30d::bigint, d.leads_30d::bigint) AS cta_conversion_rate_30d,
+    app_hidden.average(d.talk_seconds_30d::bigint, d.successful_30d::bigint) AS average_duration_seconds_30d,
+    COALESCE(d.calls_7d, 0::numeric)::bigint AS calls_7d,
+    COALESCE(d.successful_7d, 0::numeric)::bigint AS successful_calls_7d,
+    COALESCE(d.leads_7d, 0::numeric)::bigint AS leads_7d,
+    COALESCE(d.qualified_7d, 0::numeric)::bigint AS qualified_leads_7d,
+    app_hidden.success_rate(d.successful_7d::bigint, d.failed_7d::bigint, d.unanswered_7d::bigint) AS success_rate_7d,
+    COALESCE(d.calls_lifetime, 0::numeric)::bigint AS calls_lifetime,
+    COALESCE(d.successful_lifetime, 0::numeric)::bigint AS successful_calls_lifetime,
+    COALESCE(d.talk_seconds_lifetime, 0::numeric)::bigint AS talk_seconds_lifetime,
+    COALESCE(d.leads_lifetime, 0::numeric)::bigint AS leads_lifetime,
+    COALESCE(d.qualified_lifetime, 0::numeric)::bigint AS qualified_leads_lifetime,
+    COALESCE(d.credits_lifetime, 0::numeric)::bigint AS credits_used_lifetime,
+    app_hidden.success_rate(d.successful_lifetime::bigint, d.failed_lifetime::bigint, d.unanswered_lifetime::bigint) AS success_rate_lifetime,
+    d.first_call_day,
+    d.last_call_day,
+    COALESCE(g.total_agents, 0::bigint) AS total_agents,
+    COALESCE(g.active_agents, 0::bigint) AS active_agents,
+    b.agent_id AS best_agent_id,
+    b.qualified::bigint AS best_agent_qualified_leads_30d,
+    b.successful::bigint AS best_agent_successful_calls_30d,
+    now() AS refreshed_at
+   FROM tenants t
+     LEFT JOIN daily d ON d.user_id = t.user_id
+     LEFT JOIN best b ON b.user_id = t.user_id
+     LEFT JOIN agents g ON g.user_id = t.user_id;
+comment on materialized view app_hidden.user_kpi_summary is 'Per tenant: 30-day rolling, 7-day and lifetime KPIs up to today and the best agent (most qualified leads in 30 days), from the rollups. Refreshed concurrently every 5 minutes and shortly after data changes.';
+CREATE UNIQUE INDEX user_kpi_summary_user_id_key ON app_hidden.user_kpi_summary USING btree (user_id);
+
+-- Triggers ------------------------------------------------------------------
+
+CREATE TRIGGER _010_append_only BEFORE UPDATE ON app_hidden.audit_log FOR EACH ROW EXECUTE FUNCTION app_private.tg_audit_log__append_only();
+
+-- Row-level security --------------------------------------------------------
+
+alter table app_hidden.audit_log enable row level security;
+create policy select_all_admin on app_hidden.audit_log for select to app_admin
+  using (true);
+create policy select_own on app_hidden.audit_log for select to app_user
+  using (user_id = (( SELECT app_hidden.audit_log_tenant() AS audit_log_tenant)));
+
+alter table app_hidden.credit_charges enable row level security;
+create policy delete_own on app_hidden.credit_charges for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_hidden.credit_charges for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_hidden.credit_charges for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_hidden.credit_charges for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_hidden.purged_rollups enable row level security;
+create policy delete_own on app_hidden.purged_rollups for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_hidden.purged_rollups for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_hidden.purged_rollups for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_hidden.purged_rollups for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_hidden.rollup_deltas enable row level security;
+create policy delete_own on app_hidden.rollup_deltas for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_hidden.rollup_deltas for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_all_admin on app_hidden.rollup_deltas for select to app_admin
+  using (true);
+create policy select_own on app_hidden.rollup_deltas for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_hidden.rollup_deltas for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+------------------------------------------------------------------------------
+-- Schema app_private
+------------------------------------------------------------------------------
+
+-- Tables --------------------------------------------------------------------
+
+create table app_private.api_key_secrets (
+  api_key_id uuid not null,
+  key_hash bytea not null,
+  constraint api_key_secrets_pkey PRIMARY KEY (api_key_id),
+  constraint api_key_secrets_api_key_id_fkey FOREIGN KEY (api_key_id) REFERENCES app_public.api_keys(id) ON DELETE CASCADE
+);
+comment on table app_private.api_key_secrets is 'SHA-256 of each full API key.';
+
+create table app_private.customer_reference_counters (
+  user_id uuid not null,
+  year integer not null,
+  last_used integer not null,
+  constraint customer_reference_counters_pkey PRIMARY KEY (user_id, year),
+  constraint customer_reference_counters_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
+);
+comment on table app_private.customer_reference_counters is 'Per-tenant, per-year counter behind CUST-YYYY-NNNN references (per tenant, so a reference reveals nothing about other tenants).';
+
+create table app_private.erased_businesses (
+  id uuid default uuidv7() not null,
+  user_id uuid not null,
+  email_hash text not null,
+  requested_by uuid,
+  client_ip text,
+  user_agent text,
+  counts jsonb default '{}'::jsonb not null,
+  erased_at timestamp with time zone default now() not null,
+  constraint erased_businesses_pkey PRIMARY KEY (id)
+);
+comment on table app_private.erased_businesses is 'Platform record of every business erased by its owner: who, when, from where, rows removed per table. No foreign key: it outlives the tenant. The email only as an HMAC.';
+CREATE INDEX erased_businesses_user_idx ON app_private.erased_businesses USING btree (user_id);
+
+create table app_private.login_attempts (
+  id bigint generated always as identity,
+  email public.citext not null,
+  user_id uuid,
+  outcome text not null,
+  ip_address text,
+  attempted_at timestamp with time zone default now() not null,
+  constraint login_attempts_pkey PRIMARY KEY (id),
+  constraint login_attempts_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint login_attempts_outcome_check CHECK (outcome = ANY (ARRAY['ok'::text, 'invalid_credentials'::text, 'locked'::text, 'inactive'::text]))
+);
+comment on table app_private.login_attempts is 'Every sign-in attempt (also for unknown emails), for audit and lock-out review; old rows are cleaned up by a job.';
+CREATE INDEX login_attempts_attempted_idx ON app_private.login_attempts USING btree (attempted_at);
+CREATE INDEX login_attempts_user_idx ON app_private.login_attempts USING btree (user_id, attempted_at) WHERE (user_id IS NOT NULL);
+
+create table app_private.login_throttles (
+  email public.citext not null,
+  source text not null,
+  failures integer default 0 not null,
+  first_failed_at timestamp with time zone,
+  lockouts integer default 0 not null,
+  locked_until timestamp with time zone,
+  updated_at timestamp with time zone default now() not null,
+  constraint login_throttles_pkey PRIMARY KEY (email, source),
+  constraint login_throttles_failures_check CHECK (failures >= 0),
+  constraint login_throttles_lockouts_check CHECK (lockouts >= 0)
+);
+comment on table app_private.login_throttles is 'Failed sign-ins per (email, source), known and unknown emails alike: the lock-out state. Rows idle longer than the longest lock are forgotten by app_hidden.login.';
+comment on column app_private.login_throttles.source is 'The client address (IPv4, or the /64 of an IPv6 address): app_hidden.login_source.';
+comment on column app_private.login_throttles.failures is 'Failures since first_failed_at (within auth.lockout_window_minutes), since the last lock.';
+comment on column app_private.login_throttles.lockouts is 'Locks so far: the next one lasts auth.lockout_minutes x 2^lockouts (at most auth.lockout_max_minutes).';
+CREATE INDEX login_throttles_updated_idx ON app_private.login_throttles USING btree (updated_at);
+
+create table app_private.mv_refresh_log (
+  id bigint generated always as identity,
+  view_name text not null,
+  started_at timestamp with time zone not null,
+  duration_ms numeric(12,3) not null,
+  constraint mv_refresh_log_pkey PRIMARY KEY (id)
+);
+comment on table app_private.mv_refresh_log is 'One row per materialized view refresh, with its duration.';
+CREATE INDEX mv_refresh_log_view_idx ON app_private.mv_refresh_log USING btree (view_name, started_at);
+
+create table app_private.privacy_export_chunks (
+  request_id uuid not null,
+  seq integer not null,
+  data bytea not null,
+  constraint privacy_export_chunks_pkey PRIMARY KEY (request_id, seq),
+  constraint privacy_export_chunks_request_id_fkey FOREIGN KEY (request_id) REFERENCES app_public.privacy_requests(id) ON DELETE CASCADE,
+  constraint privacy_export_chunks_seq_check CHECK (seq >= 0)
+);
+comment on table app_private.privacy_export_chunks is 'Export archives (tar.gz) in chunks of about 1 MiB, deleted when the export expires.';
+
+create table app_private.provider_credentials (
+  user_id uuid not null,
+  bolna_token_hash bytea,
+  bolna_token_prefix text,
+  bolna_signing_secret_enc bytea,
+  bolna_require_signature boolean default false not null,
+  twilio_account_sid text,
+  twilio_auth_token_enc bytea,
+  updated_at timestamp with time zone default now() not null,
+  constraint provider_credentials_pkey PRIMARY KEY (user_id),
+  constraint provider_credentials_bolna_token_hash_key UNIQUE (bolna_token_hash),
+  constraint provider_credentials_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint provider_credentials_twilio_account_sid_check CHECK (twilio_account_sid ~ '^AC[0-9a-fA-F]{32}$'::text)
+);
+comment on table app_private.provider_credentials is 'Per-tenant webhook credentials: the Bolna URL token (SHA-256), and server-encrypted secrets (Bolna signing secret, Twilio auth token).';
+CREATE INDEX provider_credentials_twilio_account_sid_idx ON app_private.provider_credentials USING btree (twilio_account_sid) WHERE (twilio_account_sid IS NOT NULL);
+
+create table app_private.retention_log (
+  id bigint generated always as identity,
+  user_id uuid not null,
+  data_type text not null,
+  cutoff timestamp with time zone not null,
+  rows_purged integer not null,
+  ran_at timestamp with time zone default now() not null,
+  constraint retention_log_pkey PRIMARY KEY (id)
+);
+comment on table app_private.retention_log is 'What each retention clean-up batch deleted.';
+
+create table app_private.retention_policies (
+  data_type text not null,
+  retain_days integer not null,
+  description text,
+  min_days integer,
+  max_days integer,
+  tenant_editable boolean default false not null,
+  constraint retention_policies_pkey PRIMARY KEY (data_type),
+  constraint retention_policies_data_type_check CHECK (data_type = ANY (ARRAY['calls'::text, 'transcripts'::text, 'recordings'::text, 'privacy_exports'::text, 'webhook_events'::text, 'login_attempts'::text, 'trigger_errors'::text, 'audit_log'::text, 'maintenance_logs'::text])),
+  constraint retention_policies_limits CHECK ((min_days IS NULL OR retain_days >= min_days) AND (max_days IS NULL OR retain_days <= max_days AND max_days >= COALESCE(min_days, 1))),
+  constraint retention_policies_min_days_check CHECK (min_days >= 1),
+  constraint retention_policies_retain_days_check CHECK (retain_days >= 1)
+);
+comment on table app_private.retention_policies is 'Platform default retention per data type (days).';
+comment on column app_private.retention_policies.min_days is 'Shortest retention a business may choose (null: no limit).';
+comment on column app_private.retention_policies.max_days is 'Longest retention a business may choose (null: no limit).';
+comment on column app_private.retention_policies.tenant_editable is 'Whether businesses may override this data type''s retention.';
+
+create table app_private.rollup_compaction_log (
+  id bigint generated always as identity,
+  compacted_at timestamp with time zone default now() not null,
+  delta_rows integer not null,
+  duration_ms numeric(12,3) not null,
+  constraint rollup_compaction_log_pkey PRIMARY KEY (id)
+);
+comment on table app_private.rollup_compaction_log is 'One row per compaction run that moved deltas (data freshness).';
+CREATE INDEX rollup_compaction_log_compacted_at_idx ON app_private.rollup_compaction_log USING btree (compacted_at);
+
+create table app_private.rollup_measures (
+  calls bigint default 0 not null,
+  successful_calls bigint default 0 not null,
+  failed_calls bigint default 0 not null,
+  unanswered_calls bigint default 0 not null,
+  talk_seconds bigint default 0 not null,
+  billed_minutes bigint default 0 not null,
+  credits_used bigint default 0 not null,
+  inbound_calls bigint default 0 not null,
+  outbound_calls bigint default 0 not null,
+  phone_calls bigint default 0 not null,
+  internet_calls bigint default 0 not null,
+  unknown_source_calls bigint default 0 not null,
+  leads_generated bigint default 0 not null,
+  qualified_leads bigint default 0 not null,
+  hot_leads bigint default 0 not null,
+  warm_leads bigint default 0 not null,
+  cold_leads bigint default 0 not null,
+  cta_pricing bigint default 0 not null,
+  cta_demo bigint default 0 not null,
+  cta_followup bigint default 0 not null,
+  cta_sample bigint default 0 not null,
+  cta_human_escalation bigint default 0 not null,
+  calls_with_cta bigint default 0 not null,
+  intent_score_sum bigint default 0 not null,
+  intent_score_count bigint default 0 not null,
+  urgency_score_sum bigint default 0 not null,
+  urgency_score_count bigint default 0 not null,
+  budget_score_sum bigint default 0 not null,
+  budget_score_count bigint default 0 not null,
+  fit_score_sum bigint default 0 not null,
+  fit_score_count bigint default 0 not null,
+  engagement_score_sum bigint default 0 not null,
+  engagement_score_count bigint default 0 not null,
+  total_score_sum bigint default 0 not null,
+  total_score_count bigint default 0 not null
+);
+comment on table app_private.rollup_measures is 'Template (never holds rows): the additive measures every rollup stores. Rates and averages are computed at read time.';
+
+create table app_private.rollup_verification_log (
+  id bigint generated always as identity,
+  ran_at timestamp with time zone default now() not null,
+  tenants integer not null,
+  differences integer not null,
+  repaired boolean default false not null,
+  details jsonb default '[]'::jsonb not null,
+  duration_ms numeric(12,3) not null,
+  constraint rollup_verification_log_pkey PRIMARY KEY (id)
+);
+comment on table app_private.rollup_verification_log is 'Outcome of each nightly rollup verification.';
+
+create table app_private.system_config (
+  key text not null,
+  value jsonb not null,
+  description text,
+  updated_by uuid,
+  updated_at timestamp with time zone default now() not null,
+  constraint system_config_pkey PRIMARY KEY (key),
+  constraint system_config_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES app_public.users(id) ON DELETE SET NULL
+);
+comment on table app_private.system_config is 'Platform settings (JSON values).';
+CREATE INDEX system_config_updated_by_idx ON app_private.system_config USING btree (updated_by) WHERE (updated_by IS NOT NULL);
+
+create table app_private.tenant_retention (
+  user_id uuid not null,
+  data_type text not null,
+  retain_days integer not null,
+  constraint tenant_retention_pkey PRIMARY KEY (user_id, data_type),
+  constraint tenant_retention_data_type_fkey FOREIGN KEY (data_type) REFERENCES app_private.retention_policies(data_type),
+  constraint tenant_retention_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint tenant_retention_retain_days_check CHECK (retain_days >= 1)
+);
+comment on table app_private.tenant_retention is 'Per-tenant overrides of the retention policy.';
+CREATE INDEX tenant_retention_data_type_idx ON app_private.tenant_retention USING btree (data_type);
+
+create table app_private.trigger_error_log (
+  id bigint generated always as identity,
+  table_name text not null,
+  trigger_name text not null,
+  operation text not null,
+  row_id text,
+  error_code text,
+  error_message text not null,
+  error_context text,
+  occurred_at timestamp with time zone default now() not null,
+  constraint trigger_error_log_pkey PRIMARY KEY (id)
+);
+comment on table app_private.trigger_error_log is 'Failures of non-essential triggers, which are logged here instead of failing the write.';
+CREATE INDEX trigger_error_log_occurred_idx ON app_private.trigger_error_log USING btree (occurred_at);
+
+create table app_private.user_secrets (
+  user_id uuid not null,
+  password_hash text,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  last_login_at timestamp with time zone,
+  constraint user_secrets_pkey PRIMARY KEY (user_id),
+  constraint user_secrets_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
+);
+comment on table app_private.user_secrets is 'Password hashes (bcrypt via pgcrypto) and other per-user secrets.';
+
+create table app_private.webhook_events (
+  id bigint generated always as identity,
+  provider text not null,
+  event_key text not null,
+  user_id uuid,
+  payload jsonb not null,
+  headers jsonb default '{}'::jsonb not null,
+  received_at timestamp with time zone default now() not null,
+  attempts integer default 0 not null,
+  status text default 'pending'::text not null,
+  processed_at timestamp with time zone,
+  error text,
+  call_id uuid,
+  error_code text,
+  constraint webhook_events_pkey PRIMARY KEY (id),
+  constraint webhook_events_user_id_provider_event_key_key UNIQUE NULLS NOT DISTINCT (user_id, provider, event_key),
+  constraint webhook_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint webhook_events_status_check CHECK (status = ANY (ARRAY['pending'::text, 'processed'::text, 'failed'::text, 'ignored'::text]))
+);
+comment on table app_private.webhook_events is 'Raw provider deliveries, stored before they are applied; de-duplicated per tenant by (provider, event_key).';
+comment on column app_private.webhook_events.status is 'pending: stored, not yet applied; processed: applied (or a no-op repeat of an applied state); failed: kept with its error for replay; ignored: a duplicate delivery.';
+CREATE INDEX webhook_events_pending_idx ON app_private.webhook_events USING btree (received_at) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text]));
+CREATE INDEX webhook_events_user_idx ON app_private.webhook_events USING btree (user_id);
+
+-- Functions and procedures --------------------------------------------------
+
+CREATE OR REPLACE PROCEDURE app_private.generate_rollup_code()
+ LANGUAGE plpgsql
+AS $procedure$
+declare
+  cols  text[];
+  plain text;          -- calls, successful_calls, ...
+  sums  text;          -- sum(calls)::bigint as calls, ...
+  upd   text;          -- calls = t.calls + excluded.calls, ...
+  e_row text;          -- coalesce(e.calls, 0), ...
+  a_row text;
+  diff_e_a text;       -- e.calls - a.calls, ...
+begin
+  select array_agg(attname::text order by attnum) into cols
+    from pg_attribute
+   where attrelid = 'app_private.rollup_measures'::regclass and attnum > 0 and not attisdropped;
+
+  select string_agg(format('%I', c), ', '),
+         string_agg(format('sum(%1$I)::bigint as %1$I', c), ', '),
+         string_agg(format('%1$I = t.%1$I + excluded.%1$I', c), ', '),
+         string_agg(format('coalesce(e.%I, 0)', c), ', '),
+         string_agg(format('coalesce(a.%I, 0)', c), ', '),
+         string_agg(format('e.%1$I - a.%1$I', c), ', ')
+    into plain, sums, upd, e_row, a_row, diff_e_a
+    from unnest(cols) as c;
+
+  execute format($f$
+    create or replace function app_hidden.rollup_measures_diff(e app_private.rollup_measures, a app_private.rollup_measures)
+      returns app_private.rollup_measures
+      language sql immutable parallel safe
+    as $body$ select %s $body$
+  $f$, diff_e_a);
+  comment on function app_hidden.rollup_measures_diff(app_private.rollup_measures, app_private.rollup_measures) is
+    'Measures of e minus those of a (generated).';
+
+  execute format($f$
+    create or replace function app_hidden.compact_rollups(max_rows integer default 500000)
+      returns integer
+      language plpgsql
+    as $body$
+    declare
+      moved_rows integer;
+      started    timestamptz := clock_timestamp();
+    begin
+      -- One compactor at a time: rollup rows then have a single writer, so
+      -- there is nothing to deadlock with and no hot-row queue.
+      if not pg_try_advisory_xact_lock(hashtextextended('switchboard.compact_rollups', 0)) then
+        return 0;
+      end if;
+      with moved as (
+        delete from app_hidden.rollup_deltas d
+         where d.ctid = any (array(select x.ctid from app_hidden.rollup_deltas x limit max_rows))
+        returning d.*
+      ), agent_day as (
+        insert into app_public.agent_analytics as t (user_id, agent_id, day, %1$s)
+        select m.user_id, m.agent_id, m.day, %2$s from moved m
+         where (m.target is null or m.target = 'agent_day')
+           -- deltas of a deleted agent or tenant are dropped with it
+           and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
+         group by m.user_id, m.day, m.agent_id
+         order by user_id, day, agent_id
+        on conflict (user_id, day, agent_id) do update set %3$s, updated_at = now()
+      ), user_day as (
+        insert into app_public.user_analytics as t (user_id, day, %1$s)
+        select m.user_id, m.day, %2$s from moved m
+         where (m.target is null or m.target = 'user_day')
+           and exists (select 1 from app_public.users u where u.id = m.user_id)
+         group by m.user_id, m.day
+         order by user_id, day
+        on conflict (user_id, day) do update set %3$s, updated_at = now()
+      ), user_hour as (
+        insert into app_public.user_hourly_analytics as t (user_id, day, hour, %1$s)
+        select m.user_id, m.day, m.hour, %2$s from moved m
+         where (m.target is null or m.target = 'user_hour')
+           and exists (select 1 from app_public.users u where u.id = m.user_id)
+         group by m.user_id, m.day, m.hour
+         order by user_id, day, hour
+        on conflict (user_id, day, hour) do update set %3$s, updated_at = now()
+      )
+      select count(*) into moved_rows from moved;
+      if moved_rows > 0 then
+        insert into app_private.rollup_compaction_log (delta_rows, duration_ms)
+        values (moved_rows, extract(epoch from clock_timestamp() - started) * 1000);
+        perform app_hidden.request_kpi_refresh();
+      end if;
+      return moved_rows;
+    end
+    $body$
+  $f$, plain, sums, upd);
+  comment on function app_hidden.compact_rollups(integer) is
+    'Moves up to max_rows pending deltas into the three rollup tables in one statement (generated). Returns the rows moved.';
+
+  execute format($f$
+    create or replace view app_public.agent_daily_stats with (security_invoker = true) as
+    select user_id, agent_id, day, %2$s
+      from (select user_id, agent_id, day, %1$s from app_public.agent_analytics
+            union all
+            select user_id, agent_id, day, %1$s from app_hidden.rollup_deltas
+             where target is null or target = 'agent_day') s
+     group by user_id, agent_id, day
+  $f$, plain, sums);
+  comment on view app_public.agent_daily_stats is
+    'Exact per agent and tenant-local day figures: the agent_analytics rollup plus not-yet-compacted deltas.';
+
+  execute format($f$
+    create or replace view app_public.tenant_daily_stats with (security_invoker = true) as
+    select user_id, day, %2$s
+      from (select user_id, day, %1$s from app_public.user_analytics
+            union all
+            select user_id, day, %1$s from app_hidden.rollup_deltas
+             where target is null or target = 'user_day') s
+     group by user_id, day
+  $f$, plain, sums);
+  comment on view app_public.tenant_daily_stats is
+    'Exact per tenant-local day figures: the user_analytics rollup plus not-yet-compacted deltas.';
+
+  execute format($f$
+    create or replace view app_public.tenant_hourly_stats with (security_invoker = true) as
+    select user_id, day, hour, %2$s
+      from (select user_id, day, hour, %1$s from app_public.user_hourly_analytics
+            union all
+            select user_id, day, hour, %1$s from app_hidden.rollup_deltas
+             where target is null or target = 'user_hour') s
+     group by user_id, day, hour
+  $f$, plain, sums);
+  comment on view app_public.tenant_hourly_stats is
+    'Exact per tenant-local day and hour figures: the user_hourly_analytics rollup plus not-yet-compacted deltas.';
+
+  execute format($f$
+    create or replace function app_hidden.rollup_comparison(p_user_id uuid, p_from date, p_to date)
+      returns table (rollup text, agent_id uuid, day date, hour smallint,
+                     expected app_private.rollup_measures, actual app_private.rollup_measures)
+      language sql stable
+    as $body$
+      with tenant as (
+        select u.timezone as tz,
+               coalesce(p_from, '-infinity'::date) as d_from,
+               coalesce(p_to, 'infinity'::date) as d_to
+          from app_public.users u where u.id = p_user_id
+      ), base as (
+        select d.*
+          from tenant t
+          join app_public.calls c
+            on c.user_id = p_user_id
+           and c.started_at >= (t.d_from::timestamp at time zone t.tz)
+           and c.started_at < ((t.d_to + 1)::timestamp at time zone t.tz)
+          left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+          cross join lateral app_hidden.call_contribution(c, a, t.tz, 1) d
+        union all
+        select p.user_id, p.agent_id, p.day, p.hour, p.target, %1$s
+          from app_hidden.purged_rollups p, tenant t
+         where p.user_id = p_user_id and p.day between t.d_from and t.d_to
+      ), expected as (
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, %2$s
+          from base where target is null or target = 'agent_day' group by agent_id, day
+        union all
+        select 'user_day', null::uuid, day, null::smallint, %2$s
+          from base where target is null or target = 'user_day' group by day
+        union all
+        select 'user_hour', null::uuid, day, hour, %2$s
+          from base where target is null or target = 'user_hour' group by day, hour
+      ), actual as (
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, %2$s
+          from (select r.agent_id, r.day, %1$s from app_public.agent_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.agent_id, r.day, %1$s from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'agent_day')) x
+         group by agent_id, day
+        union all
+        select 'user_day', null::uuid, day, null::smallint, %2$s
+          from (select r.day, %1$s from app_public.user_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.day, %1$s from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'user_day')) x
+         group by day
+        union all
+        select 'user_hour', null::uuid, day, hour, %2$s
+          from (select r.day, r.hour, %1$s from app_public.user_hourly_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.day, r.hour, %1$s from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'user_hour')) x
+         group by day, hour
+      ), keyed_e as (
+        select e.*, coalesce(e.agent_id, '00000000-0000-0000-0000-000000000000') as agent_key,
+               coalesce(e.hour, -1) as hour_key from expected e
+      ), keyed_a as (
+        select a.*, coalesce(a.agent_id, '00000000-0000-0000-0000-000000000000') as agent_key,
+               coalesce(a.hour, -1) as hour_key from actual a
+      )
+      select coalesce(e.rollup, a.rollup), coalesce(e.agent_id, a.agent_id),
+             coalesce(e.day, a.day), coalesce(e.hour, a.hour),
+             row(%3$s)::app_private.rollup_measures,
+             row(%4$s)::app_private.rollup_measures
+        from keyed_e e
+        full join keyed_a a
+          on a.rollup = e.rollup and a.agent_key = e.agent_key and a.day = e.day and a.hour_key = e.hour_key
+    $body$
+  $f$, plain, sums, e_row, a_row);
+  comment on function app_hidden.rollup_comparison(uuid, date, date) is
+    'For one tenant and tenant-local day range (null = unbounded): every rollup key with the figures recomputed from raw calls (plus purged history) and the stored ones (rollup plus pending deltas), in one snapshot (generated).';
+end
+$procedure$;
+comment on procedure app_private.generate_rollup_code() is 'Re-creates the column-by-column rollup code from app_private.rollup_measures.';
+
+CREATE OR REPLACE FUNCTION app_private.log_trigger_error(p_table text, p_trigger text, p_operation text, p_row_id text, p_code text, p_message text, p_context text)
+ RETURNS void
+ LANGUAGE sql
+ SECURITY DEFINER
+AS $function$
+  insert into app_private.trigger_error_log (table_name, trigger_name, operation, row_id, error_code, error_message, error_context)
+  values (p_table, p_trigger, p_operation, p_row_id, p_code, p_message, p_context)
+$function$;
+
+CREATE OR REPLACE FUNCTION app_private.tg__audit()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+declare
+  v_old     jsonb := case when tg_op <> 'INSERT' then pg_catalog.to_jsonb(old) end;
+  v_new     jsonb := case when tg_op <> 'DELETE' then pg_catalog.to_jsonb(new) end;
+  v_row     jsonb := coalesce(v_new, v_old);
+  v_secret  text[] := array(select a from pg_catalog.unnest(tg_argv) a where a not like '-%');
+  v_skip    text[] := array['id', 'user_id', 'created_at', 'updated_at']
+                      || array(select pg_catalog.substr(a, 2) from pg_catalog.unnest(tg_argv) a where a like '-%');
+  v_tenant  uuid := coalesce(v_row ->> 'user_id',
+                             case when tg_table_schema = 'app_public' and tg_table_name = 'users' then v_row ->> 'id' end)::uuid;
+  v_keys    text[];
+  v_row_id  text := v_row ->> 'id';
+begin
+  if tg_op = 'UPDATE' then
+    v_keys := array(select n.key from pg_catalog.jsonb_each(v_new) n
+                     where n.key <> all (v_skip) and n.value is distinct from v_old -> n.key);
+    if cardinality(v_keys) = 0 then
+      return null;
+    end if;
+  else
+    v_keys := array(select n.key from pg_catalog.jsonb_each(v_row) n where n.key <> all (v_skip));
+  end if;
+  if tg_op = 'DELETE' and not exists (select 1 from app_public.users u where u.id = v_tenant) then
+    -- The tenant itself is being deleted: one entry for the tenant (no values:
+    -- nothing personal outlives it), none for the rows its deletion cascades to.
+    if tg_table_schema = 'app_public' and tg_table_name = 'users' then
+      insert into app_hidden.audit_log (user_id, action, resource_type, resource_id)
+      values (null, 'delete', tg_table_name, v_row_id);
+    end if;
+    return null;
+  end if;
+  if v_row_id is null then
+    select pg_catalog.string_agg(v_row ->> a.attname, '/' order by k.ord) into v_row_id
+      from pg_catalog.pg_index i
+     cross join lateral pg_catalog.unnest(i.indkey::int2[]) with ordinality k(attnum, ord)
+      join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+     where i.indrelid = tg_relid and i.indisprimary;
+  end if;
+  insert into app_hidden.audit_log (user_id, action, resource_type, resource_id, old_values, new_values)
+  select v_tenant, pg_catalog.lower(tg_op), tg_table_name, v_row_id,
+         case when v_old is not null then pg_catalog.jsonb_object_agg(k.key,
+           case when k.key = any (v_secret) and v_old -> k.key <> 'null' then '"[redacted]"'::jsonb else v_old -> k.key end) end,
+         case when v_new is not null then pg_catalog.jsonb_object_agg(k.key,
+           case when k.key = any (v_secret) and v_new -> k.key <> 'null' then '"[redacted]"'::jsonb else v_new -> k.key end) end
+    from pg_catalog.unnest(v_keys) k(key);
+  return null;
+end
+$function$;
+comment on function app_private.tg__audit() is 'AFTER INSERT OR UPDATE OR DELETE, FOR EACH ROW: appends the change to app_hidden.audit_log (tenant, actor, IP, user agent, table, row, changed columns old/new). Arguments: secret columns (recorded as "[redacted]"), and ''-column'' for columns to ignore. To audit a table: create trigger _900_audit after insert or update or delete on <table> for each row execute function app_private.tg__audit(<secret columns>);';
+
+CREATE OR REPLACE FUNCTION app_private.tg__set_updated_at()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  new.updated_at := now();
+  return new;
+end
+$function$;
+comment on function app_private.tg__set_updated_at() is 'BEFORE UPDATE: stamps updated_at.';
+
+CREATE OR REPLACE FUNCTION app_private.tg_agents__guard_history()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  -- When the whole tenant is being deleted its row is already gone: let the cascade run.
+  if exists (select 1 from app_public.users u where u.id = old.user_id)
+     and (exists (select 1 from app_public.agent_daily_stats s where s.agent_id = old.id and s.user_id = old.user_id and s.calls <> 0)
+          or exists (select 1 from app_hidden.purged_rollups p where p.agent_id = old.id and p.user_id = old.user_id and p.calls <> 0)) then
+    raise exception 'agent % has call history; deactivate it (is_active = false) instead of deleting it', old.id
+      using errcode = 'SB002';
+  end if;
+  return old;
+end
+$function$;
+comment on function app_private.tg_agents__guard_history() is 'BEFORE DELETE: an agent whose calls count in the KPIs cannot be deleted (SB002), so history never loses its agent.';
+
+CREATE OR REPLACE FUNCTION app_private.tg_audit_log__append_only()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if new.user_id is null and old.user_id is not null
+     and (pg_catalog.to_jsonb(new) - 'user_id') = (pg_catalog.to_jsonb(old) - 'user_id') then
+    return new;
+  end if;
+  raise exception 'audit log entries cannot be changed' using errcode = 'SB130';
+end
+$function$;
+comment on function app_private.tg_audit_log__append_only() is 'BEFORE UPDATE on app_hidden.audit_log: refuses every change (SB130) except the tenant foreign key''s set-null.';
+
+CREATE OR REPLACE FUNCTION app_private.tg_calls__guard_immutable()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if new.user_id <> old.user_id or new.id <> old.id then
+    raise exception 'a call cannot move to another tenant or change its id' using errcode = 'SB001';
+  end if;
+  return new;
+end
+$function$;
+comment on function app_private.tg_calls__guard_immutable() is 'BEFORE UPDATE: a call''s id and tenant never change (SB001).';
+
+CREATE OR REPLACE FUNCTION app_private.tg_calls__inserted_effects()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  insert into app_hidden.rollup_deltas
+    select d.*
+      from new_calls n
+      join app_public.users u on u.id = n.user_id
+     cross join lateral app_hidden.call_contribution(n, null, u.timezone, 1) d;
+  insert into app_hidden.credit_charges (user_id, call_id, amount, description)
+    select n.user_id, n.id, -n.credits_used, 'Call usage'
+      from new_calls n
+     where n.credits_used <> 0;
+  insert into app_hidden.contact_count_deltas (contact_id, user_id, delta)
+    select n.contact_id, n.user_id, 1
+      from new_calls n
+     where n.contact_id is not null and n.outcome in ('unanswered', 'failed');
+  return null;
+end
+$function$;
+comment on function app_private.tg_calls__inserted_effects() is 'AFTER INSERT, once per statement: what the inserted calls cause, set-based (their rollup contribution, credit charges, not-connected counts).';
+
+CREATE OR REPLACE FUNCTION app_private.tg_calls__link_contact()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+declare
+  err_context      text;
+  contacts_created integer;
+begin
+  if new.contact_id is not null or new.phone_number is null then
+    return new;
+  end if;
+  select c.id into new.contact_id
+    from app_public.contacts c
+   where c.user_id = new.user_id and c.phone_number = new.phone_number;
+  if new.contact_id is not null then
+    return new;
+  end if;
+  -- At most 256 contacts per transaction here (each holds an advisory lock until
+  -- commit); a bulk load's further new numbers are created set-based by the job.
+  contacts_created := coalesce(nullif(current_setting('switchboard.contacts_created', true), ''), '0')::integer;
+  if contacts_created >= 256
+     or not pg_try_advisory_xact_lock(app_hidden.contact_lock_key(new.user_id, new.phone_number)) then
+    new.contact_link_pending := true;  -- link later (another transaction may be creating it)
+    return new;
+  end if;
+  perform set_config('switchboard.contacts_created', (contacts_created + 1)::text, true);
+  begin
+    insert into app_public.contacts (user_id, phone_number, name, email, is_auto_created,
+                                     auto_creation_source, auto_created_from_call_id)
+    values (new.user_id, new.phone_number, left(new.caller_name, 200), new.caller_email, true, 'call', new.id)
+    on conflict (user_id, phone_number) do nothing
+    returning id into new.contact_id;
+    if new.contact_id is null then  -- created and committed since our look-up
+      select c.id into new.contact_id
+        from app_public.contacts c
+       where c.user_id = new.user_id and c.phone_number = new.phone_number;
+    end if;
+  exception when others then
+    get stacked diagnostics err_context = pg_exception_context;
+    perform app_private.log_trigger_error(tg_table_name, tg_name, tg_op, new.id::text, sqlstate, sqlerrm, err_context);
+    new.contact_id := null;
+  end;
+  return new;
+end
+$function$;
+comment on function app_private.tg_calls__link_contact() is 'BEFORE INSERT: links the call to the tenant''s contact for its phone number, creating the contact if no other transaction is doing so (otherwise app_hidden.sync_contacts links it shortly).';
+
+CREATE OR REPLACE FUNCTION app_private.tg_calls__write_effects()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+declare
+  tz           text;
+  a            app_public.lead_analytics;
+  credit_delta integer;
+  was_missed   boolean;
+  is_missed    boolean;
+begin
+  if tg_op = 'DELETE' then  -- BEFORE DELETE: the call's analysis is still there
+    if old.contact_id is not null and coalesce(old.outcome in ('unanswered', 'failed'), false) then
+      insert into app_hidden.contact_count_deltas (contact_id, user_id, delta) values (old.contact_id, old.user_id, -1);
+    end if;
+    if current_setting('switchboard.purging', true) = 'on' then
+      return old;  -- retention purge: app_hidden.purge_calls recorded the contribution
+    end if;
+    select u.timezone into tz from app_public.users u where u.id = old.user_id for key share;
+    if tz is null then
+      return old;  -- the tenant itself is being deleted
+    end if;
+    select * into a from app_public.lead_analytics l where l.call_id = old.id and l.analysis_type = 'individual';
+    insert into app_hidden.rollup_deltas
+      select * from app_hidden.call_contribution(old, a, tz, -1);
+    return old;
+  end if;
+
+  -- UPDATE
+  if (new.agent_id, new.started_at, new.outcome, new.duration_seconds, new.credits_used,
+      new.direction, new.call_source)
+     is not distinct from
+     (old.agent_id, old.started_at, old.outcome, old.duration_seconds, old.credits_used,
+      old.direction, old.call_source) then
+    return null;  -- nothing a rollup, a charge or a counter depends on changed
+  end if;
+
+  -- Rollups. KEY SHARE on the tenant row: a time zone change, which locks the
+  -- row FOR UPDATE first, waits for this transaction and this one for it, so no
+  -- call is bucketed in a zone the rebuild does not see.
+  select u.timezone into tz from app_public.users u where u.id = new.user_id for key share;
+  if (new.agent_id, new.started_at) is distinct from (old.agent_id, old.started_at) then
+    -- The call moved to another agent, day or hour: its analysis moves with it.
+    select * into a from app_public.lead_analytics l where l.call_id = old.id and l.analysis_type = 'individual';
+  end if;
+  -- Otherwise the analysis part is the same on both sides and a stays null.
+  insert into app_hidden.rollup_deltas
+    select * from app_hidden.call_contribution(old, a, tz, -1)
+    union all
+    select * from app_hidden.call_contribution(new, a, tz, 1);
+
+  -- Credits: charge exactly the change of credits_used (corrections adjust, repeats do nothing).
+  credit_delta := new.credits_used - old.credits_used;
+  if credit_delta <> 0 then
+    insert into app_hidden.credit_charges (user_id, call_id, amount, description)
+    values (new.user_id, new.id, -credit_delta,
+            case when old.credits_used = 0 then 'Call usage'
+                 else format('Call usage correction (%s -> %s credits)', old.credits_used, new.credits_used) end);
+  end if;
+
+  -- Not connected: +1 when the call ends unanswered or failed, -1 when a correction takes it back.
+  was_missed := coalesce(old.outcome in ('unanswered', 'failed'), false);
+  is_missed := coalesce(new.outcome in ('unanswered', 'failed'), false);
+  if new.contact_id is not null and was_missed <> is_missed then
+    insert into app_hidden.contact_count_deltas (contact_id, user_id, delta)
+    values (new.contact_id, new.user_id, case when is_missed then 1 else -1 end);
+  end if;
+  return null;
+end
+$function$;
+comment on function app_private.tg_calls__write_effects() is 'A call''s update or delete: the signed change of its rollup contribution, a credit charge when credits_used changes, and not-connected count changes (inserts: tg_calls__inserted_effects, once per statement).';
+
+CREATE OR REPLACE FUNCTION app_private.tg_customers__set_reference()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+declare
+  y integer;
+  n integer;
+begin
+  select extract(year from coalesce(new.conversion_date, now()) at time zone u.timezone)::integer into y
+    from app_public.users u where u.id = new.user_id;
+  insert into app_private.customer_reference_counters as c (user_id, year, last_used) values (new.user_id, y, 1)
+    on conflict (user_id, year) do update set last_used = c.last_used + 1
+    returning last_used into n;
+  new.reference := format('CUST-%s-%s', y, lpad(n::text, 4, '0'));
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION app_private.tg_follow_ups__stamp_completion()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  -- Who and when are decided here, never by the client.
+  -- Tenants cannot write these columns (no grant); an import run by the owner may backdate them.
+  if new.status = 'completed' and (tg_op = 'INSERT' or old.status <> 'completed') then
+    new.completed_at := coalesce(new.completed_at, now());
+    new.completed_by := coalesce(new.completed_by, app_public.current_user_id());
+  elsif new.status <> 'completed' then
+    new.completed_at := null;
+    new.completed_by := null;
+  else
+    new.completed_at := old.completed_at;
+    new.completed_by := old.completed_by;
+  end if;
+  return new;
+end
+$function$;
+comment on function app_private.tg_follow_ups__stamp_completion() is 'Stamps completed_at / completed_by when a follow-up is completed and clears them when it is reopened or cancelled.';
+
+CREATE OR REPLACE FUNCTION app_private.tg_lead_analytics__guard_immutable()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if (new.id, new.call_id, new.analysis_type, new.user_id) is distinct from (old.id, old.call_id, old.analysis_type, old.user_id) then
+    raise exception 'an analysis cannot change its id, call, type or tenant; insert a new one instead' using errcode = 'SB001';
+  end if;
+  return new;
+end
+$function$;
+comment on function app_private.tg_lead_analytics__guard_immutable() is 'BEFORE UPDATE: an analysis keeps its id, call, type and tenant (SB001).';
+
+CREATE OR REPLACE FUNCTION app_private.tg_lead_analytics__rollup()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+declare
+  tz    text;
+  c     app_public.calls;
+  old_a app_public.lead_analytics;
+  new_a app_public.lead_analytics;
+begin
+  if tg_op = 'UPDATE' then
+    -- (call, type and tenant are immutable: _010_guard_immutable)
+    if (new.total_score, new.lead_status_tag, new.cta_pricing_clicked, new.cta_demo_clicked,
+        new.cta_followup_clicked, new.cta_sample_clicked, new.cta_escalated_to_human,
+        new.intent_score, new.urgency_score, new.budget_score, new.fit_score, new.engagement_score)
+       is not distinct from
+       (old.total_score, old.lead_status_tag, old.cta_pricing_clicked, old.cta_demo_clicked,
+        old.cta_followup_clicked, old.cta_sample_clicked, old.cta_escalated_to_human,
+        old.intent_score, old.urgency_score, old.budget_score, old.fit_score, old.engagement_score) then
+      return null;
+    end if;
+  end if;
+  if coalesce(new.analysis_type, old.analysis_type) <> 'individual' then
+    return null;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then old_a := old; end if;
+  if tg_op in ('UPDATE', 'INSERT') then new_a := new; end if;
+
+  -- FOR SHARE: a concurrent move of the call (agent, start) waits for this
+  -- transaction, or this one waits for the move and then reads the moved call.
+  select * into c from app_public.calls k where k.id = coalesce(new.call_id, old.call_id) for share;
+  if not found then
+    return null;  -- the call itself is being deleted; its trigger took the whole contribution
+  end if;
+  select u.timezone into tz from app_public.users u where u.id = c.user_id for key share;
+  if tz is null then
+    return null;  -- the tenant itself is being deleted
+  end if;
+  -- Only the analysis part changes, counted on the call's day whenever it arrives.
+  insert into app_hidden.rollup_deltas
+    select * from app_hidden.call_contribution(c, old_a, tz, -1, false) where old_a.id is not null
+    union all
+    select * from app_hidden.call_contribution(c, new_a, tz, 1, false) where new_a.id is not null;
+  return null;
+end
+$function$;
+comment on function app_private.tg_lead_analytics__rollup() is 'Appends the change an individual analysis makes to its call''s contribution (on the call''s day, whenever the analysis arrives).';
+
+CREATE OR REPLACE FUNCTION app_private.tg_tenant_retention__within_limits()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+declare
+  p app_private.retention_policies;
+begin
+  select * into p from app_private.retention_policies x where x.data_type = new.data_type;
+  if new.retain_days < coalesce(p.min_days, 1) or new.retain_days > coalesce(p.max_days, 2147483647) then
+    raise exception 'The retention of % must be between % and % days.', new.data_type, coalesce(p.min_days, 1), p.max_days
+      using errcode = 'SB401';
+  end if;
+  return new;
+end
+$function$;
+comment on function app_private.tg_tenant_retention__within_limits() is 'BEFORE INSERT/UPDATE: a retention override stays within the platform''s limits for its data type (SB401), whoever writes it.';
+
+CREATE OR REPLACE FUNCTION app_private.tg_transcripts__queue_analysis()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  if new.analysis_status = 'pending' and nullif(btrim(new.content), '') is not null
+     and (tg_op = 'INSERT' or new.content is distinct from old.content)
+     and to_regnamespace('graphile_worker') is not null then
+    perform graphile_worker.add_job('calls__analyze', json_build_object('callId', new.call_id),
+                                    job_key := 'calls__analyze:' || new.call_id::text,
+                                    max_attempts := 8);
+  end if;
+  return null;
+end
+$function$;
+comment on function app_private.tg_transcripts__queue_analysis() is 'AFTER INSERT/UPDATE OF content: queues calls__analyze for the call (job key per call: queued once, a newer transcript replaces a waiting job).';
+
+CREATE OR REPLACE FUNCTION app_private.tg_users__bump_prompt_version()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if (new.analysis_prompt_individual, new.analysis_prompt_complete)
+     is distinct from (old.analysis_prompt_individual, old.analysis_prompt_complete) then
+    new.analysis_prompt_version := old.analysis_prompt_version + 1;
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION app_private.tg_users__grant_signup_credits()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  if new.credits <> 0 then
+    insert into app_public.credit_transactions (user_id, type, amount, balance_after, posted_at, description)
+    values (new.id, 'bonus', new.credits, new.credits, now(), 'Opening balance');
+  end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION app_private.tg_users__lock_for_timezone_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  -- FOR UPDATE conflicts with the KEY SHARE every writer of this tenant's calls
+  -- and analyses holds: wait for those in flight, hold off new ones until commit.
+  perform 1 from app_public.users u where u.id = old.id for update;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION app_private.tg_users__timezone_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  -- Every call now belongs to a different local day/hour: re-bucket the tenant.
+  perform app_hidden.rebuild_rollups(new.id, null, null);
+  return null;
+end
+$function$;
+
+-- Views and materialized views ----------------------------------------------
+
+create view app_private.audit_log as
+  SELECT id,
+    user_id,
+    actor,
+    action,
+    resource_type,
+    resource_id,
+    details,
+    ip_address,
+    created_at
+   FROM app_hidden.audit_log;
+comment on view app_private.audit_log is 'The audit log''s former name (a view of app_hidden.audit_log, updatable), for code written before it moved. New code uses app_hidden.audit_log.';
+
+-- Triggers ------------------------------------------------------------------
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_private.provider_credentials FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('bolna_token_hash', 'bolna_signing_secret_enc', 'twilio_auth_token_enc');
+
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_private.system_config FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+
+CREATE TRIGGER _010_within_limits BEFORE INSERT OR UPDATE ON app_private.tenant_retention FOR EACH ROW EXECUTE FUNCTION app_private.tg_tenant_retention__within_limits();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_private.tenant_retention FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+------------------------------------------------------------------------------
+-- Schema app_public
+------------------------------------------------------------------------------
+
+-- Types ---------------------------------------------------------------------
+
+create type app_public.agent_brief as (
+  agent_id uuid,
+  name text,
+  is_active boolean
+);
+comment on type app_public.agent_brief is 'An agent''s id, name and whether it is active.';
+
+create type app_public.agent_leaderboard_row as (
+  agent_id uuid,
+  name text,
+  is_active boolean,
+  rank integer,
+  figures app_public.kpi_figures,
+  daily_calls bigint[],
+  daily_successful_calls bigint[]
+);
+comment on type app_public.agent_leaderboard_row is 'One agent''s KPIs over the range, its rank (qualified leads, then successful calls) and per-day call counts for sparklines (one entry per day of the range, oldest first).';
+
+create type app_public.agent_overview as (
+  summary app_public.kpi_range_summary,
+  daily app_public.kpi_series_point[],
+  targets app_public.target_progress_item[],
+  recent_calls app_public.recent_call_item[],
+  agent app_public.agent_brief
+);
+comment on type app_public.agent_overview is 'An agent''s page in one query: kpiSummary and daily kpiSeries for that agent, its targets and its latest calls.';
+comment on column app_public.agent_overview.targets is 'The agent''s targets whose period overlaps the range, in order (as targetsVsActuals).';
+comment on column app_public.agent_overview.recent_calls is 'The agent''s 20 latest calls (any date), newest first.';
+comment on column app_public.agent_overview.agent is 'The agent this page is about; null when the id is not one of your agents.';
+
+create type app_public.audit_entry as (
+  id bigint,
+  created_at timestamp with time zone,
+  user_id uuid,
+  actor text,
+  actor_id uuid,
+  api_key_id uuid,
+  ip_address inet,
+  user_agent text,
+  action text,
+  table_name text,
+  record_id text,
+  old_values jsonb,
+  new_values jsonb,
+  details jsonb
+);
+comment on type app_public.audit_entry is 'One change in the audit trail.';
+comment on column app_public.audit_entry.user_id is 'The tenant the change belongs to.';
+comment on column app_public.audit_entry.actor is 'user, api_key, admin, anonymous (sign-up) or system (worker, webhooks).';
+comment on column app_public.audit_entry.actor_id is 'The signed-in user who made the change; null for the worker, webhooks and sign-up.';
+comment on column app_public.audit_entry.api_key_id is 'The API key used, if any.';
+comment on column app_public.audit_entry.ip_address is 'The client address (null for the worker and webhooks).';
+comment on column app_public.audit_entry.user_agent is 'The client''s User-Agent.';
+comment on column app_public.audit_entry.action is 'insert, update or delete (older entries: named events such as api_key.create).';
+comment on column app_public.audit_entry.table_name is 'What was changed: users (settings), agents, phone_numbers, agent_targets, api_keys, provider_credentials, tenant_retention...';
+comment on column app_public.audit_entry.record_id is 'The changed row''s id.';
+comment on column app_public.audit_entry.old_values is 'The changed columns before (the whole row for a delete); secrets as "[redacted]".';
+comment on column app_public.audit_entry.new_values is 'The changed columns after (the whole row for an insert); secrets as "[redacted]".';
+
+create type app_public.created_api_key as (
+  api_key app_public.api_keys,
+  secret text
+);
+comment on type app_public.created_api_key is 'A new API key and its secret. The secret is never shown again: store it now.';
+comment on column app_public.created_api_key.secret is 'The full key, to send as `Authorization: Bearer <secret>`. Shown once.';
+
+create type app_public.dashboard_overview as (
+  summary app_public.kpi_range_summary,
+  daily app_public.kpi_series_point[],
+  leaderboard app_public.agent_leaderboard_row[],
+  freshness app_public.data_freshness,
+  unread_notifications bigint,
+  notifications app_public.notification_item[],
+  hour_matrix app_public.kpi_hour_matrix
+);
+comment on type app_public.dashboard_overview is 'Everything the overview page shows for a date range, in one query: kpiSummary, daily kpiSeries, agentLeaderboard, the hour x weekday matrix, dataFreshness and the unread smart notifications.';
+comment on column app_public.dashboard_overview.unread_notifications is 'Smart notifications of the tenant not yet marked read (all dates).';
+comment on column app_public.dashboard_overview.notifications is 'The 10 newest unread smart notifications (all dates), higher scores first within the same time: who to call back.';
+comment on column app_public.dashboard_overview.hour_matrix is 'Calls by tenant-local weekday and hour over the range (as kpiHourlyMatrix, one array per measure; tenant-wide).';
+
+create type app_public.data_freshness as (
+  server_time timestamp with time zone,
+  rollups_compacted_at timestamp with time zone,
+  pending_rollup_changes bigint,
+  kpi_summary_refreshed_at timestamp with time zone,
+  latest_call_at timestamp with time zone
+);
+comment on type app_public.data_freshness is 'How current the figures are. KPI fields include pending rollup changes, so they are exact at commit; kpiSummaries (the materialized view) is as of kpiSummaryRefreshedAt.';
+
+create type app_public.ingest_settings as (
+  bolna_token_prefix text,
+  bolna_signing_secret_set boolean,
+  bolna_require_signature boolean,
+  twilio_account_sid text,
+  twilio_auth_token_set boolean,
+  updated_at timestamp with time zone
+);
+comment on type app_public.ingest_settings is 'How the tenant''s providers authenticate their webhooks (never the secrets themselves).';
+
+create type app_public.kpi_breakdown_row as (
+  key text,
+  label text,
+  value bigint,
+  share numeric
+);
+comment on type app_public.kpi_breakdown_row is 'One slice of a breakdown: a stable key, a human label, the count and its share of the whole (fraction).';
+
+create type app_public.kpi_changes as (
+  calls numeric,
+  answer_rate numeric,
+  success_rate numeric,
+  average_duration_seconds numeric,
+  talk_seconds numeric,
+  leads numeric,
+  qualified_leads numeric,
+  hot_leads numeric,
+  conversion_rate numeric,
+  cta_rate numeric,
+  credits_used numeric
+);
+comment on type app_public.kpi_changes is 'Current period against the previous one. Counts, durations and credits: relative change ((current - previous) / previous, null when previous is 0). Rates: difference in rate units (0.05 = 5 percentage points).';
+
+create type app_public.kpi_figures as (
+  calls bigint,
+  successful_calls bigint,
+  failed_calls bigint,
+  unanswered_calls bigint,
+  answer_rate numeric,
+  success_rate numeric,
+  talk_seconds bigint,
+  average_duration_seconds numeric,
+  billed_minutes bigint,
+  credits_used bigint,
+  inbound_calls bigint,
+  outbound_calls bigint,
+  leads bigint,
+  qualified_leads bigint,
+  hot_leads bigint,
+  warm_leads bigint,
+  cold_leads bigint,
+  conversion_rate numeric,
+  calls_with_cta bigint,
+  cta_rate numeric,
+  average_lead_score numeric,
+  average_intent_score numeric,
+  average_urgency_score numeric,
+  average_budget_score numeric,
+  average_fit_score numeric,
+  average_engagement_score numeric
+);
+comment on type app_public.kpi_figures is 'The KPIs of a set of calls. Rates are fractions (0.4215 = 42.15%) rounded to 4 places, null when there is nothing to divide by; averages are rounded to 2 places.';
+comment on column app_public.kpi_figures.answer_rate is 'Answered / (answered + unanswered): technical failures excluded.';
+comment on column app_public.kpi_figures.success_rate is 'Successful / all ended calls.';
+comment on column app_public.kpi_figures.average_duration_seconds is 'Talk time / successful calls.';
+comment on column app_public.kpi_figures.leads is 'Analysed calls (each individual analysis is a lead).';
+comment on column app_public.kpi_figures.qualified_leads is 'Leads with a total score of 60 or more.';
+comment on column app_public.kpi_figures.conversion_rate is 'Qualified leads / leads.';
+comment on column app_public.kpi_figures.cta_rate is 'Leads with any call-to-action interaction / leads.';
+
+create type app_public.kpi_granularity as enum ('day', 'week', 'month');
+comment on type app_public.kpi_granularity is 'Bucket size of a KPI series: tenant-local day, ISO week (Monday) or calendar month.';
+
+create type app_public.kpi_hour_cell as (
+  iso_weekday smallint,
+  hour smallint,
+  calls bigint,
+  successful_calls bigint,
+  unanswered_calls bigint,
+  failed_calls bigint,
+  answer_rate numeric,
+  leads bigint,
+  hot_leads bigint
+);
+comment on type app_public.kpi_hour_cell is 'Calls in one tenant-local hour of one weekday (isoWeekday 1 = Monday ... 7 = Sunday).';
+
+create type app_public.kpi_hour_matrix as (
+  calls bigint[],
+  successful_calls bigint[],
+  unanswered_calls bigint[],
+  failed_calls bigint[],
+  answer_rate numeric[],
+  leads bigint[],
+  hot_leads bigint[]
+);
+comment on type app_public.kpi_hour_matrix is 'Calls by tenant-local weekday and hour, one 168-entry array per measure in weekday-major order: entry (isoWeekday - 1) * 24 + hour, so Monday 00:00 is entry 0 and Sunday 23:00 entry 167. The same cells as kpiHourlyMatrix, in a compact form.';
+comment on column app_public.kpi_hour_matrix.answer_rate is 'Answered / (answered + unanswered) per cell; null where a cell has neither.';
+
+create type app_public.kpi_range_summary as (
+  from_date date,
+  to_date date,
+  previous_from_date date,
+  previous_to_date date,
+  timezone text,
+  current app_public.kpi_figures,
+  previous app_public.kpi_figures,
+  change app_public.kpi_changes,
+  credits_available integer,
+  lead_temperature app_public.kpi_breakdown_row[],
+  cta_funnel app_public.kpi_breakdown_row[],
+  call_sources app_public.kpi_breakdown_row[]
+);
+comment on type app_public.kpi_range_summary is 'KPIs for a date range, the same-length period just before it, and the change between them.';
+comment on column app_public.kpi_range_summary.credits_available is 'The tenant''s credit balance now (including charges not yet posted).';
+comment on column app_public.kpi_range_summary.lead_temperature is 'The current period''s leads by hot / warm / cold tag (as leadTemperature).';
+comment on column app_public.kpi_range_summary.cta_funnel is 'The current period''s call-to-action funnel (as ctaFunnel).';
+comment on column app_public.kpi_range_summary.call_sources is 'The current period''s calls by source (as callSourceBreakdown).';
+
+create type app_public.kpi_series_point as (
+  period_start date,
+  period_end date,
+  figures app_public.kpi_figures
+);
+comment on type app_public.kpi_series_point is 'One bucket of a KPI series. periodStart..periodEnd is the whole day, week or month; only days inside the requested range are counted.';
+
+create type app_public.notification_item as (
+  lead_analytic_id uuid,
+  call_id uuid,
+  phone_number text,
+  extracted_name text,
+  company_name text,
+  lead_status_tag text,
+  total_score smallint,
+  smart_notification text,
+  demo_book_datetime timestamp with time zone,
+  analyzed_at timestamp with time zone
+);
+comment on type app_public.notification_item is 'An unread smart notification: who to call back and why (mark it read with markNotificationRead(leadAnalyticId)).';
+
+create type app_public.recent_call_item as (
+  call_id uuid,
+  started_at timestamp with time zone,
+  status text,
+  outcome text,
+  direction text,
+  call_source text,
+  duration_seconds integer,
+  phone_number text,
+  caller_name text,
+  has_transcript boolean,
+  analysis_status text,
+  total_score smallint,
+  lead_status_tag text,
+  smart_notification text
+);
+comment on type app_public.recent_call_item is 'A recent call of an agent with its analysis at a glance; the transcript and full analysis: callByRowId(rowId: callId).';
+
+create type app_public.retention_setting as (
+  data_type text,
+  description text,
+  retain_days integer,
+  default_days integer,
+  min_days integer,
+  max_days integer,
+  is_override boolean
+);
+comment on type app_public.retention_setting is 'How long one data type of the business is kept, and the platform''s limits.';
+comment on column app_public.retention_setting.retain_days is 'Days in force for the business (its override, else the platform default).';
+comment on column app_public.retention_setting.is_override is 'True when the business chose retain_days itself.';
+
+create type app_public.target_progress_item as (
+  target_id uuid,
+  user_id uuid,
+  agent_id uuid,
+  period_type text,
+  period_start date,
+  period_end date,
+  target_calls integer,
+  actual_calls bigint,
+  calls_achievement numeric,
+  target_successful_calls integer,
+  actual_successful_calls bigint,
+  successful_calls_achievement numeric,
+  target_leads integer,
+  actual_leads bigint,
+  leads_achievement numeric,
+  target_qualified_leads integer,
+  actual_qualified_leads bigint,
+  qualified_leads_achievement numeric,
+  target_success_rate numeric(5,4),
+  actual_success_rate numeric,
+  target_conversion_rate numeric(5,4),
+  actual_conversion_rate numeric
+);
+comment on type app_public.target_progress_item is 'An agent target with the actual figures of its whole period and the achievement (actual / target); periodEnd is the first day after the period.';
+
+-- Tables --------------------------------------------------------------------
+
+create table app_public.agent_analytics (
+  user_id uuid not null,
+  agent_id uuid not null,
+  day date not null,
+  calls bigint default 0 not null,
+  successful_calls bigint default 0 not null,
+  failed_calls bigint default 0 not null,
+  unanswered_calls bigint default 0 not null,
+  talk_seconds bigint default 0 not null,
+  billed_minutes bigint default 0 not null,
+  credits_used bigint default 0 not null,
+  inbound_calls bigint default 0 not null,
+  outbound_calls bigint default 0 not null,
+  phone_calls bigint default 0 not null,
+  internet_calls bigint default 0 not null,
+  unknown_source_calls bigint default 0 not null,
+  leads_generated bigint default 0 not null,
+  qualified_leads bigint default 0 not null,
+  hot_leads bigint default 0 not null,
+  warm_leads bigint default 0 not null,
+  cold_leads bigint default 0 not null,
+  cta_pricing bigint default 0 not null,
+  cta_demo bigint default 0 not null,
+  cta_followup bigint default 0 not null,
+  cta_sample bigint default 0 not null,
+  cta_human_escalation bigint default 0 not null,
+  calls_with_cta bigint default 0 not null,
+  intent_score_sum bigint default 0 not null,
+  intent_score_count bigint default 0 not null,
+  urgency_score_sum bigint default 0 not null,
+  urgency_score_count bigint default 0 not null,
+  budget_score_sum bigint default 0 not null,
+  budget_score_count bigint default 0 not null,
+  fit_score_sum bigint default 0 not null,
+  fit_score_count bigint default 0 not null,
+  engagement_score_sum bigint default 0 not null,
+  engagement_score_count bigint default 0 not null,
+  total_score_sum bigint default 0 not null,
+  total_score_count bigint default 0 not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint agent_analytics_pkey PRIMARY KEY (user_id, day, agent_id),
+  constraint agent_analytics_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE CASCADE,
+  constraint agent_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
+) with (fillfactor=70);
+comment on table app_public.agent_analytics is 'Rollup per agent and tenant-local day (compacted part; agent_daily_stats adds the pending deltas).';
+CREATE INDEX agent_analytics_agent_day_idx ON app_public.agent_analytics USING btree (agent_id, day);
+grant select on table app_public.agent_analytics to app_user;
+
+create table app_public.agent_targets (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  agent_id uuid not null,
+  period_type text not null,
+  period_start date not null,
+  target_calls integer,
+  target_successful_calls integer,
+  target_leads integer,
+  target_qualified_leads integer,
+  target_success_rate numeric(5,4),
+  target_conversion_rate numeric(5,4),
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint agent_targets_pkey PRIMARY KEY (id),
+  constraint agent_targets_agent_id_period_type_period_start_key UNIQUE (agent_id, period_type, period_start),
+  constraint agent_targets_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE CASCADE,
+  constraint agent_targets_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint agent_targets_period_aligned CHECK (date_trunc(period_type, period_start::timestamp with time zone)::date = period_start),
+  constraint agent_targets_period_type_check CHECK (period_type = ANY (ARRAY['day'::text, 'week'::text, 'month'::text])),
+  constraint agent_targets_target_calls_check CHECK (target_calls >= 0),
+  constraint agent_targets_target_conversion_rate_check CHECK (target_conversion_rate >= 0::numeric AND target_conversion_rate <= 1::numeric),
+  constraint agent_targets_target_leads_check CHECK (target_leads >= 0),
+  constraint agent_targets_target_qualified_leads_check CHECK (target_qualified_leads >= 0),
+  constraint agent_targets_target_success_rate_check CHECK (target_success_rate >= 0::numeric AND target_success_rate <= 1::numeric),
+  constraint agent_targets_target_successful_calls_check CHECK (target_successful_calls >= 0)
+);
+comment on table app_public.agent_targets is 'Goals for an agent over a day, ISO week (starting Monday) or month.';
+CREATE INDEX agent_targets_user_idx ON app_public.agent_targets USING btree (user_id, period_start);
+grant select, delete on table app_public.agent_targets to app_user;
+grant insert (user_id, agent_id, period_type, period_start, target_calls, target_successful_calls, target_leads, target_qualified_leads, target_success_rate, target_conversion_rate), update (target_calls, target_successful_calls, target_leads, target_qualified_leads, target_success_rate, target_conversion_rate) on table app_public.agent_targets to app_user;
+
+create table app_public.agents (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  provider text default 'bolna'::text not null,
+  provider_agent_id text not null,
+  name text not null,
+  agent_type text default 'call'::text not null,
+  description text,
+  is_active boolean default true not null,
+  config jsonb default '{}'::jsonb not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint agents_pkey PRIMARY KEY (id),
+  constraint agents_id_user_id_key UNIQUE (id, user_id),
+  constraint agents_user_id_provider_provider_agent_id_key UNIQUE (user_id, provider, provider_agent_id),
+  constraint agents_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint agents_agent_type_check CHECK (agent_type = ANY (ARRAY['call'::text, 'chat'::text])),
+  constraint agents_config_check CHECK (jsonb_typeof(config) = 'object'::text),
+  constraint agents_name_check CHECK (length(name) >= 1 AND length(name) <= 200),
+  constraint agents_provider_agent_id_check CHECK (length(provider_agent_id) >= 1 AND length(provider_agent_id) <= 200),
+  constraint agents_provider_check CHECK (provider = ANY (ARRAY['bolna'::text, 'twilio'::text, 'vapi'::text, 'retell'::text, 'other'::text]))
+);
+comment on table app_public.agents is 'An AI calling agent at a provider (Bolna, Twilio, ...), owned by one tenant.';
+comment on column app_public.agents.provider_agent_id is 'The agent''s id at the provider; unique per tenant and provider.';
+comment on column app_public.agents.config is 'Provider configuration (voice, LLM, task) as JSON.';
+CREATE INDEX agents_user_id_idx ON app_public.agents USING btree (user_id);
+grant select, delete on table app_public.agents to app_user;
+grant insert (user_id, provider, provider_agent_id, name, agent_type, description, is_active, config), update (name, agent_type, description, is_active, config) on table app_public.agents to app_user;
+
+create table app_public.api_keys (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  name text not null,
+  key_prefix text not null,
+  scopes text[] default '{read}'::text[] not null,
+  expires_at timestamp with time zone,
+  revoked_at timestamp with time zone,
+  last_used_at timestamp with time zone,
+  created_at timestamp with time zone default now() not null,
+  constraint api_keys_pkey PRIMARY KEY (id),
+  constraint api_keys_key_prefix_key UNIQUE (key_prefix),
+  constraint api_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint api_keys_key_prefix_check CHECK (key_prefix ~ '^[0-9a-f]{8}$'::text),
+  constraint api_keys_name_check CHECK (length(name) >= 1 AND length(name) <= 100),
+  constraint api_keys_scopes_valid CHECK (cardinality(scopes) > 0 AND scopes <@ ARRAY['read'::text, 'write'::text])
+);
+comment on table app_public.api_keys is 'API keys for integrations (Authorization: Bearer sbk_...). The secret is shown once by createApiKey and stored only as a SHA-256 hash.';
+comment on column app_public.api_keys.key_prefix is 'The visible part of the key (sbk_<prefix>_...), to recognise it in lists.';
+comment on column app_public.api_keys.scopes is 'read: queries only; write: queries and mutations (the database refuses writes for read-only keys).';
+comment on column app_public.api_keys.last_used_at is 'Last successful use (to the minute).';
+CREATE INDEX api_keys_user_idx ON app_public.api_keys USING btree (user_id, created_at);
+grant select on table app_public.api_keys to app_user;
+
+create table app_public.calls (
+  id uuid default uuidv7() not null,
+  user_id uuid not null,
+  agent_id uuid not null,
+  contact_id uuid,
+  provider text not null,
+  provider_call_id text not null,
+  phone_number text,
+  direction text default 'outbound'::text not null,
+  call_source text default 'phone'::text not null,
+  caller_name text,
+  caller_email public.citext,
+  status text default 'queued'::text not null,
+  answered_by_voicemail boolean default false not null,
+  started_at timestamp with time zone default now() not null,
+  ringing_at timestamp with time zone,
+  answered_at timestamp with time zone,
+  disconnected_at timestamp with time zone,
+  ended_at timestamp with time zone,
+  duration_seconds integer default 0 not null,
+  billed_minutes integer generated always as ((duration_seconds + 59) / 60) stored,
+  outcome text generated always as (
+CASE
+    WHEN status = 'completed'::text AND duration_seconds > 0 AND NOT answered_by_voicemail THEN 'successful'::text
+    WHEN status = ANY (ARRAY['completed'::text, 'busy'::text, 'no_answer'::text]) THEN 'unanswered'::text
+    WHEN status = ANY (ARRAY['failed'::text, 'canceled'::text]) THEN 'failed'::text
+    ELSE NULL::text
+END) stored,
+  credits_used integer generated always as (
+CASE
+    WHEN status = 'completed'::text AND duration_seconds > 0 THEN (duration_seconds + 59) / 60
+    ELSE 0
+END) stored,
+  cost_cents numeric(12,4),
+  recording_url text,
+  hangup_by text,
+  hangup_reason text,
+  hangup_code integer,
+  metadata jsonb default '{}'::jsonb not null,
+  contact_link_pending boolean default false not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  provider_event_rank integer default 0 not null,
+  provider_event_at timestamp with time zone,
+  constraint calls_pkey PRIMARY KEY (id),
+  constraint calls_id_user_id_key UNIQUE (id, user_id),
+  constraint calls_user_id_provider_provider_call_id_key UNIQUE (user_id, provider, provider_call_id),
+  constraint calls_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE RESTRICT,
+  constraint calls_contact_id_user_id_fkey FOREIGN KEY (contact_id, user_id) REFERENCES app_public.contacts(id, user_id) ON DELETE SET NULL (contact_id),
+  constraint calls_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint calls_call_source_check CHECK (call_source = ANY (ARRAY['phone'::text, 'internet'::text, 'unknown'::text])),
+  constraint calls_cost_cents_check CHECK (cost_cents >= 0::numeric),
+  constraint calls_direction_check CHECK (direction = ANY (ARRAY['inbound'::text, 'outbound'::text])),
+  constraint calls_duration_non_negative CHECK (duration_seconds >= 0 AND duration_seconds <= 86400),
+  constraint calls_e164 CHECK (phone_number ~ '^\+[1-9][0-9]{6,14}$'::text),
+  constraint calls_lifecycle_order CHECK ((ringing_at IS NULL OR ringing_at >= (started_at - '00:01:00'::interval)) AND (answered_at IS NULL OR answered_at >= (started_at - '00:01:00'::interval)) AND (ended_at IS NULL OR ended_at >= (started_at - '00:01:00'::interval))),
+  constraint calls_metadata_check CHECK (jsonb_typeof(metadata) = 'object'::text),
+  constraint calls_provider_call_id_check CHECK (length(provider_call_id) >= 1 AND length(provider_call_id) <= 200),
+  constraint calls_provider_check CHECK (provider = ANY (ARRAY['bolna'::text, 'twilio'::text, 'vapi'::text, 'retell'::text, 'other'::text])),
+  constraint calls_status_check CHECK (status = ANY (ARRAY['scheduled'::text, 'queued'::text, 'initiated'::text, 'ringing'::text, 'in_progress'::text, 'disconnected'::text, 'completed'::text, 'busy'::text, 'no_answer'::text, 'canceled'::text, 'failed'::text]))
+);
+comment on table app_public.calls is 'One call placed or received by an agent, at the provider''s granularity (a Bolna execution, a Twilio CallSid).';
+comment on column app_public.calls.direction is 'inbound or outbound (the seed''s lead_type).';
+comment on column app_public.calls.call_source is 'Channel: phone (telephony), internet (web call) or unknown.';
+comment on column app_public.calls.status is 'Lifecycle status; terminal ones are completed, busy, no_answer, canceled and failed.';
+comment on column app_public.calls.started_at is 'When the call started (provider time); decides the tenant-local day and hour it counts on.';
+comment on column app_public.calls.duration_seconds is 'Conversation length in seconds.';
+comment on column app_public.calls.billed_minutes is 'Duration rounded up to whole minutes (61 s = 2 min).';
+comment on column app_public.calls.outcome is 'Derived: successful (completed with conversation, not voicemail), unanswered (busy, no answer, voicemail, completed without conversation), failed (failed, canceled); null while in progress.';
+comment on column app_public.calls.credits_used is 'Derived: billed minutes of a completed call with conversation time; 0 otherwise.';
+comment on column app_public.calls.contact_link_pending is 'True while the call waits for app_hidden.sync_contacts to link it (its contact was being created by another transaction).';
+comment on column app_public.calls.provider_event_rank is 'Progress of the last provider event applied (Bolna: status rank; Twilio: 1000 x status rank + SequenceNumber). Events that are not ahead of it change nothing.';
+comment on column app_public.calls.provider_event_at is 'Provider time of the last applied event (Bolna updated_at, Twilio Timestamp).';
+CREATE INDEX calls_agent_started_idx ON app_public.calls USING btree (agent_id, started_at);
+CREATE INDEX calls_contact_id_idx ON app_public.calls USING btree (contact_id) WHERE (contact_id IS NOT NULL);
+CREATE INDEX calls_contact_link_pending_idx ON app_public.calls USING btree (user_id) WHERE contact_link_pending;
+CREATE INDEX calls_user_phone_idx ON app_public.calls USING btree (user_id, phone_number) WHERE (phone_number IS NOT NULL);
+CREATE INDEX calls_user_started_idx ON app_public.calls USING btree (user_id, started_at);
+CREATE STATISTICS app_public.calls_agent_user_dependency (dependencies) ON user_id, agent_id FROM app_public.calls;
+grant select on table app_public.calls to app_user;
+
+create table app_public.contacts (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  phone_number text not null,
+  name text,
+  email public.citext,
+  company text,
+  notes text,
+  is_customer boolean default false not null,
+  is_auto_created boolean default false not null,
+  auto_creation_source text default 'manual'::text not null,
+  auto_created_from_call_id uuid,
+  not_connected integer default 0 not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint contacts_pkey PRIMARY KEY (id),
+  constraint contacts_id_user_id_key UNIQUE (id, user_id),
+  constraint contacts_user_id_phone_number_key UNIQUE (user_id, phone_number),
+  constraint contacts_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint contacts_auto_creation_source_check CHECK (auto_creation_source = ANY (ARRAY['manual'::text, 'call'::text, 'import'::text])),
+  constraint contacts_e164 CHECK (phone_number ~ '^\+[1-9][0-9]{6,14}$'::text),
+  constraint contacts_name_check CHECK (length(name) <= 200),
+  constraint contacts_not_connected_check CHECK (not_connected >= 0)
+);
+comment on table app_public.contacts is 'People a tenant calls or is called by; created automatically from calls.';
+comment on column app_public.contacts.auto_created_from_call_id is 'The call that created this contact (provenance only, no foreign key: calls are purged by retention).';
+comment on column app_public.contacts.not_connected is 'Calls to this contact that ended unanswered or failed (corrections move it).';
+grant select, delete on table app_public.contacts to app_user;
+grant insert (user_id, phone_number, name, email, company, notes, is_customer), update (name, email, company, notes, is_customer) on table app_public.contacts to app_user;
+
+create table app_public.credit_transactions (
+  id uuid default uuidv7() not null,
+  user_id uuid not null,
+  type text not null,
+  amount integer not null,
+  balance_after integer,
+  posted_at timestamp with time zone,
+  description text,
+  call_id uuid,
+  created_by uuid,
+  created_at timestamp with time zone default now() not null,
+  constraint credit_transactions_pkey PRIMARY KEY (id),
+  constraint credit_transactions_call_id_user_id_fkey FOREIGN KEY (call_id, user_id) REFERENCES app_public.calls(id, user_id) ON DELETE SET NULL (call_id),
+  constraint credit_transactions_created_by_fkey FOREIGN KEY (created_by) REFERENCES app_public.users(id) ON DELETE SET NULL,
+  constraint credit_transactions_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint credit_transactions_amount_check CHECK (amount <> 0),
+  constraint credit_transactions_posted_together CHECK ((balance_after IS NULL) = (posted_at IS NULL)),
+  constraint credit_transactions_type_check CHECK (type = ANY (ARRAY['purchase'::text, 'usage'::text, 'bonus'::text, 'admin_adjustment'::text, 'refund'::text]))
+);
+comment on table app_public.credit_transactions is 'The credit ledger. Rows are appended (usage by trigger when a call''s credits change); the posting job assigns balance_after in order and updates users.credits.';
+comment on column app_public.credit_transactions.amount is 'Signed credits: negative for usage, positive for purchases, bonuses and refunds.';
+comment on column app_public.credit_transactions.balance_after is 'The tenant''s balance after this row; null until posted.';
+CREATE INDEX credit_transactions_call_idx ON app_public.credit_transactions USING btree (call_id) WHERE (call_id IS NOT NULL);
+CREATE INDEX credit_transactions_created_by_idx ON app_public.credit_transactions USING btree (created_by) WHERE (created_by IS NOT NULL);
+CREATE INDEX credit_transactions_unposted_idx ON app_public.credit_transactions USING btree (user_id) WHERE (posted_at IS NULL);
+CREATE INDEX credit_transactions_user_created_idx ON app_public.credit_transactions USING btree (user_id, created_at);
+grant select on table app_public.credit_transactions to app_user;
+
+create table app_public.customers (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  contact_id uuid,
+  reference text not null,
+  name text not null,
+  email public.citext,
+  phone text,
+  company text,
+  status text default 'active'::text not null,
+  conversion_date timestamp with time zone default now() not null,
+  original_lead_source text,
+  assigned_sales_rep text,
+  last_interaction_date timestamp with time zone,
+  notes text,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint customers_pkey PRIMARY KEY (id),
+  constraint customers_user_id_reference_key UNIQUE (user_id, reference),
+  constraint customers_contact_id_user_id_fkey FOREIGN KEY (contact_id, user_id) REFERENCES app_public.contacts(id, user_id) ON DELETE SET NULL (contact_id),
+  constraint customers_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint customers_e164 CHECK (phone ~ '^\+[1-9][0-9]{6,14}$'::text),
+  constraint customers_name_check CHECK (length(name) >= 1 AND length(name) <= 200),
+  constraint customers_status_check CHECK (status = ANY (ARRAY['active'::text, 'inactive'::text, 'churned'::text, 'on_hold'::text]))
+);
+comment on table app_public.customers is 'Leads converted to customers; reference is generated per tenant as CUST-YYYY-NNNN.';
+CREATE INDEX customers_contact_idx ON app_public.customers USING btree (contact_id) WHERE (contact_id IS NOT NULL);
+grant select, delete on table app_public.customers to app_user;
+grant insert (user_id, contact_id, name, email, phone, company, status, conversion_date, original_lead_source, assigned_sales_rep, last_interaction_date, notes), update (name, email, phone, company, status, original_lead_source, assigned_sales_rep, last_interaction_date, notes) on table app_public.customers to app_user;
+
+create table app_public.follow_ups (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  contact_id uuid,
+  lead_phone text not null,
+  lead_email public.citext,
+  lead_name text,
+  follow_up_date date not null,
+  remark text,
+  status text default 'pending'::text not null,
+  created_by uuid default app_public.current_user_id(),
+  completed_at timestamp with time zone,
+  completed_by uuid,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint follow_ups_pkey PRIMARY KEY (id),
+  constraint follow_ups_completed_by_fkey FOREIGN KEY (completed_by) REFERENCES app_public.users(id) ON DELETE SET NULL,
+  constraint follow_ups_contact_id_user_id_fkey FOREIGN KEY (contact_id, user_id) REFERENCES app_public.contacts(id, user_id) ON DELETE SET NULL (contact_id),
+  constraint follow_ups_created_by_fkey FOREIGN KEY (created_by) REFERENCES app_public.users(id) ON DELETE SET NULL,
+  constraint follow_ups_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint follow_ups_completion CHECK ((status = 'completed'::text) = (completed_at IS NOT NULL)),
+  constraint follow_ups_e164 CHECK (lead_phone ~ '^\+[1-9][0-9]{6,14}$'::text),
+  constraint follow_ups_status_check CHECK (status = ANY (ARRAY['pending'::text, 'completed'::text, 'cancelled'::text]))
+);
+comment on table app_public.follow_ups is 'Follow-ups a manager schedules for a lead.';
+CREATE INDEX follow_ups_completed_by_idx ON app_public.follow_ups USING btree (completed_by) WHERE (completed_by IS NOT NULL);
+CREATE INDEX follow_ups_contact_idx ON app_public.follow_ups USING btree (contact_id) WHERE (contact_id IS NOT NULL);
+CREATE INDEX follow_ups_created_by_idx ON app_public.follow_ups USING btree (created_by) WHERE (created_by IS NOT NULL);
+CREATE INDEX follow_ups_user_date_idx ON app_public.follow_ups USING btree (user_id, follow_up_date);
+grant select, delete on table app_public.follow_ups to app_user;
+grant insert (user_id, contact_id, lead_phone, lead_email, lead_name, follow_up_date, remark), update (lead_email, lead_name, follow_up_date, remark, status) on table app_public.follow_ups to app_user;
+
+create table app_public.lead_analytics (
+  id uuid default uuidv7() not null,
+  user_id uuid not null,
+  analysis_type text not null,
+  call_id uuid,
+  latest_call_id uuid,
+  phone_number text,
+  calls_analyzed integer default 1 not null,
+  intent_level text,
+  intent_score smallint,
+  urgency_level text,
+  urgency_score smallint,
+  budget_constraint text,
+  budget_score smallint,
+  fit_alignment text,
+  fit_score smallint,
+  engagement_health text,
+  engagement_score smallint,
+  total_score smallint,
+  lead_status_tag text,
+  reasoning jsonb default '{}'::jsonb not null,
+  cta_interactions jsonb default '{}'::jsonb not null,
+  cta_pricing_clicked boolean default false not null,
+  cta_demo_clicked boolean default false not null,
+  cta_followup_clicked boolean default false not null,
+  cta_sample_clicked boolean default false not null,
+  cta_escalated_to_human boolean default false not null,
+  extracted_name text,
+  extracted_email public.citext,
+  company_name text,
+  smart_notification text,
+  is_read boolean default false not null,
+  demo_book_datetime timestamp with time zone,
+  analyzer text default 'openai'::text not null,
+  model text,
+  prompt_version text,
+  analyzed_at timestamp with time zone default now() not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint lead_analytics_pkey PRIMARY KEY (id),
+  constraint lead_analytics_call_id_user_id_fkey FOREIGN KEY (call_id, user_id) REFERENCES app_public.calls(id, user_id) ON DELETE CASCADE,
+  constraint lead_analytics_latest_call_id_user_id_fkey FOREIGN KEY (latest_call_id, user_id) REFERENCES app_public.calls(id, user_id) ON DELETE SET NULL (latest_call_id),
+  constraint lead_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint lead_analytics_analysis_type_check CHECK (analysis_type = ANY (ARRAY['individual'::text, 'complete'::text])),
+  constraint lead_analytics_analyzer_check CHECK (analyzer = ANY (ARRAY['openai'::text, 'builtin'::text, 'import'::text])),
+  constraint lead_analytics_budget_score_check CHECK (budget_score >= 0 AND budget_score <= 100),
+  constraint lead_analytics_calls_analyzed_check CHECK (calls_analyzed >= 1),
+  constraint lead_analytics_complete_has_phone CHECK (analysis_type = 'individual'::text OR phone_number IS NOT NULL),
+  constraint lead_analytics_e164 CHECK (phone_number ~ '^\+[1-9][0-9]{6,14}$'::text),
+  constraint lead_analytics_engagement_score_check CHECK (engagement_score >= 0 AND engagement_score <= 100),
+  constraint lead_analytics_fit_score_check CHECK (fit_score >= 0 AND fit_score <= 100),
+  constraint lead_analytics_individual_has_call CHECK ((analysis_type = 'individual'::text) = (call_id IS NOT NULL)),
+  constraint lead_analytics_intent_score_check CHECK (intent_score >= 0 AND intent_score <= 100),
+  constraint lead_analytics_lead_status_tag_check CHECK (lead_status_tag = ANY (ARRAY['hot'::text, 'warm'::text, 'cold'::text])),
+  constraint lead_analytics_total_score_check CHECK (total_score >= 0 AND total_score <= 100),
+  constraint lead_analytics_urgency_score_check CHECK (urgency_score >= 0 AND urgency_score <= 100)
+);
+comment on table app_public.lead_analytics is 'Lead scores from call analysis. individual: one per call; complete: one per tenant and phone number, refreshed as calls accrue.';
+comment on column app_public.lead_analytics.total_score is 'Overall lead score 0-100; 60 or more counts as a qualified lead.';
+comment on column app_public.lead_analytics.smart_notification is 'A short actionable message for the manager; is_read tracks whether it was seen.';
+CREATE UNIQUE INDEX lead_analytics_complete_phone_key ON app_public.lead_analytics USING btree (user_id, phone_number) WHERE (analysis_type = 'complete'::text);
+CREATE UNIQUE INDEX lead_analytics_individual_call_key ON app_public.lead_analytics USING btree (call_id);
+CREATE INDEX lead_analytics_latest_call_idx ON app_public.lead_analytics USING btree (latest_call_id) WHERE (latest_call_id IS NOT NULL);
+CREATE INDEX lead_analytics_unread_idx ON app_public.lead_analytics USING btree (user_id, analyzed_at) WHERE ((smart_notification IS NOT NULL) AND (NOT is_read));
+CREATE INDEX lead_analytics_user_created_idx ON app_public.lead_analytics USING btree (user_id, created_at);
+grant select on table app_public.lead_analytics to app_user;
+grant update (is_read) on table app_public.lead_analytics to app_user;
+
+create table app_public.phone_numbers (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  agent_id uuid,
+  name text,
+  phone_number text not null,
+  is_active boolean default true not null,
+  created_by uuid,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint phone_numbers_pkey PRIMARY KEY (id),
+  constraint phone_numbers_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE SET NULL (agent_id),
+  constraint phone_numbers_created_by_fkey FOREIGN KEY (created_by) REFERENCES app_public.users(id) ON DELETE SET NULL,
+  constraint phone_numbers_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint phone_numbers_e164 CHECK (phone_number ~ '^\+[1-9][0-9]{6,14}$'::text),
+  constraint phone_numbers_name_check CHECK (length(name) <= 200)
+);
+comment on table app_public.phone_numbers is 'Phone numbers (E.164); an active number is unique per tenant; each is assigned to at most one agent and an agent has at most one.';
+CREATE UNIQUE INDEX phone_numbers_active_number_key ON app_public.phone_numbers USING btree (user_id, phone_number) WHERE is_active;
+CREATE UNIQUE INDEX phone_numbers_agent_key ON app_public.phone_numbers USING btree (agent_id, user_id) WHERE (agent_id IS NOT NULL);
+CREATE INDEX phone_numbers_created_by_idx ON app_public.phone_numbers USING btree (created_by);
+CREATE INDEX phone_numbers_user_id_idx ON app_public.phone_numbers USING btree (user_id);
+grant select, delete on table app_public.phone_numbers to app_user;
+grant insert (user_id, agent_id, name, phone_number, is_active), update (agent_id, name, is_active) on table app_public.phone_numbers to app_user;
+
+create table app_public.privacy_requests (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  kind text not null,
+  status text default 'pending'::text not null,
+  progress numeric(5,4) default 0 not null,
+  details jsonb default '{}'::jsonb not null,
+  subject_hash text,
+  requested_by uuid,
+  client_ip text,
+  user_agent text,
+  archive_bytes bigint,
+  archive_sha256 text,
+  expires_at timestamp with time zone,
+  created_at timestamp with time zone default now() not null,
+  started_at timestamp with time zone,
+  finished_at timestamp with time zone,
+  error text,
+  constraint privacy_requests_pkey PRIMARY KEY (id),
+  constraint privacy_requests_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint privacy_requests_archive_bytes_check CHECK (archive_bytes >= 0),
+  constraint privacy_requests_details_check CHECK (jsonb_typeof(details) = 'object'::text),
+  constraint privacy_requests_finished CHECK ((status = ANY (ARRAY['completed'::text, 'failed'::text, 'expired'::text])) = (finished_at IS NOT NULL)),
+  constraint privacy_requests_kind_check CHECK (kind = ANY (ARRAY['export'::text, 'erase_contact'::text, 'erase_business'::text])),
+  constraint privacy_requests_progress_check CHECK (progress >= 0::numeric AND progress <= 1::numeric),
+  constraint privacy_requests_status_check CHECK (status = ANY (ARRAY['pending'::text, 'running'::text, 'completed'::text, 'failed'::text, 'expired'::text]))
+);
+comment on table app_public.privacy_requests is 'A business''s privacy requests: data exports (built by a background job, downloadable until they expire) and erasures, with who asked, from where and what was removed.';
+comment on column app_public.privacy_requests.kind is 'export: an archive of all the business''s data; erase_contact: one caller erased; erase_business: the whole account (recorded in the platform log, since this row goes with it).';
+comment on column app_public.privacy_requests.progress is 'Share of the work done, 0 to 1 (exports move table by table).';
+comment on column app_public.privacy_requests.details is 'What the request did: rows per table (exports: rows exported; erasures: rows removed or unlinked).';
+comment on column app_public.privacy_requests.subject_hash is 'erase_contact: HMAC-SHA256 of the erased phone number with a platform secret, so a repeated request can be recognised without keeping the number.';
+comment on column app_public.privacy_requests.requested_by is 'The signed-in user who asked (always a password session: API keys cannot make privacy requests).';
+comment on column app_public.privacy_requests.client_ip is 'The client address of the request (switchboard.client_ip), when the server passed it.';
+comment on column app_public.privacy_requests.user_agent is 'The client''s User-Agent (switchboard.user_agent), when the server passed it.';
+comment on column app_public.privacy_requests.archive_bytes is 'Size of the export archive (tar.gz).';
+comment on column app_public.privacy_requests.archive_sha256 is 'SHA-256 of the export archive, hex.';
+comment on column app_public.privacy_requests.expires_at is 'When the export archive is deleted (retention data type privacy_exports).';
+CREATE INDEX privacy_requests_expiring_idx ON app_public.privacy_requests USING btree (expires_at) WHERE ((kind = 'export'::text) AND (status = 'completed'::text));
+CREATE INDEX privacy_requests_user_created_idx ON app_public.privacy_requests USING btree (user_id, created_at);
+grant select on table app_public.privacy_requests to app_user;
+
+create table app_public.transcripts (
+  id uuid default uuidv7() not null,
+  user_id uuid not null,
+  call_id uuid not null,
+  content text default ''::text not null,
+  speaker_segments jsonb default '[]'::jsonb not null,
+  analysis_status text default 'pending'::text not null,
+  analysis_error text,
+  analyzed_at timestamp with time zone,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint transcripts_pkey PRIMARY KEY (id),
+  constraint transcripts_call_id_key UNIQUE (call_id),
+  constraint transcripts_call_id_user_id_fkey FOREIGN KEY (call_id, user_id) REFERENCES app_public.calls(id, user_id) ON DELETE CASCADE,
+  constraint transcripts_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint transcripts_analysis_status_check CHECK (analysis_status = ANY (ARRAY['pending'::text, 'processing'::text, 'completed'::text, 'failed'::text, 'skipped'::text])),
+  constraint transcripts_speaker_segments_check CHECK (jsonb_typeof(speaker_segments) = 'array'::text)
+);
+comment on table app_public.transcripts is 'The transcript of a call (text and speaker segments) and the state of its analysis.';
+CREATE INDEX transcripts_user_id_idx ON app_public.transcripts USING btree (user_id);
+grant select on table app_public.transcripts to app_user;
+
+create table app_public.usage_alerts (
+  id uuid default uuidv7() not null,
+  user_id uuid not null,
+  period_start date not null,
+  threshold_percent integer not null,
+  balance integer not null,
+  reference_balance integer not null,
+  sms_to text,
+  sms_status text default 'none'::text not null,
+  sms_error text,
+  sms_sent_at timestamp with time zone,
+  created_at timestamp with time zone default now() not null,
+  constraint usage_alerts_pkey PRIMARY KEY (id),
+  constraint usage_alerts_user_id_period_start_threshold_percent_key UNIQUE (user_id, period_start, threshold_percent),
+  constraint usage_alerts_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint usage_alerts_sms_status_check CHECK (sms_status = ANY (ARRAY['none'::text, 'pending'::text, 'sent'::text, 'failed'::text])),
+  constraint usage_alerts_threshold_percent_check CHECK (threshold_percent >= 1 AND threshold_percent <= 99)
+);
+comment on table app_public.usage_alerts is 'One row per tenant, month and threshold when the credit balance fell below that percentage of the month''s highest balance (and the SMS sent for it).';
+grant select on table app_public.usage_alerts to app_user;
+
+create table app_public.user_analytics (
+  user_id uuid not null,
+  day date not null,
+  calls bigint default 0 not null,
+  successful_calls bigint default 0 not null,
+  failed_calls bigint default 0 not null,
+  unanswered_calls bigint default 0 not null,
+  talk_seconds bigint default 0 not null,
+  billed_minutes bigint default 0 not null,
+  credits_used bigint default 0 not null,
+  inbound_calls bigint default 0 not null,
+  outbound_calls bigint default 0 not null,
+  phone_calls bigint default 0 not null,
+  internet_calls bigint default 0 not null,
+  unknown_source_calls bigint default 0 not null,
+  leads_generated bigint default 0 not null,
+  qualified_leads bigint default 0 not null,
+  hot_leads bigint default 0 not null,
+  warm_leads bigint default 0 not null,
+  cold_leads bigint default 0 not null,
+  cta_pricing bigint default 0 not null,
+  cta_demo bigint default 0 not null,
+  cta_followup bigint default 0 not null,
+  cta_sample bigint default 0 not null,
+  cta_human_escalation bigint default 0 not null,
+  calls_with_cta bigint default 0 not null,
+  intent_score_sum bigint default 0 not null,
+  intent_score_count bigint default 0 not null,
+  urgency_score_sum bigint default 0 not null,
+  urgency_score_count bigint default 0 not null,
+  budget_score_sum bigint default 0 not null,
+  budget_score_count bigint default 0 not null,
+  fit_score_sum bigint default 0 not null,
+  fit_score_count bigint default 0 not null,
+  engagement_score_sum bigint default 0 not null,
+  engagement_score_count bigint default 0 not null,
+  total_score_sum bigint default 0 not null,
+  total_score_count bigint default 0 not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint user_analytics_pkey PRIMARY KEY (user_id, day),
+  constraint user_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
+) with (fillfactor=70);
+comment on table app_public.user_analytics is 'Rollup per tenant and tenant-local day (compacted part; tenant_daily_stats adds the pending deltas).';
+grant select on table app_public.user_analytics to app_user;
+
+create table app_public.user_hourly_analytics (
+  user_id uuid not null,
+  day date not null,
+  hour smallint not null,
+  calls bigint default 0 not null,
+  successful_calls bigint default 0 not null,
+  failed_calls bigint default 0 not null,
+  unanswered_calls bigint default 0 not null,
+  talk_seconds bigint default 0 not null,
+  billed_minutes bigint default 0 not null,
+  credits_used bigint default 0 not null,
+  inbound_calls bigint default 0 not null,
+  outbound_calls bigint default 0 not null,
+  phone_calls bigint default 0 not null,
+  internet_calls bigint default 0 not null,
+  unknown_source_calls bigint default 0 not null,
+  leads_generated bigint default 0 not null,
+  qualified_leads bigint default 0 not null,
+  hot_leads bigint default 0 not null,
+  warm_leads bigint default 0 not null,
+  cold_leads bigint default 0 not null,
+  cta_pricing bigint default 0 not null,
+  cta_demo bigint default 0 not null,
+  cta_followup bigint default 0 not null,
+  cta_sample bigint default 0 not null,
+  cta_human_escalation bigint default 0 not null,
+  calls_with_cta bigint default 0 not null,
+  intent_score_sum bigint default 0 not null,
+  intent_score_count bigint default 0 not null,
+  urgency_score_sum bigint default 0 not null,
+  urgency_score_count bigint default 0 not null,
+  budget_score_sum bigint default 0 not null,
+  budget_score_count bigint default 0 not null,
+  fit_score_sum bigint default 0 not null,
+  fit_score_count bigint default 0 not null,
+  engagement_score_sum bigint default 0 not null,
+  engagement_score_count bigint default 0 not null,
+  total_score_sum bigint default 0 not null,
+  total_score_count bigint default 0 not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint user_hourly_analytics_pkey PRIMARY KEY (user_id, day, hour),
+  constraint user_hourly_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint user_hourly_analytics_hour_check CHECK (hour >= 0 AND hour <= 23)
+) with (fillfactor=70);
+comment on table app_public.user_hourly_analytics is 'Rollup per tenant, tenant-local day and hour (compacted part; tenant_hourly_stats adds the pending deltas).';
+CREATE INDEX user_hourly_analytics_matrix_idx ON app_public.user_hourly_analytics USING btree (user_id, day) INCLUDE (hour, calls, successful_calls, unanswered_calls, failed_calls, leads_generated, hot_leads);
+grant select on table app_public.user_hourly_analytics to app_user;
+
+create table app_public.users (
+  id uuid default uuidv7() not null,
+  email public.citext not null,
+  name text not null,
+  role text default 'user'::text not null,
+  credits integer default 0 not null,
+  timezone text default 'UTC'::text not null,
+  analysis_prompt_individual text,
+  analysis_prompt_complete text,
+  analysis_prompt_version integer default 1 not null,
+  is_active boolean default true not null,
+  email_verified boolean default false not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  alert_phone text,
+  constraint users_pkey PRIMARY KEY (id),
+  constraint users_email_key UNIQUE (email),
+  constraint users_alert_phone_e164 CHECK (alert_phone ~ '^\+[1-9][0-9]{6,14}$'::text),
+  constraint users_analysis_prompt_complete_check CHECK (length(analysis_prompt_complete) <= 20000),
+  constraint users_analysis_prompt_individual_check CHECK (length(analysis_prompt_individual) <= 20000),
+  constraint users_analysis_prompt_version_check CHECK (analysis_prompt_version >= 1),
+  constraint users_email_check CHECK (email OPERATOR(public.~) '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::public.citext),
+  constraint users_email_length CHECK (char_length(email::text) <= 320) NOT VALID,
+  constraint users_name_check CHECK (length(name) >= 1 AND length(name) <= 200),
+  constraint users_role_check CHECK (role = ANY (ARRAY['user'::text, 'admin'::text, 'super_admin'::text])),
+  constraint users_timezone_valid CHECK (app_hidden.is_valid_timezone(timezone))
+);
+comment on table app_public.users is 'A tenant: the account that owns agents, calls and leads.';
+comment on column app_public.users.credits is 'Posted credit balance, maintained only by the credit ledger (credit_transactions). See available_credits.';
+comment on column app_public.users.timezone is 'IANA time zone; a call belongs to the tenant-local day and hour of its start. Changing it rebuilds the tenant''s rollups.';
+comment on column app_public.users.analysis_prompt_individual is 'Prompt for analysing one call; null uses the platform default.';
+comment on column app_public.users.analysis_prompt_complete is 'Prompt for the per-contact complete analysis; null uses the platform default.';
+comment on column app_public.users.analysis_prompt_version is 'Bumped whenever either analysis prompt changes; recorded on each analysis.';
+comment on column app_public.users.alert_phone is 'Where usage alerts are sent by SMS (E.164); null: no SMS.';
+comment on constraint users_email_length on app_public.users is 'Emails are at most 320 characters (RFC 3696 errata 1690).';
+grant select on table app_public.users to app_user;
+grant update (name, timezone, analysis_prompt_individual, analysis_prompt_complete, alert_phone) on table app_public.users to app_user;
+
+-- Functions and procedures --------------------------------------------------
+
+CREATE OR REPLACE FUNCTION app_public.agent_leaderboard(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date)
+ RETURNS SETOF app_public.agent_leaderboard_row
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+ SET enable_mergejoin TO 'off'
+AS $function$
+  with r as (select * from app_hidden.kpi_range(agent_leaderboard.from_date, agent_leaderboard.to_date, 366)),
+  totals as (select t.agent_id, t.measures from r, app_hidden.agent_measures(r.user_id, r.from_date, r.to_date) t),
+  daily as (
+    select x.agent_id, x.day - r.from_date as i, sum(x.calls)::bigint as calls, sum(x.successful_calls)::bigint as successful
+      from r, lateral (
+        select a.agent_id, a.day, a.calls, a.successful_calls from app_public.agent_analytics a
+         where a.user_id = r.user_id and a.day between r.from_date and r.to_date
+        union all
+        select d.agent_id, d.day, d.calls, d.successful_calls from app_hidden.rollup_deltas d
+         where d.user_id = r.user_id and d.day between r.from_date and r.to_date
+           and (d.target is null or d.target = 'agent_day')) x
+     group by x.agent_id, x.day - r.from_date
+  ),
+  sparklines as (
+    select g.id as agent_id,
+           array_agg(coalesce(d.calls, 0) order by days.i) as daily_calls,
+           array_agg(coalesce(d.successful, 0) order by days.i) as daily_successful
+      from r
+      join app_public.agents g on g.user_id = r.user_id
+      cross join lateral generate_series(0, r.to_date - r.from_date) days(i)
+      left join daily d on d.agent_id = g.id and d.i = days.i
+     group by g.id
+  ),
+  per_agent as materialized (
+    select g.id as agent_id, g.name, g.is_active,
+           app_hidden.kpi_figures(coalesce(t.measures, app_hidden.zero_measures())) as f,
+           s.daily_calls, s.daily_successful
+      from r
+      join app_public.agents g on g.user_id = r.user_id
+      left join totals t on t.agent_id = g.id
+      left join sparklines s on s.agent_id = g.id
+  )
+  select a.agent_id, a.name, a.is_active,
+         rank() over (order by (a.f).qualified_leads desc, (a.f).successful_calls desc, (a.f).calls desc)::integer,
+         a.f, a.daily_calls, a.daily_successful
+    from per_agent a
+   order by 4, a.name, a.agent_id
+$function$;
+comment on function app_public.agent_leaderboard(from_date date, to_date date) is 'Every agent of the tenant with its KPIs over fromDate..toDate (default: the last 30 days; at most 366 days), ranked by qualified leads, then successful calls, then calls, with daily call counts for sparklines.';
+grant execute on function app_public.agent_leaderboard(from_date date, to_date date) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.agent_overview(agent_id uuid, from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date)
+ RETURNS app_public.agent_overview
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  select app_public.kpi_summary(r.from_date, r.to_date, agent_overview.agent_id),
+         array(select s from app_public.kpi_series(r.from_date, r.to_date, 'day', agent_overview.agent_id) s),
+         array(select row(t.*)::app_public.target_progress_item
+                 from app_public.targets_vs_actuals(r.from_date, r.to_date, agent_overview.agent_id) t),
+         array(select row(c.id, c.started_at, c.status, c.outcome, c.direction, c.call_source, c.duration_seconds,
+                          c.phone_number, c.caller_name, t.id is not null, t.analysis_status, a.total_score,
+                          a.lead_status_tag, a.smart_notification)::app_public.recent_call_item
+                 from (select c.* from app_public.calls c
+                        where c.agent_id = agent_overview.agent_id and c.user_id = r.user_id
+                        order by c.started_at desc, c.id desc
+                        limit 20) c
+                 left join app_public.transcripts t on t.call_id = c.id
+                 left join app_public.lead_analytics a on a.call_id = c.id
+                order by c.started_at desc, c.id desc),
+         (select row(g.id, g.name, g.is_active)::app_public.agent_brief
+            from app_public.agents g
+           where g.id = agent_overview.agent_id and g.user_id = r.user_id)
+    from app_hidden.kpi_range(agent_overview.from_date, agent_overview.to_date) r
+$function$;
+comment on function app_public.agent_overview(agent_id uuid, from_date date, to_date date) is 'One agent''s page for tenant-local days fromDate..toDate (default: the last 30 days) in one query; zeros for an agent that is not the tenant''s.';
+grant execute on function app_public.agent_overview(agent_id uuid, from_date date, to_date date) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.audit_entries(action text DEFAULT NULL::text, table_name text DEFAULT NULL::text, tenant_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.audit_entry
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select a.id, a.created_at, a.user_id, a.actor, a.actor_id, a.api_key_id, a.ip_address, a.user_agent,
+         a.action, a.resource_type, a.resource_id, a.old_values, a.new_values, a.details
+    from app_hidden.audit_log a
+   where (audit_entries.action is null or a.action = audit_entries.action)
+     and (audit_entries.table_name is null or a.resource_type = audit_entries.table_name)
+     and (audit_entries.tenant_id is null or a.user_id = audit_entries.tenant_id)
+   order by a.id desc
+$function$;
+comment on function app_public.audit_entries(action text, table_name text, tenant_id uuid) is 'The audit trail, newest first: the signed-in business''s own changes (platform admins: every tenant''s; tenantId narrows it). Filter by action (insert, update, delete) and table.';
+grant execute on function app_public.audit_entries(action text, table_name text, tenant_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.call_source_breakdown(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.kpi_breakdown_row
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  select b.key, b.label, b.value, b.share
+    from app_hidden.kpi_range(call_source_breakdown.from_date, call_source_breakdown.to_date) r,
+         lateral app_hidden.range_measures(r.user_id, r.from_date, r.to_date, call_source_breakdown.agent_id) m,
+         lateral unnest(app_hidden.call_source_rows(m)) with ordinality b(key, label, value, share, ord)
+   order by b.ord
+$function$;
+comment on function app_public.call_source_breakdown(from_date date, to_date date, agent_id uuid) is 'Calls by source (phone, web call, unknown) with shares of all calls.';
+grant execute on function app_public.call_source_breakdown(from_date date, to_date date, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.cancel_follow_up(follow_up_id uuid, remark text DEFAULT NULL::text)
+ RETURNS app_public.follow_ups
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v app_public.follow_ups;
+begin
+  update app_public.follow_ups f
+     set status = 'cancelled', remark = coalesce(cancel_follow_up.remark, f.remark)
+   where f.id = follow_up_id
+  returning * into v;
+  if v.id is null then
+    raise exception 'follow-up not found' using errcode = 'SB104';
+  end if;
+  return v;
+end
+$function$;
+comment on function app_public.cancel_follow_up(follow_up_id uuid, remark text) is 'Cancels a follow-up, optionally with a remark.';
+grant execute on function app_public.cancel_follow_up(follow_up_id uuid, remark text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.complete_follow_up(follow_up_id uuid, remark text DEFAULT NULL::text)
+ RETURNS app_public.follow_ups
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v app_public.follow_ups;
+begin
+  update app_public.follow_ups f
+     set status = 'completed', remark = coalesce(complete_follow_up.remark, f.remark)
+   where f.id = follow_up_id
+  returning * into v;
+  if v.id is null then
+    raise exception 'follow-up not found' using errcode = 'SB104';
+  end if;
+  return v;
+end
+$function$;
+comment on function app_public.complete_follow_up(follow_up_id uuid, remark text) is 'Marks a follow-up completed (who and when are stamped by the database), optionally with a remark.';
+grant execute on function app_public.complete_follow_up(follow_up_id uuid, remark text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.create_api_key(name text, scopes text[] DEFAULT '{read}'::text[], expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone)
+ RETURNS app_public.created_api_key
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_user_id uuid := app_public.current_user_id();
+  v_key     app_public.api_keys;
+  v_prefix  text;
+  v_secret  text;
+  v_scopes  text[];
+begin
+  if v_user_id is null then
+    raise exception 'sign in to create API keys' using errcode = '42501';
+  end if;
+  if nullif(current_setting('jwt.claims.api_key_id', true), '') is not null then
+    raise exception 'API keys cannot create API keys; sign in with a password' using errcode = '42501';
+  end if;
+  if expires_at is not null and expires_at <= now() then
+    raise exception 'expires_at must be in the future' using errcode = '22023';
+  end if;
+  v_scopes := app_hidden.normalize_api_key_scopes(coalesce(scopes, '{read}'));
+  if (select count(*) from app_public.api_keys k
+       where k.user_id = v_user_id and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())) >= 50 then
+    raise exception 'a tenant can have at most 50 active API keys; revoke one first' using errcode = '54000';
+  end if;
+  loop
+    v_prefix := encode(gen_random_bytes(4), 'hex');
+    exit when not exists (select 1 from app_public.api_keys k where k.key_prefix = v_prefix);
+  end loop;
+  v_secret := format('sbk_%s_%s', v_prefix,
+                     translate(rtrim(encode(gen_random_bytes(32), 'base64'), '='), '+/', '-_'));
+  insert into app_public.api_keys (user_id, name, key_prefix, scopes, expires_at)
+  values (v_user_id, create_api_key.name, v_prefix, v_scopes, create_api_key.expires_at)
+  returning * into v_key;
+  insert into app_private.api_key_secrets (api_key_id, key_hash)
+  values (v_key.id, sha256(convert_to(v_secret, 'UTF8')));
+  return row(v_key, v_secret)::app_public.created_api_key;
+end
+$function$;
+comment on function app_public.create_api_key(name text, scopes text[], expires_at timestamp with time zone) is 'Creates an API key for the signed-in tenant (scopes read and/or write; optional expiry) and returns its secret once. Requires a password sign-in, not another API key.';
+grant execute on function app_public.create_api_key(name text, scopes text[], expires_at timestamp with time zone) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.cta_funnel(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.kpi_breakdown_row
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  select b.key, b.label, b.value, b.share
+    from app_hidden.kpi_range(cta_funnel.from_date, cta_funnel.to_date) r,
+         lateral app_hidden.range_measures(r.user_id, r.from_date, r.to_date, cta_funnel.agent_id) m,
+         lateral unnest(app_hidden.cta_funnel_rows(m)) with ordinality b(key, label, value, share, ord)
+   order by b.ord
+$function$;
+comment on function app_public.cta_funnel(from_date date, to_date date, agent_id uuid) is 'The call-to-action funnel: leads, then leads that asked for pricing, a demo, a follow-up, a human (and samples, and any CTA), each with its share of leads.';
+grant execute on function app_public.cta_funnel(from_date date, to_date date, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.current_tenant()
+ RETURNS app_public.users
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select u.* from app_public.users u where u.id = app_public.current_user_id()
+$function$;
+comment on function app_public.current_tenant() is 'The signed-in tenant (null when anonymous).';
+grant execute on function app_public.current_tenant() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.current_user_id()
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+  select nullif(current_setting('jwt.claims.user_id', true), '')::uuid
+$function$;
+comment on function app_public.current_user_id() is 'The tenant (user) id of the current request, from the JWT claims; null when anonymous.';
+grant execute on function app_public.current_user_id() to app_anonymous;
+grant execute on function app_public.current_user_id() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.current_user_is_admin()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+  select pg_has_role(current_user, 'app_admin', 'usage')
+$function$;
+comment on function app_public.current_user_is_admin() is 'True when the current role is a platform operator (app_admin) or the owner.';
+grant execute on function app_public.current_user_is_admin() to app_anonymous;
+grant execute on function app_public.current_user_is_admin() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.dashboard_overview(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date)
+ RETURNS app_public.dashboard_overview
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  select app_public.kpi_summary(r.from_date, r.to_date),
+         array(select s from app_public.kpi_series(r.from_date, r.to_date, 'day') s),
+         array(select l from app_public.agent_leaderboard(r.from_date, r.to_date) l),
+         app_public.data_freshness(),
+         (select count(*) from app_public.lead_analytics a
+           where a.user_id = r.user_id and a.smart_notification is not null and not a.is_read),
+         array(select row(a.id, coalesce(a.call_id, a.latest_call_id), a.phone_number, a.extracted_name, a.company_name,
+                          a.lead_status_tag, a.total_score, a.smart_notification, a.demo_book_datetime,
+                          a.analyzed_at)::app_public.notification_item
+                 from app_public.lead_analytics a
+                where a.user_id = r.user_id and a.smart_notification is not null and not a.is_read
+                order by a.analyzed_at desc, a.total_score desc nulls last, a.id
+                limit 10),
+         app_hidden.hour_matrix(r.user_id, r.from_date, r.to_date)
+    from app_hidden.kpi_range(dashboard_overview.from_date, dashboard_overview.to_date) r
+$function$;
+comment on function app_public.dashboard_overview(from_date date, to_date date) is 'The overview page for tenant-local days fromDate..toDate (default: the last 30 days, at most 366) in one query.';
+grant execute on function app_public.dashboard_overview(from_date date, to_date date) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.data_freshness()
+ RETURNS app_public.data_freshness
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select now(),
+         (select max(a.updated_at) from app_public.user_analytics a where a.user_id = app_public.current_user_id()),
+         (select count(*) from app_hidden.rollup_deltas d where d.user_id = app_public.current_user_id()),
+         (select max(l.started_at) from app_private.mv_refresh_log l where l.view_name = 'user_kpi_summary'),
+         (select max(c.started_at) from app_public.calls c where c.user_id = app_public.current_user_id())
+$function$;
+comment on function app_public.data_freshness() is 'When the signed-in tenant''s rollups were last compacted and the KPI summary last refreshed, the tenant''s not-yet-compacted changes and its latest call.';
+grant execute on function app_public.data_freshness() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.erase_business(confirm_email text)
+ RETURNS uuid
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_user   uuid := app_hidden.require_password_session();
+  v_email  text;
+  v_counts jsonb := '{}';
+  v_id     uuid;
+  t        text;
+  n        bigint;
+begin
+  select u.email::text into v_email from app_public.users u where u.id = v_user for update;
+  if v_email is null then
+    raise exception 'No such account.' using errcode = 'SB104';
+  end if;
+  if confirm_email is null or lower(btrim(confirm_email)) <> lower(v_email) then
+    raise exception 'Type the account''s email address to confirm erasing the business.' using errcode = 'SB403';
+  end if;
+
+  -- Tenant data first (children before parents), then the login itself.
+  foreach t in array array[
+    'app_public.follow_ups', 'app_public.customers', 'app_public.lead_analytics', 'app_public.transcripts',
+    'app_public.credit_transactions', 'app_public.calls', 'app_public.contacts', 'app_public.agent_targets',
+    'app_public.phone_numbers', 'app_public.usage_alerts', 'app_public.api_keys',
+    'app_private.webhook_events', 'app_private.tenant_retention', 'app_private.provider_credentials',
+    'app_private.customer_reference_counters', 'app_hidden.purged_rollups', 'app_hidden.credit_charges',
+    'app_hidden.contact_count_deltas']
+  loop
+    -- The calls' triggers append negative deltas; they go with the tenant's other deltas below.
+    execute format('delete from %s where user_id = $1', t) using v_user;
+    get diagnostics n = row_count;
+    v_counts := v_counts || jsonb_build_object(split_part(t, '.', 2), n);
+  end loop;
+  delete from app_private.login_attempts a where a.user_id = v_user or lower(a.email::text) = lower(v_email);
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('login_attempts', n);
+  select count(*) into n from app_public.agents a where a.user_id = v_user;
+  v_counts := v_counts || jsonb_build_object('agents', n);
+  select count(*) into n from app_public.privacy_requests r where r.user_id = v_user;
+  v_counts := v_counts || jsonb_build_object('privacy_requests', n);
+
+  insert into app_private.erased_businesses (user_id, email_hash, requested_by, client_ip, user_agent, counts)
+  select v_user, app_hidden.privacy_subject_hash(v_email), v_user, o.client_ip, o.user_agent, v_counts
+    from app_hidden.privacy_request_origin() o
+  returning id into v_id;
+
+  delete from app_hidden.audit_log a where a.user_id = v_user;
+  -- The login last: agents, rollups, secrets and privacy requests go with it (on delete cascade).
+  delete from app_public.users u where u.id = v_user;
+  delete from app_hidden.rollup_deltas d where d.user_id = v_user;
+  return v_id;
+end
+$function$;
+comment on function app_public.erase_business(confirm_email text) is 'Erases the signed-in business and its login, after it types its email to confirm (SB403): every tenant row, then the account. The erasure is recorded in the platform log (app_private.erased_businesses) with row counts, never the email in clear. Returns the record''s id.';
+grant execute on function app_public.erase_business(confirm_email text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.erase_contact(phone_number text DEFAULT NULL::text, contact_id uuid DEFAULT NULL::uuid)
+ RETURNS app_public.privacy_requests
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_user    uuid := app_hidden.require_password_session();
+  v_phone   text := phone_number;
+  v_contact uuid := contact_id;
+  v_calls   uuid[];
+  v_counts  jsonb := '{}';
+  v_req     app_public.privacy_requests;
+  n         integer;
+begin
+  if v_contact is not null then
+    select c.phone_number into v_phone from app_public.contacts c where c.id = v_contact and c.user_id = v_user;
+    if v_phone is null then
+      raise exception 'No such contact.' using errcode = 'SB104';
+    end if;
+  elsif v_phone is null or v_phone !~ '^\+[1-9][0-9]{6,14}$' then
+    raise exception 'Give a contact or a phone number in E.164 form (+ and digits).' using errcode = 'SB404';
+  else
+    select c.id into v_contact from app_public.contacts c where c.user_id = v_user and c.phone_number = v_phone;
+  end if;
+  -- KEY SHARE on the tenant, like every writer of its calls (a time zone
+  -- change waits for this erasure, or this erasure for it).
+  perform 1 from app_public.users u where u.id = v_user for key share;
+
+  select coalesce(array_agg(k.id), '{}') into v_calls
+    from app_public.calls k
+   where k.user_id = v_user and (k.phone_number = v_phone or (v_contact is not null and k.contact_id = v_contact));
+  if v_contact is null and cardinality(v_calls) = 0
+     and not exists (select 1 from app_public.lead_analytics a where a.user_id = v_user and a.phone_number = v_phone)
+     and not exists (select 1 from app_public.follow_ups f where f.user_id = v_user and f.lead_phone = v_phone)
+     and not exists (select 1 from app_public.customers s where s.user_id = v_user and s.phone = v_phone) then
+    raise exception 'No caller with this number.' using errcode = 'SB104';
+  end if;
+
+  -- The ledger keeps every amount and balance; rows only lose their link to the erased calls.
+  update app_public.credit_transactions t set call_id = null
+   where t.user_id = v_user and t.call_id = any (v_calls);
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('credit_transactions_unlinked', n);
+
+  select count(*) into n from app_public.transcripts t where t.user_id = v_user and t.call_id = any (v_calls);
+  v_counts := v_counts || jsonb_build_object('transcripts', n);
+  select count(*) into n from app_public.lead_analytics a
+   where a.user_id = v_user and a.analysis_type = 'individual' and a.call_id = any (v_calls);
+  v_counts := v_counts || jsonb_build_object('individual_analyses', n);
+
+  delete from app_public.lead_analytics a
+   where a.user_id = v_user and a.analysis_type = 'complete' and a.phone_number = v_phone;
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('complete_analyses', n);
+
+  delete from app_public.follow_ups f
+   where f.user_id = v_user and (f.lead_phone = v_phone or (v_contact is not null and f.contact_id = v_contact));
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('follow_ups', n);
+
+  delete from app_public.customers s
+   where s.user_id = v_user and (s.phone = v_phone or (v_contact is not null and s.contact_id = v_contact));
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('customers', n);
+
+  -- The calls' own triggers take their contribution out of the rollups
+  -- (negative deltas, analyses included) and their not-connected counts;
+  -- transcripts and individual analyses go with them (on delete cascade).
+  delete from app_public.calls k where k.id = any (v_calls);
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('calls', n);
+
+  delete from app_public.contacts c where c.id = v_contact and c.user_id = v_user;
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('contacts', n);
+  delete from app_hidden.contact_count_deltas d where d.contact_id = v_contact and d.user_id = v_user;
+
+  -- Raw provider deliveries that carry the number.
+  delete from app_private.webhook_events w
+   where w.user_id = v_user and strpos(w.payload::text, v_phone) > 0;
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('webhook_events', n);
+
+  -- Export archives built earlier hold the caller too: they go now rather than at their expiry.
+  with expired as (
+    update app_public.privacy_requests r set status = 'expired'
+     where r.user_id = v_user and r.kind = 'export' and r.status = 'completed'
+    returning r.id
+  ), gone as (
+    delete from app_private.privacy_export_chunks c using expired e where c.request_id = e.id
+  )
+  select count(*) into n from expired;
+  v_counts := v_counts || jsonb_build_object('export_archives_expired', n);
+
+  insert into app_public.privacy_requests (user_id, kind, status, progress, details, subject_hash, requested_by,
+                                           client_ip, user_agent, started_at, finished_at)
+  select v_user, 'erase_contact', 'completed', 1, v_counts, app_hidden.privacy_subject_hash(v_phone), v_user,
+         o.client_ip, o.user_agent, now(), now()
+    from app_hidden.privacy_request_origin() o
+  returning * into v_req;
+  return v_req;
+end
+$function$;
+comment on function app_public.erase_contact(phone_number text, contact_id uuid) is 'Erases one caller of the signed-in business (by contact or phone number): calls (their KPI contribution is taken out of the rollups), transcripts, analyses, follow-ups, the customer record, the contact and raw deliveries carrying the number. Credit ledger rows keep their amounts and lose the call link. Stored export archives (which hold the caller) are expired at once. Recorded in allPrivacyRequests without the number.';
+grant execute on function app_public.erase_contact(phone_number text, contact_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.ingest_settings()
+ RETURNS app_public.ingest_settings
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select c.bolna_token_prefix, c.bolna_signing_secret_enc is not null, c.bolna_require_signature,
+         c.twilio_account_sid, c.twilio_auth_token_enc is not null, c.updated_at
+    from app_private.provider_credentials c
+   where c.user_id = app_public.current_user_id()
+$function$;
+comment on function app_public.ingest_settings() is 'The signed-in tenant''s webhook settings (null when none are set).';
+grant execute on function app_public.ingest_settings() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.kpi_hourly_matrix(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date)
+ RETURNS SETOF app_public.kpi_hour_cell
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select c.*
+    from app_hidden.kpi_range(kpi_hourly_matrix.from_date, kpi_hourly_matrix.to_date) r,
+         app_hidden.hour_cells(r.user_id, r.from_date, r.to_date) c
+   order by c.iso_weekday, c.hour
+$function$;
+comment on function app_public.kpi_hourly_matrix(from_date date, to_date date) is 'Calls by tenant-local weekday and hour over fromDate..toDate (default: the last 30 days): all 168 cells, zeros included. Tenant-wide (the hourly rollup is per tenant).';
+grant execute on function app_public.kpi_hourly_matrix(from_date date, to_date date) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.kpi_series(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, granularity app_public.kpi_granularity DEFAULT 'day'::app_public.kpi_granularity, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.kpi_series_point
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  with r as (select * from app_hidden.kpi_range(kpi_series.from_date, kpi_series.to_date)),
+  g as (select coalesce(kpi_series.granularity, 'day')::text as unit),
+  buckets as (
+    select b::date as period_start,
+           (b + ('1 ' || g.unit)::interval)::date - 1 as period_end
+      from r, g,
+           generate_series(date_trunc(g.unit, r.from_date::timestamp), r.to_date::timestamp, ('1 ' || g.unit)::interval) b
+  ),
+  m as (
+    select x.bucket, x.measures
+      from r, g, app_hidden.measures_by_bucket(r.user_id, r.from_date, r.to_date, kpi_series.agent_id, g.unit) x
+  )
+  select b.period_start, b.period_end,
+         app_hidden.kpi_figures(coalesce(m.measures, app_hidden.zero_measures()))
+    from buckets b
+    left join m on m.bucket = b.period_start
+   order by b.period_start
+$function$;
+comment on function app_public.kpi_series(from_date date, to_date date, granularity app_public.kpi_granularity, agent_id uuid) is 'KPIs per tenant-local day, ISO week or month over fromDate..toDate (default: the last 30 days), optionally for one agent; every bucket present, zeros where nothing happened.';
+grant execute on function app_public.kpi_series(from_date date, to_date date, granularity app_public.kpi_granularity, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.kpi_summary(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS app_public.kpi_range_summary
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  select x.from_date, x.to_date, x.previous_from_date, x.previous_to_date, x.timezone,
+         x.cur_f, x.prev_f, app_hidden.kpi_changes(x.cur_f, x.prev_f),
+         x.credits_available,
+         app_hidden.lead_temperature_rows(x.cur_m), app_hidden.cta_funnel_rows(x.cur_m), app_hidden.call_source_rows(x.cur_m)
+    from (
+      select m.*, app_hidden.kpi_figures(m.cur_m) as cur_f, app_hidden.kpi_figures(m.prev_m) as prev_f
+        from (
+          select r.from_date, r.to_date,
+                 r.from_date - (r.to_date - r.from_date + 1) as previous_from_date, r.from_date - 1 as previous_to_date,
+                 r.timezone,
+                 (select app_public.users_available_credits(u) from app_public.users u where u.id = r.user_id) as credits_available,
+                 app_hidden.range_measures(r.user_id, r.from_date, r.to_date, kpi_summary.agent_id) as cur_m,
+                 app_hidden.range_measures(r.user_id, r.from_date - (r.to_date - r.from_date + 1),
+                                           r.from_date - 1, kpi_summary.agent_id) as prev_m
+            from app_hidden.kpi_range(kpi_summary.from_date, kpi_summary.to_date) r
+          offset 0) m
+      offset 0) x
+$function$;
+comment on function app_public.kpi_summary(from_date date, to_date date, agent_id uuid) is 'KPIs for tenant-local days fromDate..toDate (default: the last 30 days), optionally for one agent, with the previous period of the same length and the change. Exact: rollups plus not-yet-compacted changes.';
+grant execute on function app_public.kpi_summary(from_date date, to_date date, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.lead_temperature(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.kpi_breakdown_row
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  select b.key, b.label, b.value, b.share
+    from app_hidden.kpi_range(lead_temperature.from_date, lead_temperature.to_date) r,
+         lateral app_hidden.range_measures(r.user_id, r.from_date, r.to_date, lead_temperature.agent_id) m,
+         lateral unnest(app_hidden.lead_temperature_rows(m)) with ordinality b(key, label, value, share, ord)
+   order by b.ord
+$function$;
+comment on function app_public.lead_temperature(from_date date, to_date date, agent_id uuid) is 'Leads by hot / warm / cold tag (and untagged) with shares of all leads.';
+grant execute on function app_public.lead_temperature(from_date date, to_date date, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.mark_all_notifications_read()
+ RETURNS integer
+ LANGUAGE sql
+AS $function$
+  with done as (
+    update app_public.lead_analytics a set is_read = true
+     where a.user_id = app_public.current_user_id() and a.smart_notification is not null and not a.is_read
+    returning 1)
+  select count(*)::integer from done
+$function$;
+comment on function app_public.mark_all_notifications_read() is 'Marks every unread smart notification of the tenant read; returns how many.';
+grant execute on function app_public.mark_all_notifications_read() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.mark_notification_read(lead_analytic_id uuid, is_read boolean DEFAULT true)
+ RETURNS app_public.lead_analytics
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v app_public.lead_analytics;
+begin
+  update app_public.lead_analytics a set is_read = mark_notification_read.is_read
+   where a.id = lead_analytic_id
+  returning * into v;
+  if v.id is null then
+    raise exception 'analysis not found' using errcode = 'SB104';
+  end if;
+  return v;
+end
+$function$;
+comment on function app_public.mark_notification_read(lead_analytic_id uuid, is_read boolean) is 'Marks one smart notification read (or unread again).';
+grant execute on function app_public.mark_notification_read(lead_analytic_id uuid, is_read boolean) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.request_data_export()
+ RETURNS app_public.privacy_requests
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_user uuid := app_hidden.require_password_session();
+  v_req  app_public.privacy_requests;
+begin
+  -- One export at a time per business (the lock serialises two clicks).
+  perform 1 from app_public.users u where u.id = v_user for no key update;
+  if exists (select 1 from app_public.privacy_requests r
+              where r.user_id = v_user and r.kind = 'export' and r.status in ('pending', 'running')) then
+    raise exception 'An export is already being prepared; wait for it to finish.' using errcode = 'SB402';
+  end if;
+  insert into app_public.privacy_requests (user_id, kind, requested_by, client_ip, user_agent)
+  select v_user, 'export', v_user, o.client_ip, o.user_agent from app_hidden.privacy_request_origin() o
+  returning * into v_req;
+  perform graphile_worker.add_job('privacy_requests__export', json_build_object('requestId', v_req.id),
+                                  job_key := 'privacy_requests__export:' || v_req.id::text, max_attempts := 3);
+  return v_req;
+end
+$function$;
+comment on function app_public.request_data_export() is 'Starts an export of all the business''s data (a tar.gz of one JSON-lines file per table and a manifest). Watch its progress in allPrivacyRequests; download it from /exports/<id> when completed. One at a time (SB402).';
+grant execute on function app_public.request_data_export() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.retention_settings()
+ RETURNS SETOF app_public.retention_setting
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select p.data_type, p.description, coalesce(r.retain_days, p.retain_days), p.retain_days, p.min_days, p.max_days,
+         r.retain_days is not null
+    from app_private.retention_policies p
+    left join app_private.tenant_retention r on r.data_type = p.data_type and r.user_id = app_public.current_user_id()
+   where p.tenant_editable and app_public.current_user_id() is not null
+   order by array_position(array['calls', 'transcripts', 'recordings'], p.data_type), p.data_type
+$function$;
+comment on function app_public.retention_settings() is 'The signed-in business''s retention per data type it may edit (calls, transcripts, recordings), with the platform limits.';
+grant execute on function app_public.retention_settings() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.revoke_api_key(key_id uuid)
+ RETURNS app_public.api_keys
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_key app_public.api_keys;
+begin
+  if nullif(current_setting('jwt.claims.api_key_id', true), '') is not null then
+    raise exception 'API keys cannot revoke API keys; sign in with a password' using errcode = '42501';
+  end if;
+  update app_public.api_keys k
+     set revoked_at = coalesce(k.revoked_at, now())
+   where k.id = key_id and k.user_id = app_public.current_user_id()
+  returning * into v_key;
+  if v_key.id is null then
+    raise exception 'API key not found' using errcode = 'SB104';
+  end if;
+  return v_key;
+end
+$function$;
+comment on function app_public.revoke_api_key(key_id uuid) is 'Revokes one of the tenant''s API keys (immediately; idempotent).';
+grant execute on function app_public.revoke_api_key(key_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.rotate_bolna_ingest_token()
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_user  uuid := app_hidden.require_password_session();
+  v_token text := 'sbw_' || translate(rtrim(encode(gen_random_bytes(32), 'base64'), '='), '+/', '-_');
+begin
+  insert into app_private.provider_credentials as c (user_id, bolna_token_hash, bolna_token_prefix)
+  values (v_user, sha256(convert_to(v_token, 'UTF8')), left(v_token, 10))
+  on conflict (user_id) do update
+    set bolna_token_hash = excluded.bolna_token_hash, bolna_token_prefix = excluded.bolna_token_prefix, updated_at = now();
+  return v_token;
+end
+$function$;
+comment on function app_public.rotate_bolna_ingest_token() is 'Creates or replaces the tenant''s Bolna webhook token and returns it once: Bolna posts to /webhooks/bolna/<token>. The previous token stops working at once.';
+grant execute on function app_public.rotate_bolna_ingest_token() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.set_retention(data_type text, retain_days integer DEFAULT NULL::integer)
+ RETURNS app_public.retention_setting
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_user uuid := app_hidden.require_password_session();
+  v_type text := data_type;
+  v_days integer := retain_days;
+  v_out  app_public.retention_setting;
+begin
+  if not exists (select 1 from app_private.retention_policies p where p.data_type = v_type and p.tenant_editable) then
+    raise exception 'The retention of % cannot be changed by a business (choose calls, transcripts or recordings).', v_type
+      using errcode = 'SB401';
+  end if;
+  if v_days is null then
+    delete from app_private.tenant_retention r where r.user_id = v_user and r.data_type = v_type;
+  else
+    insert into app_private.tenant_retention as r (user_id, data_type, retain_days) values (v_user, v_type, v_days)
+    on conflict on constraint tenant_retention_pkey do update set retain_days = excluded.retain_days;
+  end if;
+  select * into v_out from app_public.retention_settings() s where s.data_type = v_type;
+  return v_out;
+end
+$function$;
+comment on function app_public.set_retention(data_type text, retain_days integer) is 'Sets how many days the business keeps one data type (null: back to the platform default). Out of the platform''s limits: SB401.';
+grant execute on function app_public.set_retention(data_type text, retain_days integer) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.targets_vs_actuals(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.agent_target_progress
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  select p.*
+    from app_hidden.kpi_range(targets_vs_actuals.from_date, targets_vs_actuals.to_date) r
+    join app_public.agent_target_progress p
+      on p.user_id = r.user_id and p.period_start <= r.to_date and p.period_end > r.from_date
+   where targets_vs_actuals.agent_id is null or p.agent_id = targets_vs_actuals.agent_id
+   order by p.period_start, p.agent_id, p.period_type
+$function$;
+comment on function app_public.targets_vs_actuals(from_date date, to_date date, agent_id uuid) is 'Agent targets whose period overlaps fromDate..toDate (default: the last 30 days), each with the actual figures of its whole period and the achievement.';
+grant execute on function app_public.targets_vs_actuals(from_date date, to_date date, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.users_available_credits(u app_public.users)
+ RETURNS integer
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select u.credits
+       + coalesce((select sum(t.amount)::integer from app_public.credit_transactions t
+                    where t.user_id = u.id and t.posted_at is null), 0)
+       + coalesce((select sum(c.amount)::integer from app_hidden.credit_charges c where c.user_id = u.id), 0)
+$function$;
+comment on function app_public.users_available_credits(u app_public.users) is 'The tenant''s credit balance including call charges and ledger rows not yet posted.';
+grant execute on function app_public.users_available_credits(u app_public.users) to app_user;
+
+-- Views and materialized views ----------------------------------------------
+
+create view app_public.agent_daily_stats with (security_invoker=true) as
+  SELECT user_id,
+    agent_id,
+    day,
+    sum(calls)::bigint AS calls,
+    sum(successful_calls)::bigint AS successful_calls,
+    sum(failed_calls)::bigint AS failed_calls,
+    sum(unanswered_calls)::bigint AS unanswered_calls,
+    sum(talk_seconds)::bigint AS talk_seconds,
+    sum(billed_minutes)::bigint AS billed_minutes,
+    sum(credits_used)::bigint AS credits_used,
+    sum(inbound_calls)::bigint AS inbound_calls,
+    sum(outbound_calls)::bigint AS outbound_calls,
+    sum(phone_calls)::bigint AS phone_calls,
+    sum(internet_calls)::bigint AS internet_calls,
+    sum(unknown_source_calls)::bigint AS unknown_source_calls,
+    sum(leads_generated)::bigint AS leads_generated,
+    sum(qualified_leads)::bigint AS qualified_leads,
+    sum(hot_leads)::bigint AS hot_leads,
+    sum(warm_leads)::bigint AS warm_leads,
+    sum(cold_leads)::bigint AS cold_leads,
+    sum(cta_pricing)::bigint AS cta_pricing,
+    sum(cta_demo)::bigint AS cta_demo,
+    sum(cta_followup)::bigint AS cta_followup,
+    sum(cta_sample)::bigint AS cta_sample,
+    sum(cta_human_escalation)::bigint AS cta_human_escalation,
+    sum(calls_with_cta)::bigint AS calls_with_cta,
+    sum(intent_score_sum)::bigint AS intent_score_sum,
+    sum(intent_score_count)::bigint AS intent_score_count,
+    sum(urgency_score_sum)::bigint AS urgency_score_sum,
+    sum(urgency_score_count)::bigint AS urgency_score_count,
+    sum(budget_score_sum)::bigint AS budget_score_sum,
+    sum(budget_score_count)::bigint AS budget_score_count,
+    sum(fit_score_sum)::bigint AS fit_score_sum,
+    sum(fit_score_count)::bigint AS fit_score_count,
+    sum(engagement_score_sum)::bigint AS engagement_score_sum,
+    sum(engagement_score_count)::bigint AS engagement_score_count,
+    sum(total_score_sum)::bigint AS total_score_sum,
+    sum(total_score_count)::bigint AS total_score_count
+   FROM ( SELECT agent_analytics.user_id,
+            agent_analytics.agent_id,
+            agent_analytics.day,
+            agent_analytics.calls,
+            agent_analytics.successful_calls,
+            agent_analytics.failed_calls,
+            agent_analytics.unanswered_calls,
+            agent_analytics.talk_seconds,
+            agent_analytics.billed_minutes,
+            agent_analytics.credits_used,
+            agent_analytics.inbound_calls,
+            agent_analytics.outbound_calls,
+            agent_analytics.phone_calls,
+            agent_analytics.internet_calls,
+            agent_analytics.unknown_source_calls,
+            agent_analytics.leads_generated,
+            agent_analytics.qualified_leads,
+            agent_analytics.hot_leads,
+            agent_analytics.warm_leads,
+            agent_analytics.cold_leads,
+            agent_analytics.cta_pricing,
+            agent_analytics.cta_demo,
+            agent_analytics.cta_followup,
+            agent_analytics.cta_sample,
+            agent_analytics.cta_human_escalation,
+            agent_analytics.calls_with_cta,
+            agent_analytics.intent_score_sum,
+            agent_analytics.intent_score_count,
+            agent_analytics.urgency_score_sum,
+            agent_analytics.urgency_score_count,
+            agent_analytics.budget_score_sum,
+            agent_analytics.budget_score_count,
+            agent_analytics.fit_score_sum,
+            agent_analytics.fit_score_count,
+            agent_analytics.engagement_score_sum,
+            agent_analytics.engagement_score_count,
+            agent_analytics.total_score_sum,
+            agent_analytics.total_score_count
+           FROM app_public.agent_analytics
+        UNION ALL
+         SELECT rollup_deltas.user_id,
+            rollup_deltas.agent_id,
+            rollup_deltas.day,
+            rollup_deltas.calls,
+            rollup_deltas.successful_calls,
+            rollup_deltas.failed_calls,
+            rollup_deltas.unanswered_calls,
+            rollup_deltas.talk_seconds,
+            rollup_deltas.billed_minutes,
+            rollup_deltas.credits_used,
+            rollup_deltas.inbound_calls,
+            rollup_deltas.outbound_calls,
+            rollup_deltas.phone_calls,
+            rollup_deltas.internet_calls,
+            rollup_deltas.unknown_source_calls,
+            rollup_deltas.leads_generated,
+            rollup_deltas.qualified_leads,
+            rollup_deltas.hot_leads,
+            rollup_deltas.warm_leads,
+            rollup_deltas.cold_leads,
+            rollup_deltas.cta_pricing,
+            rollup_deltas.cta_demo,
+            rollup_deltas.cta_followup,
+            rollup_deltas.cta_sample,
+            rollup_deltas.cta_human_escalation,
+            rollup_deltas.calls_with_cta,
+            rollup_deltas.intent_score_sum,
+            rollup_deltas.intent_score_count,
+            rollup_deltas.urgency_score_sum,
+            rollup_deltas.urgency_score_count,
+            rollup_deltas.budget_score_sum,
+            rollup_deltas.budget_score_count,
+            rollup_deltas.fit_score_sum,
+            rollup_deltas.fit_score_count,
+            rollup_deltas.engagement_score_sum,
+            rollup_deltas.engagement_score_count,
+            rollup_deltas.total_score_sum,
+            rollup_deltas.total_score_count
+           FROM app_hidden.rollup_deltas
+          WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'agent_day'::text) s
+  GROUP BY user_id, agent_id, day;
+comment on view app_public.agent_daily_stats is 'Exact per agent and tenant-local day figures: the agent_analytics rollup plus not-yet-compacted deltas.';
+grant select on table app_public.agent_daily_stats to app_user;
+
+create view app_public.agent_performance with (security_invoker=true) as
+  WITH t AS (
+         SELECT g.id AS agent_id,
+            g.user_id,
+            g.name,
+            g.is_active,
+            app_hidden.tenant_today(u.timezone) AS today
+           FROM app_public.agents g
+             JOIN app_public.users u ON u.id = g.user_id
+        ), s AS (
+         SELECT t_1.agent_id,
+            sum(d.calls) FILTER (WHERE d.day = t_1.today) AS calls_today,
+            sum(d.successful_calls) FILTER (WHERE d.day = t_1.today) AS successful_today,
+            sum(d.failed_calls) FILTER (WHERE d.day = t_1.today) AS failed_today,
+            sum(d.unanswered_calls) FILTER (WHERE d.day = t_1.today) AS unanswered_today,
+            sum(d.leads_generated) FILTER (WHERE d.day = t_1.today) AS leads_today,
+            sum(d.qualified_leads) FILTER (WHERE d.day = t_1.today) AS qualified_today,
+            sum(d.calls) FILTER (WHERE d.day >= date_trunc('month'::text, t_1.today::timestamp with time zone)) AS calls_month,
+            sum(d.successful_calls) FILTER (WHERE d.day >= date_trunc('month'::text, t_1.today::timestamp with time zone)) AS successful_month,
+            sum(d.failed_calls) FILTER (WHERE d.day >= date_trunc('month'::text, t_1.today::timestamp with time zone)) AS failed_month,
+            sum(d.unanswered_calls) FILTER (WHERE d.day >= date_trunc('month'::text, t_1.today::timestamp with time zone)) AS unanswered_month,
+            sum(d.leads_generated) FILTER (WHERE d.day >= date_trunc('month'::text, t_1.today::timestamp with time zone)) AS leads_month,
+            sum(d.qualified_leads) FILTER (WHERE d.day >= date_trunc('month'::text, t_1.today::timestamp with time zone)) AS qualified_month,
+            sum(d.talk_seconds) FILTER (WHERE d.day >= date_trunc('month'::text, t_1.today::timestamp with time zone)) AS talk_seconds_month,
+            sum(d.calls) AS calls_lifetime,
+            sum(d.successful_calls) AS successful_lifetime,
+            sum(d.failed_calls) AS failed_lifetime,
+            sum(d.unanswered_calls) AS unanswered_lifetime,
+            sum(d.leads_generated) AS leads_lifetime,
+            sum(d.qualified_leads) AS qualified_lifetime,
+            sum(d.talk_seconds) AS talk_seconds_lifetime
+           FROM t t_1
+             JOIN app_public.agent_daily_stats d ON d.agent_id = t_1.agent_id AND d.user_id = t_1.user_id AND d.day <= t_1.today
+          GROUP BY t_1.agent_id
+        )
+ SELECT t.agent_id,
+    t.user_id,
+    t.name,
+    t.is_active,
+    COALESCE(s.calls_today, 0::numeric)::bigint AS calls_today,
+    COALESCE(s.successful_today, 0::numeric)::bigint AS successful_calls_today,
+    COALESCE(s.qualified_today, 0::numeric)::bigint AS qualified_leads_today,
+    app_hidden.success_rate(s.successful_today::bigint, s.failed_today::bigint, s.unanswered_today::bigint) AS success_rate_today,
+    COALESCE(s.calls_month, 0::numeric)::bigint AS calls_this_month,
+    COALESCE(s.successful_month, 0::numeric)::bigint AS successful_calls_this_month,
+    COALESCE(s.leads_month, 0::numeric)::bigint AS leads_this_month,
+    COALESCE(s.qualified_month, 0::numeric)::bigint AS qualified_leads_this_month,
+    app_hidden.success_rate(s.successful_month::bigint, s.failed_month::bigint, s.unanswered_month::bigint) AS success_rate_this_month,
+    app_hidden.conversion_rate(s.qualified_month::bigint, s.leads_month::bigint) AS conversion_rate_this_month,
+    app_hidden.average(s.talk_seconds_month::bigint, s.successful_month::bigint) AS average_duration_seconds_this_month,
+    COALESCE(s.calls_lifetime, 0::numeric)::bigint AS calls_lifetime,
+    COALESCE(s.successful_lifetime, 0::numeric)::bigint AS successful_calls_lifetime,
+    COALESCE(s.leads_lifetime, 0::numeric)::bigint AS leads_lifetime,
+    COALESCE(s.qualified_lifetime, 0::numeric)::bigint AS qualified_leads_lifetime,
+    app_hidden.success_rate(s.successful_lifetime::bigint, s.failed_lifetime::bigint, s.unanswered_lifetime::bigint) AS success_rate_lifetime,
+    app_hidden.conversion_rate(s.qualified_lifetime::bigint, s.leads_lifetime::bigint) AS conversion_rate_lifetime,
+    app_hidden.average(s.talk_seconds_lifetime::bigint, s.successful_lifetime::bigint) AS average_duration_seconds_lifetime
+   FROM t
+     LEFT JOIN s ON s.agent_id = t.agent_id;
+comment on view app_public.agent_performance is 'Per agent: today, this month and lifetime figures (tenant-local days), from the rollups.';
+grant select on table app_public.agent_performance to app_user;
+
+create view app_public.agent_target_progress with (security_invoker=true) as
+  WITH p AS (
+         SELECT tg.id,
+            tg.user_id,
+            tg.agent_id,
+            tg.period_type,
+            tg.period_start,
+            tg.target_calls,
+            tg.target_successful_calls,
+            tg.target_leads,
+            tg.target_qualified_leads,
+            tg.target_success_rate,
+            tg.target_conversion_rate,
+            tg.created_at,
+            tg.updated_at,
+            (tg.period_start +
+                CASE tg.period_type
+                    WHEN 'day'::text THEN '1 day'::interval
+                    WHEN 'week'::text THEN '7 days'::interval
+                    ELSE '1 mon'::interval
+                END)::date AS period_end
+           FROM app_public.agent_targets tg
+        ), a AS (
+         SELECT p_1.id,
+            sum(d.calls)::bigint AS calls,
+            sum(d.successful_calls)::bigint AS successful_calls,
+            sum(d.failed_calls)::bigint AS failed_calls,
+            sum(d.unanswered_calls)::bigint AS unanswered_calls,
+            sum(d.leads_generated)::bigint AS leads,
+            sum(d.qualified_leads)::bigint AS qualified_leads
+           FROM p p_1
+             JOIN app_public.agent_daily_stats d ON d.agent_id = p_1.agent_id AND d.user_id = p_1.user_id AND d.day >= p_1.period_start AND d.day < p_1.period_end
+          GROUP BY p_1.id
+        )
+ SELECT p.id AS target_id,
+    p.user_id,
+    p.agent_id,
+    p.period_type,
+    p.period_start,
+    p.period_end,
+    p.target_calls,
+    COALESCE(a.calls, 0::bigint) AS actual_calls,
+    app_hidden.ratio(COALESCE(a.calls, 0::bigint)::numeric, p.target_calls::numeric) AS calls_achievement,
+    p.target_successful_calls,
+    COALESCE(a.successful_calls, 0::bigint) AS actual_successful_calls,
+    app_hidden.ratio(COALESCE(a.successful_calls, 0::bigint)::numeric, p.target_successful_calls::numeric) AS successful_calls_achievement,
+    p.target_leads,
+    COALESCE(a.leads, 0::bigint) AS actual_leads,
+    app_hidden.ratio(COALESCE(a.leads, 0::bigint)::numeric, p.target_leads::numeric) AS leads_achievement,
+    p.target_qualified_leads,
+    COALESCE(a.qualified_leads, 0::bigint) AS actual_qualified_leads,
+    app_hidden.ratio(COALESCE(a.qualified_leads, 0::bigint)::numeric, p.target_qualified_leads::numeric) AS qualified_leads_achievement,
+    p.target_success_rate,
+    app_hidden.success_rate(a.successful_calls, a.failed_calls, a.unanswered_calls) AS actual_success_rate,
+    p.target_conversion_rate,
+    app_hidden.conversion_rate(a.qualified_leads, a.leads) AS actual_conversion_rate
+   FROM p
+     LEFT JOIN a ON a.id = p.id;
+comment on view app_public.agent_target_progress is 'Each agent target next to the actual figures for its period and the achievement (actual / target).';
+comment on column app_public.agent_target_progress.period_end is 'The first day after the period (exclusive end).';
+grant select on table app_public.agent_target_progress to app_user;
+
+create view app_public.agent_trends with (security_invoker=true) as
+  WITH t AS (
+         SELECT g.id AS agent_id,
+            g.user_id,
+            app_hidden.tenant_today(u.timezone) AS today
+           FROM app_public.agents g
+             JOIN app_public.users u ON u.id = g.user_id
+        ), w AS (
+         SELECT t.agent_id,
+            t.user_id,
+            p.period_type,
+            p.days,
+            sum(d.calls) FILTER (WHERE d.day > (t.today - p.days)) AS calls_cur,
+            sum(d.calls) FILTER (WHERE d.day <= (t.today - p.days)) AS calls_prev,
+            sum(d.successful_calls) FILTER (WHERE d.day > (t.today - p.days)) AS succ_cur,
+            sum(d.successful_calls) FILTER (WHERE d.day <= (t.today - p.days)) AS succ_prev,
+            sum(d.failed_calls + d.unanswered_calls) FILTER (WHERE d.day > (t.today - p.days)) AS miss_cur,
+            sum(d.failed_calls + d.unanswered_calls) FILTER (WHERE d.day <= (t.today - p.days)) AS miss_prev,
+            sum(d.qualified_leads) FILTER (WHERE d.day > (t.today - p.days)) AS qual_cur,
+            sum(d.qualified_leads) FILTER (WHERE d.day <= (t.today - p.days)) AS qual_prev
+           FROM t
+             CROSS JOIN ( VALUES ('7d'::text,7), ('30d'::text,30)) p(period_type, days)
+             LEFT JOIN app_public.agent_daily_stats d ON d.agent_id = t.agent_id AND d.user_id = t.user_id AND d.day > (t.today - 2 * p.days) AND d.day <= t.today
+          GROUP BY t.agent_id, t.user_id, p.period_type, p.days
+        )
+ SELECT agent_id,
+    user_id,
+    period_type,
+    COALESCE(calls_cur, 0::numeric)::bigint AS calls,
+    COALESCE(calls_prev, 0::numeric)::bigint AS calls_previous,
+    app_hidden.ratio(calls_cur - calls_prev, calls_prev) AS calls_change,
+    COALESCE(succ_cur, 0::numeric)::bigint AS successful_calls,
+    COALESCE(succ_prev, 0::numeric)::bigint AS successful_calls_previous,
+    app_hidden.ratio(succ_cur - succ_prev, succ_prev) AS successful_calls_change,
+    app_hidden.success_rate(succ_cur::bigint, miss_cur::bigint, 0::bigint) AS success_rate,
+    app_hidden.success_rate(succ_prev::bigint, miss_prev::bigint, 0::bigint) AS success_rate_previous,
+    COALESCE(qual_cur, 0::numeric)::bigint AS qualified_leads,
+    COALESCE(qual_prev, 0::numeric)::bigint AS qualified_leads_previous,
+    app_hidden.ratio(qual_cur - qual_prev, qual_prev) AS qualified_leads_change,
+    rank() OVER (PARTITION BY user_id, period_type ORDER BY (COALESCE(qual_cur, 0::numeric)) DESC, (COALESCE(succ_cur, 0::numeric)) DESC) AS performance_rank
+   FROM w;
+comment on view app_public.agent_trends is 'Per agent, the last 7 or 30 tenant-local days against the period before: changes (as fractions) and rank among the tenant''s agents.';
+grant select on table app_public.agent_trends to app_user;
+
+create view app_public.call_source_analytics with (security_invoker=true) as
+  SELECT d.user_id,
+    d.day,
+    v.call_source,
+    v.calls,
+    app_hidden.ratio(v.calls::numeric, d.calls::numeric) AS share_of_calls
+   FROM app_public.tenant_daily_stats d
+     CROSS JOIN LATERAL ( VALUES ('phone'::text,d.phone_calls), ('internet'::text,d.internet_calls), ('unknown'::text,d.unknown_source_calls)) v(call_source, calls);
+comment on view app_public.call_source_analytics is 'Calls per tenant-local day and call source, with the share of the day''s calls.';
+grant select on table app_public.call_source_analytics to app_user;
+
+create view app_public.kpi_summaries as
+  SELECT user_id,
+    calls_30d,
+    successful_calls_30d,
+    failed_calls_30d,
+    unanswered_calls_30d,
+    talk_seconds_30d,
+    leads_30d,
+    qualified_leads_30d,
+    hot_leads_30d,
+    credits_used_30d,
+    success_rate_30d,
+    answer_rate_30d,
+    conversion_rate_30d,
+    cta_conversion_rate_30d,
+    average_duration_seconds_30d,
+    calls_7d,
+    successful_calls_7d,
+    leads_7d,
+    qualified_leads_7d,
+    success_rate_7d,
+    calls_lifetime,
+    successful_calls_lifetime,
+    talk_seconds_lifetime,
+    leads_lifetime,
+    qualified_leads_lifetime,
+    credits_used_lifetime,
+    success_rate_lifetime,
+    first_call_day,
+    last_call_day,
+    total_agents,
+    active_agents,
+    best_agent_id,
+    best_agent_qualified_leads_30d,
+    best_agent_successful_calls_30d,
+    refreshed_at
+   FROM app_hidden.user_kpi_summary s
+  WHERE user_id = app_public.current_user_id() OR app_public.current_user_is_admin();
+comment on view app_public.kpi_summaries is 'The materialized KPI summary: the current tenant''s row; platform admins see every tenant.';
+grant select on table app_public.kpi_summaries to app_user;
+
+create view app_public.period_analytics with (security_invoker=true) as
+  SELECT d.user_id,
+    p.period_type,
+    date_trunc(p.period_type, d.day::timestamp with time zone)::date AS period_start,
+    sum(d.calls)::bigint AS calls,
+    sum(d.successful_calls)::bigint AS successful_calls,
+    sum(d.failed_calls)::bigint AS failed_calls,
+    sum(d.unanswered_calls)::bigint AS unanswered_calls,
+    sum(d.talk_seconds)::bigint AS talk_seconds,
+    sum(d.credits_used)::bigint AS credits_used,
+    sum(d.inbound_calls)::bigint AS inbound_calls,
+    sum(d.outbound_calls)::bigint AS outbound_calls,
+    sum(d.leads_generated)::bigint AS leads_generated,
+    sum(d.qualified_leads)::bigint AS qualified_leads,
+    sum(d.hot_leads)::bigint AS hot_leads,
+    sum(d.warm_leads)::bigint AS warm_leads,
+    sum(d.cold_leads)::bigint AS cold_leads,
+    sum(d.calls_with_cta)::bigint AS calls_with_cta,
+    app_hidden.success_rate(sum(d.successful_calls)::bigint, sum(d.failed_calls)::bigint, sum(d.unanswered_calls)::bigint) AS success_rate,
+    app_hidden.answer_rate(sum(d.successful_calls)::bigint, sum(d.unanswered_calls)::bigint) AS answer_rate,
+    app_hidden.conversion_rate(sum(d.qualified_leads)::bigint, sum(d.leads_generated)::bigint) AS conversion_rate,
+    app_hidden.cta_conversion_rate(sum(d.calls_with_cta)::bigint, sum(d.leads_generated)::bigint) AS cta_conversion_rate,
+    app_hidden.average(sum(d.talk_seconds)::bigint, sum(d.successful_calls)::bigint) AS average_duration_seconds
+   FROM app_public.tenant_daily_stats d
+     CROSS JOIN ( VALUES ('day'::text), ('week'::text), ('month'::text)) p(period_type)
+  GROUP BY d.user_id, p.period_type, (date_trunc(p.period_type, d.day::timestamp with time zone));
+comment on view app_public.period_analytics is 'Per tenant and day, ISO week or month (tenant-local): totals and rates (the seed''s call_analytics_cache, computed from the rollups).';
+grant select on table app_public.period_analytics to app_user;
+
+create view app_public.tenant_daily_stats with (security_invoker=true) as
+  SELECT user_id,
+    day,
+    sum(calls)::bigint AS calls,
+    sum(successful_calls)::bigint AS successful_calls,
+    sum(failed_calls)::bigint AS failed_calls,
+    sum(unanswered_calls)::bigint AS unanswered_calls,
+    sum(talk_seconds)::bigint AS talk_seconds,
+    sum(billed_minutes)::bigint AS billed_minutes,
+    sum(credits_used)::bigint AS credits_used,
+    sum(inbound_calls)::bigint AS inbound_calls,
+    sum(outbound_calls)::bigint AS outbound_calls,
+    sum(phone_calls)::bigint AS phone_calls,
+    sum(internet_calls)::bigint AS internet_calls,
+    sum(unknown_source_calls)::bigint AS unknown_source_calls,
+    sum(leads_generated)::bigint AS leads_generated,
+    sum(qualified_leads)::bigint AS qualified_leads,
+    sum(hot_leads)::bigint AS hot_leads,
+    sum(warm_leads)::bigint AS warm_leads,
+    sum(cold_leads)::bigint AS cold_leads,
+    sum(cta_pricing)::bigint AS cta_pricing,
+    sum(cta_demo)::bigint AS cta_demo,
+    sum(cta_followup)::bigint AS cta_followup,
+    sum(cta_sample)::bigint AS cta_sample,
+    sum(cta_human_escalation)::bigint AS cta_human_escalation,
+    sum(calls_with_cta)::bigint AS calls_with_cta,
+    sum(intent_score_sum)::bigint AS intent_score_sum,
+    sum(intent_score_count)::bigint AS intent_score_count,
+    sum(urgency_score_sum)::bigint AS urgency_score_sum,
+    sum(urgency_score_count)::bigint AS urgency_score_count,
+    sum(budget_score_sum)::bigint AS budget_score_sum,
+    sum(budget_score_count)::bigint AS budget_score_count,
+    sum(fit_score_sum)::bigint AS fit_score_sum,
+    sum(fit_score_count)::bigint AS fit_score_count,
+    sum(engagement_score_sum)::bigint AS engagement_score_sum,
+    sum(engagement_score_count)::bigint AS engagement_score_count,
+    sum(total_score_sum)::bigint AS total_score_sum,
+    sum(total_score_count)::bigint AS total_score_count
+   FROM ( SELECT user_analytics.user_id,
+            user_analytics.day,
+            user_analytics.calls,
+            user_analytics.successful_calls,
+            user_analytics.failed_calls,
+            user_analytics.unanswered_calls,
+            user_analytics.talk_seconds,
+            user_analytics.billed_minutes,
+            user_analytics.credits_used,
+            user_analytics.inbound_calls,
+            user_analytics.outbound_calls,
+            user_analytics.phone_calls,
+            user_analytics.internet_calls,
+            user_analytics.unknown_source_calls,
+            user_analytics.leads_generated,
+            user_analytics.qualified_leads,
+            user_analytics.hot_leads,
+            user_analytics.warm_leads,
+            user_analytics.cold_leads,
+            user_analytics.cta_pricing,
+            user_analytics.cta_demo,
+            user_analytics.cta_followup,
+            user_analytics.cta_sample,
+            user_analytics.cta_human_escalation,
+            user_analytics.calls_with_cta,
+            user_analytics.intent_score_sum,
+            user_analytics.intent_score_count,
+            user_analytics.urgency_score_sum,
+            user_analytics.urgency_score_count,
+            user_analytics.budget_score_sum,
+            user_analytics.budget_score_count,
+            user_analytics.fit_score_sum,
+            user_analytics.fit_score_count,
+            user_analytics.engagement_score_sum,
+            user_analytics.engagement_score_count,
+            user_analytics.total_score_sum,
+            user_analytics.total_score_count
+           FROM app_public.user_analytics
+        UNION ALL
+         SELECT rollup_deltas.user_id,
+            rollup_deltas.day,
+            rollup_deltas.calls,
+            rollup_deltas.successful_calls,
+            rollup_deltas.failed_calls,
+            rollup_deltas.unanswered_calls,
+            rollup_deltas.talk_seconds,
+            rollup_deltas.billed_minutes,
+            rollup_deltas.credits_used,
+            rollup_deltas.inbound_calls,
+            rollup_deltas.outbound_calls,
+            rollup_deltas.phone_calls,
+            rollup_deltas.internet_calls,
+            rollup_deltas.unknown_source_calls,
+            rollup_deltas.leads_generated,
+            rollup_deltas.qualified_leads,
+            rollup_deltas.hot_leads,
+            rollup_deltas.warm_leads,
+            rollup_deltas.cold_leads,
+            rollup_deltas.cta_pricing,
+            rollup_deltas.cta_demo,
+            rollup_deltas.cta_followup,
+            rollup_deltas.cta_sample,
+            rollup_deltas.cta_human_escalation,
+            rollup_deltas.calls_with_cta,
+            rollup_deltas.intent_score_sum,
+            rollup_deltas.intent_score_count,
+            rollup_deltas.urgency_score_sum,
+            rollup_deltas.urgency_score_count,
+            rollup_deltas.budget_score_sum,
+            rollup_deltas.budget_score_count,
+            rollup_deltas.fit_score_sum,
+            rollup_deltas.fit_score_count,
+            rollup_deltas.engagement_score_sum,
+            rollup_deltas.engagement_score_count,
+            rollup_deltas.total_score_sum,
+            rollup_deltas.total_score_count
+           FROM app_hidden.rollup_deltas
+          WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'user_day'::text) s
+  GROUP BY user_id, day;
+comment on view app_public.tenant_daily_stats is 'Exact per tenant-local day figures: the user_analytics rollup plus not-yet-compacted deltas.';
+grant select on table app_public.tenant_daily_stats to app_user;
+
+create view app_public.tenant_hourly_stats with (security_invoker=true) as
+  SELECT user_id,
+    day,
+    hour,
+    sum(calls)::bigint AS calls,
+    sum(successful_calls)::bigint AS successful_calls,
+    sum(failed_calls)::bigint AS failed_calls,
+    sum(unanswered_calls)::bigint AS unanswered_calls,
+    sum(talk_seconds)::bigint AS talk_seconds,
+    sum(billed_minutes)::bigint AS billed_minutes,
+    sum(credits_used)::bigint AS credits_used,
+    sum(inbound_calls)::bigint AS inbound_calls,
+    sum(outbound_calls)::bigint AS outbound_calls,
+    sum(phone_calls)::bigint AS phone_calls,
+    sum(internet_calls)::bigint AS internet_calls,
+    sum(unknown_source_calls)::bigint AS unknown_source_calls,
+    sum(leads_generated)::bigint AS leads_generated,
+    sum(qualified_leads)::bigint AS qualified_leads,
+    sum(hot_leads)::bigint AS hot_leads,
+    sum(warm_leads)::bigint AS warm_leads,
+    sum(cold_leads)::bigint AS cold_leads,
+    sum(cta_pricing)::bigint AS cta_pricing,
+    sum(cta_demo)::bigint AS cta_demo,
+    sum(cta_followup)::bigint AS cta_followup,
+    sum(cta_sample)::bigint AS cta_sample,
+    sum(cta_human_escalation)::bigint AS cta_human_escalation,
+    sum(calls_with_cta)::bigint AS calls_with_cta,
+    sum(intent_score_sum)::bigint AS intent_score_sum,
+    sum(intent_score_count)::bigint AS intent_score_count,
+    sum(urgency_score_sum)::bigint AS urgency_score_sum,
+    sum(urgency_score_count)::bigint AS urgency_score_count,
+    sum(budget_score_sum)::bigint AS budget_score_sum,
+    sum(budget_score_count)::bigint AS budget_score_count,
+    sum(fit_score_sum)::bigint AS fit_score_sum,
+    sum(fit_score_count)::bigint AS fit_score_count,
+    sum(engagement_score_sum)::bigint AS engagement_score_sum,
+    sum(engagement_score_count)::bigint AS engagement_score_count,
+    sum(total_score_sum)::bigint AS total_score_sum,
+    sum(total_score_count)::bigint AS total_score_count
+   FROM ( SELECT user_hourly_analytics.user_id,
+            user_hourly_analytics.day,
+            user_hourly_analytics.hour,
+            user_hourly_analytics.calls,
+            user_hourly_analytics.successful_calls,
+            user_hourly_analytics.failed_calls,
+            user_hourly_analytics.unanswered_calls,
+            user_hourly_analytics.talk_seconds,
+            user_hourly_analytics.billed_minutes,
+            user_hourly_analytics.credits_used,
+            user_hourly_analytics.inbound_calls,
+            user_hourly_analytics.outbound_calls,
+            user_hourly_analytics.phone_calls,
+            user_hourly_analytics.internet_calls,
+            user_hourly_analytics.unknown_source_calls,
+            user_hourly_analytics.leads_generated,
+            user_hourly_analytics.qualified_leads,
+            user_hourly_analytics.hot_leads,
+            user_hourly_analytics.warm_leads,
+            user_hourly_analytics.cold_leads,
+            user_hourly_analytics.cta_pricing,
+            user_hourly_analytics.cta_demo,
+            user_hourly_analytics.cta_followup,
+            user_hourly_analytics.cta_sample,
+            user_hourly_analytics.cta_human_escalation,
+            user_hourly_analytics.calls_with_cta,
+            user_hourly_analytics.intent_score_sum,
+            user_hourly_analytics.intent_score_count,
+            user_hourly_analytics.urgency_score_sum,
+            user_hourly_analytics.urgency_score_count,
+            user_hourly_analytics.budget_score_sum,
+            user_hourly_analytics.budget_score_count,
+            user_hourly_analytics.fit_score_sum,
+            user_hourly_analytics.fit_score_count,
+            user_hourly_analytics.engagement_score_sum,
+            user_hourly_analytics.engagement_score_count,
+            user_hourly_analytics.total_score_sum,
+            user_hourly_analytics.total_score_count
+           FROM app_public.user_hourly_analytics
+        UNION ALL
+         SELECT rollup_deltas.user_id,
+            rollup_deltas.day,
+            rollup_deltas.hour,
+            rollup_deltas.calls,
+            rollup_deltas.successful_calls,
+            rollup_deltas.failed_calls,
+            rollup_deltas.unanswered_calls,
+            rollup_deltas.talk_seconds,
+            rollup_deltas.billed_minutes,
+            rollup_deltas.credits_used,
+            rollup_deltas.inbound_calls,
+            rollup_deltas.outbound_calls,
+            rollup_deltas.phone_calls,
+            rollup_deltas.internet_calls,
+            rollup_deltas.unknown_source_calls,
+            rollup_deltas.leads_generated,
+            rollup_deltas.qualified_leads,
+            rollup_deltas.hot_leads,
+            rollup_deltas.warm_leads,
+            rollup_deltas.cold_leads,
+            rollup_deltas.cta_pricing,
+            rollup_deltas.cta_demo,
+            rollup_deltas.cta_followup,
+            rollup_deltas.cta_sample,
+            rollup_deltas.cta_human_escalation,
+            rollup_deltas.calls_with_cta,
+            rollup_deltas.intent_score_sum,
+            rollup_deltas.intent_score_count,
+            rollup_deltas.urgency_score_sum,
+            rollup_deltas.urgency_score_count,
+            rollup_deltas.budget_score_sum,
+            rollup_deltas.budget_score_count,
+            rollup_deltas.fit_score_sum,
+            rollup_deltas.fit_score_count,
+            rollup_deltas.engagement_score_sum,
+            rollup_deltas.engagement_score_count,
+            rollup_deltas.total_score_sum,
+            rollup_deltas.total_score_count
+           FROM app_hidden.rollup_deltas
+          WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'user_hour'::text) s
+  GROUP BY user_id, day, hour;
+comment on view app_public.tenant_hourly_stats is 'Exact per tenant-local day and hour figures: the user_hourly_analytics rollup plus not-yet-compacted deltas.';
+grant select on table app_public.tenant_hourly_stats to app_user;
+
+-- Triggers ------------------------------------------------------------------
+
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.agent_targets FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.agent_targets FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+CREATE TRIGGER _100_guard_history BEFORE DELETE ON app_public.agents FOR EACH ROW EXECUTE FUNCTION app_private.tg_agents__guard_history();
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.agents FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.agents FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.api_keys FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-last_used_at');
+
+CREATE TRIGGER _010_guard_immutable BEFORE UPDATE ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg_calls__guard_immutable();
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _200_link_contact BEFORE INSERT ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg_calls__link_contact();
+CREATE TRIGGER _500_inserted_effects AFTER INSERT ON app_public.calls REFERENCING NEW TABLE AS new_calls FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_calls__inserted_effects();
+CREATE TRIGGER _500_write_effects AFTER UPDATE ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg_calls__write_effects();
+CREATE TRIGGER _500_write_effects_delete BEFORE DELETE ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg_calls__write_effects();
+
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.contacts FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+
+CREATE TRIGGER _050_set_reference BEFORE INSERT ON app_public.customers FOR EACH ROW EXECUTE FUNCTION app_private.tg_customers__set_reference();
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.customers FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.follow_ups FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _150_stamp_completion BEFORE INSERT OR UPDATE ON app_public.follow_ups FOR EACH ROW EXECUTE FUNCTION app_private.tg_follow_ups__stamp_completion();
+
+CREATE TRIGGER _010_guard_immutable BEFORE UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__guard_immutable();
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _500_rollup AFTER INSERT OR DELETE OR UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__rollup();
+
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.phone_numbers FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.phone_numbers FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.privacy_requests FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-progress');
+
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.transcripts FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _500_queue_analysis AFTER INSERT OR UPDATE OF content ON app_public.transcripts FOR EACH ROW EXECUTE FUNCTION app_private.tg_transcripts__queue_analysis();
+
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _200_bump_prompt_version BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__bump_prompt_version();
+CREATE TRIGGER _400_lock_for_timezone_change BEFORE UPDATE OF timezone ON app_public.users FOR EACH ROW WHEN (new.timezone IS DISTINCT FROM old.timezone) EXECUTE FUNCTION app_private.tg_users__lock_for_timezone_change();
+CREATE TRIGGER _500_grant_signup_credits AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__grant_signup_credits();
+CREATE TRIGGER _500_timezone_changed AFTER UPDATE OF timezone ON app_public.users FOR EACH ROW WHEN (new.timezone IS DISTINCT FROM old.timezone) EXECUTE FUNCTION app_private.tg_users__timezone_changed();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-credits');
+
+-- Row-level security --------------------------------------------------------
+
+alter table app_public.agent_analytics enable row level security;
+create policy delete_own on app_public.agent_analytics for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.agent_analytics for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_all_admin on app_public.agent_analytics for select to app_admin
+  using (true);
+create policy select_own on app_public.agent_analytics for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.agent_analytics for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.agent_targets enable row level security;
+create policy delete_own on app_public.agent_targets for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.agent_targets for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.agent_targets for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.agent_targets for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.agents enable row level security;
+create policy delete_own on app_public.agents for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.agents for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_all_admin on app_public.agents for select to app_admin
+  using (true);
+create policy select_own on app_public.agents for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.agents for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.api_keys enable row level security;
+create policy select_own on app_public.api_keys for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.calls enable row level security;
+create policy delete_own on app_public.calls for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.calls for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.calls for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.calls for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.contacts enable row level security;
+create policy delete_own on app_public.contacts for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.contacts for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.contacts for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.contacts for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.credit_transactions enable row level security;
+create policy delete_own on app_public.credit_transactions for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.credit_transactions for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.credit_transactions for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.credit_transactions for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.customers enable row level security;
+create policy delete_own on app_public.customers for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.customers for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.customers for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.customers for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.follow_ups enable row level security;
+create policy delete_own on app_public.follow_ups for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.follow_ups for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.follow_ups for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.follow_ups for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.lead_analytics enable row level security;
+create policy delete_own on app_public.lead_analytics for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.lead_analytics for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.lead_analytics for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.lead_analytics for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.phone_numbers enable row level security;
+create policy delete_own on app_public.phone_numbers for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.phone_numbers for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.phone_numbers for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.phone_numbers for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.privacy_requests enable row level security;
+create policy select_own on app_public.privacy_requests for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.transcripts enable row level security;
+create policy delete_own on app_public.transcripts for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.transcripts for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.transcripts for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.transcripts for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.usage_alerts enable row level security;
+create policy select_own on app_public.usage_alerts for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.user_analytics enable row level security;
+create policy delete_own on app_public.user_analytics for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.user_analytics for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_all_admin on app_public.user_analytics for select to app_admin
+  using (true);
+create policy select_own on app_public.user_analytics for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.user_analytics for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.user_hourly_analytics enable row level security;
+create policy delete_own on app_public.user_hourly_analytics for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.user_hourly_analytics for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_all_admin on app_public.user_hourly_analytics for select to app_admin
+  using (true);
+create policy select_own on app_public.user_hourly_analytics for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.user_hourly_analytics for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.users enable row level security;
+create policy select_all_admin on app_public.users for select to app_admin
+  using (true);
+create policy select_own on app_public.users for select to app_user
+  using (id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.users for update to app_user
+  using (id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (id = (( SELECT app_public.current_user_id() AS current_user_id)));
