@@ -5,6 +5,7 @@ import { installDashboard, type DashboardDeps } from './http/dashboard.ts';
 import { installErrorHandler, installNotFound } from './http/errors.ts';
 import { installExports } from './http/exports.ts';
 import { installHealth, type HealthDeps } from './http/health.ts';
+import type { TrustProxy } from './config.ts';
 import type { Logger } from './log.ts';
 import { installMetrics } from './observability/endpoint.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -29,6 +30,8 @@ export interface AppDeps extends HealthDeps {
   metrics?: Metrics;
   /** METRICS_TOKEN: serve GET /metrics here to this bearer token (unset: not on this app). */
   metricsToken?: string;
+  /** TRUST_PROXY: whose X-Forwarded-For gives the client's address (default: nobody's). */
+  trustProxy?: TrustProxy;
 }
 
 export interface App {
@@ -40,6 +43,8 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
+  // The client's address (req.ip) for the audit trail, lock-out and rate limits: the socket's unless a proxy is trusted.
+  app.set('trust proxy', deps.trustProxy ?? false);
   installRequestLog(app, { logger: deps.logger, metrics: deps.metrics });
   installHealth(app, deps);
   if (deps.metrics) installMetrics(app, { metrics: deps.metrics, token: deps.metricsToken, logger: deps.logger });

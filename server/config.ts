@@ -4,6 +4,7 @@
  * environment win over the file.
  */
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { isLogFormat, isLogLevel, type LogFormat, type LogLevel } from './log.ts';
@@ -126,6 +127,13 @@ export interface Config {
    * https://switchboard.example.com; Twilio signatures are checked against it. Unset: the request's own URL.
    */
   publicBaseUrl: string | undefined;
+  /**
+   * TRUST_PROXY: which proxies' X-Forwarded-For to believe for the client's address (audit trail,
+   * sign-in lock-out, rate limits): unset or `false`: none (the socket's address); a number: that
+   * many hops; or a comma-separated list of addresses, subnets (CIDR) or `loopback`, `linklocal`,
+   * `uniquelocal`. Express's `trust proxy` setting.
+   */
+  trustProxy: TrustProxy;
   /** WEBHOOK_MAX_BODY_BYTES: largest provider webhook body (default 1048576). */
   webhookMaxBodyBytes: number;
   /**
@@ -243,6 +251,24 @@ function demoData(env: Env, production: boolean, databaseUrl: string | undefined
   return asked;
 }
 
+/** Express's `trust proxy`: false (none), a hop count, or addresses / subnets / named ranges. */
+export type TrustProxy = false | number | string[];
+
+const NAMED_PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(env: Env): TrustProxy {
+  const raw = text(env, 'TRUST_PROXY');
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(raw)) return Number(raw) === 0 ? false : Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const valid = NAMED_PROXY_RANGES.has(entry) || (extra === undefined && isIP(address ?? '') !== 0 && (prefix === undefined || /^\d{1,3}$/.test(prefix)));
+    if (!valid) throw new Error(`TRUST_PROXY: '${entry}' is not a hop count, an address, a subnet or one of loopback, linklocal, uniquelocal`);
+  }
+  return entries.length ? entries : false;
+}
+
 /** An absolute http(s) URL without query or fragment, trailing slash removed. */
 function publicBaseUrl(env: Env): string | undefined {
   const raw = text(env, 'PUBLIC_BASE_URL');
@@ -324,6 +350,7 @@ export function readConfig(env: Env = process.env): Config {
     twilioApiBaseUrl: text(env, 'TWILIO_API_BASE_URL'),
     secretsKey: text(env, 'SECRETS_KEY'),
     publicBaseUrl: publicBaseUrl(env),
+    trustProxy: trustProxy(env),
     webhookMaxBodyBytes: integer(env, 'WEBHOOK_MAX_BODY_BYTES', 1_048_576, 1_000, 100_000_000),
     webhookRateLimitPerMinute: integer(env, 'WEBHOOK_RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
     webhookRateLimitBurst: integer(env, 'WEBHOOK_RATE_LIMIT_BURST', 1000, 1, 10_000_000),

@@ -75,6 +75,7 @@ try {
     logger: log.child('http'),
     metrics,
     metricsToken: config.metricsToken,
+    trustProxy: config.trustProxy,
     secretsKey,
     webhooks: { pool, config, logger: log.child('webhooks') },
     graphql: {

@@ -72,4 +72,12 @@ describe('configuration', () => {
     expect(readConfig({ GRAPHQL_MAX_FILTER_RELATIONS: '0' }).graphqlMaxFilterRelations).toBe(0);
     expect(() => readConfig({ GRAPHQL_MAX_INPUT_DEPTH: '1' })).toThrow(/GRAPHQL_MAX_INPUT_DEPTH must be an integer between 2 and 1000/);
   });
+  it('trusts no proxy by default; TRUST_PROXY takes a hop count or addresses, subnets and named ranges', () => {
+    expect(readConfig({}).trustProxy).toBe(false);
+    expect(readConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(readConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(readConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
+    expect(() => readConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY: 'everyone' is not a hop count/);
+    expect(() => readConfig({ TRUST_PROXY: '10.0.0.0/8/1' })).toThrow(/TRUST_PROXY/);
+  });
 });

@@ -326,6 +326,24 @@ describe('what is recorded', () => {
     expect(entries[0]?.user_agent).toBe(`Long/${'x'.repeat(USER_AGENT_MAX_LENGTH - 5)}`);
   });
 
+  it('behind a trusted proxy (TRUST_PROXY), the client address is the one the proxy forwarded', async () => {
+    const behindProxy = await startWebhookApp({ db: app.db, graphql: true, env: { RATE_LIMIT_BURST: '1000', TRUST_PROXY: 'loopback' } });
+    try {
+      const tenant = await register();
+      const entries = await recorded(async () => {
+        const response = await fetch(`${behindProxy.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.jwt}`, 'x-forwarded-for': '203.0.113.9' },
+          body: JSON.stringify({ query: `mutation ($id: UUID!) { updateUserByRowId(input: { rowId: $id, userPatch: { name: "Proxied" } }) { user { name } } }`, variables: { id: tenant.userId } }),
+        });
+        expect(response.status).toBe(200);
+      });
+      expect(entries.map((entry) => entry.ip_address)).toEqual(['203.0.113.9']);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('deleting a tenant: one entry without values, none for the rows it cascades to; older entries lose the tenant id', async () => {
     const tenant = await register();
     await gql(`mutation { createAgent(input: { agent: { providerAgentId: "gone-${randomHex(3)}", name: "Gone" } }) { agent { rowId } } }`, {}, { token: tenant.jwt });

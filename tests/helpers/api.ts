@@ -101,6 +101,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
     logger,
     graphql: { authPool, jwt, config, logger, now: options.now },
     dashboard: options.dashboardDistDir ? { distDir: options.dashboardDistDir } : undefined,
+    trustProxy: config.trustProxy,
   });
   const http = await listen(app.express, { host: '127.0.0.1', port: 0, timeouts: httpTimeouts(config) });
 

@@ -134,6 +134,7 @@ export async function startWebhookApp(options: StartWebhookOptions = {}): Promis
     graphql: authPool ? { authPool, jwt, config, logger, now: options.now } : undefined,
     metrics: options.metrics,
     metricsToken: options.metricsToken,
+    trustProxy: config.trustProxy,
   });
   const http = await listen(app.express, { host: '127.0.0.1', port: 0, timeouts: httpTimeouts(config) });
 
