@@ -1,5 +1,5 @@
 --! Previous: sha1:6ef3768ddb546f6bedc6fec589ce48f06ca92b90
---! Hash: sha1:17781d486293e5e9c3d881dfcdacf7cee89d083e
+--! Hash: sha1:3fe0e4180f54883fef13b6819b4dce9f8cf9a35d
 --! Message: One generator for all measure-list SQL (KPI readers, purge_calls, copies' columns); lead rules in app_hidden.lead_grade; app_hidden.settle()
 
 -- =============================================================================
@@ -472,8 +472,9 @@ comment on function app_hidden.record_call_analysis(uuid, jsonb, text, text, tex
   'Records (replaces) a call''s individual analysis in one statement and marks its transcript analysed. Given p_content_md5, the MD5 of the transcript text the analysis was made from, it records nothing and returns null if the transcript now has other text (THE stale-transcript guard: the worker passes it). Values from app_hidden.analysis_values. Idempotent.';
 
 -- (4) The settle sequence once: what the worker's jobs do every second, run to
--- completion in order (seed, bench, tests). One transaction.
-create function app_hidden.settle()
+-- completion in order (seed, scale load, tests). One transaction. A caller may
+-- run a part (the scale load compacts beside its other steps), never reorder it.
+create function app_hidden.settle(steps text[] default array['contacts', 'compact', 'post', 'refresh'])
   returns table (contacts_linked integer, compacted integer, posted integer,
                  contacts_ms numeric, compact_ms numeric, post_ms numeric, refresh_ms numeric)
   language plpgsql volatile
@@ -482,34 +483,46 @@ declare
   t timestamptz;
   n integer;
 begin
+  if steps is null or not steps <@ array['contacts', 'compact', 'post', 'refresh'] then
+    raise exception 'settle: unknown step in %', steps using errcode = '22023';
+  end if;
   contacts_linked := 0;
   compacted := 0;
+  posted := 0;
   -- 1. contacts: link the calls the trigger skipped, apply the not-connected counters
-  t := clock_timestamp();
-  loop
-    n := app_hidden.sync_contacts();
-    contacts_linked := contacts_linked + n;
-    exit when n = 0;
-  end loop;
-  contacts_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  if 'contacts' = any (steps) then
+    t := clock_timestamp();
+    loop
+      n := app_hidden.sync_contacts();
+      contacts_linked := contacts_linked + n;
+      exit when n = 0;
+    end loop;
+    contacts_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  end if;
   -- 2. every pending rollup delta into the rollups
-  t := clock_timestamp();
-  loop
-    n := app_hidden.compact_rollups();
-    compacted := compacted + n;
-    exit when n = 0;
-  end loop;
-  compact_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  if 'compact' = any (steps) then
+    t := clock_timestamp();
+    loop
+      n := app_hidden.compact_rollups();
+      compacted := compacted + n;
+      exit when n = 0;
+    end loop;
+    compact_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  end if;
   -- 3. the credit ledger
-  t := clock_timestamp();
-  posted := app_hidden.post_credit_transactions();
-  post_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  if 'post' = any (steps) then
+    t := clock_timestamp();
+    posted := app_hidden.post_credit_transactions();
+    post_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  end if;
   -- 4. the KPI materialized view
-  t := clock_timestamp();
-  perform app_hidden.refresh_kpi_summary();
-  refresh_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  if 'refresh' = any (steps) then
+    t := clock_timestamp();
+    perform app_hidden.refresh_kpi_summary();
+    refresh_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  end if;
   return next;
 end
 $$;
-comment on function app_hidden.settle() is
-  'THE settle sequence: sync_contacts until nothing is left, compact_rollups until nothing moves, post_credit_transactions, refresh_kpi_summary; returns what each step did and its duration (ms). For loads, benchmarks and tests (the worker runs the same functions as separate jobs).';
+comment on function app_hidden.settle(text[]) is
+  'THE settle sequence: sync_contacts until nothing is left, compact_rollups until nothing moves, post_credit_transactions, refresh_kpi_summary, always in that order; steps (default all) runs only some of them. Returns what each step did and its duration (ms; null for a step not run). For loads, benchmarks and tests (the worker runs the same functions as separate jobs).';

@@ -70,6 +70,9 @@ export async function timed<T>(timings: Record<string, number>, step: string, fn
   }
 }
 
+/** The steps of `app_hidden.settle()`, in the order it always runs them. */
+export type SettleStep = 'contacts' | 'compact' | 'post' | 'refresh';
+
 export interface SettleResult {
   /** Calls linked to contacts the link trigger skipped. */
   linked: number;
@@ -77,36 +80,33 @@ export interface SettleResult {
   compacted: number;
   /** Ledger rows posted. */
   posted: number;
-  /** Seconds per step (contacts, compact, post, refresh). */
+  /** Seconds per step run (contacts, compact, post, refresh). */
   timings: Record<string, number>;
 }
 
 /**
  * `app_hidden.settle()`: syncs contacts, compacts every pending rollup delta,
  * posts the credit ledger and refreshes the KPI materialized view, in order
- * (the one definition of that sequence, in SQL).
+ * (the one definition of that sequence, in SQL). `steps` runs only some of
+ * them (still in that order).
  */
-export async function settleLoad(client: pg.ClientBase): Promise<SettleResult> {
+export async function settleLoad(client: pg.ClientBase, steps?: readonly SettleStep[]): Promise<SettleResult> {
   const { rows } = await client.query<{
     contacts_linked: number;
     compacted: number;
     posted: number;
-    contacts_ms: string;
-    compact_ms: string;
-    post_ms: string;
-    refresh_ms: string;
-  }>('select * from app_hidden.settle()');
+    contacts_ms: string | null;
+    compact_ms: string | null;
+    post_ms: string | null;
+    refresh_ms: string | null;
+  }>(steps ? 'select * from app_hidden.settle($1::text[])' : 'select * from app_hidden.settle()', steps ? [steps] : []);
   const row = rows[0];
   if (!row) throw new Error('app_hidden.settle() returned no row');
+  const ms = { contacts: row.contacts_ms, compact: row.compact_ms, post: row.post_ms, refresh: row.refresh_ms };
   return {
     linked: row.contacts_linked,
     compacted: row.compacted,
     posted: row.posted,
-    timings: {
-      contacts: Number(row.contacts_ms) / 1000,
-      compact: Number(row.compact_ms) / 1000,
-      post: Number(row.post_ms) / 1000,
-      refresh: Number(row.refresh_ms) / 1000,
-    },
+    timings: Object.fromEntries(Object.entries(ms).flatMap(([step, value]) => (value === null ? [] : [[step, Number(value) / 1000]]))),
   };
 }

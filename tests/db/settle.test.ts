@@ -70,4 +70,19 @@ describe('app_hidden.settle()', () => {
     const { rows: again } = await db.pool.query('select contacts_linked, compacted, posted from app_hidden.settle()');
     expect(again).toEqual([{ contacts_linked: 0, compacted: 0, posted: 0 }]);
   });
+
+  it('runs a part on request (in the same order), and refuses an unknown step', async () => {
+    const tenant = await createTenant(db.pool);
+    const agent = await createAgent(db.pool, tenant.id);
+    await createCalls(db.pool, [{ userId: tenant.id, agentId: agent.id, status: 'completed', durationSeconds: 61 }]);
+    const { rows } = await db.pool.query<{ compacted: number; posted: number; compact_ms: string | null; post_ms: string | null }>(
+      `select compacted, posted, compact_ms::text, post_ms::text from app_hidden.settle('{post}')`,
+    );
+    expect(rows).toEqual([{ compacted: 0, posted: 1, compact_ms: null, post_ms: expect.any(String) }]);
+    expect(await pending()).toMatchObject({ charges: 0 });
+    expect((await pending()).deltas).toBeGreaterThan(0);
+    await db.pool.query(`select app_hidden.settle('{refresh,compact}')`);
+    expect(await pending()).toMatchObject({ deltas: 0 });
+    await expect(db.pool.query(`select app_hidden.settle('{compact,vacuum}')`)).rejects.toMatchObject({ code: '22023' });
+  });
 });
