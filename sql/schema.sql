@@ -297,18 +297,16 @@ AS $function$
 declare
   r app_public.lead_analytics;
 begin
-  r.intent_level           := p ->> 'intent_level';
   r.intent_score           := (p ->> 'intent_score')::smallint;
-  r.urgency_level          := p ->> 'urgency_level';
   r.urgency_score          := (p ->> 'urgency_score')::smallint;
-  r.budget_constraint      := p ->> 'budget_constraint';
   r.budget_score           := (p ->> 'budget_score')::smallint;
-  r.fit_alignment          := p ->> 'fit_alignment';
   r.fit_score              := (p ->> 'fit_score')::smallint;
-  r.engagement_health      := p ->> 'engagement_health';
   r.engagement_score       := (p ->> 'engagement_score')::smallint;
-  r.total_score            := (p ->> 'total_score')::smallint;
-  r.lead_status_tag        := p ->> 'lead_status_tag';
+  select g.total_score, g.lead_status_tag, g.intent_level, g.urgency_level, g.budget_constraint,
+         g.fit_alignment, g.engagement_health
+    into r.total_score, r.lead_status_tag, r.intent_level, r.urgency_level, r.budget_constraint,
+         r.fit_alignment, r.engagement_health
+    from app_hidden.lead_grade(r.intent_score, r.urgency_score, r.budget_score, r.fit_score, r.engagement_score) g;
   r.reasoning              := coalesce(p -> 'reasoning', '{}');
   r.cta_interactions       := coalesce(p -> 'cta_interactions', '{}');
   r.cta_pricing_clicked    := coalesce((p -> 'cta_interactions' ->> 'pricing_clicked')::boolean, false);
@@ -324,7 +322,7 @@ begin
   return r;
 end
 $function$;
-comment on function app_hidden.analysis_values(p jsonb) is 'THE mapping from a validated analysis (JSON, worker/analysis/schema.ts) to lead_analytics values; only the analysis columns are set.';
+comment on function app_hidden.analysis_values(p jsonb) is 'THE mapping from a validated analysis (JSON, worker/analysis/schema.ts) to lead_analytics values; only the analysis columns are set. total_score, lead_status_tag and the five levels come from app_hidden.lead_grade of the five sub-scores, whatever the JSON says.';
 
 CREATE OR REPLACE FUNCTION app_hidden.answer_rate(successful bigint, unanswered bigint)
  RETURNS numeric
@@ -1048,6 +1046,28 @@ $function$;
 comment on function app_hidden.kpi_range(p_from date, p_to date, max_days integer) is 'The signed-in tenant, its time zone and the validated date range (default: the 30 tenant-local days ending today). SB103 for an inverted or too long range.';
 grant execute on function app_hidden.kpi_range(p_from date, p_to date, max_days integer) to app_user;
 
+CREATE OR REPLACE FUNCTION app_hidden.lead_grade(intent_score integer, urgency_score integer, budget_score integer, fit_score integer, engagement_score integer)
+ RETURNS TABLE(total_score smallint, lead_status_tag text, intent_level text, urgency_level text, budget_constraint text, fit_alignment text, engagement_health text)
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE ROWS 1
+AS $function$
+  select t.total::smallint,
+         case when t.total >= 70 then 'hot' when t.total >= 45 then 'warm' when t.total is not null then 'cold' end,
+         case when intent_score >= 70 then 'high' when intent_score >= 40 then 'medium'
+              when intent_score is not null then 'low' end,
+         case when urgency_score >= 70 then 'high' when urgency_score >= 40 then 'medium'
+              when urgency_score is not null then 'low' end,
+         case when budget_score >= 65 then 'flexible' when budget_score >= 35 then 'moderate'
+              when budget_score is not null then 'tight' end,
+         case when fit_score >= 65 then 'strong' when fit_score >= 40 then 'partial'
+              when fit_score is not null then 'weak' end,
+         case when engagement_score >= 65 then 'healthy' when engagement_score >= 35 then 'neutral'
+              when engagement_score is not null then 'at_risk' end
+    from (select round(0.30 * intent_score + 0.15 * urgency_score + 0.20 * budget_score
+                       + 0.15 * fit_score + 0.20 * engagement_score) as total) t
+$function$;
+comment on function app_hidden.lead_grade(intent_score integer, urgency_score integer, budget_score integer, fit_score integer, engagement_score integer) is 'THE lead rules: total_score = round(0.30 intent + 0.15 urgency + 0.20 budget + 0.15 fit + 0.20 engagement); temperature hot >= 70, warm >= 45, else cold; levels: intent and urgency low < 40 <= medium < 70 <= high, budget tight < 35 <= moderate < 65 <= flexible, fit weak < 40 <= partial < 65 <= strong, engagement at_risk < 35 <= neutral < 65 <= healthy. Null in, null out. Used by analysis_values (so by record_call_analysis and record_contact_analysis), the built-in analyser and the seed.';
+
 CREATE OR REPLACE FUNCTION app_hidden.lead_temperature_rows(m app_hidden.measures)
  RETURNS app_public.kpi_breakdown_row[]
  LANGUAGE sql
@@ -1296,43 +1316,43 @@ CREATE OR REPLACE FUNCTION app_hidden.purge_calls(p_user_id uuid, p_before times
  RETURNS integer
  LANGUAGE plpgsql
 AS $function$
-declare
-  ids uuid[];
-  n   integer;
-  tz  text;
-begin
-  -- KEY SHARE on the tenant: a concurrent time zone change (FOR UPDATE) waits
-  -- for this purge or this purge waits for it, never a mix of the two zones.
-  select u.timezone into tz from app_public.users u where u.id = p_user_id for key share;
-  if tz is null then
-    return 0;
-  end if;
-  select array_agg(id) into ids
-    from (select c.id from app_public.calls c
-           where c.user_id = p_user_id and c.started_at < p_before
-           order by c.started_at limit p_batch
-           for update skip locked) x;
-  if ids is null then
-    return 0;
-  end if;
-  -- Record what leaves (one snapshot, same definition as the triggers) ...
-  insert into app_hidden.purged_rollups
-    select d.*, now()
-      from app_public.calls c
-      left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
-      cross join lateral app_hidden.call_contribution(c, a, tz, 1) d
-     where c.id = any (ids);
-  -- ... then delete without taking it out of the rollups.
-  perform set_config('switchboard.purging', 'on', true);
-  delete from app_public.calls c where c.id = any (ids);
-  get diagnostics n = row_count;
-  perform set_config('switchboard.purging', 'off', true);
-  insert into app_private.retention_log (user_id, data_type, cutoff, rows_purged)
-    values (p_user_id, 'calls', p_before, n);
-  return n;
-end
-$function$;
-comment on function app_hidden.purge_calls(p_user_id uuid, p_before timestamp with time zone, p_batch integer) is 'Retention: deletes up to p_batch of a tenant''s calls started before p_before (with transcripts and analyses) while keeping their history in the rollups.';
+    declare
+      ids uuid[];
+      n   integer;
+      tz  text;
+    begin
+      -- KEY SHARE on the tenant: a concurrent time zone change (FOR UPDATE) waits
+      -- for this purge or this purge waits for it, never a mix of the two zones.
+      select u.timezone into tz from app_public.users u where u.id = p_user_id for key share;
+      if tz is null then
+        return 0;
+      end if;
+      select array_agg(id) into ids
+        from (select c.id from app_public.calls c
+               where c.user_id = p_user_id and c.started_at < p_before
+               order by c.started_at limit p_batch
+               for update skip locked) x;
+      if ids is null then
+        return 0;
+      end if;
+      -- Record what leaves (one snapshot, same definition as the triggers) ...
+      insert into app_hidden.purged_rollups (user_id, agent_id, day, hour, target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, purged_at)
+        select d.user_id, d.agent_id, d.day, d.hour, d.target, d.calls, d.successful_calls, d.failed_calls, d.unanswered_calls, d.talk_seconds, d.billed_minutes, d.credits_used, d.inbound_calls, d.outbound_calls, d.phone_calls, d.internet_calls, d.unknown_source_calls, d.leads_generated, d.qualified_leads, d.hot_leads, d.warm_leads, d.cold_leads, d.cta_pricing, d.cta_demo, d.cta_followup, d.cta_sample, d.cta_human_escalation, d.calls_with_cta, d.intent_score_sum, d.intent_score_count, d.urgency_score_sum, d.urgency_score_count, d.budget_score_sum, d.budget_score_count, d.fit_score_sum, d.fit_score_count, d.engagement_score_sum, d.engagement_score_count, d.total_score_sum, d.total_score_count, now()
+          from app_public.calls c
+          left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+          cross join lateral app_hidden.call_contribution(c, a, tz, 1) d
+         where c.id = any (ids);
+      -- ... then delete without taking it out of the rollups.
+      perform set_config('switchboard.purging', 'on', true);
+      delete from app_public.calls c where c.id = any (ids);
+      get diagnostics n = row_count;
+      perform set_config('switchboard.purging', 'off', true);
+      insert into app_private.retention_log (user_id, data_type, cutoff, rows_purged)
+        values (p_user_id, 'calls', p_before, n);
+      return n;
+    end
+    $function$;
+comment on function app_hidden.purge_calls(p_user_id uuid, p_before timestamp with time zone, p_batch integer) is 'Retention: deletes up to p_batch of a tenant''s calls started before p_before (with transcripts and analyses) while keeping their history in the rollups (generated).';
 
 CREATE OR REPLACE FUNCTION app_hidden.qualified_score_threshold()
  RETURNS integer
@@ -1440,7 +1460,7 @@ begin
   return v_id;
 end
 $function$;
-comment on function app_hidden.record_call_analysis(p_call_id uuid, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text, p_content_md5 text) is 'Writes (or replaces) the individual analysis of a call from validated JSON and marks its transcript analysed; with p_content_md5, only if the transcript still has that text (else null). Idempotent.';
+comment on function app_hidden.record_call_analysis(p_call_id uuid, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text, p_content_md5 text) is 'Records (replaces) a call''s individual analysis in one statement and marks its transcript analysed. Given p_content_md5, the MD5 of the transcript text the analysis was made from, it records nothing and returns null if the transcript now has other text (THE stale-transcript guard: the worker passes it). Values from app_hidden.analysis_values. Idempotent.';
 
 CREATE OR REPLACE FUNCTION app_hidden.record_contact_analysis(p_user_id uuid, p_phone text, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text)
  RETURNS uuid
@@ -1852,6 +1872,57 @@ CREATE OR REPLACE FUNCTION app_hidden.rollup_measures_diff(e app_private.rollup_
  IMMUTABLE PARALLEL SAFE
 AS $function$ select e.calls - a.calls, e.successful_calls - a.successful_calls, e.failed_calls - a.failed_calls, e.unanswered_calls - a.unanswered_calls, e.talk_seconds - a.talk_seconds, e.billed_minutes - a.billed_minutes, e.credits_used - a.credits_used, e.inbound_calls - a.inbound_calls, e.outbound_calls - a.outbound_calls, e.phone_calls - a.phone_calls, e.internet_calls - a.internet_calls, e.unknown_source_calls - a.unknown_source_calls, e.leads_generated - a.leads_generated, e.qualified_leads - a.qualified_leads, e.hot_leads - a.hot_leads, e.warm_leads - a.warm_leads, e.cold_leads - a.cold_leads, e.cta_pricing - a.cta_pricing, e.cta_demo - a.cta_demo, e.cta_followup - a.cta_followup, e.cta_sample - a.cta_sample, e.cta_human_escalation - a.cta_human_escalation, e.calls_with_cta - a.calls_with_cta, e.intent_score_sum - a.intent_score_sum, e.intent_score_count - a.intent_score_count, e.urgency_score_sum - a.urgency_score_sum, e.urgency_score_count - a.urgency_score_count, e.budget_score_sum - a.budget_score_sum, e.budget_score_count - a.budget_score_count, e.fit_score_sum - a.fit_score_sum, e.fit_score_count - a.fit_score_count, e.engagement_score_sum - a.engagement_score_sum, e.engagement_score_count - a.engagement_score_count, e.total_score_sum - a.total_score_sum, e.total_score_count - a.total_score_count $function$;
 comment on function app_hidden.rollup_measures_diff(e app_private.rollup_measures, a app_private.rollup_measures) is 'Measures of e minus those of a (generated).';
+
+CREATE OR REPLACE FUNCTION app_hidden.settle(steps text[] DEFAULT ARRAY['contacts'::text, 'compact'::text, 'post'::text, 'refresh'::text])
+ RETURNS TABLE(contacts_linked integer, compacted integer, posted integer, contacts_ms numeric, compact_ms numeric, post_ms numeric, refresh_ms numeric)
+ LANGUAGE plpgsql
+AS $function$
+declare
+  t timestamptz;
+  n integer;
+begin
+  if steps is null or not steps <@ array['contacts', 'compact', 'post', 'refresh'] then
+    raise exception 'settle: unknown step in %', steps using errcode = '22023';
+  end if;
+  contacts_linked := 0;
+  compacted := 0;
+  posted := 0;
+  -- 1. contacts: link the calls the trigger skipped, apply the not-connected counters
+  if 'contacts' = any (steps) then
+    t := clock_timestamp();
+    loop
+      n := app_hidden.sync_contacts();
+      contacts_linked := contacts_linked + n;
+      exit when n = 0;
+    end loop;
+    contacts_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  end if;
+  -- 2. every pending rollup delta into the rollups
+  if 'compact' = any (steps) then
+    t := clock_timestamp();
+    loop
+      n := app_hidden.compact_rollups();
+      compacted := compacted + n;
+      exit when n = 0;
+    end loop;
+    compact_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  end if;
+  -- 3. the credit ledger
+  if 'post' = any (steps) then
+    t := clock_timestamp();
+    posted := app_hidden.post_credit_transactions();
+    post_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  end if;
+  -- 4. the KPI materialized view
+  if 'refresh' = any (steps) then
+    t := clock_timestamp();
+    perform app_hidden.refresh_kpi_summary();
+    refresh_ms := round(extract(epoch from clock_timestamp() - t)::numeric * 1000, 3);
+  end if;
+  return next;
+end
+$function$;
+comment on function app_hidden.settle(steps text[]) is 'THE settle sequence: sync_contacts until nothing is left, compact_rollups until nothing moves, post_credit_transactions, refresh_kpi_summary, always in that order; steps (default all) runs only some of them. Returns what each step did and its duration (ms; null for a step not run). For loads, benchmarks and tests (the worker runs the same functions as separate jobs).';
 
 CREATE OR REPLACE FUNCTION app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text DEFAULT NULL::text, require_signature boolean DEFAULT NULL::boolean)
  RETURNS void
@@ -2510,7 +2581,34 @@ declare
   e_row text;          -- coalesce(e.calls, 0), ...
   a_row text;
   diff_e_a text;       -- e.calls - a.calls, ...
+  csums text;          -- coalesce(sum(calls), 0)::bigint, ...
+  msums text;          -- coalesce(sum(m.calls), 0)::bigint, ...
+  zero  text;          -- 0, 0, ...
+  d_row text;          -- d.calls, d.successful_calls, ...
+  copy  regclass;
+  m     record;
 begin
+  -- Every rollup-shaped copy has every measure (a new one is appended, with
+  -- the template's type, nullability and default).
+  foreach copy in array array['app_hidden.rollup_deltas', 'app_hidden.purged_rollups',
+                              'app_public.agent_analytics', 'app_public.user_analytics',
+                              'app_public.user_hourly_analytics', 'app_hidden.measures']::regclass[] loop
+    for m in
+      select a.attname, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull,
+             pg_get_expr(d.adbin, d.adrelid) as def
+        from pg_attribute a
+        left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+       where a.attrelid = 'app_private.rollup_measures'::regclass and a.attnum > 0 and not a.attisdropped
+         and not exists (select 1 from pg_attribute x
+                          where x.attrelid = copy and x.attname = a.attname and not x.attisdropped)
+       order by a.attnum
+    loop
+      execute format('alter table %s add column %I %s%s%s', copy, m.attname, m.type,
+                     case when m.def is not null then ' default ' || m.def else '' end,
+                     case when m.attnotnull then ' not null' else '' end);
+    end loop;
+  end loop;
+
   select array_agg(attname::text order by attnum) into cols
     from pg_attribute
    where attrelid = 'app_private.rollup_measures'::regclass and attnum > 0 and not attisdropped;
@@ -2704,9 +2802,151 @@ begin
   $f$, plain, sums, e_row, a_row);
   comment on function app_hidden.rollup_comparison(uuid, date, date) is
     'For one tenant and tenant-local day range (null = unbounded): every rollup key with the figures recomputed from raw calls (plus purged history) and the stored ones (rollup plus pending deltas), in one snapshot (generated).';
+
+  select string_agg(format('coalesce(sum(%1$I), 0)::bigint', c), ', '),
+         string_agg(format('coalesce(sum(m.%1$I), 0)::bigint', c), ', '),
+         string_agg('0', ', '),
+         string_agg(format('d.%I', c), ', ')
+    into csums, msums, zero, d_row
+    from unnest(cols) as c;
+
+  -- The KPI API's readers (were migration 000004's and 000005's DO blocks).
+  execute format($f$
+    create or replace function app_hidden.measures_by_bucket(
+      p_user_id uuid, p_from date, p_to date, p_agent_id uuid, p_bucket text)
+      returns table (bucket date, measures app_hidden.measures)
+      language sql stable
+    as $body$
+      select case p_bucket when 'range' then p_from else date_trunc(p_bucket, s.day::timestamp)::date end,
+             row(%2$s)::app_hidden.measures
+        from (
+          select r.day, %1$s from app_public.user_analytics r
+           where p_agent_id is null and r.user_id = p_user_id and r.day between p_from and p_to
+          union all
+          select r.day, %1$s from app_hidden.rollup_deltas r
+           where p_agent_id is null and r.user_id = p_user_id and r.day between p_from and p_to
+             and (r.target is null or r.target = 'user_day')
+          union all
+          select r.day, %1$s from app_public.agent_analytics r
+           where p_agent_id is not null and r.user_id = p_user_id and r.agent_id = p_agent_id
+             and r.day between p_from and p_to
+          union all
+          select r.day, %1$s from app_hidden.rollup_deltas r
+           where p_agent_id is not null and r.user_id = p_user_id and r.agent_id = p_agent_id
+             and r.day between p_from and p_to and (r.target is null or r.target = 'agent_day')
+        ) s
+       group by 1
+    $body$
+  $f$, plain, csums);
+  comment on function app_hidden.measures_by_bucket(uuid, date, date, uuid, text) is
+    'Summed rollup measures (rollup + pending deltas) per bucket (day | week | month | range) for a tenant, or one of its agents, over tenant-local days (generated from app_private.rollup_measures).';
+
+  execute format($f$
+    create or replace function app_hidden.zero_measures() returns app_hidden.measures
+      language sql immutable parallel safe
+    as $body$ select row(%s)::app_hidden.measures $body$
+  $f$, zero);
+  comment on function app_hidden.zero_measures() is 'All measures zero (generated).';
+
+  execute format($f$
+    create or replace function app_hidden.agent_day_measures(p_user_id uuid, p_from date, p_to date)
+      returns table (agent_id uuid, day date, measures app_hidden.measures)
+      language sql stable
+    as $body$
+      select s.agent_id, s.day, row(%2$s)::app_hidden.measures
+        from (
+          select r.agent_id, r.day, %1$s from app_public.agent_analytics r
+           where r.user_id = p_user_id and r.day between p_from and p_to
+          union all
+          select r.agent_id, r.day, %1$s from app_hidden.rollup_deltas r
+           where r.user_id = p_user_id and r.day between p_from and p_to
+             and (r.target is null or r.target = 'agent_day')
+        ) s
+       group by s.agent_id, s.day
+    $body$
+  $f$, plain, csums);
+  comment on function app_hidden.agent_day_measures(uuid, date, date) is
+    'Summed measures per agent and tenant-local day (rollup + pending deltas) for a tenant and day range (generated).';
+
+  execute format($f$
+    create or replace function app_hidden.sum_measures(ms app_hidden.measures[])
+      returns app_hidden.measures
+      language sql immutable parallel safe
+    as $body$
+      select row(%s)::app_hidden.measures from unnest(ms) m
+    $body$
+  $f$, msums);
+  comment on function app_hidden.sum_measures(app_hidden.measures[]) is 'Column-wise sum of measure rows (generated).';
+
+  execute format($f$
+    create or replace function app_hidden.agent_measures(p_user_id uuid, p_from date, p_to date)
+      returns table (agent_id uuid, measures app_hidden.measures)
+      language sql stable
+    as $body$
+      select s.agent_id, row(%2$s)::app_hidden.measures
+        from (
+          select r.agent_id, %1$s from app_public.agent_analytics r
+           where r.user_id = p_user_id and r.day between p_from and p_to
+          union all
+          select r.agent_id, %1$s from app_hidden.rollup_deltas r
+           where r.user_id = p_user_id and r.day between p_from and p_to
+             and (r.target is null or r.target = 'agent_day')
+        ) s
+       group by s.agent_id
+    $body$
+  $f$, plain, csums);
+  comment on function app_hidden.agent_measures(uuid, date, date) is
+    'Summed measures per agent (rollup + pending deltas) for a tenant and tenant-local day range (generated).';
+
+  -- Retention: the purged contributions by column name (purged_at follows the
+  -- measures in purged_rollups, so a positional copy breaks on a new measure).
+  execute format($f$
+    create or replace function app_hidden.purge_calls(p_user_id uuid, p_before timestamptz, p_batch integer default 1000)
+      returns integer
+      language plpgsql
+    as $body$
+    declare
+      ids uuid[];
+      n   integer;
+      tz  text;
+    begin
+      -- KEY SHARE on the tenant: a concurrent time zone change (FOR UPDATE) waits
+      -- for this purge or this purge waits for it, never a mix of the two zones.
+      select u.timezone into tz from app_public.users u where u.id = p_user_id for key share;
+      if tz is null then
+        return 0;
+      end if;
+      select array_agg(id) into ids
+        from (select c.id from app_public.calls c
+               where c.user_id = p_user_id and c.started_at < p_before
+               order by c.started_at limit p_batch
+               for update skip locked) x;
+      if ids is null then
+        return 0;
+      end if;
+      -- Record what leaves (one snapshot, same definition as the triggers) ...
+      insert into app_hidden.purged_rollups (user_id, agent_id, day, hour, target, %1$s, purged_at)
+        select d.user_id, d.agent_id, d.day, d.hour, d.target, %2$s, now()
+          from app_public.calls c
+          left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+          cross join lateral app_hidden.call_contribution(c, a, tz, 1) d
+         where c.id = any (ids);
+      -- ... then delete without taking it out of the rollups.
+      perform set_config('switchboard.purging', 'on', true);
+      delete from app_public.calls c where c.id = any (ids);
+      get diagnostics n = row_count;
+      perform set_config('switchboard.purging', 'off', true);
+      insert into app_private.retention_log (user_id, data_type, cutoff, rows_purged)
+        values (p_user_id, 'calls', p_before, n);
+      return n;
+    end
+    $body$
+  $f$, plain, d_row);
+  comment on function app_hidden.purge_calls(uuid, timestamptz, integer) is
+    'Retention: deletes up to p_batch of a tenant''s calls started before p_before (with transcripts and analyses) while keeping their history in the rollups (generated).';
 end
 $procedure$;
-comment on procedure app_private.generate_rollup_code() is 'Re-creates the column-by-column rollup code from app_private.rollup_measures.';
+comment on procedure app_private.generate_rollup_code() is 'THE generator of every object whose body follows app_private.rollup_measures: adds missing measures to the rollup-shaped copies, then re-creates the compactor, the live views, verification, the KPI API''s measure readers and purge_calls. Run after changing the measures (sql/README.md, Adding a KPI).';
 
 CREATE OR REPLACE FUNCTION app_private.log_trigger_error(p_table text, p_trigger text, p_operation text, p_row_id text, p_code text, p_message text, p_context text)
  RETURNS void

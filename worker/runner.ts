@@ -11,6 +11,7 @@ import { workerLogger } from '../server/log-graphile.ts';
 import { createLogger, type Logger } from '../server/log.ts';
 import { observeJobs } from '../server/observability/jobs.ts';
 import type { Metrics } from '../server/observability/metrics.ts';
+import { sqlGrader } from './analysis/grade.ts';
 import { createAnalyzer } from './analysis/index.ts';
 import type { OpenAISettings } from './analysis/openai.ts';
 import { crontab } from './crontab.ts';
@@ -112,15 +113,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const configured = needsConfig ? serviceSettings() : { openai: null, sms: null };
   const openai = options.openai === undefined ? configured.openai : options.openai;
   const sms = options.sms === undefined ? configured.sms : options.sms;
-  const analyzer = createAnalyzer(openai);
-  const taskList = createTaskList({ analyzer, sms: sms ? createSmsSender(sms) : null, logger: log });
-  // Our own emitter, so the pool id is known from the first event on.
-  const events: WorkerEvents = new EventEmitter();
-  let poolId: string | undefined;
-  events.on('pool:create', ({ workerPool }) => {
-    poolId = workerPool.id;
-  });
-  if (options.metrics) observeJobs(events, options.metrics, Object.keys(taskList));
   // Our own pool: graphile-worker would not wait for its pool to close on stop,
   // so stopping the database right after could crash on an idle client's error.
   const pgPool = createPool({
@@ -130,6 +122,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     logger: log,
   });
   const unwatchPool = options.metrics?.watchPool('worker', pgPool) ?? (() => {});
+  // The built-in analyser takes the lead rules from SQL (app_hidden.lead_grade) through this pool.
+  const analyzer = createAnalyzer(openai, sqlGrader(pgPool));
+  const taskList = createTaskList({ analyzer, sms: sms ? createSmsSender(sms) : null, logger: log });
+  // Our own emitter, so the pool id is known from the first event on.
+  const events: WorkerEvents = new EventEmitter();
+  let poolId: string | undefined;
+  events.on('pool:create', ({ workerPool }) => {
+    poolId = workerPool.id;
+  });
+  if (options.metrics) observeJobs(events, options.metrics, Object.keys(taskList));
   let runner: Runner;
   try {
     runner = await run({

@@ -163,7 +163,6 @@ select g.id, g.user_id, g.agent_id, g.provider, g.provider_call_id, g.phone_numb
 const ANALYSES = `
 with a as materialized (
   select g.*, g.id as call_id, s.*,
-         case when s.total_score >= 70 then 'hot' when s.total_score >= 45 then 'warm' else 'cold' end as lead_status_tag,
          least(g.end_ts, g.ended_at + (25 + ${ua(36)} * 150) * interval '1 second') as analyzed_at,
          case when ${ua(33)} < 0.6 or g.caller_name is not null then g.first_name || ' ' || g.last_name end as extracted_name,
          case when ${ua(34)} < 0.3
@@ -178,9 +177,10 @@ with a as materialized (
             least(100, greatest(0, round(100 * (0.30 + 0.40 * qq.quality + 0.40 * (${ua(22)} - 0.5)))))::smallint as budget_score,
             least(100, greatest(0, round(100 * (0.35 + 0.40 * qq.quality + 0.30 * (${ua(23)} - 0.5)))))::smallint as fit_score,
             least(100, greatest(0, round(100 * (0.20 + 0.75 * qq.quality + 0.20 * (${ua(24)} - 0.5)))))::smallint as engagement_score) sc
-   cross join lateral (select sc.*,
-            round(0.30::float8 * sc.intent_score + 0.15 * sc.urgency_score + 0.20 * sc.budget_score
-                  + 0.15 * sc.fit_score + 0.20 * sc.engagement_score)::smallint as total_score,
+   -- total score, temperature and levels: the lead rules (app_hidden.lead_grade), nowhere else
+   cross join lateral app_hidden.lead_grade(sc.intent_score, sc.urgency_score, sc.budget_score, sc.fit_score,
+                                            sc.engagement_score) gr
+   cross join lateral (select sc.*, gr.*,
             ${ua(25)} < 0.06 + 0.35 * sc.intent_score / 100.0::float8 as cta_pricing_clicked,
             ${ua(26)} < 0.02 + 0.25 * power(sc.intent_score / 100.0::float8, 2) as cta_demo_clicked,
             ${ua(27)} < 0.08 + 0.15 * sc.urgency_score / 100.0::float8 as cta_followup_clicked,
@@ -196,17 +196,17 @@ with a as materialized (
     cta_escalated_to_human, extracted_name, extracted_email, company_name, smart_notification, is_read,
     demo_book_datetime, analyzer, model, prompt_version, analyzed_at, created_at, updated_at)
   select a.user_id, 'individual', a.call_id, a.phone_number, 1,
-         lv.intent_level, a.intent_score, lv.urgency_level, a.urgency_score, lv.budget_constraint, a.budget_score,
-         lv.fit_alignment, a.fit_score, lv.engagement_health, a.engagement_score, a.total_score, a.lead_status_tag,
+         a.intent_level, a.intent_score, a.urgency_level, a.urgency_score, a.budget_constraint, a.budget_score,
+         a.fit_alignment, a.fit_score, a.engagement_health, a.engagement_score, a.total_score, a.lead_status_tag,
          jsonb_build_object(
-           'intent', case lv.intent_level when 'high' then 'Asked concrete questions about price and timing'
+           'intent', case a.intent_level when 'high' then 'Asked concrete questions about price and timing'
                                           when 'medium' then 'Interested but still comparing options'
                                           else 'No clear need expressed' end,
-           'urgency', case lv.urgency_level when 'high' then 'Wants to move this week'
+           'urgency', case a.urgency_level when 'high' then 'Wants to move this week'
                                             when 'medium' then 'Deciding within the next month'
                                             else 'No timeline mentioned' end,
-           'summary', format('%s lead: %s intent, %s urgency, %s fit', initcap(a.lead_status_tag), lv.intent_level,
-                             lv.urgency_level, lv.fit_alignment)),
+           'summary', format('%s lead: %s intent, %s urgency, %s fit', initcap(a.lead_status_tag), a.intent_level,
+                             a.urgency_level, a.fit_alignment)),
          jsonb_build_object('pricing', a.cta_pricing_clicked, 'demo', a.cta_demo_clicked,
                             'followup', a.cta_followup_clicked, 'sample', a.cta_sample_clicked,
                             'human_escalation', a.cta_escalated_to_human),
@@ -215,12 +215,6 @@ with a as materialized (
          nt.note is null or (a.analyzed_at < a.end_ts - interval '2 days' and ${sqlUniform('a.i', '$1', 32)} < 0.9),
          dm.demo_at, 'builtin', 'switchboard-builtin-v1', '1', a.analyzed_at, a.analyzed_at, a.analyzed_at
     from a
-   cross join lateral (select
-            case when a.intent_score >= 70 then 'high' when a.intent_score >= 40 then 'medium' else 'low' end as intent_level,
-            case when a.urgency_score >= 70 then 'high' when a.urgency_score >= 40 then 'medium' else 'low' end as urgency_level,
-            case when a.budget_score >= 65 then 'flexible' when a.budget_score >= 35 then 'moderate' else 'tight' end as budget_constraint,
-            case when a.fit_score >= 65 then 'strong' when a.fit_score >= 40 then 'partial' else 'weak' end as fit_alignment,
-            case when a.engagement_score >= 65 then 'healthy' when a.engagement_score >= 35 then 'neutral' else 'at_risk' end as engagement_health) lv
    cross join lateral (select case when a.cta_demo_clicked
             then ((date_trunc('day', a.started_at at time zone a.tz)
                    + (1 + floor(${sqlUniform('a.i', '$1', 30)} * 5)) * interval '1 day'

@@ -3,8 +3,9 @@ import type pg from 'pg';
 
 /**
  * One 'complete' analysis per tenant and phone number from that number's
- * individual analyses (averaged scores, any CTA, the latest call's extracted
- * details), inserted or refreshed in one statement. Returns the rows written.
+ * individual analyses (averaged sub-scores graded by app_hidden.lead_grade, any
+ * CTA, the latest call's extracted details), inserted or refreshed in one
+ * statement. Returns the rows written.
  */
 export async function insertCompleteAnalyses(client: pg.ClientBase, userIds: readonly string[]): Promise<number> {
   const { rowCount } = await client.query(
@@ -16,14 +17,10 @@ export async function insertCompleteAnalyses(client: pg.ClientBase, userIds: rea
        cta_escalated_to_human, extracted_name, extracted_email, company_name, is_read,
        analyzer, model, prompt_version, analyzed_at, created_at, updated_at)
      select g.user_id, 'complete', g.phone_number, g.latest_call_id, g.calls_analyzed,
-            case when g.intent >= 70 then 'high' when g.intent >= 40 then 'medium' else 'low' end, g.intent,
-            case when g.urgency >= 70 then 'high' when g.urgency >= 40 then 'medium' else 'low' end, g.urgency,
-            case when g.budget >= 65 then 'flexible' when g.budget >= 35 then 'moderate' else 'tight' end, g.budget,
-            case when g.fit >= 65 then 'strong' when g.fit >= 40 then 'partial' else 'weak' end, g.fit,
-            case when g.engagement >= 65 then 'healthy' when g.engagement >= 35 then 'neutral' else 'at_risk' end, g.engagement,
-            g.total, case when g.total >= 70 then 'hot' when g.total >= 45 then 'warm' else 'cold' end,
+            r.intent_level, g.intent, r.urgency_level, g.urgency, r.budget_constraint, g.budget,
+            r.fit_alignment, g.fit, r.engagement_health, g.engagement, r.total_score, r.lead_status_tag,
             jsonb_build_object('summary', format('%s analysed call%s, average score %s', g.calls_analyzed,
-                                                 case when g.calls_analyzed = 1 then '' else 's' end, g.total)),
+                                                 case when g.calls_analyzed = 1 then '' else 's' end, r.total_score)),
             g.pricing, g.demo, g.followup, g.sample, g.escalated, g.extracted_name, g.extracted_email, g.company_name,
             true, 'builtin', 'switchboard-builtin-v1', '1', g.analyzed_at, g.first_analyzed_at, g.analyzed_at
        from (select a.user_id, a.phone_number,
@@ -31,7 +28,7 @@ export async function insertCompleteAnalyses(client: pg.ClientBase, userIds: rea
                     count(*)::int as calls_analyzed,
                     round(avg(a.intent_score))::smallint as intent, round(avg(a.urgency_score))::smallint as urgency,
                     round(avg(a.budget_score))::smallint as budget, round(avg(a.fit_score))::smallint as fit,
-                    round(avg(a.engagement_score))::smallint as engagement, round(avg(a.total_score))::smallint as total,
+                    round(avg(a.engagement_score))::smallint as engagement,
                     bool_or(a.cta_pricing_clicked) as pricing, bool_or(a.cta_demo_clicked) as demo,
                     bool_or(a.cta_followup_clicked) as followup, bool_or(a.cta_sample_clicked) as sample,
                     bool_or(a.cta_escalated_to_human) as escalated,
@@ -42,6 +39,8 @@ export async function insertCompleteAnalyses(client: pg.ClientBase, userIds: rea
                from app_public.lead_analytics a
               where a.analysis_type = 'individual' and a.user_id = any ($1::uuid[]) and a.phone_number is not null
               group by a.user_id, a.phone_number) g
+      -- total score, temperature and levels of the averaged sub-scores: the lead rules
+      cross join lateral app_hidden.lead_grade(g.intent, g.urgency, g.budget, g.fit, g.engagement) r
      on conflict (user_id, phone_number) where analysis_type = 'complete' do update set
        latest_call_id = excluded.latest_call_id, calls_analyzed = excluded.calls_analyzed,
        intent_level = excluded.intent_level, intent_score = excluded.intent_score,
@@ -61,45 +60,6 @@ export async function insertCompleteAnalyses(client: pg.ClientBase, userIds: rea
   return rowCount ?? 0;
 }
 
-/**
- * Applies pending contact work (app_hidden.sync_contacts: not-connected counts,
- * calls the link trigger skipped), where the schema has it. Returns calls linked.
- */
-export async function syncContacts(client: pg.ClientBase): Promise<number> {
-  const { rows } = await client.query<{ present: boolean }>(
-    `select to_regprocedure('app_hidden.sync_contacts(integer)') is not null as present`,
-  );
-  if (!rows[0]?.present) return 0;
-  let linked = 0;
-  for (;;) {
-    const result = await client.query<{ n: number }>('select app_hidden.sync_contacts() as n');
-    const n = result.rows[0]?.n ?? 0;
-    linked += n;
-    if (n === 0) return linked;
-  }
-}
-
-/** Folds every pending rollup delta into the rollups (until the compactor reports nothing moved). Returns the rows moved. */
-export async function compactAll(client: pg.ClientBase): Promise<number> {
-  let compacted = 0;
-  for (;;) {
-    const { rows } = await client.query<{ n: number }>('select app_hidden.compact_rollups() as n');
-    const n = rows[0]?.n ?? 0;
-    compacted += n;
-    if (n === 0) return compacted;
-  }
-}
-
-/** Posts the pending credit ledger rows. Returns the rows posted. */
-export async function postCredits(client: pg.ClientBase): Promise<number> {
-  const { rows } = await client.query<{ n: number }>('select app_hidden.post_credit_transactions() as n');
-  return rows[0]?.n ?? 0;
-}
-
-export async function refreshKpis(client: pg.ClientBase): Promise<void> {
-  await client.query('select app_hidden.refresh_kpi_summary()');
-}
-
 /** Runs `fn` and adds its duration (seconds) to `timings[step]`. */
 export async function timed<T>(timings: Record<string, number>, step: string, fn: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -110,21 +70,43 @@ export async function timed<T>(timings: Record<string, number>, step: string, fn
   }
 }
 
+/** The steps of `app_hidden.settle()`, in the order it always runs them. */
+export type SettleStep = 'contacts' | 'compact' | 'post' | 'refresh';
+
 export interface SettleResult {
+  /** Calls linked to contacts the link trigger skipped. */
+  linked: number;
   /** Delta rows folded into the rollups. */
   compacted: number;
   /** Ledger rows posted. */
   posted: number;
-  /** Seconds per step (contacts, compact, post, refresh). */
+  /** Seconds per step run (contacts, compact, post, refresh). */
   timings: Record<string, number>;
 }
 
-/** Syncs contacts, compacts every pending rollup delta, posts the credit ledger and refreshes the KPI materialized view, in order. */
-export async function settleLoad(client: pg.ClientBase): Promise<SettleResult> {
-  const timings: Record<string, number> = {};
-  await timed(timings, 'contacts', () => syncContacts(client));
-  const compacted = await timed(timings, 'compact', () => compactAll(client));
-  const posted = await timed(timings, 'post', () => postCredits(client));
-  await timed(timings, 'refresh', () => refreshKpis(client));
-  return { compacted, posted, timings };
+/**
+ * `app_hidden.settle()`: syncs contacts, compacts every pending rollup delta,
+ * posts the credit ledger and refreshes the KPI materialized view, in order
+ * (the one definition of that sequence, in SQL). `steps` runs only some of
+ * them (still in that order).
+ */
+export async function settleLoad(client: pg.ClientBase, steps?: readonly SettleStep[]): Promise<SettleResult> {
+  const { rows } = await client.query<{
+    contacts_linked: number;
+    compacted: number;
+    posted: number;
+    contacts_ms: string | null;
+    compact_ms: string | null;
+    post_ms: string | null;
+    refresh_ms: string | null;
+  }>(steps ? 'select * from app_hidden.settle($1::text[])' : 'select * from app_hidden.settle()', steps ? [steps] : []);
+  const row = rows[0];
+  if (!row) throw new Error('app_hidden.settle() returned no row');
+  const ms = { contacts: row.contacts_ms, compact: row.compact_ms, post: row.post_ms, refresh: row.refresh_ms };
+  return {
+    linked: row.contacts_linked,
+    compacted: row.compacted,
+    posted: row.posted,
+    timings: Object.fromEntries(Object.entries(ms).flatMap(([step, value]) => (value === null ? [] : [[step, Number(value) / 1000]]))),
+  };
 }

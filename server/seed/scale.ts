@@ -8,7 +8,7 @@
  * KPI view. Runs again on the same tenants append (1M, then +3M).
  */
 import type pg from 'pg';
-import { compactAll, insertCompleteAnalyses, postCredits, refreshKpis, syncContacts, timed } from './finish.ts';
+import { insertCompleteAnalyses, settleLoad, timed, type SettleStep } from './finish.ts';
 import { generateCalls, newNonce, type GeneratorTenant } from './generate.ts';
 import { createRandom, normal } from './random.ts';
 import { ensureScaleTenants, type ScaleTenant } from './scale-tenants.ts';
@@ -177,16 +177,20 @@ export async function loadScaleData(pool: pg.Pool, options: ScaleOptions): Promi
   }
 
   const loaded = performance.now();
-  // Compaction (rollup tables) runs beside the rest (analyses, contacts, ledger): they share no rows.
+  // The settle sequence (app_hidden.settle), with compaction beside the rest (complete analyses,
+  // contacts, ledger): they share no rows. Then the KPI view.
+  const settle = async (client: pg.PoolClient, steps: readonly SettleStep[]): Promise<void> => {
+    const settled = await settleLoad(client, steps);
+    for (const [step, seconds] of Object.entries(settled.timings)) timings[step] = (timings[step] ?? 0) + seconds;
+  };
   await allOrFirstError<unknown>([
-    withSession(pool, (client) => timed(timings, 'compact', () => compactAll(client))),
+    withSession(pool, (client) => settle(client, ['compact'])),
     withSession(pool, async (client) => {
       await timed(timings, 'completeAnalyses', () => insertCompleteAnalyses(client, tenantIds));
-      await timed(timings, 'contacts', () => syncContacts(client));
-      await timed(timings, 'post', () => postCredits(client));
+      await settle(client, ['contacts', 'post']);
     }),
   ]);
-  await withSession(pool, (client) => timed(timings, 'refresh', () => refreshKpis(client)));
+  await withSession(pool, (client) => settle(client, ['refresh']));
   const finished = performance.now();
   return {
     tenantIds,

@@ -50,11 +50,16 @@ async function valuesOf(analysis: unknown): Promise<Values> {
 }
 
 describe('app_hidden.analysis_values', () => {
-  it('copies scores and tags, reads the CTA flags inside cta_interactions, and sets nothing else', async () => {
+  it('copies the sub-scores, grades them with lead_grade, reads the CTA flags inside cta_interactions, and sets nothing else', async () => {
     const v = await valuesOf({
       intent_score: 80,
-      total_score: 72,
-      lead_status_tag: 'hot',
+      urgency_score: 55,
+      budget_score: 60,
+      fit_score: 75,
+      engagement_score: 70,
+      // the analyser's own total and temperature are not trusted: lead_grade decides (69.5 -> 70, hot)
+      total_score: 50,
+      lead_status_tag: 'cold',
       reasoning: { intent: 'asked for a quote' },
       cta_interactions: { pricing_clicked: true, demo_clicked: false, escalated_to_human: true },
       extracted_email: 'Asha@Example.com',
@@ -62,7 +67,7 @@ describe('app_hidden.analysis_values', () => {
     });
     expect(v).toMatchObject({
       intent_score: 80,
-      total_score: 72,
+      total_score: 70,
       lead_status_tag: 'hot',
       reasoning: { intent: 'asked for a quote' },
       cta_pricing_clicked: true,

@@ -193,13 +193,11 @@ export async function addCalls(client: pg.ClientBase, tenant: Tenant, n: number)
 }
 
 /**
- * What the worker's maintenance jobs do, once, as the owner: links skipped calls
- * and applies pending contact counters, folds pending deltas into the rollups,
- * posts the ledger and refreshes the KPI materialized view.
+ * What the worker's maintenance jobs do, to completion, as the owner
+ * (`app_hidden.settle()`): links skipped calls and applies pending contact
+ * counters, folds pending deltas into the rollups, posts the ledger and
+ * refreshes the KPI materialized view.
  */
 export async function compactPostAndRefresh(client: pg.ClientBase): Promise<void> {
-  await client.query('select app_hidden.sync_contacts()');
-  await client.query('select app_hidden.compact_rollups()');
-  await client.query('select app_hidden.post_credit_transactions()');
-  await client.query('select app_hidden.refresh_kpi_summary()');
+  await client.query('select app_hidden.settle()');
 }

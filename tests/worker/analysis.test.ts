@@ -93,6 +93,11 @@ async function transcript(callId: string): Promise<{ analysis_status: string; an
   return rows[0];
 }
 
+/** An answer whose five sub-scores are all `n` (the database grades them: total n). */
+function scored(n: number, tag: 'hot' | 'warm' | 'cold') {
+  return { intent_score: n, urgency_score: n, budget_score: n, fit_score: n, engagement_score: n, total_score: n, lead_status_tag: tag } as const;
+}
+
 async function individualAnalyses(callId: string): Promise<Array<{ analyzer: string; model: string; prompt_version: string; total_score: number }>> {
   const { rows } = await db.pool.query<{ analyzer: string; model: string; prompt_version: string; total_score: number }>(
     `select analyzer, model, prompt_version, total_score from app_public.lead_analytics
@@ -227,10 +232,10 @@ describe('calls__analyze with the OpenAI client', () => {
   });
 
   it('a new transcript replaces the call’s analysis (never a second row) and the rollups move by the difference', async () => {
-    const outcome = await analyse([{ kind: 'analysis', analysis: { total_score: 30, lead_status_tag: 'cold' } }]);
+    const outcome = await analyse([{ kind: 'analysis', analysis: scored(30, 'cold') }]);
     expect(await individualAnalyses(outcome.callId)).toMatchObject([{ total_score: 30 }]);
     const qualifiedBefore = await count(db.pool, 'select coalesce(sum(qualified_leads), 0) from app_public.tenant_daily_stats where user_id = $1', [userId]);
-    openai.script({ kind: 'analysis', analysis: { total_score: 90, lead_status_tag: 'hot' } });
+    openai.script({ kind: 'analysis', analysis: scored(90, 'hot') });
     await db.pool.query(`update app_public.transcripts set content = content || '\nuser: Send the contract today.', analysis_status = 'pending' where call_id = $1`, [outcome.callId]);
     await driveJob(db.pool, analyzeJobKey(outcome.callId));
     expect(await individualAnalyses(outcome.callId)).toMatchObject([{ total_score: 90 }]);
@@ -244,7 +249,7 @@ describe('calls__analyze with the OpenAI client', () => {
     let release = (): void => {};
     const until = new Promise<void>((resolve) => (release = resolve));
     const before = openai.requests.length;
-    openai.script({ kind: 'held', until, analysis: { total_score: 20, lead_status_tag: 'cold' } }, { kind: 'analysis', analysis: { total_score: 85 } });
+    openai.script({ kind: 'held', until, analysis: scored(20, 'cold') }, { kind: 'analysis', analysis: scored(85, 'hot') });
     const callId = await callWithTranscript(db.pool, { userId, agentId, phoneNumber: phoneNumber((phoneSeq += 1)), transcript: TRANSCRIPT });
     await openai.waitForRequests(before + 1);
     // The provider's final event again, with a longer transcript: pending again, a new job queued.

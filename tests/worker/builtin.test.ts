@@ -1,10 +1,14 @@
 /**
  * The built-in analyser (no OPENAI_API_KEY): deterministic, every field
  * filled sensibly from the transcript, valid against the same schema as the
- * model's answers; and calls__analyze records it labelled as builtin.
+ * model's answers; its total score, temperature and levels come from the lead
+ * rules in SQL (app_hidden.lead_grade); and calls__analyze records it labelled
+ * as builtin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeBuiltin, BUILTIN_MODEL } from '../../worker/analysis/builtin.ts';
+import { analyzeBuiltin as analyzeWith, BUILTIN_MODEL } from '../../worker/analysis/builtin.ts';
+import { sqlGrader } from '../../worker/analysis/grade.ts';
+import type { LeadAnalysis } from '../../worker/analysis/schema.ts';
 import { analysisSchema } from '../../worker/analysis/schema.ts';
 import { completeText } from '../../worker/analysis/transcript-text.ts';
 import type { AnalysisInput } from '../../worker/analysis/types.ts';
@@ -26,6 +30,21 @@ assistant: Done, Thursday at 3 PM it is.`;
 const COLD = `assistant: Hello, this is Maya from Switchboard.
 user: Not interested. Please stop calling, this is the wrong number.`;
 
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+/** The built-in analyser with the lead rules of this file's database. */
+function analyzeBuiltin(analysisInput: AnalysisInput): Promise<LeadAnalysis> {
+  return analyzeWith(analysisInput, sqlGrader(db.pool));
+}
+
 function input(transcript: string, overrides: Partial<AnalysisInput> = {}): AnalysisInput {
   return {
     kind: 'individual',
@@ -39,15 +58,15 @@ function input(transcript: string, overrides: Partial<AnalysisInput> = {}): Anal
 }
 
 describe('built-in analyser', () => {
-  it('is deterministic: the same input gives the same analysis', () => {
-    const first = analyzeBuiltin(input(HOT));
-    expect(analyzeBuiltin(input(HOT))).toEqual(first);
-    expect(analyzeBuiltin(input(COLD))).toEqual(analyzeBuiltin(input(COLD)));
-    expect(analyzeBuiltin(input(HOT))).not.toEqual(analyzeBuiltin(input(COLD)));
+  it('is deterministic: the same input gives the same analysis', async () => {
+    const first = await analyzeBuiltin(input(HOT));
+    expect(await analyzeBuiltin(input(HOT))).toEqual(first);
+    expect(await analyzeBuiltin(input(COLD))).toEqual(await analyzeBuiltin(input(COLD)));
+    expect(await analyzeBuiltin(input(HOT))).not.toEqual(await analyzeBuiltin(input(COLD)));
   });
 
-  it('reads an engaged, buying lead: scores, CTAs, contact details and the demo slot in the tenant’s zone', () => {
-    const analysis = analyzeBuiltin(input(HOT));
+  it('reads an engaged, buying lead: scores, CTAs, contact details and the demo slot in the tenant’s zone', async () => {
+    const analysis = await analyzeBuiltin(input(HOT));
     expect(analysisSchema.safeParse(analysis).success).toBe(true);
     expect(analysis).toMatchObject({
       intent_level: 'high',
@@ -66,8 +85,8 @@ describe('built-in analyser', () => {
     expect(analysis.reasoning.intent).toContain('"how much"');
   });
 
-  it('reads a refusal as a cold lead with nothing to do', () => {
-    const analysis = analyzeBuiltin(input(COLD));
+  it('reads a refusal as a cold lead with nothing to do', async () => {
+    const analysis = await analyzeBuiltin(input(COLD));
     expect(analysis).toMatchObject({
       intent_level: 'low',
       lead_status_tag: 'cold',
@@ -82,16 +101,16 @@ describe('built-in analyser', () => {
     expect(analysis.total_score).toBeLessThan(45);
   });
 
-  it('keeps every score within 0-100 and the total consistent with its weights', () => {
+  it('keeps every score within 0-100 and the total consistent with its weights', async () => {
     for (const text of [HOT, COLD, '', 'user: ?', `${HOT}\n`.repeat(40)]) {
-      const a = analyzeBuiltin(input(text));
+      const a = await analyzeBuiltin(input(text));
       const weighted = 0.3 * a.intent_score + 0.15 * a.urgency_score + 0.2 * a.budget_score + 0.15 * a.fit_score + 0.2 * a.engagement_score;
       expect(Math.abs(a.total_score - weighted)).toBeLessThanOrEqual(0.5);
       expect(a.lead_status_tag).toBe(a.total_score >= 70 ? 'hot' : a.total_score >= 45 ? 'warm' : 'cold');
     }
   });
 
-  it('analyses a lead over several calls (complete analysis text, oldest first)', () => {
+  it('analyses a lead over several calls (complete analysis text, oldest first)', async () => {
     const calls = [
       { startedAt: new Date('2026-11-16T17:00:00Z'), direction: 'outbound', durationSeconds: 200, content: HOT },
       { startedAt: new Date('2026-11-10T17:00:00Z'), direction: 'outbound', durationSeconds: 20, content: COLD },
@@ -99,25 +118,22 @@ describe('built-in analyser', () => {
     const { text, included } = completeText(calls, 'America/New_York');
     expect(text.indexOf('### Call 1 of 2')).toBeLessThan(text.indexOf('### Call 2 of 2'));
     expect(text.indexOf('wrong number')).toBeLessThan(text.indexOf('Priya'));
-    const analysis = analyzeBuiltin(input(text, { kind: 'complete', calls: included }));
+    const analysis = await analyzeBuiltin(input(text, { kind: 'complete', calls: included }));
     expect(analysis.reasoning.summary).toContain('over 2 calls');
     expect(analysis.extracted_name).toBe('Priya Sharma');
-    expect(analyzeBuiltin(input(text, { kind: 'complete', calls: included }))).toEqual(analysis);
+    expect(await analyzeBuiltin(input(text, { kind: 'complete', calls: included }))).toEqual(analysis);
   });
 });
 
 describe('calls__analyze with the built-in analyser', () => {
-  let db: TestDatabase;
   let worker: WorkerHandle | undefined;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     worker = await startWorker({ connectionString: db.connectionString, concurrency: 1, cron: false, pollInterval: 50, openai: null, sms: null });
   });
 
   afterAll(async () => {
     await worker?.stop();
-    await db?.drop();
   });
 
   it('records the analysis labelled builtin, and the lead’s complete analysis', async () => {
@@ -136,7 +152,7 @@ describe('calls__analyze with the built-in analyser', () => {
          from app_public.lead_analytics where user_id = $1 order by analysis_type`,
       [tenant.id],
     );
-    const expected = analyzeBuiltin(input(HOT));
+    const expected = await analyzeBuiltin(input(HOT));
     expect(rows).toEqual([
       { analysis_type: 'complete', analyzer: 'builtin', model: BUILTIN_MODEL, extracted_name: 'Priya Sharma', demo: '2026-11-19 20:00:00+00' },
       { analysis_type: 'individual', analyzer: 'builtin', model: BUILTIN_MODEL, extracted_name: 'Priya Sharma', demo: '2026-11-19 20:00:00+00' },

@@ -3,9 +3,12 @@
  * and heuristic scoring of what the lead said, deterministic (the same input
  * always gives the same analysis, with no clock or randomness involved), so the
  * demo and the tests work offline. Rows it writes say analyzer 'builtin'.
+ * It computes the five sub-scores; the total, the temperature and the levels
+ * come from the lead rules in SQL (`app_hidden.lead_grade`, through `grade`).
  */
 import { extractCompany, extractDemoTime, extractEmail, extractName, splitTurns } from './builtin-extract.ts';
 import { matchPair, matchPhrases, SIGNALS } from './builtin-signals.ts';
+import type { GradeLead } from './grade.ts';
 import { parseAnalysis, type LeadAnalysis } from './schema.ts';
 import type { AnalysisInput, Analyzer } from './types.ts';
 
@@ -30,9 +33,6 @@ function evidence(up: readonly string[], down: readonly string[], none: string):
   return parts.length ? `Keywords ${parts.join('; ')}.` : none;
 }
 
-const band = <T extends string>(score: number, low: number, high: number, [a, b, c]: readonly [T, T, T]): T =>
-  score < low ? a : score < high ? b : c;
-
 function notification(a: Omit<LeadAnalysis, 'smart_notification'>, timezone: string): string | null {
   const who = a.extracted_name ?? 'The lead';
   const cta = a.cta_interactions;
@@ -49,8 +49,8 @@ function notification(a: Omit<LeadAnalysis, 'smart_notification'>, timezone: str
   return null;
 }
 
-/** The analysis of `input` by keywords and heuristics (pure). */
-export function analyzeBuiltin(input: AnalysisInput): LeadAnalysis {
+/** The analysis of `input` by keywords and heuristics (deterministic; the lead rules from `grade`). */
+export async function analyzeBuiltin(input: AnalysisInput, grade: GradeLead): Promise<LeadAnalysis> {
   const turns = splitTurns(input.transcript);
   const leadText = turns.lead.join('\n');
   const said = leadText.toLowerCase();
@@ -74,17 +74,7 @@ export function analyzeBuiltin(input: AnalysisInput): LeadAnalysis {
     fit_score: signalScore(45, fit.up, fit.down),
     engagement_score: engagement,
   };
-  const total = clamp(
-    0.3 * scores.intent_score + 0.15 * scores.urgency_score + 0.2 * scores.budget_score + 0.15 * scores.fit_score + 0.2 * engagement,
-  );
-  const levels = {
-    intent_level: band(scores.intent_score, 40, 70, ['low', 'medium', 'high'] as const),
-    urgency_level: band(scores.urgency_score, 40, 70, ['low', 'medium', 'high'] as const),
-    budget_constraint: band(scores.budget_score, 35, 65, ['tight', 'moderate', 'flexible'] as const),
-    fit_alignment: band(scores.fit_score, 40, 65, ['weak', 'partial', 'strong'] as const),
-    engagement_health: band(engagement, 35, 65, ['at_risk', 'neutral', 'healthy'] as const),
-  };
-  const tag = band(total, 45, 70, ['cold', 'warm', 'hot'] as const);
+  const { total_score: total, lead_status_tag: tag, ...levels } = await grade(scores);
   const cta = {
     pricing_clicked: has('pricing'),
     demo_clicked: has('demo'),
@@ -117,10 +107,10 @@ export function analyzeBuiltin(input: AnalysisInput): LeadAnalysis {
   return parseAnalysis({ ...draft, smart_notification: notification(draft, input.timezone) });
 }
 
-export function createBuiltinAnalyzer(): Analyzer {
+export function createBuiltinAnalyzer(grade: GradeLead): Analyzer {
   return {
     name: 'builtin',
     model: BUILTIN_MODEL,
-    analyze: async (input) => analyzeBuiltin(input),
+    analyze: (input) => analyzeBuiltin(input, grade),
   };
 }

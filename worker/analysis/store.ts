@@ -3,6 +3,7 @@
  * and writing through `app_hidden.record_call_analysis`,
  * `record_contact_analysis` and `mark_analysis_failed`. Runs as the owner.
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { CallTranscript } from './transcript-text.ts';
 import { COMPLETE_MAX_CALLS } from './transcript-text.ts';
@@ -63,11 +64,11 @@ export interface Recorded {
 }
 
 /**
- * Records the call's analysis, made from `content`, in one transaction that
- * first locks the transcript and checks it still has that content. A newer
- * transcript that arrived while the analyser ran (the provider sent a final
- * event again) has queued its own job and must not be marked analysed with
- * the old text's result: then nothing is written and false is returned.
+ * Records the call's analysis, made from `content`, through
+ * `record_call_analysis` with the MD5 of that text: the database records
+ * nothing (and false is returned) if the transcript has other text by now (the
+ * provider sent a final event again and queued its own job). That guard lives
+ * in SQL only; one statement, so one transaction.
  */
 export async function recordCallAnalysis(
   withClient: WithClient,
@@ -77,30 +78,17 @@ export async function recordCallAnalysis(
   by: Recorded,
 ): Promise<boolean> {
   return withClient(async (client) => {
-    await client.query('begin');
-    try {
-      const { rows } = await client.query<{ same: boolean }>(
-        'select content = $2 as same from app_public.transcripts where call_id = $1 for update',
-        [callId, content],
-      );
-      if (!rows[0]?.same) {
-        await client.query('rollback');
-        return false;
-      }
-      await client.query('select app_hidden.record_call_analysis($1, $2::jsonb, $3, $4, $5)', [
-        callId,
-        JSON.stringify(analysis),
-        by.analyzer,
-        by.model,
-        by.promptVersion,
-      ]);
-      await client.query('commit');
-      return true;
-    } catch (error) {
-      await client.query('rollback').catch(() => {});
-      throw error;
-    }
+    const { rows } = await client.query<{ id: string | null }>(
+      'select app_hidden.record_call_analysis($1, $2::jsonb, $3, $4, $5, $6) as id',
+      [callId, JSON.stringify(analysis), by.analyzer, by.model, by.promptVersion, contentMd5(content)],
+    );
+    return rows[0]?.id != null;
   });
+}
+
+/** MD5 (hex) of a text's UTF-8 bytes, as PostgreSQL's md5(text) computes it. */
+export function contentMd5(content: string): string {
+  return createHash('md5').update(content, 'utf8').digest('hex');
 }
 
 /** The analysed calls of a tenant's number: identity of the whole set, and the most recent ones' transcripts. */
