@@ -22,7 +22,7 @@
  *   const [kolkata, newYork] = data.tenants;
  */
 import type pg from 'pg';
-import { createRandom, type Random } from './fixtures.ts';
+import { createRandom, createTenant, type Random } from './fixtures.ts';
 
 export interface KpiTenant {
   key: string;
@@ -269,12 +269,7 @@ function plan(random: Random, spec: TenantSpec, agents: string[]): Plan {
 
 async function createTenantRows(client: pg.ClientBase, spec: TenantSpec): Promise<KpiTenant> {
   const email = `kpi-${spec.key}@example.com`;
-  const { rows } = await client.query<{ id: string }>(
-    `insert into app_public.users (email, name, role, timezone, credits) values ($1, $2, $3, $4, 100) returning id`,
-    [email, spec.name, spec.role, spec.timezone],
-  );
-  const userId = rows[0]?.id;
-  if (!userId) throw new Error('tenant not created');
+  const { id: userId } = await createTenant(client, { email, name: spec.name, role: spec.role, timezone: spec.timezone, credits: 100 });
   const agents = await client.query<{ id: string; name: string }>(
     `insert into app_public.agents (user_id, provider, provider_agent_id, name)
      select $1, 'bolna', format('kpi-%s-%s', $2::text, a.n), a.name

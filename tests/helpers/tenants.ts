@@ -7,6 +7,7 @@
  *   await addCalls(client, a, 5);          // more calls (pending rollup deltas)
  */
 import type pg from 'pg';
+import { createTenant } from './fixtures.ts';
 
 export interface TenantSpec {
   /** 1-9: makes emails, provider ids and phone numbers unique per tenant. */
@@ -55,12 +56,13 @@ async function ids(client: pg.ClientBase, sql: string, params: unknown[]): Promi
 /** A tenant and its data; run as the owner (triggers fill contacts, ledger and rollup deltas). */
 export async function seedTenant(client: pg.ClientBase, spec: TenantSpec): Promise<Tenant> {
   const { tag } = spec;
-  const [userId] = await ids(
-    client,
-    `insert into app_public.users (email, name, role, timezone, credits) values ($1, $2, $3, $4, 15) returning id`,
-    [`tenant${tag}@example.com`, spec.name, spec.role ?? 'user', spec.timezone ?? 'UTC'],
-  );
-  if (!userId) throw new Error('user not created');
+  const { id: userId } = await createTenant(client, {
+    email: `tenant${tag}@example.com`,
+    name: spec.name,
+    role: spec.role ?? 'user',
+    timezone: spec.timezone ?? 'UTC',
+    credits: 15,
+  });
   const agentIds = await ids(
     client,
     `insert into app_public.agents (user_id, provider, provider_agent_id, name)
