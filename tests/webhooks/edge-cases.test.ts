@@ -19,6 +19,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config.ts';
+import { encryptSecret } from '../../server/webhooks/secrets.ts';
 import { asTenant, inTransaction, withClient } from '../helpers/db.ts';
 import { createAgent, createTenant } from '../helpers/fixtures.ts';
 import { verifyRollups } from '../helpers/rollups.ts';
@@ -27,7 +28,9 @@ import {
   callRow,
   deliveryRow,
   seedIngestTenant,
+  startWebhookApp,
   storedCounts,
+  TEST_SECRETS_KEY,
   testPhoneNumber,
   twilioSequence,
   twilioStatusPath,
@@ -36,9 +39,6 @@ import {
   type IngestTenant,
   type WebhookApp,
 } from '../helpers/webhooks.ts';
-import { startWebhookApp } from '../helpers/webhooks.ts';
-import { encryptSecret } from '../../server/webhooks/secrets.ts';
-import { TEST_SECRETS_KEY } from '../helpers/webhooks.ts';
 
 let app: WebhookApp;
 let tenant: IngestTenant;
