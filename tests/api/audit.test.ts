@@ -18,12 +18,16 @@ import { asTenant, inTransaction, withClient } from '../helpers/db.ts';
 import { randomHex, startWebhookApp, testPhoneNumber, type WebhookApp } from '../helpers/webhooks.ts';
 
 let app: WebhookApp;
+/** The same database behind a trusted proxy (TRUST_PROXY=loopback); started with the other, so no test idles mid-file. */
+let behindProxy: WebhookApp;
 
 beforeAll(async () => {
   app = await startWebhookApp({ graphql: true, env: { RATE_LIMIT_BURST: '1000' } });
+  behindProxy = await startWebhookApp({ db: app.db, graphql: true, env: { RATE_LIMIT_BURST: '1000', TRUST_PROXY: 'loopback' } });
 });
 
 afterAll(async () => {
+  await behindProxy?.close();
   await app?.close();
 });
 
@@ -327,21 +331,16 @@ describe('what is recorded', () => {
   });
 
   it('behind a trusted proxy (TRUST_PROXY), the client address is the one the proxy forwarded', async () => {
-    const behindProxy = await startWebhookApp({ db: app.db, graphql: true, env: { RATE_LIMIT_BURST: '1000', TRUST_PROXY: 'loopback' } });
-    try {
-      const tenant = await register();
-      const entries = await recorded(async () => {
-        const response = await fetch(`${behindProxy.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.jwt}`, 'x-forwarded-for': '203.0.113.9' },
-          body: JSON.stringify({ query: `mutation ($id: UUID!) { updateUserByRowId(input: { rowId: $id, userPatch: { name: "Proxied" } }) { user { name } } }`, variables: { id: tenant.userId } }),
-        });
-        expect(response.status).toBe(200);
+    const tenant = await register();
+    const entries = await recorded(async () => {
+      const response = await fetch(`${behindProxy.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.jwt}`, 'x-forwarded-for': '203.0.113.9' },
+        body: JSON.stringify({ query: `mutation ($id: UUID!) { updateUserByRowId(input: { rowId: $id, userPatch: { name: "Proxied" } }) { user { name } } }`, variables: { id: tenant.userId } }),
       });
-      expect(entries.map((entry) => entry.ip_address)).toEqual(['203.0.113.9']);
-    } finally {
-      await behindProxy.close();
-    }
+      expect(response.status).toBe(200);
+    });
+    expect(entries.map((entry) => entry.ip_address)).toEqual(['203.0.113.9']);
   });
 
   it('deleting a tenant: one entry without values, none for the rows it cascades to; older entries lose the tenant id', async () => {
