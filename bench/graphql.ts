@@ -248,10 +248,3 @@ export async function measureGraphqlSideBySide(targets: readonly GraphqlTarget[]
     return result;
   });
 }
-
-/** One target alone (scratch measurements). */
-export async function measureGraphql(options: GraphqlTarget & GraphqlRunOptions): Promise<GraphqlResult> {
-  const [result] = await measureGraphqlSideBySide([options], { ...options, rounds: 1 });
-  if (!result) throw new Error('no GraphQL result');
-  return result;
-}

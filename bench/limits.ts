@@ -5,8 +5,9 @@
  *
  * For each document the dashboard sends (dashboard/src/api/documents.ts), parsed once as grafserv
  * does (it caches the parse and the validation of a repeated document), it times:
- * - before: the per-request limit work before issue 13 (document length, page sizes);
- * - after: the per-request work now (document length and bracket nesting, introspection access,
+ * - before: the document-length and page-size checks alone (the limits before the input,
+ *   nesting and introspection limits were added);
+ * - after: the full per-request work (document length and bracket nesting, introspection access,
  *   page sizes, argument depth/size/relation filters, limits.ts `checkDocumentText` + `checkRequest`);
  * - validation, once per new document: GraphQL's rules plus the old limit rules vs plus the new ones.
  * Variables are the ones the bench and the dashboard send (nulls for the default range, an agent id).

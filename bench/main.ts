@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick]`: the rollup pipeline measured against its
- * alternatives, side by side in one run (see README "Benchmark"):
+ * alternatives, side by side in one run (method and figures: bench/README.md):
  * 1. ingest: pipeline vs bare inserts (single-row spread and hot, batches, COPY),
  *    deadlocks, failed transactions, verify_rollups;
  * 2. reads: dashboard KPIs from the rollups vs from raw calls, at two sizes;

@@ -48,7 +48,7 @@ export interface ReadResult {
   perTenant: Array<{ tenant: string; callsInWindow: number; rollupMs: number; rawMs: number; speedup: number | null }>;
 }
 
-export class ResultMismatchError extends Error {
+class ResultMismatchError extends Error {
   override name = 'ResultMismatchError';
 }
 

@@ -28,12 +28,6 @@ async function result(db: Db, calls: number, samplesMs: number[]): Promise<Refre
   return { calls, medianMs: median(samplesMs), samplesMs, summaryRows: Number(rows[0]?.n ?? 0) };
 }
 
-export async function measureRefresh(db: Db, calls: number, repetitions: number): Promise<RefreshResult> {
-  const [only] = await measureRefreshSideBySide([{ db, calls }], repetitions);
-  if (!only) throw new Error('no refresh result');
-  return only;
-}
-
 /**
  * Refreshes of each database's view, alternating (A B, B A, ...) so that a slow spell of the
  * machine falls on all alike; one warm-up each first (a view's first concurrent refresh also

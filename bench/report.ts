@@ -2,12 +2,12 @@
  * results.json and the printed table. Every figure is what was measured:
  * nothing is clamped or filled in, a skipped part is null, a miss is a miss.
  */
+import { formatValue } from './format.ts';
 import type { IngestResult } from './ingest/index.ts';
 import type { CaseResult } from './ingest/interleave.ts';
 import type { MachineInfo } from './machine.ts';
 import type { BenchOptions } from './options.ts';
 import { ratio } from './stats.ts';
-import { formatValue } from './table.ts';
 import type { VolumeResult } from './volume.ts';
 import type { WebhookResult } from './webhooks.ts';
 
@@ -135,7 +135,7 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null, webh
 }
 
 /** camelCase keys to snake_case and numbers to 4 decimals, recursively (for the details block). */
-export function toJson(value: unknown): unknown {
+function toJson(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value * 10_000) / 10_000 : null;
   if (Array.isArray(value)) return value.map(toJson);
   if (value instanceof Date) return value.toISOString();

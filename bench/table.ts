@@ -1,12 +1,6 @@
 /** The printed table: every check with its target and PASS / MISS, then the figures without a target. */
+import { formatValue } from './format.ts';
 import type { BenchResults } from './report.ts';
-
-export function formatValue(value: number | boolean | null): string {
-  if (value === null) return 'not run';
-  if (typeof value === 'boolean') return String(value);
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 100 ? value.toFixed(1) : value.toFixed(3);
-}
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];

@@ -13,7 +13,7 @@ export interface IngestFixture {
   tenants: FixtureTenant[];
 }
 
-export const TIMEZONES = ['UTC', 'America/New_York', 'Europe/London', 'Asia/Kolkata', 'Australia/Sydney'] as const;
+const TIMEZONES = ['UTC', 'America/New_York', 'Europe/London', 'Asia/Kolkata', 'Australia/Sydney'] as const;
 
 export async function createIngestFixture(
   db: Pick<pg.Pool, 'query'>,

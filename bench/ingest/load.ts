@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { sampleWaits, type WaitShare } from './waits.ts';
 
-export const LOAD_APPLICATION_NAME = 'switchboard-bench-load';
+const LOAD_APPLICATION_NAME = 'switchboard-bench-load';
 
 export interface Statement {
   /** Prepared once per connection under this name. */

@@ -1,9 +1,10 @@
 /**
- * A Bolna execution payload (see /work/shared/reference/providers.md): checked
- * before it is stored, but only as far as our SQL relies on it
- * (app_hidden.apply_bolna_execution). Unknown keys are kept as they are; an
- * unknown `status` is NOT refused here: it is stored and fails to apply
- * (UNKNOWN_STATUS), so it can be replayed once the SQL knows it.
+ * A Bolna execution payload (Bolna's execution webhook, the same shape as its
+ * Get-execution API; see docs/webhooks.md): checked before it is stored, but
+ * only as far as our SQL relies on it (app_hidden.apply_bolna_execution).
+ * Unknown keys are kept as they are; an unknown `status` is NOT refused here:
+ * it is stored and fails to apply (UNKNOWN_STATUS), so it can be replayed once
+ * the SQL knows it.
  */
 import { z } from 'zod';
 import { RequestError } from '../errors.ts';

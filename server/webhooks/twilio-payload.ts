@@ -1,6 +1,6 @@
 /**
  * A Twilio voice status callback: `application/x-www-form-urlencoded`
- * parameters (see /work/shared/reference/providers.md), parsed strictly (bad
+ * parameters (Twilio's documented status callback), parsed strictly (bad
  * percent-encoding or a repeated parameter is INVALID_FORM) and checked before
  * anything is stored. Values stay strings; the SQL
  * (app_hidden.apply_twilio_status) reads them leniently. An unknown

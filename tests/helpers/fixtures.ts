@@ -24,11 +24,6 @@ export type CallStatus =
 export type CallOutcome = 'successful' | 'unanswered' | 'failed';
 export type Provider = 'bolna' | 'twilio' | 'vapi' | 'retell' | 'other';
 
-export const TERMINAL_STATUSES: readonly CallStatus[] = ['completed', 'busy', 'no_answer', 'canceled', 'failed'];
-export const NON_TERMINAL_STATUSES: readonly CallStatus[] = [
-  'scheduled', 'queued', 'initiated', 'ringing', 'in_progress', 'disconnected',
-];
-
 // A prefix per process plus a counter: unique across files sharing a cluster and across calls in a file.
 const runTag = randomBytes(3).toString('hex');
 let counter = 0;

@@ -1,6 +1,6 @@
 /**
- * Provider payloads as Bolna and Twilio send them (see
- * /work/shared/reference/providers.md), their signatures (Twilio's computed by
+ * Provider payloads as Bolna and Twilio document them (Bolna's execution
+ * webhook, Twilio's voice status callback), their signatures (Twilio's computed by
  * the real `twilio` package), and seeded delivery orders with repeats.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
