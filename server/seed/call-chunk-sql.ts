@@ -12,7 +12,7 @@
  * scripts (jsonb).
  */
 import { sqlUniform } from './random.ts';
-import { DAY_OF_WEEK_SQL, WEEKDAY_HOUR_BOUNDS_SQL, WEEKEND_HOUR_BOUNDS_SQL } from './patterns.ts';
+import { WEEKDAY_HOUR_BOUNDS_SQL, WEEKEND_HOUR_BOUNDS_SQL } from './patterns.ts';
 
 export const SEED_TENANTS = 'pg_temp.switchboard_seed_tenants';
 export const SEED_AGENTS = 'pg_temp.switchboard_seed_agents';

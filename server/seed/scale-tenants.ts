@@ -22,10 +22,6 @@ const PERSONAS = ['Ava', 'Max', 'Riley', 'Sam', 'Nora', 'Leo', 'Maya', 'Theo', '
 const ROLES = ['Outbound Sales', 'Lead Qualification', 'Appointment Setting', 'Customer Support', 'Renewals',
   'Collections', 'Surveys', 'Front Desk'] as const;
 
-export function scaleEmail(n: number): string {
-  return `scale-tenant-${n}@scale.switchboard.dev`;
-}
-
 function isProvider(value: string): value is 'bolna' | 'twilio' {
   return value === 'bolna' || value === 'twilio';
 }

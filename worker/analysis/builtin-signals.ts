@@ -20,8 +20,6 @@ export const SIGNALS = {
   human: ['speak to a human', 'speak to a person', 'speak to someone', 'real person', 'talk to someone', 'talk to a person', 'talk to a human', 'human agent', 'representative', 'your manager', 'transfer me'],
 } as const satisfies Record<string, readonly string[]>;
 
-export type SignalName = keyof typeof SIGNALS;
-
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
