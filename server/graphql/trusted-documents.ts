@@ -10,20 +10,16 @@
  * `npm run documents:export`; tests/dashboard/documents.test.ts fails when that
  * file and the documents disagree.
  */
-import { createHash } from 'node:crypto';
+import { documentId, PERSISTED_DOCUMENTS } from './persisted-documents.ts';
 import { SafeError } from './safe-error.ts';
-import { DOCUMENTS } from '../../dashboard/src/api/documents.ts';
+
+export { documentId };
 
 export const DOCUMENT_NOT_FOUND = 'PERSISTED_DOCUMENT_NOT_FOUND';
 export const DOCUMENT_AMBIGUOUS = 'PERSISTED_DOCUMENT_AMBIGUOUS';
 
-/** The id of a document's text: `sha256:` and the hex digest of its UTF-8 bytes. */
-export function documentId(query: string): string {
-  return `sha256:${createHash('sha256').update(query, 'utf8').digest('hex')}`;
-}
-
 /** id -> text of every document the dashboard sends. */
-export const TRUSTED_DOCUMENTS: ReadonlyMap<string, string> = new Map(DOCUMENTS.map((document) => [documentId(document.query), document.query]));
+export const TRUSTED_DOCUMENTS: ReadonlyMap<string, string> = new Map(PERSISTED_DOCUMENTS.map((document) => [document.id, document.text]));
 
 export const TrustedDocumentsPlugin: GraphileConfig.Plugin = {
   name: 'SwitchboardTrustedDocumentsPlugin',

@@ -6,19 +6,18 @@
  * name (`documentId`), else the first named operation of the `query` text.
  *
  * The metrics label is bounded: the dashboard's operation names
- * (dashboard/src/api/documents.ts), `other` for any other name, `anonymous`
+ * (the persisted-documents manifest, server/graphql/persisted-documents.ts), `other` for any other name, `anonymous`
  * when there is none.
  */
 import type { Request } from 'express';
-import { DOCUMENTS } from '../../dashboard/src/api/documents.ts';
-import { documentId as idOf } from '../graphql/trusted-documents.ts';
+import { PERSISTED_DOCUMENTS } from '../graphql/persisted-documents.ts';
 
 const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 const DOCUMENT_ID = /^sha256:[0-9a-f]{64}$/;
 const FIRST_OPERATION = /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/;
 
-const KNOWN_NAMES: ReadonlySet<string> = new Set(DOCUMENTS.map((document) => document.name));
-const NAME_BY_ID: ReadonlyMap<string, string> = new Map(DOCUMENTS.map((document) => [idOf(document.query), document.name]));
+const KNOWN_NAMES: ReadonlySet<string> = new Set(PERSISTED_DOCUMENTS.map((document) => document.name));
+const NAME_BY_ID: ReadonlyMap<string, string> = new Map(PERSISTED_DOCUMENTS.map((document) => [document.id, document.name]));
 
 export interface GraphqlOperation {
   /** The operation's name as sent (a valid GraphQL name), if any. */

@@ -9,7 +9,14 @@ import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENT_IDS } from '../../dashboard/src/api/document-ids.ts';
 import { DOCUMENTS } from '../../dashboard/src/api/documents.ts';
-import { DOCUMENT_IDS_FILE, documentIdsSource } from '../../server/graphql/document-ids-source.ts';
+import {
+  DOCUMENT_IDS_FILE,
+  documentIdsSource,
+  parsePersistedDocuments,
+  PERSISTED_DOCUMENTS_FILE,
+  persistedDocumentsSource,
+} from '../../server/graphql/document-ids-source.ts';
+import { PERSISTED_DOCUMENTS } from '../../server/graphql/persisted-documents.ts';
 import { documentId, TRUSTED_DOCUMENTS } from '../../server/graphql/trusted-documents.ts';
 
 let schema: GraphQLSchema;
@@ -44,5 +51,15 @@ describe('dashboard GraphQL documents', () => {
     }
     // the check can fail: a changed document gets another id
     expect(documentIdsSource([{ name: 'Overview', query: `${DOCUMENTS[0].query} ` }])).not.toContain(DOCUMENT_IDS.Overview);
+  });
+
+  it('persisted-documents.json, the manifest the server loads, is current (run `npm run documents:export`)', async () => {
+    expect(await readFile(PERSISTED_DOCUMENTS_FILE, 'utf8')).toBe(persistedDocumentsSource(DOCUMENTS));
+    expect(PERSISTED_DOCUMENTS.map(({ id, name, text }) => ({ id, name, text })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      DOCUMENTS.map((document) => ({ id: documentId(document.query), name: document.name, text: document.query })).sort((a, b) => a.name.localeCompare(b.name)),
+    );
+    // the check can fail: a drifted text no longer matches, and a tampered manifest is refused at load
+    expect(persistedDocumentsSource([{ name: 'Overview', query: `${DOCUMENTS[0].query} ` }])).not.toBe(persistedDocumentsSource([DOCUMENTS[0]]));
+    expect(() => parsePersistedDocuments(JSON.stringify({ [documentId(DOCUMENTS[0].query)]: `${DOCUMENTS[0].query} ` }))).toThrow(/does not match/);
   });
 });

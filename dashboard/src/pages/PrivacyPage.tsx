@@ -58,8 +58,9 @@ function describeRemoved(counts: Record<string, number>): string {
     .join(', ');
 }
 
-function rowsOf(request: PrivacyRequestRow): Record<string, number> {
-  const source = request.kind === 'export' ? request.details.rows : request.details;
+function rowsOf(request: { kind: string; details: unknown }): Record<string, number> {
+  const { details } = request;
+  const source = request.kind === 'export' && typeof details === 'object' && details !== null && 'rows' in details ? details.rows : details;
   if (typeof source !== 'object' || source === null) return {};
   return Object.fromEntries(Object.entries(source).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
 }

@@ -1,4 +1,5 @@
 /** Platform operators: every tenant's materialized KPI summary (allTenantKpiSummaries; RLS shows admins all). */
+import type { AdminSummariesQuery, AdminSummariesQueryVariables } from '../generated/graphql.ts';
 import { typedDocument, type BigFloatString, type BigIntString, type DatetimeString, type Uuid } from '../scalars.ts';
 
 export interface TenantSummaryRow {
@@ -19,11 +20,9 @@ export interface TenantSummaryRow {
   refreshedAt: DatetimeString | null;
 }
 
-export interface AdminData {
-  allTenantKpiSummaries: { totalCount: number; nodes: Array<TenantSummaryRow | null> } | null;
-}
+export type AdminData = AdminSummariesQuery;
 
-export type AdminVariables = Record<string, never>;
+export type AdminVariables = AdminSummariesQueryVariables;
 
 export const ADMIN_SUMMARIES = typedDocument<AdminData, AdminVariables>(
   'AdminSummaries',

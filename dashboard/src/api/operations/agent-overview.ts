@@ -1,4 +1,5 @@
 /** The agent page in one query (agentOverview): KPIs, trend, targets vs actuals, latest calls. */
+import type { AgentPageQuery, AgentPageQueryVariables } from '../generated/graphql.ts';
 import { typedDocument, type BigFloatString, type BigIntString, type DateString, type DatetimeString, type Uuid } from '../scalars.ts';
 import { SERIES_FIELDS, SUMMARY_FIELDS, type RangeSummary, type SeriesPoint } from './fragments.ts';
 
@@ -44,17 +45,9 @@ export interface AgentBrief {
   isActive: boolean | null;
 }
 
-export interface AgentOverviewData {
-  agentOverview: {
-    agent: AgentBrief | null;
-    summary: RangeSummary | null;
-    daily: Array<SeriesPoint | null> | null;
-    targets: Array<TargetItem | null> | null;
-    recentCalls: Array<RecentCall | null> | null;
-  } | null;
-}
+export type AgentOverviewData = AgentPageQuery;
 
-export type AgentOverviewVariables = { agentId: Uuid; fromDate: DateString | null; toDate: DateString | null };
+export type AgentOverviewVariables = AgentPageQueryVariables;
 
 export const AGENT_OVERVIEW = typedDocument<AgentOverviewData, AgentOverviewVariables>(
   'AgentPage',

@@ -1,13 +1,11 @@
 /** The overview's cards and charts for one agent (the agent filter): summary and daily series. */
-import { typedDocument, type DateString, type Uuid } from '../scalars.ts';
+import type { AgentSliceQuery, AgentSliceQueryVariables } from '../generated/graphql.ts';
+import { typedDocument } from '../scalars.ts';
 import { SERIES_FIELDS, SUMMARY_FIELDS, type RangeSummary, type SeriesPoint } from './fragments.ts';
 
-export interface AgentSliceData {
-  kpiSummary: RangeSummary | null;
-  kpiSeries: Array<SeriesPoint | null> | null;
-}
+export type AgentSliceData = AgentSliceQuery;
 
-export type AgentSliceVariables = { agentId: Uuid; fromDate: DateString | null; toDate: DateString | null };
+export type AgentSliceVariables = AgentSliceQueryVariables;
 
 export const AGENT_SLICE = typedDocument<AgentSliceData, AgentSliceVariables>(
   'AgentSlice',

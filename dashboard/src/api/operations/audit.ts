@@ -1,4 +1,5 @@
 /** The audit trail, newest first, one page at a time (auditEntries; RLS: the tenant's own, an admin's all). */
+import type { AuditEntriesQuery, AuditEntriesQueryVariables } from '../generated/graphql.ts';
 import { typedDocument, type BigIntString, type DatetimeString, type Uuid } from '../scalars.ts';
 
 /** Entries per page of the audit log page. */
@@ -23,11 +24,9 @@ export interface AuditEntryRow {
   details: AuditValues | null;
 }
 
-export interface AuditData {
-  auditEntries: { totalCount: number; nodes: Array<AuditEntryRow | null> } | null;
-}
+export type AuditData = AuditEntriesQuery;
 
-export type AuditVariables = { first: number; offset: number; action: string | null; tableName: string | null };
+export type AuditVariables = AuditEntriesQueryVariables;
 
 export const AUDIT_ENTRIES = typedDocument<AuditData, AuditVariables>(
   'AuditEntries',

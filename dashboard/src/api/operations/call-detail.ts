@@ -1,4 +1,5 @@
 /** One call's transcript and individual analysis (opened from the agent page's latest calls). */
+import type { CallDetailQuery, CallDetailQueryVariables } from '../generated/graphql.ts';
 import { typedDocument, type DatetimeString, type Uuid } from '../scalars.ts';
 
 /** LeadAnalytic (the individual analysis of the call) */
@@ -22,12 +23,9 @@ export interface CallAnalysis {
   ctaEscalatedToHuman: boolean;
 }
 
-export interface CallDetailData {
-  transcriptByCallId: { rowId: Uuid; content: string; analysisStatus: string } | null;
-  allLeadAnalytics: { nodes: Array<CallAnalysis | null> } | null;
-}
+export type CallDetailData = CallDetailQuery;
 
-export type CallDetailVariables = { callId: Uuid };
+export type CallDetailVariables = CallDetailQueryVariables;
 
 export const CALL_DETAIL = typedDocument<CallDetailData, CallDetailVariables>(
   'CallDetail',

@@ -1,10 +1,9 @@
 /** The dashboard's mutations: sign in, mark a smart notification read (or unread), mark all read. */
-import { typedDocument, type Uuid } from '../scalars.ts';
+import type { SignInMutation, SignInMutationVariables, MarkNotificationReadMutation, MarkNotificationReadMutationVariables, MarkAllNotificationsReadMutation, MarkAllNotificationsReadMutationVariables } from '../generated/graphql.ts';
+import { typedDocument } from '../scalars.ts';
 
-export interface SignInData {
-  authenticate: { jwtToken: string; userId: Uuid } | null;
-}
-export type SignInVariables = { email: string; password: string };
+export type SignInData = SignInMutation;
+export type SignInVariables = SignInMutationVariables;
 
 export const SIGN_IN = typedDocument<SignInData, SignInVariables>(
   'SignIn',
@@ -15,10 +14,8 @@ export const SIGN_IN = typedDocument<SignInData, SignInVariables>(
 `,
 );
 
-export interface MarkReadData {
-  markNotificationRead: { result: { rowId: Uuid; isRead: boolean } | null } | null;
-}
-export type MarkReadVariables = { leadAnalyticId: Uuid; isRead: boolean };
+export type MarkReadData = MarkNotificationReadMutation;
+export type MarkReadVariables = MarkNotificationReadMutationVariables;
 
 export const MARK_READ = typedDocument<MarkReadData, MarkReadVariables>(
   'MarkNotificationRead',
@@ -29,10 +26,8 @@ export const MARK_READ = typedDocument<MarkReadData, MarkReadVariables>(
 `,
 );
 
-export interface MarkAllReadData {
-  markAllNotificationsRead: { result: number | null } | null;
-}
-export type MarkAllReadVariables = Record<string, never>;
+export type MarkAllReadData = MarkAllNotificationsReadMutation;
+export type MarkAllReadVariables = MarkAllNotificationsReadMutationVariables;
 
 export const MARK_ALL_READ = typedDocument<MarkAllReadData, MarkAllReadVariables>(
   'MarkAllNotificationsRead',

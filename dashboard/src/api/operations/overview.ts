@@ -1,5 +1,6 @@
 /** The overview page in one query (the same field the benchmark measures: dashboardOverview). */
-import { typedDocument, type BigFloatString, type BigIntString, type DateString, type DatetimeString, type Uuid } from '../scalars.ts';
+import type { OverviewQuery, OverviewQueryVariables } from '../generated/graphql.ts';
+import { typedDocument, type BigFloatString, type BigIntString, type DatetimeString, type Uuid } from '../scalars.ts';
 import { SERIES_FIELDS, SUMMARY_FIELDS, type RangeSummary, type SeriesPoint } from './fragments.ts';
 
 /** AgentLeaderboardRow */
@@ -48,19 +49,9 @@ export interface NotificationItem {
   analyzedAt: DatetimeString | null;
 }
 
-export interface OverviewData {
-  dashboardOverview: {
-    summary: RangeSummary | null;
-    daily: Array<SeriesPoint | null> | null;
-    leaderboard: Array<LeaderboardRow | null> | null;
-    hourMatrix: HourMatrix | null;
-    freshness: Freshness | null;
-    unreadNotifications: BigIntString | null;
-    notifications: Array<NotificationItem | null> | null;
-  } | null;
-}
+export type OverviewData = OverviewQuery;
 
-export type OverviewVariables = { fromDate: DateString | null; toDate: DateString | null };
+export type OverviewVariables = OverviewQueryVariables;
 
 export const OVERVIEW = typedDocument<OverviewData, OverviewVariables>(
   'Overview',

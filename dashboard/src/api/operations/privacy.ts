@@ -1,4 +1,5 @@
 /** The "Data & privacy" page: privacy requests (exports, erasures), retention settings, and their mutations. */
+import type { PrivacyQuery, PrivacyQueryVariables, CallerPreviewQuery, CallerPreviewQueryVariables, RequestDataExportMutation, RequestDataExportMutationVariables, EraseContactMutation, EraseContactMutationVariables, SetRetentionMutation, SetRetentionMutationVariables, EraseBusinessMutation, EraseBusinessMutationVariables } from '../generated/graphql.ts';
 import { typedDocument, type BigIntString, type BigFloatString, type DatetimeString, type Uuid } from '../scalars.ts';
 
 /** PrivacyRequest */
@@ -28,12 +29,8 @@ export interface RetentionSettingRow {
   isOverride: boolean | null;
 }
 
-export interface PrivacyData {
-  currentTenant: { rowId: Uuid; email: string } | null;
-  allPrivacyRequests: { nodes: Array<PrivacyRequestRow | null> } | null;
-  retentionSettings: Array<RetentionSettingRow | null> | null;
-}
-export type PrivacyVariables = Record<string, never>;
+export type PrivacyData = PrivacyQuery;
+export type PrivacyVariables = PrivacyQueryVariables;
 
 const REQUEST_FIELDS = 'rowId kind status progress details archiveBytes expiresAt createdAt finishedAt error';
 
@@ -48,14 +45,8 @@ export const PRIVACY = typedDocument<PrivacyData, PrivacyVariables>(
 `,
 );
 
-/** What erasing a caller would remove (shown in the confirmation). */
-export interface CallerPreviewData {
-  allCalls: { totalCount: number } | null;
-  allContacts: { nodes: Array<{ rowId: Uuid; name: string | null; isCustomer: boolean } | null> } | null;
-  allFollowUps: { totalCount: number } | null;
-  allLeadAnalytics: { totalCount: number } | null;
-}
-export type CallerPreviewVariables = { phoneNumber: string };
+export type CallerPreviewData = CallerPreviewQuery;
+export type CallerPreviewVariables = CallerPreviewQueryVariables;
 
 export const CALLER_PREVIEW = typedDocument<CallerPreviewData, CallerPreviewVariables>(
   'CallerPreview',
@@ -69,10 +60,8 @@ export const CALLER_PREVIEW = typedDocument<CallerPreviewData, CallerPreviewVari
 `,
 );
 
-export interface RequestExportData {
-  requestDataExport: { result: PrivacyRequestRow | null } | null;
-}
-export type RequestExportVariables = Record<string, never>;
+export type RequestExportData = RequestDataExportMutation;
+export type RequestExportVariables = RequestDataExportMutationVariables;
 
 export const REQUEST_EXPORT = typedDocument<RequestExportData, RequestExportVariables>(
   'RequestDataExport',
@@ -83,10 +72,8 @@ export const REQUEST_EXPORT = typedDocument<RequestExportData, RequestExportVari
 `,
 );
 
-export interface EraseContactData {
-  eraseContact: { result: PrivacyRequestRow | null } | null;
-}
-export type EraseContactVariables = { phoneNumber: string };
+export type EraseContactData = EraseContactMutation;
+export type EraseContactVariables = EraseContactMutationVariables;
 
 export const ERASE_CONTACT = typedDocument<EraseContactData, EraseContactVariables>(
   'EraseContact',
@@ -97,10 +84,8 @@ export const ERASE_CONTACT = typedDocument<EraseContactData, EraseContactVariabl
 `,
 );
 
-export interface SetRetentionData {
-  setRetention: { result: RetentionSettingRow | null } | null;
-}
-export type SetRetentionVariables = { dataType: string; retainDays: number | null };
+export type SetRetentionData = SetRetentionMutation;
+export type SetRetentionVariables = SetRetentionMutationVariables;
 
 export const SET_RETENTION = typedDocument<SetRetentionData, SetRetentionVariables>(
   'SetRetention',
@@ -111,10 +96,8 @@ export const SET_RETENTION = typedDocument<SetRetentionData, SetRetentionVariabl
 `,
 );
 
-export interface EraseBusinessData {
-  eraseBusiness: { result: Uuid | null } | null;
-}
-export type EraseBusinessVariables = { confirmEmail: string };
+export type EraseBusinessData = EraseBusinessMutation;
+export type EraseBusinessVariables = EraseBusinessMutationVariables;
 
 export const ERASE_BUSINESS = typedDocument<EraseBusinessData, EraseBusinessVariables>(
   'EraseBusiness',

@@ -1,13 +1,10 @@
 /** Who is signed in: the tenant (name, time zone), whether a platform admin, and the agents for the filter. */
-import { typedDocument, type Uuid } from '../scalars.ts';
+import type { SessionQuery, SessionQueryVariables } from '../generated/graphql.ts';
+import { typedDocument } from '../scalars.ts';
 
-export interface SessionData {
-  currentUserIsAdmin: boolean | null;
-  currentTenant: { rowId: Uuid; name: string; email: string; timezone: string } | null;
-  allAgents: { nodes: Array<{ rowId: Uuid; name: string; isActive: boolean } | null> } | null;
-}
+export type SessionData = SessionQuery;
 
-export type SessionVariables = Record<string, never>;
+export type SessionVariables = SessionQueryVariables;
 
 export const SESSION = typedDocument<SessionData, SessionVariables>(
   'Session',
