@@ -8,11 +8,11 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { PROJECT_ROOT } from '../server/config.ts';
-import { findFreePort, startEmbeddedPostgres, type EmbeddedCluster } from '../server/db/embedded.ts';
-import { runMigrations } from '../server/db/migrate.ts';
-import { createPool, endPool } from '../server/db/pool.ts';
-import { withDatabase } from '../server/db/urls.ts';
+import { PROJECT_ROOT } from '../kernel/config.ts';
+import { findFreePort, startEmbeddedPostgres, type EmbeddedCluster } from '../kernel/db/embedded.ts';
+import { runMigrations } from '../kernel/db/migrate.ts';
+import { createPool, endPool } from '../kernel/db/pool.ts';
+import { withDatabase } from '../kernel/db/urls.ts';
 import { log, quietLogger } from './log.ts';
 
 export interface BenchDatabase {

@@ -7,7 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createPool, endPool } from '../server/db/pool.ts';
+import { createPool, endPool } from '../kernel/db/pool.ts';
 import { installGraphql } from '../server/graphql/install.ts';
 import { BENCH_GRAPHQL_CONFIG } from './graphql-config.ts';
 import { quietLogger } from './log.ts';

@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { authenticatorConnectionString, ensureAuthenticatorLogin } from '../server/auth/authenticator.ts';
 import { signJwt, type JwtOptions } from '../server/auth/jwt.ts';
-import { defaultGraphqlPoolSize } from '../server/config.ts';
+import { defaultGraphqlPoolSize } from '../kernel/config.ts';
 import type { GraphqlServerInput, GraphqlServerMessage } from './graphql-server.ts';
 import { log } from './log.ts';
 import type { ClientsInput, ClientsOutput, ClientTarget } from './graphql-clients.ts';

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSchema, getNamedType, Kind, parse, specifiedRules, typeFromAST, validate, type DocumentNode, type GraphQLSchema } from 'postgraphile/graphql';
 import { DOCUMENTS } from '../dashboard/src/api/documents.ts';
-import { readConfig } from '../server/config.ts';
+import { readConfig } from '../kernel/config.ts';
 import { maxAliasesRule, maxDepthRule } from '../server/graphql/limit-rules.ts';
 import { checkDocumentText, checkRequest, graphqlLimits, limitValidationRules } from '../server/graphql/limits.ts';
 import { checkPagination } from '../server/graphql/pagination.ts';

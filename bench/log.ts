@@ -1,5 +1,5 @@
 /** The bench's loggers: progress lines at info, and quiet ones for the libraries it drives. */
-import { createLogger, type Logger } from '../server/log.ts';
+import { createLogger, type Logger } from '../kernel/log.ts';
 
 export const log = createLogger('bench');
 

@@ -15,7 +15,7 @@ import './graphile-env.ts'; // first: Grafast's production mode, before anything
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { toError } from '../server/log.ts';
+import { toError } from '../kernel/log.ts';
 import { startBenchServer } from './cluster.ts';
 import { runIngest } from './ingest/index.ts';
 import { log } from './log.ts';

@@ -8,7 +8,7 @@
  * a user's report can be matched to the log line.
  */
 import { randomInt } from 'node:crypto';
-import type { Logger } from './log.ts';
+import type { Logger } from '../kernel/log.ts';
 
 export interface ApiError {
   /** Stable, SCREAMING_SNAKE_CASE: clients switch on it. */

@@ -7,16 +7,16 @@ import './graphql/graphile-env.ts'; // first: sets GRAPHILE_ENV before grafast l
 import { createApp } from './app.ts';
 import { resolveAuthDatabaseUrl } from './auth/authenticator.ts';
 import { resolveJwtSecret } from './auth/secrets.ts';
-import { loadConfig } from './config.ts';
-import { runMigrations } from './db/migrate.ts';
-import { createPool, endPool } from './db/pool.ts';
-import { resolveDatabase } from './db/resolve.ts';
-import { httpTimeouts, listen } from './http/listen.ts';
-import { configureLogging, createLogger } from './log.ts';
-import { serveMetrics } from './observability/endpoint.ts';
-import { createMetrics } from './observability/metrics.ts';
+import { loadConfig } from '../kernel/config.ts';
+import { runMigrations } from '../kernel/db/migrate.ts';
+import { createPool, endPool } from '../kernel/db/pool.ts';
+import { resolveDatabase } from '../kernel/db/resolve.ts';
+import { httpTimeouts, listen } from '../kernel/http/listen.ts';
+import { configureLogging, createLogger } from '../kernel/log.ts';
+import { serveMetrics } from '../kernel/metrics/endpoint.ts';
+import { createMetrics } from '../kernel/metrics/metrics.ts';
 import { announceDemo } from './seed/demo.ts';
-import { installShutdown } from './shutdown.ts';
+import { installShutdown } from '../kernel/shutdown.ts';
 import { resolveSecretsKey } from './webhooks/secrets.ts';
 import { startWorker } from '../worker/runner.ts';
 

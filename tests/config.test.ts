@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { defaultGraphqlPoolSize, readConfig } from '../server/config.ts';
+import { defaultGraphqlPoolSize, readConfig } from '../kernel/config.ts';
 
 describe('configuration', () => {
   it('sizes the GraphQL pool from the CPU cores unless GRAPHQL_POOL_SIZE says otherwise', () => {

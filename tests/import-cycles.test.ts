@@ -1,5 +1,7 @@
 /**
- * No import cycles between our own modules (type-only imports and dynamic imports included): a
+ * The layers, and no import cycles. kernel/ (config, logging, database, shutdown, metrics) imports
+ * nothing of ours; worker/ imports only kernel/; server/ imports kernel/ and worker/ (it starts the
+ * worker in-process), and dashboard source only from its build-time CLIs. No import cycles between our own modules (type-only imports and dynamic imports included): a
  * cycle makes load order matter and hides which module owns what. Imports are read by a parser
  * (Vite's `parseSync`, oxc), not by a regular expression; only relative specifiers are followed
  * (packages cannot cycle back).
@@ -9,9 +11,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseSync } from 'vite';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../server/config.ts';
+import { PROJECT_ROOT } from '../kernel/config.ts';
 
-const FOLDERS = ['bench', 'dashboard/src', 'server', 'tests', 'worker'];
+const FOLDERS = ['bench', 'dashboard/src', 'kernel', 'server', 'tests', 'worker'];
 const SOURCE = /\.tsx?$/;
 
 function sourceFiles(folder: string): string[] {
@@ -101,5 +103,24 @@ describe('import cycles', () => {
     expect(graph.get(path.join(PROJECT_ROOT, 'bench/main.ts'))).toContain(path.join(PROJECT_ROOT, 'bench/report.ts'));
     const found = cycles(graph).map((component) => component.map((file) => path.relative(PROJECT_ROOT, file)));
     expect(found).toEqual([]);
+  });
+
+  it('kernel/ imports nothing of server/, worker/ or dashboard/; worker/ nothing of server/; server/ no dashboard source outside its CLIs', async () => {
+    const files = FOLDERS.flatMap((folder) => sourceFiles(path.join(PROJECT_ROOT, folder)));
+    const graph = await importGraph(files);
+    const top = (file: string): string => path.relative(PROJECT_ROOT, file);
+    const forbidden: Array<[from: RegExp, to: RegExp]> = [
+      [/^kernel\//, /^(server|worker|dashboard|bench|tests)\//],
+      [/^worker\//, /^(server|dashboard|bench|tests)\//],
+      [/^server\/(?!cli\/)/, /^(dashboard|bench|tests)\//],
+    ];
+    const crossings = [...graph].flatMap(([file, targets]) =>
+      targets
+        .filter((target) => forbidden.some(([from, to]) => from.test(top(file)) && to.test(top(target))))
+        .map((target) => `${top(file)} -> ${top(target)}`),
+    );
+    // The rule is really checked: the worker does import the kernel.
+    expect([...graph].some(([file, targets]) => top(file).startsWith('worker/') && targets.some((target) => top(target).startsWith('kernel/')))).toBe(true);
+    expect(crossings).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, type Logger } from '../server/log.ts';
+import { createLogger, type Logger } from '../kernel/log.ts';
 import { announceDemo, seedDemoIfEmpty, workingDemoLogins, type DemoSeedResult } from '../server/seed/demo.ts';
 import { loadScaleData } from '../server/seed/scale.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';

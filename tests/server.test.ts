@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.ts';
-import { createPool, endPool } from '../server/db/pool.ts';
-import { withDatabase } from '../server/db/urls.ts';
-import { listen, type HttpServer } from '../server/http/listen.ts';
-import { createLogger } from '../server/log.ts';
+import { createPool, endPool } from '../kernel/db/pool.ts';
+import { withDatabase } from '../kernel/db/urls.ts';
+import { listen, type HttpServer } from '../kernel/http/listen.ts';
+import { createLogger } from '../kernel/log.ts';
 import { startWorker, type WorkerHandle } from '../worker/runner.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 

@@ -20,7 +20,7 @@
  * advisory lock and would look dead after the grace).
  */
 import pg from 'pg';
-import type { Logger } from '../server/log.ts';
+import type { Logger } from '../kernel/log.ts';
 
 /** SQL: the advisory lock key (bigint) of a worker pool id. */
 export function poolLockKey(expression: string): string {

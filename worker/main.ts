@@ -1,11 +1,11 @@
 /** `npm run worker`: only the job runner (no HTTP), against DATABASE_URL or the embedded cluster. */
-import { loadConfig } from '../server/config.ts';
-import { runMigrations } from '../server/db/migrate.ts';
-import { resolveDatabase } from '../server/db/resolve.ts';
-import { configureLogging, createLogger } from '../server/log.ts';
-import { serveMetrics } from '../server/observability/endpoint.ts';
-import { createMetrics } from '../server/observability/metrics.ts';
-import { installShutdown } from '../server/shutdown.ts';
+import { loadConfig } from '../kernel/config.ts';
+import { runMigrations } from '../kernel/db/migrate.ts';
+import { resolveDatabase } from '../kernel/db/resolve.ts';
+import { configureLogging, createLogger } from '../kernel/log.ts';
+import { serveMetrics } from '../kernel/metrics/endpoint.ts';
+import { createMetrics } from '../kernel/metrics/metrics.ts';
+import { installShutdown } from '../kernel/shutdown.ts';
 import { startWorker } from './runner.ts';
 import { serviceSettings } from './settings.ts';
 

@@ -6,11 +6,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { parseCrontab, run, type Runner, type TaskSpec, type WorkerEvents } from 'graphile-worker';
-import { createPool, endPool } from '../server/db/pool.ts';
-import { workerLogger } from '../server/log-graphile.ts';
-import { createLogger, type Logger } from '../server/log.ts';
-import { observeJobs } from '../server/observability/jobs.ts';
-import type { Metrics } from '../server/observability/metrics.ts';
+import { createPool, endPool } from '../kernel/db/pool.ts';
+import { workerLogger } from '../kernel/log-graphile.ts';
+import { createLogger, type Logger } from '../kernel/log.ts';
+import { observeJobs } from '../kernel/metrics/jobs.ts';
+import type { Metrics } from '../kernel/metrics/metrics.ts';
 import { sqlGrader } from './analysis/grade.ts';
 import { createAnalyzer } from './analysis/index.ts';
 import type { OpenAISettings } from './analysis/openai.ts';

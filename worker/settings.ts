@@ -1,5 +1,5 @@
-/** The worker's external services, from the configuration (server/config.ts). */
-import { readConfig, type Config } from '../server/config.ts';
+/** The worker's external services, from the configuration (kernel/config.ts). */
+import { readConfig, type Config } from '../kernel/config.ts';
 import type { OpenAISettings } from './analysis/openai.ts';
 import type { SmsSettings } from './sms/twilio.ts';
 

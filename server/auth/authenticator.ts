@@ -10,8 +10,8 @@
  * it. AUTH_DATABASE_URL replaces all of this (e.g. when ops manage the role).
  */
 import pg from 'pg';
-import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
+import type { Config } from '../../kernel/config.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { persistedSecret } from './secrets.ts';
 
 export const AUTHENTICATOR_ROLE = 'app_authenticator';

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PROJECT_ROOT, type Config } from '../config.ts';
+import { PROJECT_ROOT, type Config } from '../../kernel/config.ts';
 
 export const SECRETS_DIR = path.join(PROJECT_ROOT, '.data');
 

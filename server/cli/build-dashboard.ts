@@ -6,7 +6,7 @@
  * `--force` always builds; `--strict` exits 1 when the build fails.
  */
 import { ensureDashboardBuild } from '../http/dashboard-build.ts';
-import { createLogger } from '../log.ts';
+import { createLogger } from '../../kernel/log.ts';
 
 const log = createLogger('dashboard');
 try {

@@ -6,18 +6,18 @@
  * freshly applied).
  *
  * graphile-migrate applies the migration to a freshly reset shadow database
- * and then to the main database (see server/db/migrate-servers.ts for where
+ * and then to the main database (see kernel/db/migrate-servers.ts for where
  * those live). With `--folder` the schema file is written only when
  * `--schema-file` names one.
  */
 import { parseArgs } from 'node:util';
 import { commit } from 'graphile-migrate';
-import { loadConfig } from '../config.ts';
-import { installWorkerSchema, releaseMigratePools } from '../db/migrate.ts';
-import { INSTALL_WORKER_SCHEMA_HOOK, openMigrateServers } from '../db/migrate-servers.ts';
-import { writeSchemaFileAfter } from '../db/schema-dump/file.ts';
-import { migrateLogger } from '../log-graphile.ts';
-import { configureLogging, createLogger } from '../log.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { installWorkerSchema, releaseMigratePools } from '../../kernel/db/migrate.ts';
+import { INSTALL_WORKER_SCHEMA_HOOK, openMigrateServers } from '../../kernel/db/migrate-servers.ts';
+import { writeSchemaFileAfter } from '../../kernel/db/schema-dump/file.ts';
+import { migrateLogger } from '../../kernel/log-graphile.ts';
+import { configureLogging, createLogger } from '../../kernel/log.ts';
 import { migrationTargets } from './migration-args.ts';
 
 const { values, positionals } = parseArgs({

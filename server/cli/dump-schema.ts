@@ -7,10 +7,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, PROJECT_ROOT } from '../config.ts';
-import { MIGRATIONS_FOLDER } from '../db/migrate.ts';
-import { dumpCommittedSchema, SCHEMA_FILE } from '../db/schema-dump/file.ts';
-import { configureLogging, createLogger } from '../log.ts';
+import { loadConfig, PROJECT_ROOT } from '../../kernel/config.ts';
+import { MIGRATIONS_FOLDER } from '../../kernel/db/migrate.ts';
+import { dumpCommittedSchema, SCHEMA_FILE } from '../../kernel/db/schema-dump/file.ts';
+import { configureLogging, createLogger } from '../../kernel/log.ts';
 
 const { values } = parseArgs({
   options: { check: { type: 'boolean', default: false }, folder: { type: 'string' }, out: { type: 'string' } },

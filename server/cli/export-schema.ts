@@ -9,12 +9,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveAuthDatabaseUrl } from '../auth/authenticator.ts';
-import { loadConfig, PROJECT_ROOT } from '../config.ts';
-import { runMigrations } from '../db/migrate.ts';
-import { createPool, endPool } from '../db/pool.ts';
-import { resolveDatabase, type Database } from '../db/resolve.ts';
+import { loadConfig, PROJECT_ROOT } from '../../kernel/config.ts';
+import { runMigrations } from '../../kernel/db/migrate.ts';
+import { createPool, endPool } from '../../kernel/db/pool.ts';
+import { resolveDatabase, type Database } from '../../kernel/db/resolve.ts';
 import { buildSchemaSdl, SCHEMA_FILE } from '../graphql/schema-sdl.ts';
-import { configureLogging, createLogger } from '../log.ts';
+import { configureLogging, createLogger } from '../../kernel/log.ts';
 
 const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } } });
 const config = loadConfig();

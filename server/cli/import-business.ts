@@ -4,17 +4,17 @@
  * embedded dev cluster; stop `npm start` first, or point DATABASE_URL at its
  * cluster). Checks every file's SHA-256 against the manifest, then inserts
  * through the normal tables in one transaction, so the triggers rebuild the
- * rollups (server/privacy/import.ts). The business must not exist there yet.
+ * rollups (worker/privacy/import.ts). The business must not exist there yet.
  * The imported login has no password: set one (or register again elsewhere).
  */
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { loadConfig } from '../config.ts';
-import { createPool, endPool } from '../db/pool.ts';
-import { resolveDatabase, type Database } from '../db/resolve.ts';
-import { configureLogging, createLogger } from '../log.ts';
-import { importBusiness, readArchive } from '../privacy/import.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { createPool, endPool } from '../../kernel/db/pool.ts';
+import { resolveDatabase, type Database } from '../../kernel/db/resolve.ts';
+import { configureLogging, createLogger } from '../../kernel/log.ts';
+import { importBusiness, readArchive } from '../../worker/privacy/import.ts';
 
 async function main(): Promise<void> {
   const { positionals } = parseArgs({ allowPositionals: true, options: {} });

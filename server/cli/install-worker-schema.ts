@@ -3,8 +3,8 @@
  * graphile_worker schema into the freshly reset shadow database (GM_DBURL) so
  * migrations that reference `graphile_worker.add_job` can be applied to it.
  */
-import { installWorkerSchema } from '../db/migrate.ts';
-import { createLogger } from '../log.ts';
+import { installWorkerSchema } from '../../kernel/db/migrate.ts';
+import { createLogger } from '../../kernel/log.ts';
 
 const connectionString = process.env.GM_DBURL;
 if (!connectionString) {

@@ -2,11 +2,11 @@
  * `npm run db:migrate`: migrate DATABASE_URL or the embedded dev cluster, rewrite
  * sql/schema.sql from it, then stop.
  */
-import { loadConfig } from '../config.ts';
-import { runMigrations } from '../db/migrate.ts';
-import { resolveDatabase, type Database } from '../db/resolve.ts';
-import { writeSchemaFileAfter } from '../db/schema-dump/file.ts';
-import { configureLogging, createLogger } from '../log.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { runMigrations } from '../../kernel/db/migrate.ts';
+import { resolveDatabase, type Database } from '../../kernel/db/resolve.ts';
+import { writeSchemaFileAfter } from '../../kernel/db/schema-dump/file.ts';
+import { configureLogging, createLogger } from '../../kernel/log.ts';
 
 const config = loadConfig();
 configureLogging({ level: config.logLevel, format: config.logFormat });

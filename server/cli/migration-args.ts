@@ -1,7 +1,7 @@
 /** `--folder` and `--schema-file` of the migration CLIs. */
 import path from 'node:path';
-import { MIGRATIONS_FOLDER } from '../db/migrate.ts';
-import { SCHEMA_FILE } from '../db/schema-dump/file.ts';
+import { MIGRATIONS_FOLDER } from '../../kernel/db/migrate.ts';
+import { SCHEMA_FILE } from '../../kernel/db/schema-dump/file.ts';
 
 export interface MigrationTargets {
   migrationsFolder: string;

@@ -13,10 +13,10 @@
  */
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { loadConfig } from '../config.ts';
-import { createPool, endPool } from '../db/pool.ts';
-import { resolveDatabase, type Database } from '../db/resolve.ts';
-import { configureLogging, createLogger } from '../log.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { createPool, endPool } from '../../kernel/db/pool.ts';
+import { resolveDatabase, type Database } from '../../kernel/db/resolve.ts';
+import { configureLogging, createLogger } from '../../kernel/log.ts';
 import { replayAll } from '../webhooks/replay.ts';
 
 async function remaining(pool: pg.Pool, maxAttempts: number): Promise<{ failed: number; exhausted: number }> {

@@ -7,11 +7,11 @@
  * (an explicit request), but never with NODE_ENV=production.
  */
 import { parseArgs } from 'node:util';
-import { DEMO_REFUSED_IN_PRODUCTION, loadConfig } from '../config.ts';
-import { runMigrations } from '../db/migrate.ts';
-import { createPool, endPool } from '../db/pool.ts';
-import { resolveDatabase, type Database } from '../db/resolve.ts';
-import { configureLogging, createLogger } from '../log.ts';
+import { DEMO_REFUSED_IN_PRODUCTION, loadConfig } from '../../kernel/config.ts';
+import { runMigrations } from '../../kernel/db/migrate.ts';
+import { createPool, endPool } from '../../kernel/db/pool.ts';
+import { resolveDatabase, type Database } from '../../kernel/db/resolve.ts';
+import { configureLogging, createLogger } from '../../kernel/log.ts';
 import { seedDemoIfEmpty, workingDemoLogins } from '../seed/demo.ts';
 import { createProgressBar, formatCount } from '../seed/progress.ts';
 import { loadScaleData, type ScaleOptions } from '../seed/scale.ts';

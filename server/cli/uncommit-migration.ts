@@ -9,12 +9,12 @@
  */
 import { parseArgs } from 'node:util';
 import { uncommit } from 'graphile-migrate';
-import { loadConfig } from '../config.ts';
-import { releaseMigratePools, runMigrations } from '../db/migrate.ts';
-import { INSTALL_WORKER_SCHEMA_HOOK, openMigrateServers } from '../db/migrate-servers.ts';
-import { writeSchemaFileAfter } from '../db/schema-dump/file.ts';
-import { migrateLogger } from '../log-graphile.ts';
-import { configureLogging, createLogger } from '../log.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { releaseMigratePools, runMigrations } from '../../kernel/db/migrate.ts';
+import { INSTALL_WORKER_SCHEMA_HOOK, openMigrateServers } from '../../kernel/db/migrate-servers.ts';
+import { writeSchemaFileAfter } from '../../kernel/db/schema-dump/file.ts';
+import { migrateLogger } from '../../kernel/log-graphile.ts';
+import { configureLogging, createLogger } from '../../kernel/log.ts';
 import { migrationTargets } from './migration-args.ts';
 
 const { values } = parseArgs({ options: { folder: { type: 'string' }, 'schema-file': { type: 'string' } } });

@@ -9,10 +9,10 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
-import { resolveDevDatabase } from '../db/dev-database.ts';
-import { applyCurrentMigration } from '../db/watch-current.ts';
-import { configureLogging, createLogger } from '../log.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { resolveDevDatabase } from '../../kernel/db/dev-database.ts';
+import { applyCurrentMigration } from '../../kernel/db/watch-current.ts';
+import { configureLogging, createLogger } from '../../kernel/log.ts';
 import { migrationTargets } from './migration-args.ts';
 
 const { values } = parseArgs({

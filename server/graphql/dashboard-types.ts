@@ -11,7 +11,7 @@ import path from 'node:path';
 import { codegen } from '@graphql-codegen/core';
 import * as operationsPlugin from '@graphql-codegen/typescript-operations';
 import { parse } from 'graphql';
-import { PROJECT_ROOT } from '../config.ts';
+import { PROJECT_ROOT } from '../../kernel/config.ts';
 
 export const GENERATED_TYPES_FILE = path.join(PROJECT_ROOT, 'dashboard/src/api/generated/graphql.ts');
 const SCHEMA_FILE = path.join(PROJECT_ROOT, 'server/graphql/schema.graphql');

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Kind, parse } from 'graphql';
-import { PROJECT_ROOT } from '../config.ts';
+import { PROJECT_ROOT } from '../../kernel/config.ts';
 
 export const PERSISTED_DOCUMENTS_FILE = path.join(PROJECT_ROOT, 'dashboard/src/api/persisted-documents.json');
 

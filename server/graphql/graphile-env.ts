@@ -4,7 +4,7 @@
  * development mode (extra plan checks and clearer errors), as the Graphile
  * docs recommend; a GRAPHILE_ENV set in the environment or .env wins.
  */
-import { loadDotEnv } from '../config.ts';
+import { loadDotEnv } from '../../kernel/config.ts';
 
 loadDotEnv();
 process.env.GRAPHILE_ENV ??= process.env.NODE_ENV === 'production' ? 'production' : 'development';

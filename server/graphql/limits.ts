@@ -39,7 +39,7 @@ import {
   type SelectionSetNode,
   type ValidationRule,
 } from 'postgraphile/graphql';
-import type { Config, IntrospectionAccess } from '../config.ts';
+import type { Config, IntrospectionAccess } from '../../kernel/config.ts';
 import { checkInputs, SIGN_IN_REQUIRED, type InputLimits } from './input-limits.ts';
 import { INTROSPECTION_ROOTS, introspectionRule, maxAliasesRule, maxDepthRule, QUERY_TOO_DEEP } from './limit-rules.ts';
 import { checkPagination, selectOperation } from './pagination.ts';

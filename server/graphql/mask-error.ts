@@ -13,7 +13,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'postgraphile/graphql';
 import { isSafeError } from './safe-error.ts';
 import { toApiError, type ErrorContext } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../kernel/log.ts';
 
 export function makeMaskError(log: Logger, context: ErrorContext = {}): (error: GraphQLError) => GraphQLError | GraphQLFormattedError {
   return (error) => {

@@ -12,7 +12,7 @@ import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { PostGraphileConnectionFilterPreset } from 'postgraphile-plugin-connection-filter';
 import type { JwtSubject } from '../auth/jwt.ts';
 import type { ConstraintColumns } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { AuthPlugin } from './auth-plugin.ts';
 import { makeContext } from './context.ts';
 import { makeLimitsPlugin, type GraphqlLimits } from './limits.ts';

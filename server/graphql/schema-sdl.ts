@@ -6,10 +6,10 @@
 import path from 'node:path';
 import { makeSchema } from 'postgraphile';
 import { lexicographicSortSchema, printSchema } from 'postgraphile/graphql';
-import { PROJECT_ROOT, readConfig } from '../config.ts';
-import { createPool, endPool } from '../db/pool.ts';
+import { PROJECT_ROOT, readConfig } from '../../kernel/config.ts';
+import { createPool, endPool } from '../../kernel/db/pool.ts';
 import { AUTHENTICATOR_ROLE } from '../auth/authenticator.ts';
-import { createLogger } from '../log.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { graphqlLimits } from './limits.ts';
 import { makePreset } from './preset.ts';
 

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../kernel/log.ts';
 
 /** The dashboard's Content-Security-Policy directives (helmet's names). */
 export const DASHBOARD_CSP_DIRECTIVES = {

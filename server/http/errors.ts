@@ -6,7 +6,7 @@
  */
 import type { ErrorRequestHandler, Express, Request } from 'express';
 import { errorReference, graphqlErrorBody, knownApiError, type ApiError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { routeLabel } from '../observability/request-log.ts';
 
 export function installNotFound(app: Express): void {

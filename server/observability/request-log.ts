@@ -16,9 +16,9 @@
  */
 import type { Express, Request, Response } from 'express';
 import { getRequestAuth } from '../auth/request-auth.ts';
-import type { Logger, LogMeta } from '../log.ts';
+import type { Logger, LogMeta } from '../../kernel/log.ts';
 import { graphqlOperation } from './graphql-operation.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../../kernel/metrics/metrics.ts';
 import { requestNotes } from './request-notes.ts';
 
 /** Routes whose lines are debug. */

@@ -6,7 +6,7 @@
  * one transaction, only when there are no users at all.
  */
 import type pg from 'pg';
-import { createLogger, type Logger } from '../log.ts';
+import { createLogger, type Logger } from '../../kernel/log.ts';
 import { insertCustomers, insertFollowUps, insertPurchases, insertTargets } from './demo-extras.ts';
 import { ADMIN_EMAIL, agentConfig, DEMO_EMAIL, DEMO_PASSWORD, DEMO_TENANTS, type DemoTenant } from './demo-tenants.ts';
 import { insertCompleteAnalyses, settleLoad } from './finish.ts';

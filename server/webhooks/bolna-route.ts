@@ -15,7 +15,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { RequestError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { noteRequest } from '../observability/request-notes.ts';
 import { parseBolnaBody, bolnaEventKey } from './bolna-payload.ts';
 import { rawBody } from './body.ts';

@@ -11,8 +11,8 @@
  */
 import { Router, type Express } from 'express';
 import type pg from 'pg';
-import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
+import type { Config } from '../../kernel/config.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { bolnaGate, bolnaHandler } from './bolna-route.ts';
 import { readRawBody, requireMediaType } from './body.ts';
 import { createWebhookLimiter } from './rate-limit.ts';

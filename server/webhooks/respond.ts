@@ -19,7 +19,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { applyFailure, RequestError, requestApiError, toApiError, type ApiError, type RequestErrorCode } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { noteRequest } from '../observability/request-notes.ts';
 import type { IngestResult } from './ingest.ts';
 

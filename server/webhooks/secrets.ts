@@ -15,7 +15,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { persistedSecret, SECRETS_DIR } from '../auth/secrets.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../../kernel/config.ts';
 
 export type SecretKind = 'bolna_signing_secret' | 'twilio_auth_token';
 

@@ -20,7 +20,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { RequestError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { noteRequest } from '../observability/request-notes.ts';
 import { rawBody } from './body.ts';
 import {

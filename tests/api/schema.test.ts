@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAuthDatabaseUrl } from '../../server/auth/authenticator.ts';
-import { readConfig } from '../../server/config.ts';
+import { readConfig } from '../../kernel/config.ts';
 import { buildSchemaSdl, SCHEMA_FILE } from '../../server/graphql/schema-sdl.ts';
 import { TEST_AUTHENTICATOR_PASSWORD } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDashboard } from '../../server/http/dashboard.ts';
 import { dashboardBuildReason, ensureDashboardBuild } from '../../server/http/dashboard-build.ts';
 import { installNotFound } from '../../server/http/errors.ts';
-import { listen, type HttpServer } from '../../server/http/listen.ts';
-import { createLogger } from '../../server/log.ts';
+import { listen, type HttpServer } from '../../kernel/http/listen.ts';
+import { createLogger } from '../../kernel/log.ts';
 
 const INDEX = '<!doctype html><div id="root"></div>';
 let dir: string;

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
-import { withDatabase } from '../../server/db/urls.ts';
-import { applyCurrentMigration } from '../../server/db/watch-current.ts';
-import { configureLogging, isLogLevel } from '../../server/log.ts';
+import { PROJECT_ROOT } from '../../kernel/config.ts';
+import { withDatabase } from '../../kernel/db/urls.ts';
+import { applyCurrentMigration } from '../../kernel/db/watch-current.ts';
+import { configureLogging, isLogLevel } from '../../kernel/log.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dumpDatabase, SCHEMA_FILE } from '../../server/db/schema-dump/file.ts';
+import { dumpDatabase, SCHEMA_FILE } from '../../kernel/db/schema-dump/file.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 /** Where two texts first differ, with a few lines of context from each. */

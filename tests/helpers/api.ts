@@ -13,10 +13,10 @@ import type pg from 'pg';
 import { createApp } from '../../server/app.ts';
 import { resolveAuthDatabaseUrl } from '../../server/auth/authenticator.ts';
 import { signJwt, type TokenRole } from '../../server/auth/jwt.ts';
-import { readConfig, type Config } from '../../server/config.ts';
-import { createPool, endPool } from '../../server/db/pool.ts';
-import { httpTimeouts, listen } from '../../server/http/listen.ts';
-import { createLogger } from '../../server/log.ts';
+import { readConfig, type Config } from '../../kernel/config.ts';
+import { createPool, endPool } from '../../kernel/db/pool.ts';
+import { httpTimeouts, listen } from '../../kernel/http/listen.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export const TEST_JWT_SECRET = 'switchboard-test-jwt-secret-at-least-32-chars';

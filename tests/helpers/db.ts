@@ -13,8 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createPool, endPool } from '../../server/db/pool.ts';
-import { withDatabase } from '../../server/db/urls.ts';
+import { createPool, endPool } from '../../kernel/db/pool.ts';
+import { withDatabase } from '../../kernel/db/urls.ts';
 
 export interface TestDatabase {
   name: string;

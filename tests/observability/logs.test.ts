@@ -8,7 +8,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { configureLogging, createLogger, defaultLogFormat, isLogLevel } from '../../server/log.ts';
+import { configureLogging, createLogger, defaultLogFormat, isLogLevel } from '../../kernel/log.ts';
 import { TRUSTED_DOCUMENTS } from '../../server/graphql/trusted-documents.ts';
 import { startWorker, type WorkerHandle } from '../../worker/runner.ts';
 import { bolnaSequence, seedIngestTenant, startWebhookApp, type IngestTenant, type WebhookApp } from '../helpers/webhooks.ts';

@@ -8,12 +8,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
-import { createPool, endPool } from '../../server/db/pool.ts';
-import { withDatabase } from '../../server/db/urls.ts';
-import { listen } from '../../server/http/listen.ts';
-import { createLogger, type Logger } from '../../server/log.ts';
-import { startMetricsServer } from '../../server/observability/endpoint.ts';
-import { createMetrics, type Metrics } from '../../server/observability/metrics.ts';
+import { createPool, endPool } from '../../kernel/db/pool.ts';
+import { withDatabase } from '../../kernel/db/urls.ts';
+import { listen } from '../../kernel/http/listen.ts';
+import { createLogger, type Logger } from '../../kernel/log.ts';
+import { startMetricsServer } from '../../kernel/metrics/endpoint.ts';
+import { createMetrics, type Metrics } from '../../kernel/metrics/metrics.ts';
 import { startWorker, type WorkerHandle } from '../../worker/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { bolnaSequence, seedIngestTenant, startWebhookApp, type IngestTenant, type WebhookApp } from '../helpers/webhooks.ts';

@@ -20,7 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../server/db/embedded.ts';
+import { findFreePort } from '../../kernel/db/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

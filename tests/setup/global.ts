@@ -7,11 +7,11 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { PROJECT_ROOT } from '../../server/config.ts';
-import { findFreePort, startEmbeddedPostgres } from '../../server/db/embedded.ts';
-import { runMigrations } from '../../server/db/migrate.ts';
-import { withDatabase } from '../../server/db/urls.ts';
-import { configureLogging, createLogger, isLogLevel } from '../../server/log.ts';
+import { PROJECT_ROOT } from '../../kernel/config.ts';
+import { findFreePort, startEmbeddedPostgres } from '../../kernel/db/embedded.ts';
+import { runMigrations } from '../../kernel/db/migrate.ts';
+import { withDatabase } from '../../kernel/db/urls.ts';
+import { configureLogging, createLogger, isLogLevel } from '../../kernel/log.ts';
 
 export const TEMPLATE_DATABASE = 'switchboard_template';
 

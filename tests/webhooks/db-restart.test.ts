@@ -13,11 +13,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
-import { findFreePort, startEmbeddedPostgres, type EmbeddedCluster, type EmbeddedOptions } from '../../server/db/embedded.ts';
-import { runMigrations } from '../../server/db/migrate.ts';
-import { createPool, endPool } from '../../server/db/pool.ts';
-import { createLogger } from '../../server/log.ts';
+import { PROJECT_ROOT } from '../../kernel/config.ts';
+import { findFreePort, startEmbeddedPostgres, type EmbeddedCluster, type EmbeddedOptions } from '../../kernel/db/embedded.ts';
+import { runMigrations } from '../../kernel/db/migrate.ts';
+import { createPool, endPool } from '../../kernel/db/pool.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { verifyRollups } from '../helpers/rollups.ts';
 import { bolnaSequence, seedIngestTenant, shuffled, startWebhookApp, type BolnaPayload, type IngestTenant, type WebhookApp } from '../helpers/webhooks.ts';
 

@@ -18,7 +18,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
+import { PROJECT_ROOT } from '../../kernel/config.ts';
 import { encryptSecret } from '../../server/webhooks/secrets.ts';
 import { asTenant, inTransaction, withClient } from '../helpers/db.ts';
 import { createAgent, createTenant } from '../helpers/fixtures.ts';

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
+import { PROJECT_ROOT } from '../../kernel/config.ts';
 import { replayAll } from '../../server/webhooks/replay.ts';
 import { createAgent } from '../helpers/fixtures.ts';
 import {

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '../../server/config.ts';
+import { readConfig } from '../../kernel/config.ts';
 import { decryptSecret, encryptSecret, parseSecretsKey, resolveSecretsKey } from '../../server/webhooks/secrets.ts';
 import { TEST_SECRETS_KEY } from '../helpers/webhooks.ts';
 

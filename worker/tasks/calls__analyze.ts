@@ -15,7 +15,7 @@
  *   call's own analysis stands, and the lead's next analysed call refreshes it.
  */
 import type { JobHelpers, Task } from 'graphile-worker';
-import type { Logger } from '../../server/log.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { AnalysisAbortedError, AnalysisError } from '../analysis/errors.ts';
 import { resolvePrompts, type ResolvedPrompts } from '../analysis/prompts.ts';
 import {

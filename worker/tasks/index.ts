@@ -1,6 +1,6 @@
 /** The task list (built from the worker's dependencies), and the payload type of every task identifier. */
 import type { TaskList } from 'graphile-worker';
-import type { Logger } from '../../server/log.ts';
+import type { Logger } from '../../kernel/log.ts';
 import type { Analyzer } from '../analysis/types.ts';
 import type { AnalyzePayload, MaintenancePayload, PrivacyExportPayload } from '../payloads.ts';
 import type { SmsSender } from '../sms/twilio.ts';

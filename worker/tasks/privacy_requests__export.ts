@@ -11,9 +11,9 @@
  * attempt a failure marks the request failed with the error.
  */
 import type { Task } from 'graphile-worker';
-import type { Logger } from '../../server/log.ts';
-import { createChunkSink } from '../../server/privacy/chunk-store.ts';
-import { writeBusinessArchive } from '../../server/privacy/export.ts';
+import type { Logger } from '../../kernel/log.ts';
+import { createChunkSink } from '../privacy/chunk-store.ts';
+import { writeBusinessArchive } from '../privacy/export.ts';
 import { assertPrivacyExportPayload } from '../payloads.ts';
 
 interface RequestRow {

@@ -10,7 +10,7 @@
  * sessions are stateless JWTs (no table), so there is no separate cleanup__run.
  */
 import type { Task } from 'graphile-worker';
-import type { Logger } from '../../server/log.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { assertMaintenancePayload } from '../payloads.ts';
 
 export const RETENTION_BATCH = 1000;

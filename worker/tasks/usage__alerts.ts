@@ -16,7 +16,7 @@
  *   Runs are serial (own queue, job key), so two runs never send the same alert.
  */
 import type { JobHelpers, Task } from 'graphile-worker';
-import type { Logger } from '../../server/log.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { assertMaintenancePayload } from '../payloads.ts';
 import { SmsError, type SmsSender } from '../sms/twilio.ts';
 

@@ -4,7 +4,7 @@
  * Always safe: applying an event that is already applied changes nothing.
  */
 import type { Task } from 'graphile-worker';
-import type { Logger } from '../../server/log.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { assertMaintenancePayload } from '../payloads.ts';
 
 export const REPLAY_MAX = 1000;

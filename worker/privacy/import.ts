@@ -1,5 +1,5 @@
 /**
- * Loads a business export (server/privacy/export.ts) into a database: the
+ * Loads a business export (worker/privacy/export.ts) into a database: the
  * restore half of the archive's contract, and the test that it is complete.
  *
  * Rows go in through the normal tables in the manifest's order, in one
