@@ -73,18 +73,22 @@ describe('an idle worker', () => {
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-    // Start-up ends with the line about metrics (worker/main.ts); count what comes after it.
-    const isReady = (line: Line): boolean => line.msg.startsWith('metrics at ');
+    // Start-up ends with the line about metrics (worker/main.ts) and graphile-worker's "Worker connected"
+    // (logged when its pool connects, which may come after the metrics line); count what comes after both.
+    const isMetricsLine = (line: Line): boolean => line.msg.startsWith('metrics at ');
+    const isConnectedLine = (line: Line): boolean => line.msg.startsWith('Worker connected');
     const afterStart = await waitFor(`${JOBS_TO_SEE} completed tick jobs after start-up`, async () => {
       if (child?.exitCode !== null) throw new Error(`the worker exited early:\n${output}`);
       const all = parsed();
-      const ready = all.findIndex(isReady);
-      if (ready === -1) return undefined;
+      const metricsAt = all.findIndex(isMetricsLine);
+      const connectedAt = all.findIndex(isConnectedLine);
+      if (metricsAt === -1 || connectedAt === -1) return undefined;
+      const ready = Math.max(metricsAt, connectedAt);
       const after = all.slice(ready + 1);
       const completed = after.filter((line) => TICK_JOB.test(line.msg) && /completed/i.test(line.msg));
       return completed.length >= JOBS_TO_SEE ? { startup: all.slice(0, ready + 1), after } : undefined;
     });
-    const metricsUrl = /^metrics at (\S+)/.exec(afterStart.startup.at(-1)?.msg ?? '')?.[1];
+    const metricsUrl = /^metrics at (\S+)/.exec(afterStart.startup.find(isMetricsLine)?.msg ?? '')?.[1];
     expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     const scraped = await (await fetch(metricsUrl!)).text();
     child.kill('SIGTERM');
