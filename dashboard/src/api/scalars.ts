@@ -21,8 +21,6 @@ export interface TypedDocument<TData, TVariables extends Record<string, unknown>
   readonly __variables?: TVariables;
 }
 
-export type DataOf<T> = T extends TypedDocument<infer D, Record<string, unknown>> ? D : never;
-export type VariablesOf<T> = T extends TypedDocument<unknown, infer V> ? V : never;
 
 export function typedDocument<TData, TVariables extends Record<string, unknown>>(
   name: string,

@@ -1,24 +1,9 @@
 /** Platform operators: every tenant's materialized KPI summary (allTenantKpiSummaries; RLS shows admins all). */
 import type { AdminSummariesQuery, AdminSummariesQueryVariables } from '../generated/graphql.ts';
-import { typedDocument, type BigFloatString, type BigIntString, type DatetimeString, type Uuid } from '../scalars.ts';
+import { typedDocument } from '../scalars.ts';
 
-export interface TenantSummaryRow {
-  userId: Uuid;
-  user: { name: string; email: string; timezone: string } | null;
-  totalAgents: BigIntString | null;
-  activeAgents: BigIntString | null;
-  calls7D: BigIntString | null;
-  calls30D: BigIntString | null;
-  successRate30D: BigFloatString | null;
-  answerRate30D: BigFloatString | null;
-  leads30D: BigIntString | null;
-  hotLeads30D: BigIntString | null;
-  conversionRate30D: BigFloatString | null;
-  creditsUsed30D: BigIntString | null;
-  callsLifetime: BigIntString | null;
-  lastCallDay: string | null;
-  refreshedAt: DatetimeString | null;
-}
+/** A tenant's materialized KPI summary, as the admin page selects it. */
+export type TenantSummaryRow = NonNullable<NonNullable<AdminSummariesQuery['allTenantKpiSummaries']>['nodes'][number]>;
 
 export type AdminData = AdminSummariesQuery;
 

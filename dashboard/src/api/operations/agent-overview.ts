@@ -1,49 +1,18 @@
 /** The agent page in one query (agentOverview): KPIs, trend, targets vs actuals, latest calls. */
 import type { AgentPageQuery, AgentPageQueryVariables } from '../generated/graphql.ts';
-import { typedDocument, type BigFloatString, type BigIntString, type DateString, type DatetimeString, type Uuid } from '../scalars.ts';
-import { SERIES_FIELDS, SUMMARY_FIELDS, type RangeSummary, type SeriesPoint } from './fragments.ts';
+import { typedDocument } from '../scalars.ts';
+import { SERIES_FIELDS, SUMMARY_FIELDS } from './fragments.ts';
 
-/** TargetProgressItem */
-export interface TargetItem {
-  targetId: Uuid | null;
-  periodType: string | null;
-  periodStart: DateString | null;
-  periodEnd: DateString | null;
-  targetCalls: number | null;
-  actualCalls: BigIntString | null;
-  callsAchievement: BigFloatString | null;
-  targetSuccessfulCalls: number | null;
-  actualSuccessfulCalls: BigIntString | null;
-  targetLeads: number | null;
-  actualLeads: BigIntString | null;
-  targetQualifiedLeads: number | null;
-  actualQualifiedLeads: BigIntString | null;
-  qualifiedLeadsAchievement: BigFloatString | null;
-}
+type AgentPage = NonNullable<AgentPageQuery['agentOverview']>;
 
-/** RecentCallItem */
-export interface RecentCall {
-  callId: Uuid | null;
-  startedAt: DatetimeString | null;
-  status: string | null;
-  outcome: string | null;
-  direction: string | null;
-  durationSeconds: number | null;
-  phoneNumber: string | null;
-  callerName: string | null;
-  hasTranscript: boolean | null;
-  analysisStatus: string | null;
-  totalScore: number | null;
-  leadStatusTag: string | null;
-  smartNotification: string | null;
-}
+/** AgentTargetProgress, as the agent page selects it. */
+export type TargetItem = NonNullable<NonNullable<AgentPage['targets']>[number]>;
 
-/** AgentBrief */
-export interface AgentBrief {
-  agentId: Uuid | null;
-  name: string | null;
-  isActive: boolean | null;
-}
+/** A call of the agent page's latest calls. */
+export type RecentCall = NonNullable<NonNullable<AgentPage['recentCalls']>[number]>;
+
+/** The agent itself (null for another tenant's agent). */
+export type AgentBrief = NonNullable<AgentPage['agent']>;
 
 export type AgentOverviewData = AgentPageQuery;
 

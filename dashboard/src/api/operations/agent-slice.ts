@@ -1,7 +1,7 @@
 /** The overview's cards and charts for one agent (the agent filter): summary and daily series. */
 import type { AgentSliceQuery, AgentSliceQueryVariables } from '../generated/graphql.ts';
 import { typedDocument } from '../scalars.ts';
-import { SERIES_FIELDS, SUMMARY_FIELDS, type RangeSummary, type SeriesPoint } from './fragments.ts';
+import { SERIES_FIELDS, SUMMARY_FIELDS } from './fragments.ts';
 
 export type AgentSliceData = AgentSliceQuery;
 
