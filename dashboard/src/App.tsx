@@ -1,10 +1,14 @@
 /** Signed out: the sign-in page. Signed in: the session (tenant, agents), the shell and the routed page. */
-import { lazy, Suspense, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useSyncExternalStore, type ReactNode } from 'react';
 import { onTokenChange, readToken, writeToken } from './api/token.ts';
 import { AppShell } from './components/AppShell.tsx';
 import { StatusGate } from './components/StatusGate.tsx';
 import { useSession } from './hooks/use-session.ts';
+import { AcceptInvitePage } from './pages/AcceptInvitePage.tsx';
+import { ResetPasswordPage } from './pages/ResetPasswordPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
+import { SignUpPage } from './pages/SignUpPage.tsx';
+import { SettingsLayout } from './pages/settings/SettingsLayout.tsx';
 import { matchPath, navigate, useLocation } from './router.ts';
 import type { Session } from './session.ts';
 
@@ -16,14 +20,49 @@ const AgentPage = lazy(() => import('./pages/AgentPage.tsx').then((m) => ({ defa
 const AdminPage = lazy(() => import('./pages/AdminPage.tsx').then((m) => ({ default: m.AdminPage })));
 const AuditPage = lazy(() => import('./pages/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 const PrivacyPage = lazy(() => import('./pages/PrivacyPage.tsx').then((m) => ({ default: m.PrivacyPage })));
+const CallLogPage = lazy(() => import('./pages/CallLogPage.tsx').then((m) => ({ default: m.CallLogPage })));
+const CallPage = lazy(() => import('./pages/CallPage.tsx').then((m) => ({ default: m.CallPage })));
+const LeadsPage = lazy(() => import('./pages/LeadsPage.tsx').then((m) => ({ default: m.LeadsPage })));
+const ContactPage = lazy(() => import('./pages/ContactPage.tsx').then((m) => ({ default: m.ContactPage })));
+const ProvidersPage = lazy(() => import('./pages/settings/ProvidersPage.tsx').then((m) => ({ default: m.ProvidersPage })));
+const AgentsSettingsPage = lazy(() => import('./pages/settings/AgentsSettingsPage.tsx').then((m) => ({ default: m.AgentsSettingsPage })));
+const TargetsSettingsPage = lazy(() => import('./pages/settings/TargetsSettingsPage.tsx').then((m) => ({ default: m.TargetsSettingsPage })));
+const AccountPage = lazy(() => import('./pages/settings/AccountPage.tsx').then((m) => ({ default: m.AccountPage })));
+const ApiKeysPage = lazy(() => import('./pages/settings/ApiKeysPage.tsx').then((m) => ({ default: m.ApiKeysPage })));
+const TeamPage = lazy(() => import('./pages/settings/TeamPage.tsx').then((m) => ({ default: m.TeamPage })));
+
+/** Settings pages by path; each is shown inside the settings navigation. */
+const SETTINGS_PAGES: Record<string, (props: { session: Session }) => ReactNode> = {
+  '/settings/providers': ProvidersPage,
+  '/settings/agents': AgentsSettingsPage,
+  '/settings/targets': TargetsSettingsPage,
+  '/settings/account': AccountPage,
+  '/settings/api-keys': ApiKeysPage,
+  '/settings/team': TeamPage,
+  '/settings/privacy': PrivacyPage,
+};
 
 function Routes({ session }: { session: Session }) {
   const { pathname } = useLocation();
   const agent = matchPath('/agents/:agentId', pathname);
   if (agent?.agentId) return <AgentPage key={agent.agentId} agentId={agent.agentId} session={session} />;
+  const call = matchPath('/calls/:callId', pathname);
+  if (call?.callId) return <CallPage key={call.callId} callId={call.callId} session={session} />;
+  const contact = matchPath('/contacts/:contactId', pathname);
+  if (contact?.contactId) return <ContactPage key={contact.contactId} contactId={contact.contactId} session={session} />;
+  if (pathname === '/calls') return <CallLogPage session={session} />;
+  if (pathname === '/leads') return <LeadsPage session={session} />;
   if (pathname === '/admin') return <AdminPage session={session} />;
   if (pathname === '/audit') return <AuditPage session={session} />;
-  if (pathname === '/settings/privacy') return <PrivacyPage session={session} />;
+  const settingsPath = pathname.replace(/\/$/, '');
+  const Settings = SETTINGS_PAGES[settingsPath === '/settings' ? '/settings/providers' : settingsPath];
+  if (Settings) {
+    return (
+      <SettingsLayout session={session}>
+        <Settings session={session} />
+      </SettingsLayout>
+    );
+  }
   if (pathname === '/' || pathname === '/sign-in') return <OverviewPage session={session} />;
   return (
     <div className="page">
@@ -43,6 +82,8 @@ function SignedIn() {
         tenantName: tenant.name,
         timeZone: tenant.timezone,
         isAdmin: data?.currentUserIsAdmin === true,
+        // Until team access lands every login is its business's owner; the team branch reads the role from the API.
+        role: 'owner',
         agents: (data?.allAgents?.nodes ?? []).flatMap((a) => (a ? [{ id: a.rowId, name: a.name, isActive: a.isActive }] : [])),
       }
     : null;
@@ -61,8 +102,16 @@ function SignedIn() {
 
 export function App() {
   const token = useSyncExternalStore(onTokenChange, readToken, () => null);
-  if (!token) {
-    return <SignInPage onSignedIn={() => window.location.pathname === '/sign-in' && navigate('/', { replace: true })} />;
-  }
-  return <SignedIn />;
+  return token ? <SignedIn /> : <SignedOut />;
+}
+
+/** Signed out: sign in, sign up, accept an invitation or reset a password (one-time links). */
+function SignedOut() {
+  const { pathname } = useLocation();
+  const invite = matchPath('/invite/:token', pathname);
+  if (invite?.token) return <AcceptInvitePage token={invite.token} />;
+  const reset = matchPath('/reset-password/:token', pathname);
+  if (reset?.token) return <ResetPasswordPage token={reset.token} />;
+  if (pathname === '/sign-up') return <SignUpPage />;
+  return <SignInPage onSignedIn={() => window.location.pathname === '/sign-in' && navigate('/', { replace: true })} />;
 }

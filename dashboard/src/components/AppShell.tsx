@@ -37,7 +37,9 @@ export function AppShell({ tenantName, isAdmin, onSignOut, children }: AppShellP
         <span className="brand">Switchboard</span>
         <nav aria-label="Main">
           <NavLink to="/" label="Overview" />
-          <NavLink to="/settings/privacy" label="Data & privacy" />
+          <NavLink to="/calls" label="Calls" />
+          <NavLink to="/leads" label="Leads" />
+          <NavLink to="/settings" label="Settings" />
           <NavLink to="/audit" label="Audit log" />
           {isAdmin ? <NavLink to="/admin" label="Admin" /> : null}
         </nav>

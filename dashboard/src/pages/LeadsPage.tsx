@@ -1,0 +1,11 @@
+/** Leads: placeholder, replaced by the branch that builds this page. */
+import type { Session } from '../session.ts';
+
+export function LeadsPage({ session }: { session: Session }) {
+  return (
+    <div className="page">
+      <h1>Leads</h1>
+      <p className="muted">Not built yet ({session.tenantName}).</p>
+    </div>
+  );
+}

@@ -1,0 +1,11 @@
+/** API keys: placeholder, replaced by the branch that builds this page. */
+import type { Session } from '../../session.ts';
+
+export function ApiKeysPage({ session }: { session: Session }) {
+  return (
+    <div className="page">
+      <h1>API keys</h1>
+      <p className="muted">Not built yet ({session.tenantName}).</p>
+    </div>
+  );
+}
