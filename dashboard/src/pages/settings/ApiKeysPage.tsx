@@ -179,7 +179,7 @@ export function ApiKeysPage({ session }: { session: Session }) {
         </div>
       </div>
       {owner ? (
-        <div className="grid-2 wide-left">
+        <div className="keys-grid">
           <section className="panel" aria-labelledby="keys-title">
             <h2 id="keys-title">Keys</h2>
             <StatusGate label="API keys" loading={loading} error={error} onRetry={refetch} empty={keys.length === 0} emptyText="No keys yet.">
@@ -194,9 +194,7 @@ export function ApiKeysPage({ session }: { session: Session }) {
                       <th scope="col">Expires</th>
                       <th scope="col">Last used</th>
                       <th scope="col">Revoked</th>
-                      <th scope="col">
-                        <span className="sr-only">Actions</span>
-                      </th>
+                      <th scope="col" aria-label="Actions" />
                     </tr>
                   </thead>
                   <tbody>

@@ -337,7 +337,7 @@ export function ProvidersPage({ session }: { session: Session }) {
         </div>
       </div>
       <StatusGate label="provider settings" loading={loading} error={error} onRetry={refetch}>
-        <div className="grid-2 providers-grid">
+        <div className="providers-grid">
           <section className="panel" aria-labelledby="bolna-title" data-testid="bolna">
             <h2 id="bolna-title">Bolna</h2>
             <DeliveryLine summary={summaryOf('bolna')} timeZone={session.timeZone} />
