@@ -157,6 +157,7 @@ describe('Providers page', () => {
     const first = (await failed.getByTestId('failed-delivery').first().textContent()) ?? '';
     expect(first).toContain('UNKNOWN_AGENT');
     expect(first).toContain(answers.at(-1)?.body.error?.message ?? 'no message');
+    await screenshot(page, 'dashboard/providers-failed-1440');
 
     // Not fixed yet: replaying says so and keeps them.
     await failed.getByRole('button', { name: 'Replay' }).first().click();

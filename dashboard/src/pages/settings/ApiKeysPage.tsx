@@ -180,6 +180,7 @@ export function ApiKeysPage({ session }: { session: Session }) {
       </div>
       {owner ? (
         <div className="keys-grid">
+          <CreateKey session={session} onCreated={refetch} />
           <section className="panel" aria-labelledby="keys-title">
             <h2 id="keys-title">Keys</h2>
             <StatusGate label="API keys" loading={loading} error={error} onRetry={refetch} empty={keys.length === 0} emptyText="No keys yet.">
@@ -206,7 +207,6 @@ export function ApiKeysPage({ session }: { session: Session }) {
               </div>
             </StatusGate>
           </section>
-          <CreateKey session={session} onCreated={refetch} />
         </div>
       ) : (
         <p className="muted">Only the business owner manages API keys.</p>
