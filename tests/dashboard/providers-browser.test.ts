@@ -219,6 +219,7 @@ describe('API keys page', () => {
     await row.waitFor({ timeout: WAIT_MS });
     expect(await row.textContent()).toContain(`sbk_${secret.slice(4, 12)}_…`);
     expect(await row.textContent()).toContain('read, write');
+    expect(await row.getByTestId('last-used').textContent()).toBe('never');
     await screenshot(page, 'dashboard/api-keys-1440');
 
     const works = await app.graphql<{ currentUserId: string }>(`{ currentUserId }`, {}, secret);
@@ -227,6 +228,8 @@ describe('API keys page', () => {
     await row.getByRole('button', { name: 'Revoke…' }).click();
     await row.getByRole('button', { name: 'Revoke key' }).click();
     await expect.poll(() => row.getAttribute('data-state'), { timeout: WAIT_MS }).toBe('revoked');
+    // The list (refetched after revoking) shows the use made of the key above.
+    expect(await row.getByTestId('last-used').textContent()).not.toBe('never');
     const refused = await fetch(`${app.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },

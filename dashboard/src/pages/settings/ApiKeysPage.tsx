@@ -130,7 +130,7 @@ function KeyRow({ apiKey, timeZone, now, onRevoked }: { apiKey: ApiKeyRow; timeZ
       <td>{apiKey.scopes.filter((s): s is string => s !== null).join(', ')}</td>
       <td>{formatDateTime(apiKey.createdAt, timeZone)}</td>
       <td>{apiKey.expiresAt ? formatDateTime(apiKey.expiresAt, timeZone) : 'never'}</td>
-      <td>{apiKey.lastUsedAt ? formatDateTime(apiKey.lastUsedAt, timeZone) : 'never'}</td>
+      <td data-testid="last-used">{apiKey.lastUsedAt ? formatDateTime(apiKey.lastUsedAt, timeZone) : 'never'}</td>
       <td>{apiKey.revokedAt ? formatDateTime(apiKey.revokedAt, timeZone) : '—'}</td>
       <td className="button-cell">
         {state === 'revoked' ? null : confirming ? (
