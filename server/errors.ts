@@ -107,6 +107,13 @@ const CUSTOM: Record<string, { code: string; httpStatus: number }> = {
   SB402: { code: 'EXPORT_IN_PROGRESS', httpStatus: 409 },
   SB403: { code: 'CONFIRMATION_MISMATCH', httpStatus: 400 },
   SB404: { code: 'INVALID_PHONE_NUMBER', httpStatus: 400 },
+  // --- Providers and API keys settings (issue 14, branch "providers"): messages raised by our SQL. ---
+  SB601: { code: 'API_KEY_NAME_INVALID', httpStatus: 400 },
+  SB602: { code: 'API_KEY_SCOPE_UNKNOWN', httpStatus: 400 },
+  SB603: { code: 'API_KEY_SCOPE_MISSING', httpStatus: 400 },
+  SB604: { code: 'API_KEY_EXPIRY_PAST', httpStatus: 400 },
+  SB605: { code: 'UNKNOWN_PROVIDER', httpStatus: 400 },
+  // --- end providers ---
 };
 
 /** Class 22 (data exception) codes whose messages describe the value, not the query. */
@@ -328,6 +335,27 @@ export function applyFailure(sqlstate: string | null, message: string | null): A
     details: sqlstate ? { sqlstate } : undefined,
   };
 }
+
+// --- Providers and API keys settings (issue 14, branch "providers") ---
+/**
+ * Input errors of the provider-secret mutations (server/graphql/provider-secrets-plugin.ts),
+ * checked before anything is encrypted or stored: a code, the field it is about, a plain sentence.
+ */
+export const PROVIDER_INPUT_ERRORS = {
+  INVALID_ACCOUNT_SID: { field: 'accountSid', message: 'The account SID is AC followed by 32 hexadecimal digits (Twilio console > Account info).' },
+  INVALID_AUTH_TOKEN: { field: 'authToken', message: 'The auth token must be 16 to 500 characters (Twilio console > Account info).' },
+  INVALID_SIGNING_SECRET: { field: 'secret', message: 'The signing secret must be 16 to 500 characters.' },
+  SIGNATURE_NEEDS_SECRET: { field: 'requireSignature', message: 'A signature can only be required together with a signing secret.' },
+} as const satisfies Record<string, { field: string; message: string }>;
+
+export type ProviderInputErrorCode = keyof typeof PROVIDER_INPUT_ERRORS;
+
+/** The plain sentence for a failed delivery, as the webhook answered it (code and message). */
+export function failedDeliveryError(sqlstate: string | null, message: string | null): { code: string; message: string } {
+  const api = applyFailure(sqlstate, message);
+  return { code: api.code, message: api.message };
+}
+// --- end providers ---
 
 /** A grafast SafeError (message and extensions meant for users), once GraphQL code registered the check. */
 interface SafeErrorLike extends Error {

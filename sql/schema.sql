@@ -1228,13 +1228,15 @@ CREATE OR REPLACE FUNCTION app_hidden.normalize_api_key_scopes(scopes text[])
  IMMUTABLE
 AS $function$
 declare
-  v text[];
+  v       text[];
+  unknown text;
 begin
   if scopes is null or cardinality(scopes) = 0 then
-    raise exception 'scopes must include read and/or write' using errcode = '22023';
+    raise exception 'Choose at least one scope: read, or read and write.' using errcode = 'SB603';
   end if;
-  if not scopes <@ array['read', 'write'] then
-    raise exception 'unknown scope in %; scopes are read and write', scopes using errcode = '22023';
+  select s into unknown from unnest(scopes) s where s is null or s not in ('read', 'write') limit 1;
+  if found then
+    raise exception 'Unknown scope "%": a key''s scopes are read and write.', coalesce(unknown, '') using errcode = 'SB602';
   end if;
   -- write implies read; sorted and de-duplicated
   select array_agg(distinct s order by s) into v
@@ -1242,7 +1244,7 @@ begin
   return v;
 end
 $function$;
-comment on function app_hidden.normalize_api_key_scopes(scopes text[]) is 'Validated scopes, with read added to write, sorted and de-duplicated (22023 when empty or unknown).';
+comment on function app_hidden.normalize_api_key_scopes(scopes text[]) is 'Validated scopes, with read added to write, sorted and de-duplicated (SB603 when empty, SB602 when unknown).';
 grant execute on function app_hidden.normalize_api_key_scopes(scopes text[]) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.post_credit_transactions()
@@ -1956,7 +1958,7 @@ begin
   end if;
 end
 $function$;
-comment on function app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text, require_signature boolean) is 'Stores a server-encrypted provider secret for the signed-in tenant (password sessions only). A Twilio account may be named by several tenants; none can block another.';
+comment on function app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text, require_signature boolean) is 'Stores a server-encrypted provider secret for the signed-in tenant (password sessions only). A Twilio account may be named by several tenants; none can block another. Owner-only.';
 grant execute on function app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text, require_signature boolean) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.success_rate(successful bigint, failed bigint, unanswered bigint)
@@ -2566,7 +2568,8 @@ create table app_private.webhook_events (
 comment on table app_private.webhook_events is 'Raw provider deliveries, stored before they are applied; de-duplicated per tenant by (provider, event_key).';
 comment on column app_private.webhook_events.status is 'pending: stored, not yet applied; processed: applied (or a no-op repeat of an applied state); failed: kept with its error for replay; ignored: a duplicate delivery.';
 CREATE INDEX webhook_events_pending_idx ON app_private.webhook_events USING btree (received_at) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text]));
-CREATE INDEX webhook_events_user_idx ON app_private.webhook_events USING btree (user_id);
+CREATE INDEX webhook_events_user_failed_idx ON app_private.webhook_events USING btree (user_id, provider, received_at) WHERE (status = 'failed'::text);
+CREATE INDEX webhook_events_user_provider_idx ON app_private.webhook_events USING btree (user_id, provider, received_at);
 
 -- Functions and procedures --------------------------------------------------
 
@@ -3522,6 +3525,33 @@ create type app_public.data_freshness as (
 );
 comment on type app_public.data_freshness is 'How current the figures are. KPI fields include pending rollup changes, so they are exact at commit; kpiSummaries (the materialized view) is as of kpiSummaryRefreshedAt.';
 
+create type app_public.delivery_replay as (
+  replayed integer,
+  applied integer,
+  still_failed integer
+);
+comment on type app_public.delivery_replay is 'What a replay did: deliveries re-applied, of which applied now, and still failing.';
+
+create type app_public.failed_delivery as (
+  provider text,
+  event_key text,
+  received_at timestamp with time zone,
+  last_attempt_at timestamp with time zone,
+  attempts integer,
+  provider_call_id text,
+  provider_status text,
+  error_sqlstate text,
+  error_message text
+);
+comment on type app_public.failed_delivery is 'A delivery stored but not applied. The API adds its error code and plain message (server/errors.ts, as the webhook answered).';
+comment on column app_public.failed_delivery.event_key is 'The delivery''s own key (Bolna id:status:updated_at, Twilio CallSid:SequenceNumber:CallStatus); names it for replayFailedDeliveries.';
+comment on column app_public.failed_delivery.provider_call_id is 'The provider''s call (Bolna execution id, Twilio CallSid).';
+comment on column app_public.failed_delivery.provider_status is 'The status the delivery carried.';
+comment on column app_public.failed_delivery.error_sqlstate is '@behavior -*
+The SQLSTATE of the failure (SB107 unknown status, SB108 unknown agent or number, ...); the API exposes its code instead.';
+comment on column app_public.failed_delivery.error_message is '@behavior -*
+Our own wording of the failure (SB codes only: PostgreSQL''s may name internals); the API exposes its plain message instead.';
+
 create type app_public.ingest_settings as (
   bolna_token_prefix text,
   bolna_signing_secret_set boolean,
@@ -3660,6 +3690,18 @@ create type app_public.notification_item as (
   analyzed_at timestamp with time zone
 );
 comment on type app_public.notification_item is 'An unread smart notification: who to call back and why (mark it read with markNotificationRead(leadAnalyticId)).';
+
+create type app_public.provider_delivery_summary as (
+  provider text,
+  last_delivery_at timestamp with time zone,
+  last_applied_at timestamp with time zone,
+  failed_deliveries integer
+);
+comment on type app_public.provider_delivery_summary is 'When a provider''s deliveries last arrived and how many of them are failed (kept for replay).';
+comment on column app_public.provider_delivery_summary.provider is 'bolna or twilio.';
+comment on column app_public.provider_delivery_summary.last_delivery_at is 'When the newest delivery arrived (applied or not); null: none yet.';
+comment on column app_public.provider_delivery_summary.last_applied_at is 'When the newest delivery that was applied arrived.';
+comment on column app_public.provider_delivery_summary.failed_deliveries is 'Deliveries stored but not applied (replayable once the cause is fixed).';
 
 create type app_public.recent_call_item as (
   call_id uuid,
@@ -4531,8 +4573,11 @@ begin
   if nullif(current_setting('jwt.claims.api_key_id', true), '') is not null then
     raise exception 'API keys cannot create API keys; sign in with a password' using errcode = '42501';
   end if;
+  if create_api_key.name is null or length(btrim(create_api_key.name)) < 1 or length(create_api_key.name) > 100 then
+    raise exception 'Give the key a name of 1 to 100 characters.' using errcode = 'SB601';
+  end if;
   if expires_at is not null and expires_at <= now() then
-    raise exception 'expires_at must be in the future' using errcode = '22023';
+    raise exception 'The expiry must be in the future.' using errcode = 'SB604';
   end if;
   v_scopes := app_hidden.normalize_api_key_scopes(coalesce(scopes, '{read}'));
   if (select count(*) from app_public.api_keys k
@@ -4546,14 +4591,14 @@ begin
   v_secret := format('sbk_%s_%s', v_prefix,
                      translate(rtrim(encode(gen_random_bytes(32), 'base64'), '='), '+/', '-_'));
   insert into app_public.api_keys (user_id, name, key_prefix, scopes, expires_at)
-  values (v_user_id, create_api_key.name, v_prefix, v_scopes, create_api_key.expires_at)
+  values (v_user_id, btrim(create_api_key.name), v_prefix, v_scopes, create_api_key.expires_at)
   returning * into v_key;
   insert into app_private.api_key_secrets (api_key_id, key_hash)
   values (v_key.id, sha256(convert_to(v_secret, 'UTF8')));
   return row(v_key, v_secret)::app_public.created_api_key;
 end
 $function$;
-comment on function app_public.create_api_key(name text, scopes text[], expires_at timestamp with time zone) is 'Creates an API key for the signed-in tenant (scopes read and/or write; optional expiry) and returns its secret once. Requires a password sign-in, not another API key.';
+comment on function app_public.create_api_key(name text, scopes text[], expires_at timestamp with time zone) is 'Creates an API key for the signed-in tenant (scopes read and/or write; optional expiry) and returns its secret once. Requires a password sign-in, not another API key. Owner-only (SB601 name, SB602/SB603 scopes, SB604 expiry).';
 grant execute on function app_public.create_api_key(name text, scopes text[], expires_at timestamp with time zone) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.cta_funnel(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
@@ -4809,6 +4854,30 @@ $function$;
 comment on function app_public.erase_contact(phone_number text, contact_id uuid) is 'Erases one caller of the signed-in business (by contact or phone number): calls (their KPI contribution is taken out of the rollups), transcripts, analyses, follow-ups, the customer record, the contact and raw deliveries carrying the number. Credit ledger rows keep their amounts and lose the call link. Stored export archives (which hold the caller) are expired at once. Recorded in allPrivacyRequests without the number.';
 grant execute on function app_public.erase_contact(phone_number text, contact_id uuid) to app_user;
 
+CREATE OR REPLACE FUNCTION app_public.failed_deliveries(provider text DEFAULT NULL::text, max_rows integer DEFAULT 20)
+ RETURNS SETOF app_public.failed_delivery
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select w.provider, w.event_key, w.received_at, w.processed_at, w.attempts,
+         coalesce(w.payload ->> 'id', w.payload ->> 'CallSid'),
+         coalesce(w.payload ->> 'status', w.payload ->> 'CallStatus'),
+         w.error_code,
+         case when w.error_code like 'SB%' then w.error end
+    from app_private.webhook_events w
+   where w.user_id = app_public.current_user_id()
+     and w.provider in ('bolna', 'twilio')
+     and (failed_deliveries.provider is null or w.provider = failed_deliveries.provider)
+     and w.status = 'failed'
+   order by w.received_at desc, w.id desc
+   limit least(greatest(coalesce(max_rows, 20), 1), 100)
+$function$;
+comment on function app_public.failed_deliveries(provider text, max_rows integer) is '@behavior +list -connection
+@listSuffix omit
+The signed-in business''s failed deliveries (of one provider, or all), newest first, at most max_rows (1-100, default 20). Managers and viewers may read them (no secrets).';
+grant execute on function app_public.failed_deliveries(provider text, max_rows integer) to app_user;
+
 CREATE OR REPLACE FUNCTION app_public.ingest_settings()
  RETURNS app_public.ingest_settings
  LANGUAGE sql
@@ -4937,6 +5006,69 @@ $function$;
 comment on function app_public.mark_notification_read(lead_analytic_id uuid, is_read boolean) is 'Marks one smart notification read (or unread again).';
 grant execute on function app_public.mark_notification_read(lead_analytic_id uuid, is_read boolean) to app_user;
 
+CREATE OR REPLACE FUNCTION app_public.provider_delivery_summaries()
+ RETURNS SETOF app_public.provider_delivery_summary
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select p.provider,
+         (select max(w.received_at) from app_private.webhook_events w
+           where w.user_id = app_public.current_user_id() and w.provider = p.provider),
+         (select max(w.received_at) from app_private.webhook_events w
+           where w.user_id = app_public.current_user_id() and w.provider = p.provider and w.status = 'processed'),
+         (select count(*)::integer from app_private.webhook_events w
+           where w.user_id = app_public.current_user_id() and w.provider = p.provider and w.status = 'failed')
+    from (values ('bolna'), ('twilio')) p (provider)
+   where app_public.current_user_id() is not null
+$function$;
+comment on function app_public.provider_delivery_summaries() is '@behavior +list -connection
+@listSuffix omit
+The signed-in business''s webhook deliveries per provider: when the last one arrived, the last applied one, and how many failed. Managers and viewers may read it (no secrets).';
+grant execute on function app_public.provider_delivery_summaries() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.replay_failed_deliveries(provider text, event_keys text[] DEFAULT NULL::text[])
+ RETURNS app_public.delivery_replay
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_user    uuid := app_public.current_user_id();
+  v_id      bigint;
+  v_state   text;
+  n_replay  integer := 0;
+  n_applied integer := 0;
+begin
+  if v_user is null then
+    raise exception 'sign in to replay deliveries' using errcode = '42501';
+  end if;
+  if provider is null or provider not in ('bolna', 'twilio') then
+    raise exception 'Unknown provider "%": choose bolna or twilio.', provider using errcode = 'SB605';
+  end if;
+  -- Oldest first, so a call's events are applied in order. FOR UPDATE re-checks the status once a
+  -- concurrent replay of the same delivery commits: a delivery applied meanwhile is skipped, so
+  -- replaying twice never applies twice (applying an applied event would be a no-op anyway).
+  for v_id in
+    select w.id from app_private.webhook_events w
+     where w.user_id = v_user
+       and w.provider = replay_failed_deliveries.provider
+       and w.status = 'failed'
+       and (event_keys is null or w.event_key = any (event_keys))
+     order by w.received_at, w.id
+     limit 100
+       for update
+  loop
+    select a.state into v_state from app_hidden.apply_webhook_event(v_id) a;
+    n_replay := n_replay + 1;
+    if v_state = 'processed' then n_applied := n_applied + 1; end if;
+  end loop;
+  return row(n_replay, n_applied, n_replay - n_applied)::app_public.delivery_replay;
+end
+$function$;
+comment on function app_public.replay_failed_deliveries(provider text, event_keys text[]) is 'Re-applies the signed-in business''s failed deliveries of one provider (those named by event_keys, or all; at most 100, oldest first) once their cause is fixed. Idempotent: an applied delivery is not replayed again. Owners and managers (viewers run read-only).';
+grant execute on function app_public.replay_failed_deliveries(provider text, event_keys text[]) to app_user;
+
 CREATE OR REPLACE FUNCTION app_public.request_data_export()
  RETURNS app_public.privacy_requests
  LANGUAGE plpgsql
@@ -5002,7 +5134,7 @@ begin
   return v_key;
 end
 $function$;
-comment on function app_public.revoke_api_key(key_id uuid) is 'Revokes one of the tenant''s API keys (immediately; idempotent).';
+comment on function app_public.revoke_api_key(key_id uuid) is 'Revokes one of the tenant''s API keys (immediately; idempotent). Owner-only.';
 grant execute on function app_public.revoke_api_key(key_id uuid) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.rotate_bolna_ingest_token()
@@ -5022,7 +5154,7 @@ begin
   return v_token;
 end
 $function$;
-comment on function app_public.rotate_bolna_ingest_token() is 'Creates or replaces the tenant''s Bolna webhook token and returns it once: Bolna posts to /webhooks/bolna/<token>. The previous token stops working at once.';
+comment on function app_public.rotate_bolna_ingest_token() is 'Creates or replaces the tenant''s Bolna webhook token and returns it once: Bolna posts to /webhooks/bolna/<token>. The previous token stops working at once. Owner-only.';
 grant execute on function app_public.rotate_bolna_ingest_token() to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.set_retention(data_type text, retain_days integer DEFAULT NULL::integer)

@@ -16,6 +16,7 @@
 import { sideEffectWithPgClientTransaction } from 'postgraphile/@dataplan/pg';
 import { context, object, type FieldArgs } from 'postgraphile/grafast';
 import { SafeError } from './safe-error.ts';
+import { PROVIDER_INPUT_ERRORS, type ProviderInputErrorCode } from '../errors.ts';
 import { extendSchema, gql } from 'postgraphile/utils';
 import type { RequestAuth } from '../auth/request-auth.ts';
 import { TWILIO_ACCOUNT_SID_FORMAT } from '../webhooks/credentials.ts';
@@ -43,14 +44,14 @@ function field(input: unknown, name: string): unknown {
   return typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[name] : undefined;
 }
 
-function invalid(message: string, fieldName: string): SafeError {
-  return new SafeError(message, { code: 'INVALID_VALUE', field: fieldName });
+/** An input error with its code, field and plain sentence from server/errors.ts. */
+function invalid(code: ProviderInputErrorCode): SafeError {
+  const { field: fieldName, message } = PROVIDER_INPUT_ERRORS[code];
+  return new SafeError(message, { code, field: fieldName });
 }
 
-function secretText(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || value.length > MAX_SECRET_LENGTH) {
-    throw invalid(`'${name}' must be between ${MIN_SECRET_LENGTH} and ${MAX_SECRET_LENGTH} characters.`, name);
-  }
+function secretText(value: unknown, code: ProviderInputErrorCode): string {
+  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || value.length > MAX_SECRET_LENGTH) throw invalid(code);
   return value;
 }
 
@@ -66,18 +67,18 @@ function bolnaArguments(request: StoreRequest): [string, Buffer | null, null, bo
   const requireSignature = field(request.input, 'requireSignature');
   const required = typeof requireSignature === 'boolean' ? requireSignature : null;
   if (secret === null) {
-    if (required) throw invalid('A signature can only be required together with a signing secret.', 'requireSignature');
+    if (required) throw invalid('SIGNATURE_NEEDS_SECRET');
     return ['bolna_signing_secret', null, null, false];
   }
-  return ['bolna_signing_secret', encryptFor(request, 'bolna_signing_secret', secretText(secret, 'secret')), null, required];
+  return ['bolna_signing_secret', encryptFor(request, 'bolna_signing_secret', secretText(secret, 'INVALID_SIGNING_SECRET')), null, required];
 }
 
 function twilioArguments(request: StoreRequest): [string, Buffer, string, null] {
   const accountSid = field(request.input, 'accountSid');
   if (typeof accountSid !== 'string' || !TWILIO_ACCOUNT_SID_FORMAT.test(accountSid)) {
-    throw invalid("'accountSid' must be AC followed by 32 hexadecimal digits.", 'accountSid');
+    throw invalid('INVALID_ACCOUNT_SID');
   }
-  const token = secretText(field(request.input, 'authToken'), 'authToken');
+  const token = secretText(field(request.input, 'authToken'), 'INVALID_AUTH_TOKEN');
   return ['twilio_auth_token', encryptFor(request, 'twilio_auth_token', token), accountSid, null];
 }
 

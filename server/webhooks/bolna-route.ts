@@ -31,7 +31,7 @@ function tokenOf(req: Request): string {
   return typeof token === 'string' ? token : '';
 }
 
-const UNKNOWN_TOKEN_MESSAGE = 'Unknown webhook token: copy the URL from your ingest settings (rotating the token replaces it).';
+const UNKNOWN_TOKEN_MESSAGE = 'Unknown webhook token: copy the URL from Settings > Providers in the dashboard (rotating the token replaces it).';
 
 /** Before the body is read: a well-formed token (a malformed one is charged to the sender), from a sender with credit. */
 export function bolnaGate(limiter: WebhookLimiter): RequestHandler {

@@ -349,9 +349,11 @@ describe('API keys', () => {
   });
 
   it.each([
-    ['an expiry in the past', { name: 'past', expiresAt: '2020-01-01T00:00:00Z' }, 'INVALID_VALUE'],
-    ['an unknown scope', { name: 'admin scope', scopes: ['read', 'admin'] }, 'INVALID_VALUE'],
-    ['an empty name', { name: '' }, 'CHECK_VIOLATION'],
+    ['an expiry in the past', { name: 'past', expiresAt: '2020-01-01T00:00:00Z' }, 'API_KEY_EXPIRY_PAST'],
+    ['an unknown scope', { name: 'admin scope', scopes: ['read', 'admin'] }, 'API_KEY_SCOPE_UNKNOWN'],
+    ['an empty name', { name: '' }, 'API_KEY_NAME_INVALID'],
+    ['a blank name', { name: '   ' }, 'API_KEY_NAME_INVALID'],
+    ['a name over 100 characters', { name: 'k'.repeat(101) }, 'API_KEY_NAME_INVALID'],
   ])('%s is refused (%s) and nothing is stored', async (_, variables, code) => {
     const count = async (): Promise<string> => (await one<{ n: string }>(`select count(*)::text as n from app_public.api_keys where user_id = $1`, [tenant.userId])).n;
     const before = await count();
@@ -377,7 +379,7 @@ describe('API keys', () => {
   it('empty scopes are refused with a clear code and nothing is stored', async () => {
     const before = (await one<{ n: string }>(`select count(*)::text as n from app_public.api_keys where user_id = $1`, [tenant.userId])).n;
     const code = errorCode(await api.graphql(CREATE_KEY, { name: 'no scopes', scopes: [] }, api.tokenFor(tenant.userId)));
-    expect(code).toBe('INVALID_VALUE');
+    expect(code).toBe('API_KEY_SCOPE_MISSING');
     expect((await one<{ n: string }>(`select count(*)::text as n from app_public.api_keys where user_id = $1`, [tenant.userId])).n).toBe(before);
   });
 });

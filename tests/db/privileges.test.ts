@@ -23,6 +23,10 @@ const EXPECTED_GRANTS = [
   'function app_public.ingest_settings(): execute to app_user',
   'function app_public.rotate_bolna_ingest_token(): execute to app_user',
   'table app_public.usage_alerts: select to app_user',
+  // Providers page: delivery status, failed deliveries and their replay (the tenant's own, security definer).
+  'function app_public.provider_delivery_summaries(): execute to app_user',
+  'function app_public.failed_deliveries(text,integer): execute to app_user',
+  'function app_public.replay_failed_deliveries(text,text[]): execute to app_user',
   // Privacy requests (exports, erasures) and retention settings.
   'table app_public.privacy_requests: select to app_user',
   'function app_public.request_data_export(): execute to app_user',

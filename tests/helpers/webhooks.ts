@@ -69,6 +69,8 @@ export interface StartWebhookOptions {
   /** Observe requests into these metrics (and serve GET /metrics to `metricsToken`). */
   metrics?: Metrics;
   metricsToken?: string;
+  /** Serve the dashboard from this build directory (default dashboard/dist). */
+  dashboardDistDir?: string;
 }
 
 export interface TwilioPostOptions {
@@ -134,6 +136,7 @@ export async function startWebhookApp(options: StartWebhookOptions = {}): Promis
     graphql: authPool ? { authPool, jwt, config, logger, now: options.now } : undefined,
     metrics: options.metrics,
     metricsToken: options.metricsToken,
+    dashboard: options.dashboardDistDir ? { distDir: options.dashboardDistDir } : undefined,
     trustProxy: config.trustProxy,
   });
   const http = await listen(app.express, { host: '127.0.0.1', port: 0, timeouts: httpTimeouts(config) });

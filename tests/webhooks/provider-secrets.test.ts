@@ -128,7 +128,7 @@ describe('provider secrets through GraphQL', () => {
   });
 
   it('refuses anonymous callers, API keys and bad values', async () => {
-    const { jwt } = await register();
+    const { jwt, userId } = await register();
     const anonymous = await app.graphql(SET_BOLNA, { secret: randomHex(16) });
     expect(errorCodes(anonymous)).toEqual(['FORBIDDEN']);
 
@@ -142,11 +142,17 @@ describe('provider secrets through GraphQL', () => {
     expect(errorCodes(await app.graphql(SET_BOLNA, { secret: randomHex(16) }, apiKey))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await app.graphql(SET_TWILIO, { sid: `AC${randomHex(16)}`, token: randomHex(16) }, apiKey))).toEqual(['FORBIDDEN']);
 
-    expect(errorCodes(await app.graphql(SET_BOLNA, { secret: 'short' }, jwt))).toEqual(['INVALID_VALUE']);
-    expect(errorCodes(await app.graphql(SET_BOLNA, { secret: null, require: true }, jwt))).toEqual(['INVALID_VALUE']);
-    expect(errorCodes(await app.graphql(SET_TWILIO, { sid: 'AC123', token: randomHex(16) }, jwt))).toEqual(['INVALID_VALUE']);
+    expect(errorCodes(await app.graphql(SET_BOLNA, { secret: 'short' }, jwt))).toEqual(['INVALID_SIGNING_SECRET']);
+    expect(errorCodes(await app.graphql(SET_BOLNA, { secret: null, require: true }, jwt))).toEqual(['SIGNATURE_NEEDS_SECRET']);
+    const badSid = await app.graphql(SET_TWILIO, { sid: 'AC123', token: randomHex(16) }, jwt);
+    expect(errorCodes(badSid)).toEqual(['INVALID_ACCOUNT_SID']);
+    expect(badSid.errors?.[0]?.message).toBe('The account SID is AC followed by 32 hexadecimal digits (Twilio console > Account info).');
+    expect(badSid.errors?.[0]?.extensions?.field).toBe('accountSid');
     expect(errorCodes(await app.graphql(SET_TWILIO, { sid: `AC${randomHex(16)}`, token: randomBytes(4).toString('hex') }, jwt))).toEqual([
-      'INVALID_VALUE',
+      'INVALID_AUTH_TOKEN',
     ]);
+    // Nothing was stored for any of the refused values.
+    const { rows } = await app.pool.query<{ n: number }>('select count(*)::int as n from app_private.provider_credentials where user_id = $1', [userId]);
+    expect(rows[0]?.n).toBe(0);
   });
 });

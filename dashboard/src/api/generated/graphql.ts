@@ -115,3 +115,58 @@ export type AuditEntriesQueryVariables = Exact<{
 
 
 export type AuditEntriesQuery = { auditEntries: { totalCount: number, nodes: Array<{ rowId: string | null, createdAt: string | null, userId: string | null, actor: string | null, actorId: string | null, ipAddress: string | null, userAgent: string | null, action: string | null, tableName: string | null, recordId: string | null, oldValues: unknown, newValues: unknown, details: unknown } | null> } | null };
+
+export type ProvidersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ProvidersQuery = { ingestSettings: { bolnaTokenPrefix: string | null, bolnaSigningSecretSet: boolean | null, bolnaRequireSignature: boolean | null, twilioAccountSid: string | null, twilioAuthTokenSet: boolean | null, updatedAt: string | null } | null, providerDeliverySummaries: Array<{ provider: string | null, lastDeliveryAt: string | null, lastAppliedAt: string | null, failedDeliveries: number | null } | null> | null, failedDeliveries: Array<{ provider: string | null, eventKey: string | null, receivedAt: string | null, lastAttemptAt: string | null, attempts: number | null, providerCallId: string | null, providerStatus: string | null, errorCode: string, errorMessage: string } | null> | null };
+
+export type RotateBolnaTokenMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RotateBolnaTokenMutation = { rotateBolnaIngestToken: { result: string | null } | null };
+
+export type SetBolnaSigningSecretMutationVariables = Exact<{
+  secret: string | null | undefined;
+  requireSignature: boolean | null | undefined;
+}>;
+
+
+export type SetBolnaSigningSecretMutation = { setBolnaSigningSecret: { bolnaTokenPrefix: string | null, bolnaSigningSecretSet: boolean | null, bolnaRequireSignature: boolean | null, twilioAccountSid: string | null, twilioAuthTokenSet: boolean | null, updatedAt: string | null } | null };
+
+export type SetTwilioCredentialsMutationVariables = Exact<{
+  accountSid: string;
+  authToken: string;
+}>;
+
+
+export type SetTwilioCredentialsMutation = { setTwilioCredentials: { bolnaTokenPrefix: string | null, bolnaSigningSecretSet: boolean | null, bolnaRequireSignature: boolean | null, twilioAccountSid: string | null, twilioAuthTokenSet: boolean | null, updatedAt: string | null } | null };
+
+export type ReplayFailedDeliveriesMutationVariables = Exact<{
+  provider: string;
+  eventKeys: Array<string | null | undefined> | string | null | undefined;
+}>;
+
+
+export type ReplayFailedDeliveriesMutation = { replayFailedDeliveries: { result: { replayed: number | null, applied: number | null, stillFailed: number | null } | null } | null };
+
+export type ApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ApiKeysQuery = { allApiKeys: { nodes: Array<{ rowId: string, name: string, keyPrefix: string, scopes: Array<string | null>, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } | null> } | null };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  name: string;
+  scopes: Array<string | null | undefined> | string | null | undefined;
+  expiresAt: string | null | undefined;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey: { result: { secret: string | null, apiKey: { rowId: string, name: string, keyPrefix: string, scopes: Array<string | null>, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } | null } | null } | null };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  keyId: string;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: { result: { rowId: string, name: string, keyPrefix: string, scopes: Array<string | null>, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } | null } | null };
