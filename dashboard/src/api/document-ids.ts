@@ -2,9 +2,11 @@
 // The persisted-document id (sha256 of the text) of each GraphQL document the dashboard sends;
 // the server knows the same documents from dashboard/src/api/persisted-documents.json.
 export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
+  AccountSettings: 'sha256:970104cbbaa53a05ba5837a08f12f9882f97b633f56228aaa03b8f3853763b2b',
   AdminSummaries: 'sha256:aeda01483d69793a7ec63d380936e9b3311a95b1b97694a12a0b832c06a01821',
   AgentPage: 'sha256:7ff5808b41b1431cb17c28017ca90523427cac2bf5d6f98188e7f5e3144c5d45',
   AgentSlice: 'sha256:a7d49781ea1862f3b88bd61c7b7725605aa8c172236c94e22ebb13a3691b998b',
+  AgentsSettings: 'sha256:96b724187875fc296f6b56d788ff127d7e9b726c3ae93a894e9da1a179270c1c',
   AuditEntries: 'sha256:5b16d8c5fdc8341f413ae9bbbf4af7318790cac0bad9cf598208401e7619f176',
   CallDetail: 'sha256:f0d16d9d23cfc82a8112f81973e99290573b3b7e2f2aa5bda25c80bfb89427a1',
   CallerPreview: 'sha256:374f800831049271dc75803b482b5a1beda8c10e2d1fffc660ddbc61c7ed42e1',
@@ -14,8 +16,17 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   MarkNotificationRead: 'sha256:9072691549882a2a5f81c24d98c0876bda6532ebe30446a328c012b9db081739',
   Overview: 'sha256:669e90d0f0337f53463e8f3a0c72b16169050c685deec5c5e7688bad0698fa89',
   Privacy: 'sha256:a5e9e65cc14a59db3fa6dad468d896440f6ded236203a34244a5fd78f0032efd',
+  RemoveUsageAlertThreshold: 'sha256:de52613d32139cb6746f37013b4d79bfb04e9e57670a406ebf9fddb416c4bc62',
   RequestDataExport: 'sha256:6613813e2c4bad6673484baa97efcfdfcb66d5f36c5ca1c59722e815a3d88ee1',
+  SaveAgent: 'sha256:f65ee2d0cd2b0b766bdb3b8210b0da63d2dc2841d2fa280b48d86461b11aa53e',
+  SaveUsageAlertThreshold: 'sha256:495cf0e51124eb3b621ee6868664d38579a7ccf56b02dd8223b99efb9c1f3b43',
   Session: 'sha256:a62155de50a21f9f7261bdecd04c18012f340665ce58ce970a2276d63e9a1ee3',
+  SetAgentActive: 'sha256:ff6bcf3fb80bd20412a43ed6a62d054989f9f8bfca46597b2bc5a757fa863f9e',
+  SetAgentTarget: 'sha256:79f65cd923d83e1461e32effaad15a335ee2cbea7fb27755d80281a22f9200a6',
+  SetAlertPhone: 'sha256:c1ba3ae4ada7d51003bf5474193f47573810d1b3c96ea3da7565f15c350dacf9',
+  SetAnalysisPrompts: 'sha256:6683025c6f581728c5acb60c4f6da7ed95dab3aa15b5954c5fbdee240e84aadc',
+  SetBusinessProfile: 'sha256:86fe6e1e56d67e84c73356b76d7556c9af9c66ef97fb7f2d2e5cc43840157187',
   SetRetention: 'sha256:de7894eb548f69fc1b4d641511fb57accdf1c6c972498df3165926f909127b72',
   SignIn: 'sha256:951a071e6b766c3d76dee8c4a269448710491c9023562c7e09ac7663e19f38e8',
+  TargetsSettings: 'sha256:b64e51e9920147543570a17817c2dfa861bd8caa60201a54e256950ec9d9022b',
 };

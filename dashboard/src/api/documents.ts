@@ -8,7 +8,8 @@ import { MARK_ALL_READ, MARK_READ, SIGN_IN } from './operations/mutations.ts';
 import { OVERVIEW } from './operations/overview.ts';
 import { CALLER_PREVIEW, ERASE_BUSINESS, ERASE_CONTACT, PRIVACY, REQUEST_EXPORT, SET_RETENTION } from './operations/privacy.ts';
 import { SESSION } from './operations/session.ts';
+import { SETTINGS_DOCUMENTS } from './operations/settings.ts';
 
 export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SESSION, ADMIN_SUMMARIES, SIGN_IN, MARK_READ, MARK_ALL_READ,
   PRIVACY, CALLER_PREVIEW, REQUEST_EXPORT, ERASE_CONTACT, SET_RETENTION, ERASE_BUSINESS,
-  AUDIT_ENTRIES] as const;
+  AUDIT_ENTRIES, ...SETTINGS_DOCUMENTS] as const;
