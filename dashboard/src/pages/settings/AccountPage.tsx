@@ -18,7 +18,7 @@ import { useMutation } from '../../hooks/use-mutation.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 import { announceSessionChange } from '../../hooks/use-session.ts';
 import { canWrite, type Session } from '../../session.ts';
-import { FieldError } from './settings-forms.tsx';
+import { Field, FieldError } from './settings-forms.tsx';
 
 type AccountData = AccountSettingsQuery;
 type Tenant = NonNullable<AccountData['currentTenant']>;
@@ -53,21 +53,26 @@ function ProfileForm({ tenant, writable, onSaved }: { tenant: Tenant; writable: 
 
   return (
     <form className="settings-form" aria-label="Business" onSubmit={submit} noValidate>
-      <label>
-        Business name
-        <input value={name} onChange={(e) => setName(e.target.value)} readOnly={!writable} maxLength={200} />
-        <FieldError error={save.error} field="name" />
-      </label>
-      <label>
-        Time zone
-        <input value={timezone} onChange={(e) => setTimezone(e.target.value)} list="time-zones" readOnly={!writable} spellCheck={false} />
+      <Field id="account-name" label="Business name" error={save.error} field="name">
+        <input id="account-name" value={name} onChange={(e) => setName(e.target.value)} readOnly={!writable} maxLength={200} aria-describedby="account-name-error" />
+      </Field>
+      <Field id="account-timezone" label="Time zone" help="Start typing to search, e.g. Berlin or New_York." error={save.error} field="timezone">
+        <input
+          id="account-timezone"
+          value={timezone}
+          onChange={(e) => setTimezone(e.target.value)}
+          list="time-zones"
+          readOnly={!writable}
+          spellCheck={false}
+          autoComplete="off"
+          aria-describedby="account-timezone-help account-timezone-error"
+        />
         <datalist id="time-zones">
           {zones.map((zone) => (
             <option key={zone} value={zone} />
           ))}
         </datalist>
-        <FieldError error={save.error} field="timezone" />
-      </label>
+      </Field>
       <p className="muted" style={{ gridColumn: '1 / -1', margin: 0 }}>
         Every call counts on its day and hour in this time zone. Changing it rebuilds all of the business's rollups: the save waits until
         every call has moved to its new local day and hour, which can take a while for a large history.
@@ -111,22 +116,18 @@ function PromptsForm({ tenant, writable, onSaved }: { tenant: Tenant; writable: 
         Version <strong data-testid="prompt-version">{tenant.analysisPromptVersion}</strong>: it goes up by one whenever a prompt changes,
         and each analysis records the version it used. Leave a prompt empty to use the platform's default.
       </p>
-      <label>
-        Prompt for one call
-        <textarea value={individual} onChange={(e) => setIndividual(e.target.value)} readOnly={!writable} maxLength={20000} />
-        <FieldError error={save.error?.code === 'PROMPT_TOO_LONG' && /one call/.test(save.error.message) ? save.error : undefined} field={undefined} />
-      </label>
-      <label>
-        Prompt for a whole contact (complete analysis)
-        <textarea value={complete} onChange={(e) => setComplete(e.target.value)} readOnly={!writable} maxLength={20000} />
-        <FieldError error={save.error?.code === 'PROMPT_TOO_LONG' && /whole contact/.test(save.error.message) ? save.error : undefined} field={undefined} />
-      </label>
+      <Field id="prompt-individual" label="Prompt for one call" error={save.error} field="analysisPromptIndividual">
+        <textarea id="prompt-individual" value={individual} onChange={(e) => setIndividual(e.target.value)} readOnly={!writable} aria-describedby="prompt-individual-error" />
+      </Field>
+      <Field id="prompt-complete" label="Prompt for a whole contact (complete analysis)" error={save.error} field="analysisPromptComplete">
+        <textarea id="prompt-complete" value={complete} onChange={(e) => setComplete(e.target.value)} readOnly={!writable} aria-describedby="prompt-complete-error" />
+      </Field>
       {writable ? (
         <div className="form-actions">
           <button type="submit" disabled={save.pending}>
             Save prompts
           </button>
-          <FieldError error={save.error?.code === 'PROMPT_TOO_LONG' ? undefined : save.error} field={undefined} />
+          <FieldError error={save.error} field={undefined} />
         </div>
       ) : null}
     </form>
@@ -151,11 +152,17 @@ function AlertPhoneForm({ tenant, writable, onSaved }: { tenant: Tenant; writabl
 
   return (
     <form className="settings-form" aria-label="Alert phone" onSubmit={submit} noValidate>
-      <label>
-        Alert phone
-        <input value={phone} onChange={(e) => setPhone(e.target.value)} readOnly={!writable} inputMode="tel" placeholder="+14155550123" />
-        <FieldError error={save.error} field="phoneNumber" />
-      </label>
+      <Field id="alert-phone" label="Alert phone" help="Usage alerts are texted here. Empty: no SMS." error={save.error} field="phoneNumber">
+        <input
+          id="alert-phone"
+          value={phone}
+          onChange={(e) => setPhone(e.target.value)}
+          readOnly={!writable}
+          inputMode="tel"
+          placeholder="+14155550123"
+          aria-describedby="alert-phone-help alert-phone-error"
+        />
+      </Field>
       {writable ? (
         <div className="form-actions">
           <button type="submit" disabled={save.pending}>

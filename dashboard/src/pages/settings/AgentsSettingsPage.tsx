@@ -14,7 +14,7 @@ import { useMutation } from '../../hooks/use-mutation.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 import { announceSessionChange } from '../../hooks/use-session.ts';
 import { canWrite, type Session } from '../../session.ts';
-import { FieldError } from './settings-forms.tsx';
+import { Field, FieldError } from './settings-forms.tsx';
 
 const PROVIDERS: ReadonlyArray<{ value: string; label: string }> = [
   { value: 'bolna', label: 'Bolna' },
@@ -76,12 +76,11 @@ function AgentForm({ agent, onDone, onCancel }: AgentFormProps) {
   const error: ApiError | undefined = save.error;
   return (
     <form className="settings-form" aria-label={editing ? `Edit ${agent.name}` : 'Add an agent'} onSubmit={submit} noValidate>
-      <label>
-        Provider
+      <Field id={`${prefix}-provider`} label="Provider" error={error} field="provider">
         {editing ? (
-          <input value={providerLabel(provider)} readOnly aria-readonly="true" />
+          <input id={`${prefix}-provider`} value={providerLabel(provider)} readOnly aria-readonly="true" />
         ) : (
-          <select value={provider} onChange={(e) => setProvider(e.target.value)}>
+          <select id={`${prefix}-provider`} value={provider} onChange={(e) => setProvider(e.target.value)}>
             {PROVIDERS.map((p) => (
               <option key={p.value} value={p.value}>
                 {p.label}
@@ -89,38 +88,35 @@ function AgentForm({ agent, onDone, onCancel }: AgentFormProps) {
             ))}
           </select>
         )}
-        <FieldError error={error} field="provider" />
-      </label>
-      <label>
-        Provider agent id
+      </Field>
+      <Field
+        id={`${prefix}-pid`}
+        label="Provider agent id"
+        help={editing ? 'Fixed: deliveries are matched by it.' : 'As the provider names it; deliveries are matched by it.'}
+        error={error}
+        field="providerAgentId"
+      >
         <input
+          id={`${prefix}-pid`}
           value={providerAgentId}
           onChange={(e) => setProviderAgentId(e.target.value)}
           readOnly={editing}
           aria-readonly={editing ? 'true' : undefined}
-          placeholder={editing ? undefined : 'e.g. the Bolna agent_id'}
-          aria-describedby={`${prefix}-pid-help`}
+          aria-describedby={`${prefix}-pid-help ${prefix}-pid-error`}
         />
-        <span className="muted" id={`${prefix}-pid-help`} style={{ fontWeight: 400, fontSize: '0.8rem' }}>
-          {editing ? 'Fixed: deliveries are matched by it.' : 'As the provider names it; deliveries are matched by it.'}
-        </span>
-        <FieldError error={error} field="providerAgentId" />
-      </label>
-      <label>
-        Name
-        <input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
-        <FieldError error={error} field="name" />
-      </label>
-      <label>
-        Phone number
+      </Field>
+      <Field id={`${prefix}-name`} label="Name" error={error} field="name">
+        <input id={`${prefix}-name`} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} aria-describedby={`${prefix}-name-error`} />
+      </Field>
+      <Field id={`${prefix}-phone`} label="Phone number" help="Optional. International format, like +14155550123." error={error} field="phoneNumber">
         <input
+          id={`${prefix}-phone`}
           value={phoneNumber}
           onChange={(e) => setPhoneNumber(e.target.value)}
           inputMode="tel"
-          placeholder="+14155550123 (optional)"
+          aria-describedby={`${prefix}-phone-help ${prefix}-phone-error`}
         />
-        <FieldError error={error} field="phoneNumber" />
-      </label>
+      </Field>
       <div className="form-actions">
         <button type="submit" disabled={save.pending}>
           {editing ? 'Save changes' : 'Add agent'}

@@ -14,7 +14,7 @@ import { formatDay, formatInteger, formatPercent } from '../../format.ts';
 import { useMutation } from '../../hooks/use-mutation.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 import { canWrite, type Session } from '../../session.ts';
-import { FieldError } from './settings-forms.tsx';
+import { Field, FieldError } from './settings-forms.tsx';
 
 const METRICS: ReadonlyArray<{ value: string; label: string; rate: boolean }> = [
   { value: 'calls', label: 'Calls', rate: false },
@@ -129,6 +129,10 @@ export function TargetsSettingsPage({ session }: { session: Session }) {
       setLocalError(new ApiError(rate ? 'Enter the target as a percentage from 0 to 100.' : 'Enter the target: a whole number, 0 or more.', 'INVALID_TARGET_VALUE'));
       return;
     }
+    if (draft.periodStart === '') {
+      setLocalError(new ApiError('Choose a date in the target\'s period.', 'INVALID_TARGET_DAY'));
+      return;
+    }
     const value = rate ? percentToFraction(draft.value.trim()) : draft.value.trim();
     const result = await set.run({ agentId, metric: draft.metric, periodType: draft.periodType, periodStart: draft.periodStart, value });
     if (result) {
@@ -171,9 +175,8 @@ export function TargetsSettingsPage({ session }: { session: Session }) {
             </p>
           ) : (
             <form className="settings-form" aria-label="Set a target" onSubmit={submit} noValidate>
-              <label>
-                Agent
-                <select value={agentId} onChange={(e) => setDraft({ ...draft, agentId: e.target.value })}>
+              <Field id="target-agent" label="Agent" error={error} field="agent">
+                <select id="target-agent" value={agentId} onChange={(e) => setDraft({ ...draft, agentId: e.target.value })}>
                   {agents.map((a) => (
                     <option key={a.rowId} value={a.rowId}>
                       {a.name}
@@ -181,44 +184,39 @@ export function TargetsSettingsPage({ session }: { session: Session }) {
                     </option>
                   ))}
                 </select>
-              </label>
-              <label>
-                Metric
-                <select value={draft.metric} onChange={(e) => setDraft({ ...draft, metric: e.target.value })}>
+              </Field>
+              <Field id="target-metric" label="Metric" error={error} field="metric">
+                <select id="target-metric" value={draft.metric} onChange={(e) => setDraft({ ...draft, metric: e.target.value })}>
                   {METRICS.map((m) => (
                     <option key={m.value} value={m.value}>
                       {m.label}
                     </option>
                   ))}
                 </select>
-                <FieldError error={error} field="metric" />
-              </label>
-              <label>
-                Period
-                <select value={draft.periodType} onChange={(e) => setDraft({ ...draft, periodType: e.target.value })}>
+              </Field>
+              <Field id="target-period" label="Period" error={error} field="periodType">
+                <select id="target-period" value={draft.periodType} onChange={(e) => setDraft({ ...draft, periodType: e.target.value })}>
                   {PERIODS.map((p) => (
                     <option key={p.value} value={p.value}>
                       {p.label}
                     </option>
                   ))}
                 </select>
-              </label>
-              <label>
-                A day in the period
-                <input type="date" value={draft.periodStart} onChange={(e) => setDraft({ ...draft, periodStart: e.target.value })} />
-                <FieldError error={error} field="period" />
-              </label>
-              <label>
-                {rate ? 'Target (%)' : 'Target'}
+              </Field>
+              <Field id="target-day" label="A day in the period" error={error} field="periodStart">
+                <input id="target-day" type="date" value={draft.periodStart} onChange={(e) => setDraft({ ...draft, periodStart: e.target.value })} />
+              </Field>
+              <Field id="target-value" label={rate ? 'Target (%)' : 'Target'} error={error} field="value">
                 <input
+                  id="target-value"
                   type="number"
                   inputMode="decimal"
                   step={rate ? 'any' : 1}
                   value={draft.value}
                   onChange={(e) => setDraft({ ...draft, value: e.target.value })}
+                  aria-describedby="target-value-error"
                 />
-                <FieldError error={error} field="value" />
-              </label>
+              </Field>
               <div className="form-actions">
                 <button type="submit" disabled={set.pending}>
                   Set target

@@ -3,6 +3,7 @@
  * message shown next to the field it is about, and which field each error code
  * belongs to (server/errors.ts, block "Settings pages").
  */
+import type { ReactNode } from 'react';
 import type { ApiError } from '../../api/client.ts';
 import './settings.css';
 
@@ -15,7 +16,8 @@ const FIELD_OF_CODE: Record<string, string> = {
   INVALID_PHONE_NUMBER: 'phoneNumber',
   INVALID_AGENT_NAME: 'name',
   INVALID_PROVIDER: 'provider',
-  INVALID_TARGET_PERIOD: 'period',
+  INVALID_TARGET_PERIOD: 'periodType',
+  INVALID_TARGET_DAY: 'periodStart',
   INVALID_TARGET_METRIC: 'metric',
   INVALID_TARGET_VALUE: 'value',
   INVALID_BUSINESS_NAME: 'name',
@@ -26,7 +28,10 @@ const FIELD_OF_CODE: Record<string, string> = {
 
 /** The field an error belongs to; errors of no field are shown under the form. */
 export function errorField(error: ApiError | undefined): string | undefined {
-  return error ? FIELD_OF_CODE[error.code] : undefined;
+  if (!error) return undefined;
+  // One code for both prompts (SB612 / SB615): the message names which.
+  if (error.code === 'PROMPT_TOO_LONG') return /whole contact/.test(error.message) ? 'analysisPromptComplete' : 'analysisPromptIndividual';
+  return FIELD_OF_CODE[error.code];
 }
 
 /** The error's message if it is about `field` (or, with field undefined, about no known field). */
@@ -36,5 +41,32 @@ export function FieldError({ error, field, id }: { error: ApiError | undefined; 
     <p className="form-error" role="alert" id={id}>
       {error.message}
     </p>
+  );
+}
+
+interface FieldProps {
+  /** The input's id (the label points at it; the error is `${id}-error`). */
+  id: string;
+  label: string;
+  help?: string;
+  error: ApiError | undefined;
+  /** The field this input is, for errors (see FIELD_OF_CODE). */
+  field: string;
+  children: ReactNode;
+}
+
+/** A labelled input with its help text and the API's message about it underneath. */
+export function Field({ id, label, help, error, field, children }: FieldProps) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {help ? (
+        <span className="field-help" id={`${id}-help`}>
+          {help}
+        </span>
+      ) : null}
+      <FieldError error={error} field={field} id={`${id}-error`} />
+    </div>
   );
 }
