@@ -122,6 +122,13 @@ describe('Agents and numbers page', () => {
     await openSection('Agents and numbers', 'Agents and numbers');
     await page.getByRole('button', { name: 'Reactivate Night owl' }).click();
     await expect.poll(() => page.locator('tr[data-agent="new-bot-1"]').textContent(), { timeout: WAIT_MS }).toContain('Active');
+
+    // Only an agent without calls can be deleted (after a confirmation); one with calls offers no Delete.
+    expect(await page.locator('tr[data-agent="existing-1"]').getByRole('button', { name: /^Delete/ }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Delete Night owl' }).click();
+    await page.getByRole('button', { name: 'Delete Night owl for good' }).click();
+    await page.locator('tr[data-agent="new-bot-1"]').waitFor({ state: 'detached', timeout: WAIT_MS });
+    expect(await scalar<string>(`select count(*) from app_public.agents where provider_agent_id = 'new-bot-1' and user_id = $1`, [tenant.id])).toBe('0');
   });
 });
 

@@ -140,6 +140,13 @@ export type SetAgentActiveMutationVariables = Exact<{
 
 export type SetAgentActiveMutation = { setAgentActive: { result: { rowId: string, name: string, provider: string, providerAgentId: string, isActive: boolean, phoneNumber: string | null, hasHistory: boolean | null } | null } | null };
 
+export type DeleteAgentMutationVariables = Exact<{
+  agentId: string;
+}>;
+
+
+export type DeleteAgentMutation = { deleteAgentByRowId: { agent: { rowId: string } | null } | null };
+
 export type TargetsSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 

@@ -1,6 +1,6 @@
 /** The settings pages "Agents and numbers", "Targets" and "Account": their queries and mutations. */
 import type {
-  AccountSettingsQuery, AccountSettingsQueryVariables, AgentsSettingsQuery, AgentsSettingsQueryVariables,
+  AccountSettingsQuery, AccountSettingsQueryVariables, AgentsSettingsQuery, AgentsSettingsQueryVariables, DeleteAgentMutation, DeleteAgentMutationVariables,
   RemoveUsageAlertThresholdMutation, RemoveUsageAlertThresholdMutationVariables, SaveAgentMutation, SaveAgentMutationVariables,
   SaveUsageAlertThresholdMutation, SaveUsageAlertThresholdMutationVariables, SetAgentActiveMutation, SetAgentActiveMutationVariables,
   SetAgentTargetMutation, SetAgentTargetMutationVariables, SetAlertPhoneMutation, SetAlertPhoneMutationVariables,
@@ -36,6 +36,15 @@ export const SET_AGENT_ACTIVE = typedDocument<SetAgentActiveMutation, SetAgentAc
   /* GraphQL */ `
   mutation SetAgentActive($agentId: UUID!, $active: Boolean!) {
     setAgentActive(input: { agentId: $agentId, active: $active }) { result { ${AGENT_FIELDS} } }
+  }
+`,
+);
+
+export const DELETE_AGENT = typedDocument<DeleteAgentMutation, DeleteAgentMutationVariables>(
+  'DeleteAgent',
+  /* GraphQL */ `
+  mutation DeleteAgent($agentId: UUID!) {
+    deleteAgentByRowId(input: { rowId: $agentId }) { agent { rowId } }
   }
 `,
 );
@@ -123,6 +132,6 @@ export const REMOVE_USAGE_ALERT_THRESHOLD = typedDocument<RemoveUsageAlertThresh
 );
 
 export const SETTINGS_DOCUMENTS = [
-  AGENTS_SETTINGS, SAVE_AGENT, SET_AGENT_ACTIVE, TARGETS_SETTINGS, SET_AGENT_TARGET, ACCOUNT_SETTINGS,
+  AGENTS_SETTINGS, SAVE_AGENT, SET_AGENT_ACTIVE, DELETE_AGENT, TARGETS_SETTINGS, SET_AGENT_TARGET, ACCOUNT_SETTINGS,
   SET_BUSINESS_PROFILE, SET_ANALYSIS_PROMPTS, SET_ALERT_PHONE, SAVE_USAGE_ALERT_THRESHOLD, REMOVE_USAGE_ALERT_THRESHOLD,
 ] as const;

@@ -31,7 +31,7 @@ function timeZones(): string[] {
   }
 }
 
-function ProfileForm({ tenant, writable, onSaved }: { tenant: Tenant; writable: boolean; onSaved(): void }) {
+export function ProfileForm({ tenant, writable, onSaved }: { tenant: Tenant; writable: boolean; onSaved(): void }) {
   const save = useMutation(SET_BUSINESS_PROFILE);
   const [name, setName] = useState(tenant.name);
   const [timezone, setTimezone] = useState(tenant.timezone);
@@ -99,7 +99,7 @@ function ProfileForm({ tenant, writable, onSaved }: { tenant: Tenant; writable: 
   );
 }
 
-function PromptsForm({ tenant, writable, onSaved }: { tenant: Tenant; writable: boolean; onSaved(): void }) {
+export function PromptsForm({ tenant, writable, onSaved }: { tenant: Tenant; writable: boolean; onSaved(): void }) {
   const save = useMutation(SET_ANALYSIS_PROMPTS);
   const [individual, setIndividual] = useState(tenant.analysisPromptIndividual ?? '');
   const [complete, setComplete] = useState(tenant.analysisPromptComplete ?? '');
@@ -134,7 +134,7 @@ function PromptsForm({ tenant, writable, onSaved }: { tenant: Tenant; writable: 
   );
 }
 
-function AlertPhoneForm({ tenant, writable, onSaved }: { tenant: Tenant; writable: boolean; onSaved(): void }) {
+export function AlertPhoneForm({ tenant, writable, onSaved }: { tenant: Tenant; writable: boolean; onSaved(): void }) {
   const save = useMutation(SET_ALERT_PHONE);
   const [phone, setPhone] = useState(tenant.alertPhone ?? '');
   const [saved, setSaved] = useState(false);

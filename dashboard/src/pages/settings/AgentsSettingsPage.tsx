@@ -8,7 +8,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { ApiError } from '../../api/client.ts';
-import { AGENTS_SETTINGS, SAVE_AGENT, SET_AGENT_ACTIVE } from '../../api/operations/settings.ts';
+import { AGENTS_SETTINGS, DELETE_AGENT, SAVE_AGENT, SET_AGENT_ACTIVE } from '../../api/operations/settings.ts';
 import { StatusGate } from '../../components/StatusGate.tsx';
 import { useMutation } from '../../hooks/use-mutation.ts';
 import { useQuery } from '../../hooks/use-query.ts';
@@ -136,11 +136,22 @@ export function AgentsSettingsPage({ session }: { session: Session }) {
   const writable = canWrite(session);
   const { data, loading, error, refetch } = useQuery(AGENTS_SETTINGS, {});
   const setActive = useMutation(SET_AGENT_ACTIVE);
+  const remove = useMutation(DELETE_AGENT);
   const [editing, setEditing] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
   const agents: AgentRow[] = (data?.allAgents?.nodes ?? []).filter((agent): agent is NonNullable<typeof agent> => agent !== null);
 
   async function toggle(agent: AgentRow) {
     const result = await setActive.run({ agentId: agent.rowId, active: !agent.isActive });
+    if (result) {
+      announceSessionChange();
+      refetch();
+    }
+  }
+
+  async function deleteAgent(agent: AgentRow) {
+    setConfirming(null);
+    const result = await remove.run({ agentId: agent.rowId });
     if (result) {
       announceSessionChange();
       refetch();
@@ -153,7 +164,7 @@ export function AgentsSettingsPage({ session }: { session: Session }) {
       <p className="muted">
         Each agent is one AI calling agent at a provider. Its provider agent id is how incoming deliveries find it; its phone number is
         the number it calls from or answers (international format, like +14155550123). Agents with calls are never deleted: deactivate
-        them instead, and their calls stay in every figure.
+        them instead, and their calls stay in every figure. An agent without calls can be deleted.
       </p>
       {writable ? (
         <section className="settings-section" aria-labelledby="add-agent">
@@ -164,9 +175,9 @@ export function AgentsSettingsPage({ session }: { session: Session }) {
       <section className="settings-section" aria-labelledby="agent-list">
         <h2 id="agent-list">Your agents</h2>
         <StatusGate label="agents" loading={loading} error={error} onRetry={refetch} empty={data !== undefined && agents.length === 0} emptyText="No agents yet.">
-          {setActive.error ? (
+          {setActive.error ?? remove.error ? (
             <p className="form-error" role="alert">
-              {setActive.error.message}
+              {(setActive.error ?? remove.error)?.message}
             </p>
           ) : null}
           <div className="table-scroll">
@@ -221,6 +232,20 @@ export function AgentsSettingsPage({ session }: { session: Session }) {
                             >
                               {agent.isActive ? 'Deactivate' : 'Reactivate'}
                             </button>
+                            {agent.hasHistory ? null : confirming === agent.rowId ? (
+                              <>
+                                <button type="button" className="danger" onClick={() => void deleteAgent(agent)} disabled={remove.pending}>
+                                  Delete {agent.name} for good
+                                </button>
+                                <button type="button" className="link-button" onClick={() => setConfirming(null)}>
+                                  Keep
+                                </button>
+                              </>
+                            ) : (
+                              <button type="button" onClick={() => setConfirming(agent.rowId)} aria-label={`Delete ${agent.name}`} title="Only agents without calls can be deleted">
+                                Delete
+                              </button>
+                            )}
                           </div>
                         </td>
                       ) : null}
