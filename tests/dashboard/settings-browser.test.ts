@@ -25,6 +25,8 @@ let api: ApiServer;
 let browser: ChromiumSession;
 let page: Page;
 let tenant: TenantRow;
+/** Content-Security-Policy violations reported by the page, over every test. */
+const cspViolations: string[] = [];
 
 async function scalar<T>(sql: string, params: unknown[] = []): Promise<T> {
   const { rows } = await api.db.pool.query<T[]>({ text: sql, values: params, rowMode: 'array' });
@@ -60,7 +62,13 @@ beforeAll(async () => {
     durationSeconds: i % 3 === 0 ? 0 : 60 + i, startedAt: new Date(now - i * 5 * 3_600_000),
   })));
   browser = await launchChromium({ viewport: { width: 1440, height: 1000 } });
+  await browser.context.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
+  });
   page = await browser.context.newPage();
+  page.on('console', (message) => {
+    if (/content security policy|CSP violation/i.test(message.text())) cspViolations.push(message.text());
+  });
   await page.goto(`${api.url}/settings/agents`);
   await page.getByLabel('Email').fill(tenant.email);
   await page.getByLabel('Password').fill(PASSWORD);
@@ -220,5 +228,11 @@ describe('Account page', () => {
       await screenshot(page, `dashboard/settings-${shot}-390`);
       expect(await horizontalOverflow()).toBeLessThanOrEqual(0);
     }
+  });
+});
+
+describe('all three pages', () => {
+  it('broke no Content-Security-Policy rule', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -73,7 +73,7 @@ export function ProfileForm({ tenant, writable, onSaved }: { tenant: Tenant; wri
           ))}
         </datalist>
       </Field>
-      <p className="muted" style={{ gridColumn: '1 / -1', margin: 0 }}>
+      <p className="muted form-note">
         Every call counts on its day and hour in this time zone. Changing it rebuilds all of the business's rollups: the save waits until
         every call has moved to its new local day and hour, which can take a while for a large history.
       </p>
@@ -112,7 +112,7 @@ export function PromptsForm({ tenant, writable, onSaved }: { tenant: Tenant; wri
 
   return (
     <form className="settings-form stacked" aria-label="Analysis prompts" onSubmit={submit} noValidate>
-      <p className="muted" style={{ margin: 0 }}>
+      <p className="muted form-note">
         Version <strong data-testid="prompt-version">{tenant.analysisPromptVersion}</strong>: it goes up by one whenever a prompt changes,
         and each analysis records the version it used. Leave a prompt empty to use the platform's default.
       </p>
@@ -203,7 +203,7 @@ function ThresholdForm({ threshold, onDone, onCancel }: { threshold?: Threshold;
     <form className="inline-form" aria-label={threshold ? `Edit the ${threshold.thresholdPercent} % alert` : 'Add an alert'} onSubmit={submit} noValidate>
       <label>
         {threshold ? 'Threshold (%)' : 'New threshold (%)'}
-        <input type="number" min={1} max={99} step={1} value={percent} onChange={(e) => setPercent(e.target.value)} style={{ width: '8em' }} />
+        <input type="number" min={1} max={99} step={1} value={percent} onChange={(e) => setPercent(e.target.value)}  className="threshold-input" />
       </label>
       <button type="submit" disabled={save.pending}>
         {threshold ? 'Save' : 'Add alert'}
@@ -213,7 +213,7 @@ function ThresholdForm({ threshold, onDone, onCancel }: { threshold?: Threshold;
           Cancel
         </button>
       ) : null}
-      <div style={{ flexBasis: '100%' }}>
+      <div className="inline-form-errors">
         <FieldError error={save.error} field="thresholdPercent" />
         <FieldError error={save.error} field={undefined} />
       </div>
@@ -258,7 +258,7 @@ function UsageAlerts({ data, session, writable, onChanged }: { data: AccountData
                   onCancel={() => setEditing(null)}
                 />
               ) : (
-                <div className="button-row" style={{ alignItems: 'center' }}>
+                <div className="button-row threshold-row">
                   <span>Below {t.thresholdPercent} %</span>
                   {writable ? (
                     <>
@@ -277,7 +277,7 @@ function UsageAlerts({ data, session, writable, onChanged }: { data: AccountData
         </ul>
       ) : null}
       {writable ? <ThresholdForm onDone={onChanged} /> : null}
-      <h3 style={{ fontSize: '1rem', margin: '16px 0 6px' }}>Alerts sent</h3>
+      <h3 className="settings-subheading">Alerts sent</h3>
       {sent.length === 0 ? (
         <p className="muted">No usage alert has fired yet.</p>
       ) : (
