@@ -89,7 +89,7 @@ function fieldList(fields: string[]): string {
 }
 
 /** Messages our own SQL raises under these codes are written for users: pass them through. */
-const CUSTOM: Record<string, { code: string; httpStatus: number }> = {
+const CUSTOM: Record<string, { code: string; httpStatus: number; details?: Record<string, string> }> = {
   SB001: { code: 'IMMUTABLE_FIELD', httpStatus: 409 },
   SB002: { code: 'AGENT_HAS_HISTORY', httpStatus: 409 },
   SB101: { code: 'WEAK_PASSWORD', httpStatus: 400 },
@@ -114,6 +114,24 @@ const CUSTOM: Record<string, { code: string; httpStatus: number }> = {
   SB604: { code: 'API_KEY_EXPIRY_PAST', httpStatus: 400 },
   SB605: { code: 'UNKNOWN_PROVIDER', httpStatus: 400 },
   // --- end providers ---
+  // --- Settings pages (issue 14 item 3: agents and numbers, targets, account; migration "Settings pages") ---
+  // Raised by save_agent, set_agent_target, set_business_profile, set_analysis_prompts and
+  // save_usage_alert_threshold with messages written for people; `field` names the form field.
+  SB701: { code: 'PROVIDER_AGENT_ID_TAKEN', httpStatus: 409, details: { field: 'providerAgentId' } },
+  SB703: { code: 'PHONE_NUMBER_IN_USE', httpStatus: 409, details: { field: 'phoneNumber' } },
+  SB704: { code: 'INVALID_AGENT_NAME', httpStatus: 400, details: { field: 'name' } },
+  SB705: { code: 'INVALID_PROVIDER', httpStatus: 400, details: { field: 'provider' } },
+  SB706: { code: 'INVALID_PROVIDER_AGENT_ID', httpStatus: 400, details: { field: 'providerAgentId' } },
+  SB707: { code: 'INVALID_TARGET_PERIOD', httpStatus: 400, details: { field: 'periodType' } },
+  SB708: { code: 'INVALID_TARGET_METRIC', httpStatus: 400, details: { field: 'metric' } },
+  SB709: { code: 'INVALID_TARGET_VALUE', httpStatus: 400, details: { field: 'value' } },
+  SB710: { code: 'INVALID_BUSINESS_NAME', httpStatus: 400, details: { field: 'name' } },
+  SB711: { code: 'INVALID_TIMEZONE', httpStatus: 400, details: { field: 'timezone' } },
+  SB712: { code: 'PROMPT_TOO_LONG', httpStatus: 400, details: { field: 'analysisPromptIndividual' } },
+  SB715: { code: 'PROMPT_TOO_LONG', httpStatus: 400, details: { field: 'analysisPromptComplete' } },
+  SB713: { code: 'INVALID_ALERT_THRESHOLD', httpStatus: 400, details: { field: 'thresholdPercent' } },
+  SB714: { code: 'ALERT_THRESHOLD_EXISTS', httpStatus: 409, details: { field: 'thresholdPercent' } },
+  // --- end of Settings pages ---
 };
 
 /** Class 22 (data exception) codes whose messages describe the value, not the query. */

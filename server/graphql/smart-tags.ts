@@ -55,6 +55,11 @@ const tags: JSONPgSmartTags = {
           phone_numbers_user_id_fkey: relation('user', 'phoneNumbers'),
         },
       },
+      'app_public.usage_alert_thresholds': {
+        constraint: {
+          usage_alert_thresholds_user_id_fkey: relation('user', 'usageAlertThresholds'),
+        },
+      },
       'app_public.contacts': {
         attribute: filterable('name', 'phone_number', 'is_customer', 'not_connected', 'created_at'),
         constraint: {
@@ -171,6 +176,7 @@ const tags: JSONPgSmartTags = {
       'app_public.cta_funnel': LIST_ONLY,
       'app_public.call_source_breakdown': LIST_ONLY,
       'app_public.targets_vs_actuals': LIST_ONLY,
+      'app_public.target_pacing': LIST_ONLY,
       'app_public.retention_settings': LIST_ONLY,
     },
   },

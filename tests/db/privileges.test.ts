@@ -15,6 +15,24 @@ const APP_ROLES = ['app_anonymous', 'app_user', 'app_admin', 'app_authenticator'
  * (see "extension functions" below).
  */
 const EXPECTED_GRANTS = [
+  // Settings pages (agents and numbers, targets with pacing, account, usage alert thresholds).
+  'column app_public.usage_alert_thresholds: insert (threshold_percent, user_id) to app_user',
+  'column app_public.usage_alert_thresholds: update (threshold_percent) to app_user',
+  'function app_hidden.normalize_phone(text): execute to app_user',
+  'function app_hidden.require_e164(text): execute to app_user',
+  'function app_public.agents_has_history(app_public.agents): execute to app_user',
+  'function app_public.agents_phone_number(app_public.agents): execute to app_user',
+  'function app_public.default_usage_alert_thresholds(): execute to app_user',
+  'function app_public.remove_usage_alert_threshold(uuid): execute to app_user',
+  'function app_public.save_agent(uuid,text,text,text,text): execute to app_user',
+  'function app_public.save_usage_alert_threshold(uuid,integer): execute to app_user',
+  'function app_public.set_agent_active(uuid,boolean): execute to app_user',
+  'function app_public.set_agent_target(uuid,text,date,text,numeric): execute to app_user',
+  'function app_public.set_alert_phone(text): execute to app_user',
+  'function app_public.set_analysis_prompts(text,text): execute to app_user',
+  'function app_public.set_business_profile(text,text): execute to app_user',
+  'function app_public.target_pacing(uuid,timestamp with time zone): execute to app_user',
+  'table app_public.usage_alert_thresholds: delete, select to app_user',
   'function app_hidden.audit_log_tenant(): execute to app_user',
   'function app_public.audit_entries(text,text,uuid): execute to app_user',
   'table app_hidden.audit_log: select to app_user',

@@ -358,6 +358,7 @@ describe('tenant A (app_user with its own claims)', () => {
         `insert into app_public.agent_targets (user_id, agent_id, period_type, period_start) values ($1, $2, 'day', current_date)`,
         [b.userId, b.agentIds[0]],
       ],
+      ['usage_alert_thresholds', `insert into app_public.usage_alert_thresholds (user_id, threshold_percent) values ($1, 33)`, [b.userId]],
     ];
     // Every table app_user may insert into has a case above (a new one needs a conscious addition).
     const { rows } = await db.pool.query<{ name: string }>(

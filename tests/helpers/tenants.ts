@@ -126,6 +126,7 @@ export async function seedTenant(client: pg.ClientBase, spec: TenantSpec): Promi
      values ($1, date_trunc('month', now())::date, 20, 10, 100)`,
     [userId],
   );
+  await client.query(`insert into app_public.usage_alert_thresholds (user_id, threshold_percent) values ($1, 25)`, [userId]);
   await client.query(
     `insert into app_public.privacy_requests (user_id, kind, status, progress, finished_at) values ($1, 'erase_contact', 'completed', 1, now())`,
     [userId],

@@ -170,3 +170,93 @@ export type RevokeApiKeyMutationVariables = Exact<{
 
 
 export type RevokeApiKeyMutation = { revokeApiKey: { result: { rowId: string, name: string, keyPrefix: string, scopes: Array<string | null>, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } | null } | null };
+
+export type AgentsSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AgentsSettingsQuery = { allAgents: { nodes: Array<{ rowId: string, name: string, provider: string, providerAgentId: string, isActive: boolean, phoneNumber: string | null, hasHistory: boolean | null } | null> } | null };
+
+export type SaveAgentMutationVariables = Exact<{
+  agentId: string | null | undefined;
+  provider: string | null | undefined;
+  providerAgentId: string | null | undefined;
+  name: string | null | undefined;
+  phoneNumber: string | null | undefined;
+}>;
+
+
+export type SaveAgentMutation = { saveAgent: { result: { rowId: string, name: string, provider: string, providerAgentId: string, isActive: boolean, phoneNumber: string | null, hasHistory: boolean | null } | null } | null };
+
+export type SetAgentActiveMutationVariables = Exact<{
+  agentId: string;
+  active: boolean;
+}>;
+
+
+export type SetAgentActiveMutation = { setAgentActive: { result: { rowId: string, name: string, provider: string, providerAgentId: string, isActive: boolean, phoneNumber: string | null, hasHistory: boolean | null } | null } | null };
+
+export type DeleteAgentMutationVariables = Exact<{
+  agentId: string;
+}>;
+
+
+export type DeleteAgentMutation = { deleteAgentByRowId: { agent: { rowId: string } | null } | null };
+
+export type TargetsSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TargetsSettingsQuery = { allAgents: { nodes: Array<{ rowId: string, name: string, isActive: boolean } | null> } | null, targetPacing: Array<{ targetId: string | null, agentId: string | null, agentName: string | null, periodType: string | null, periodStart: string | null, periodEnd: string | null, metric: string | null, target: string | null, actual: string | null, achievement: string | null, elapsedShare: string | null, expectedSoFar: string | null, pace: string | null } | null> | null };
+
+export type SetAgentTargetMutationVariables = Exact<{
+  agentId: string;
+  periodType: string;
+  periodStart: string;
+  metric: string;
+  value: string | null | undefined;
+}>;
+
+
+export type SetAgentTargetMutation = { setAgentTarget: { result: { rowId: string } | null } | null };
+
+export type AccountSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AccountSettingsQuery = { defaultUsageAlertThresholds: Array<number | null> | null, currentTenant: { rowId: string, name: string, timezone: string, analysisPromptIndividual: string | null, analysisPromptComplete: string | null, analysisPromptVersion: number, alertPhone: string | null } | null, allUsageAlertThresholds: { nodes: Array<{ rowId: string, thresholdPercent: number } | null> } | null, allUsageAlerts: { nodes: Array<{ rowId: string, periodStart: string, thresholdPercent: number, balance: number, referenceBalance: number, smsTo: string | null, smsStatus: string, createdAt: string } | null> } | null };
+
+export type SetBusinessProfileMutationVariables = Exact<{
+  name: string;
+  timezone: string;
+}>;
+
+
+export type SetBusinessProfileMutation = { setBusinessProfile: { result: { rowId: string, name: string, timezone: string, analysisPromptIndividual: string | null, analysisPromptComplete: string | null, analysisPromptVersion: number, alertPhone: string | null } | null } | null };
+
+export type SetAnalysisPromptsMutationVariables = Exact<{
+  individual: string | null | undefined;
+  complete: string | null | undefined;
+}>;
+
+
+export type SetAnalysisPromptsMutation = { setAnalysisPrompts: { result: { rowId: string, name: string, timezone: string, analysisPromptIndividual: string | null, analysisPromptComplete: string | null, analysisPromptVersion: number, alertPhone: string | null } | null } | null };
+
+export type SetAlertPhoneMutationVariables = Exact<{
+  phoneNumber: string | null | undefined;
+}>;
+
+
+export type SetAlertPhoneMutation = { setAlertPhone: { result: { rowId: string, name: string, timezone: string, analysisPromptIndividual: string | null, analysisPromptComplete: string | null, analysisPromptVersion: number, alertPhone: string | null } | null } | null };
+
+export type SaveUsageAlertThresholdMutationVariables = Exact<{
+  thresholdId: string | null | undefined;
+  thresholdPercent: number | null | undefined;
+}>;
+
+
+export type SaveUsageAlertThresholdMutation = { saveUsageAlertThreshold: { result: { rowId: string, thresholdPercent: number } | null } | null };
+
+export type RemoveUsageAlertThresholdMutationVariables = Exact<{
+  thresholdId: string;
+}>;
+
+
+export type RemoveUsageAlertThresholdMutation = { removeUsageAlertThreshold: { result: { rowId: string } | null } | null };
