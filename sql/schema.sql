@@ -1082,6 +1082,7 @@ begin
 end
 $function$;
 comment on function app_hidden.lead_filter_check(temperature text, min_score integer, max_score integer) is 'Refuses a lead filter that cannot be meant (SB150): an unknown temperature, a score outside 0-100, an inverted score range.';
+grant execute on function app_hidden.lead_filter_check(temperature text, min_score integer, max_score integer) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.lead_grade(intent_score integer, urgency_score integer, budget_score integer, fit_score integer, engagement_score integer)
  RETURNS TABLE(total_score smallint, lead_status_tag text, intent_level text, urgency_level text, budget_constraint text, fit_alignment text, engagement_health text)

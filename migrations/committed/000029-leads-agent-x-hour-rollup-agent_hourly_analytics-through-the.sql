@@ -1,5 +1,5 @@
 --! Previous: sha1:67cad7f9e856ddba3d681a5b6ffdcde1d82099dc
---! Hash: sha1:d9f2733a31b2bb94dfd45d30b67059a00ca01e17
+--! Hash: sha1:8befaee1be589897818d46bdccc9d4a5f7c2b279
 --! Message: Leads: agent x hour rollup (agent_hourly_analytics) through the generator, hour matrix and overview with the agent filter, one notification per analysis (complete analyses written read), leads_page / mark_leads_read / contact_overview
 
 -- =============================================================================
@@ -627,6 +627,7 @@ begin
 end
 $$;
 comment on function app_hidden.lead_filter_check(text, integer, integer) is 'Refuses a lead filter that cannot be meant (SB150): an unknown temperature, a score outside 0-100, an inverted score range.';
+grant execute on function app_hidden.lead_filter_check(text, integer, integer) to app_user;
 
 -- THE leads of a tenant matching a filter. Security invoker: RLS applies.
 create function app_hidden.lead_rows(

@@ -45,6 +45,7 @@ const EXPECTED_GRANTS = [
   'function app_hidden.authenticate_api_key(text): execute to app_authenticator',
   'function app_hidden.hour_cells(uuid,date,date,uuid): execute to app_user',
   'function app_hidden.hour_matrix(uuid,date,date,uuid): execute to app_user',
+  'function app_hidden.lead_filter_check(text,integer,integer): execute to app_user',
   'function app_hidden.lead_rows(uuid,date,date,uuid,text,boolean,integer,integer): execute to app_user',
   'function app_hidden.kpi_changes(app_public.kpi_figures,app_public.kpi_figures): execute to app_user',
   'function app_hidden.kpi_figures(app_hidden.measures): execute to app_user',
