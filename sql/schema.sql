@@ -1111,7 +1111,7 @@ CREATE OR REPLACE FUNCTION app_hidden.lead_rows(p_user_id uuid, p_from date, p_t
  LANGUAGE sql
  STABLE
 AS $function$
-  select a.id, c.id, a.phone_number, a.extracted_name, a.company_name, a.lead_status_tag, a.total_score,
+  select a.id, c.id, c.phone_number, a.extracted_name, a.company_name, a.lead_status_tag, a.total_score,
          a.smart_notification, a.demo_book_datetime, a.analyzed_at, c.contact_id, c.agent_id, c.started_at, a.is_read
     from app_public.users u
     join app_public.calls c

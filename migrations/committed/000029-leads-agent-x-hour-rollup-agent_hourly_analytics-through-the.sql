@@ -1,5 +1,5 @@
 --! Previous: sha1:67cad7f9e856ddba3d681a5b6ffdcde1d82099dc
---! Hash: sha1:8befaee1be589897818d46bdccc9d4a5f7c2b279
+--! Hash: sha1:d48a08f546fda63dfda3923ed6564ce7ad8a01d9
 --! Message: Leads: agent x hour rollup (agent_hourly_analytics) through the generator, hour matrix and overview with the agent filter, one notification per analysis (complete analyses written read), leads_page / mark_leads_read / contact_overview
 
 -- =============================================================================
@@ -636,7 +636,7 @@ create function app_hidden.lead_rows(
   returns setof app_public.notification_item
   language sql stable
 as $$
-  select a.id, c.id, a.phone_number, a.extracted_name, a.company_name, a.lead_status_tag, a.total_score,
+  select a.id, c.id, c.phone_number, a.extracted_name, a.company_name, a.lead_status_tag, a.total_score,
          a.smart_notification, a.demo_book_datetime, a.analyzed_at, c.contact_id, c.agent_id, c.started_at, a.is_read
     from app_public.users u
     join app_public.calls c
