@@ -44,6 +44,11 @@ function hotOf(s: Snapshot, from: string, to: string, agentId: string | null): {
   return { hot: String(hot.length), unread: String(hot.filter((c) => !c.lead?.read).length) };
 }
 
+/** An attribute of each element (callbacks run in Chromium; this file is checked without the DOM lib). */
+type Attributed = { getAttribute(name: string): string | null };
+const attrs = (selector: string, name: string): Promise<Array<string | null>> =>
+  page.locator(selector).evaluateAll((rows, n) => rows.map((row) => (row as unknown as Attributed).getAttribute(n)), name);
+
 const attr = (testId: string, name = 'data-value'): Promise<string | null> => page.getByTestId(testId).first().getAttribute(name);
 
 async function widerThanScreen(): Promise<string[]> {
@@ -120,18 +125,20 @@ describe('leads in Chromium', () => {
     await bothWidths('overview-inbox');
   });
 
-  it('the inbox links to the leads page with the same hot, unread leads', async () => {
+  it('the inbox links to the leads page with the same hot leads as the card; unread ones first to read', async () => {
     const s = await snapshot();
     const from = addDays(s.today, -29);
     await page.goto(`${api.url}/`);
     await page.getByTestId('inbox-all').click();
     await page.waitForURL((url) => url.pathname === '/leads');
     const url = new URL(page.url());
-    expect(Object.fromEntries(url.searchParams)).toEqual({ temperature: 'hot', unread: '1', from, to: s.today });
-    await expect.poll(() => attr('leads-total'), { timeout: WAIT_MS }).toBe(hotOf(s, from, s.today, null).unread);
-    expect(await page.locator('.leads-row[data-tag="hot"][data-read="false"]').count()).toBe(
-      Math.min(25, Number(hotOf(s, from, s.today, null).unread)),
-    );
+    expect(Object.fromEntries(url.searchParams)).toEqual({ temperature: 'hot', from, to: s.today });
+    const expected = hotOf(s, from, s.today, null);
+    await expect.poll(() => attr('leads-total'), { timeout: WAIT_MS }).toBe(expected.hot);
+    expect(await attr('leads-unread')).toBe(expected.unread);
+    expect(await page.locator('.leads-row[data-tag="hot"]').count()).toBe(Math.min(25, Number(expected.hot)));
+    await page.getByTestId('filter-unread').check();
+    await expect.poll(() => attr('leads-total'), { timeout: WAIT_MS }).toBe(expected.unread);
   });
 
   it('filters by temperature, unread and score; pages with the cursor', async () => {
@@ -150,18 +157,18 @@ describe('leads in Chromium', () => {
     await page.waitForURL((url) => url.searchParams.get('min') === '50');
     const scored = warm.filter((c) => (c.lead?.totalScore ?? -1) >= 50);
     await expect.poll(() => attr('leads-total'), { timeout: WAIT_MS }).toBe(String(scored.length));
-    const scores = await page.locator('.leads-row').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-score'))));
+    const scores = (await attrs('.leads-row', 'data-score')).map(Number);
     expect(scores.every((n) => n >= 50)).toBe(true);
 
     // paging: every lead once over the pages
     await page.goto(`${api.url}/leads`);
     await expect.poll(() => attr('leads-total'), { timeout: WAIT_MS }).toBe(String(leads.length));
-    const first = await page.locator('.leads-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-lead-id')));
+    const first = await attrs('.leads-row', 'data-lead-id');
     expect(first).toHaveLength(25);
     await page.getByTestId('leads-next').click();
     await expect.poll(() => page.getByTestId('leads-page-number').textContent(), { timeout: WAIT_MS }).toBe('Page 2');
     await expect.poll(() => page.locator('.leads-row').first().getAttribute('data-lead-id'), { timeout: WAIT_MS }).not.toBe(first[0]);
-    const second = await page.locator('.leads-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-lead-id')));
+    const second = await attrs('.leads-row', 'data-lead-id');
     expect(second.filter((id) => first.includes(id))).toEqual([]);
     await page.getByRole('button', { name: '← Newer' }).click();
     await expect.poll(() => page.locator('.leads-row').first().getAttribute('data-lead-id'), { timeout: WAIT_MS }).toBe(first[0]);

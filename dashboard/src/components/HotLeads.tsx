@@ -14,7 +14,7 @@ export interface HotLeadsProps {
   /** Of those, not yet marked read. */
   unread: string | null | undefined;
   timeZone: string;
-  /** The leads page with the same range and agent, hot and unread. */
+  /** The leads page with the same range, agent and temperature (the card's set). */
   leadsHref: string;
   /** Ids being marked right now (their buttons are disabled). */
   pending: ReadonlySet<string>;

@@ -42,7 +42,7 @@ export function OverviewPage({ session }: { session: Session }) {
   const agentName = session.agents.find((agent) => agent.id === agentId)?.name;
   const agentSearch = viewSearch({ ...view, agent: null });
   const leadsHref = `/leads?${new URLSearchParams({
-    temperature: 'hot', unread: '1', from: range.fromDate, to: range.toDate, ...(agentId ? { agent: agentId } : {}),
+    temperature: 'hot', from: range.fromDate, to: range.toDate, ...(agentId ? { agent: agentId } : {}),
   }).toString()}`;
 
   const onMarkRead = async (id: string): Promise<void> => {
