@@ -182,7 +182,7 @@ describe('the documents cover every KPI field of the schema', () => {
     ['RecentCallItem', ['callId', 'startedAt', 'status', 'outcome', 'direction', 'callSource', 'durationSeconds', 'phoneNumber',
       'callerName', 'hasTranscript', 'analysisStatus', 'totalScore', 'leadStatusTag', 'smartNotification']],
     ['NotificationItem', ['leadAnalyticId', 'callId', 'phoneNumber', 'extractedName', 'companyName', 'leadStatusTag', 'totalScore',
-      'smartNotification', 'demoBookDatetime', 'analyzedAt']],
+      'smartNotification', 'demoBookDatetime', 'analyzedAt', 'contactId', 'agentId', 'startedAt', 'isRead']],
     ['DataFreshness', ['serverTime', 'rollupsCompactedAt', 'pendingRollupChanges', 'kpiSummaryRefreshedAt', 'latestCallAt']],
     // (plus the node id, the tenant and the agent relation, which are not KPIs)
     ['AgentTargetProgress', [...TARGET_FIELDS, 'id', 'userId', 'agent']],
