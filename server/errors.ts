@@ -102,6 +102,8 @@ const CUSTOM: Record<string, { code: string; httpStatus: number; details?: Recor
   SB108: { code: 'UNKNOWN_AGENT', httpStatus: 422 },
   // The audit trail is append-only (app_hidden.audit_log's _010_append_only guard).
   SB130: { code: 'AUDIT_LOG_APPEND_ONLY', httpStatus: 409 },
+  // Leads (issue 15 item 4: leadsPage, markLeadsRead): a filter that cannot be meant.
+  SB150: { code: 'INVALID_LEAD_FILTER', httpStatus: 400 },
   // Privacy requests and retention (migration: privacy requests).
   SB401: { code: 'RETENTION_OUT_OF_LIMITS', httpStatus: 400 },
   SB402: { code: 'EXPORT_IN_PROGRESS', httpStatus: 409 },

@@ -244,7 +244,7 @@ create table app_hidden.rollup_deltas (
   total_score_sum bigint default 0 not null,
   total_score_count bigint default 0 not null,
   constraint rollup_deltas_hour_check CHECK (hour >= 0 AND hour <= 23),
-  constraint rollup_deltas_target_check CHECK (target = ANY (ARRAY['agent_day'::text, 'user_day'::text, 'user_hour'::text]))
+  constraint rollup_deltas_target_check CHECK (target = ANY (ARRAY['agent_day'::text, 'user_day'::text, 'user_hour'::text, 'agent_hour'::text]))
 ) with (autovacuum_vacuum_threshold=10000, autovacuum_vacuum_scale_factor=0, autovacuum_vacuum_insert_threshold=10000, autovacuum_vacuum_insert_scale_factor=0, autovacuum_vacuum_cost_delay=0);
 comment on table app_hidden.rollup_deltas is 'Not-yet-compacted signed rollup contributions (append-only; the compactor moves them into the rollup tables).';
 grant select on table app_hidden.rollup_deltas to app_user;
@@ -769,6 +769,14 @@ AS $function$
          group by m.user_id, m.day, m.hour
          order by user_id, day, hour
         on conflict (user_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, updated_at = now()
+      ), agent_hour as (
+        insert into app_public.agent_hourly_analytics as t (user_id, agent_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count)
+        select m.user_id, m.agent_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count from moved m
+         where (m.target is null or m.target = 'agent_hour')
+           and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
+         group by m.user_id, m.agent_id, m.day, m.hour
+         order by user_id, agent_id, day, hour
+        on conflict (user_id, agent_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, updated_at = now()
       )
       select count(*) into moved_rows from moved;
       if moved_rows > 0 then
@@ -779,7 +787,7 @@ AS $function$
       return moved_rows;
     end
     $function$;
-comment on function app_hidden.compact_rollups(max_rows integer) is 'Moves up to max_rows pending deltas into the three rollup tables in one statement (generated). Returns the rows moved.';
+comment on function app_hidden.compact_rollups(max_rows integer) is 'Moves up to max_rows pending deltas into the four rollup tables in one statement (generated). Returns the rows moved.';
 
 CREATE OR REPLACE FUNCTION app_hidden.config_int(p_key text, p_default integer)
  RETURNS integer
@@ -873,7 +881,7 @@ $function$;
 comment on function app_hidden.export_archive_chunk(p_request_id uuid, p_seq integer) is 'One chunk of the signed-in business''s completed export (null for another business''s).';
 grant execute on function app_hidden.export_archive_chunk(p_request_id uuid, p_seq integer) to app_user;
 
-CREATE OR REPLACE FUNCTION app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date)
+CREATE OR REPLACE FUNCTION app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date, p_agent_id uuid DEFAULT NULL::uuid)
  RETURNS SETOF app_public.kpi_hour_cell
  LANGUAGE sql
  STABLE
@@ -886,12 +894,22 @@ AS $function$
       from (
         select h.day, h.hour, h.calls, h.successful_calls, h.unanswered_calls, h.failed_calls, h.leads_generated, h.hot_leads
           from app_public.user_hourly_analytics h
-         where h.user_id = p_user_id and h.day between p_from and p_to
+         where p_agent_id is null and h.user_id = p_user_id and h.day between p_from and p_to
         union all
         select d.day, d.hour, d.calls, d.successful_calls, d.unanswered_calls, d.failed_calls, d.leads_generated, d.hot_leads
           from app_hidden.rollup_deltas d
-         where d.user_id = p_user_id and d.day between p_from and p_to
-           and (d.target is null or d.target = 'user_hour')) x
+         where p_agent_id is null and d.user_id = p_user_id and d.day between p_from and p_to
+           and (d.target is null or d.target = 'user_hour')
+        union all
+        select h.day, h.hour, h.calls, h.successful_calls, h.unanswered_calls, h.failed_calls, h.leads_generated, h.hot_leads
+          from app_public.agent_hourly_analytics h
+         where p_agent_id is not null and h.user_id = p_user_id and h.agent_id = p_agent_id
+           and h.day between p_from and p_to
+        union all
+        select d.day, d.hour, d.calls, d.successful_calls, d.unanswered_calls, d.failed_calls, d.leads_generated, d.hot_leads
+          from app_hidden.rollup_deltas d
+         where p_agent_id is not null and d.user_id = p_user_id and d.agent_id = p_agent_id
+           and d.day between p_from and p_to and (d.target is null or d.target = 'agent_hour')) x
      group by 1, 2
   )
   select w::smallint, h::smallint, coalesce(s.calls, 0), coalesce(s.successful, 0), coalesce(s.unanswered, 0),
@@ -902,10 +920,10 @@ AS $function$
     left join s on s.dow = w and s.hour = h
    order by w, h
 $function$;
-comment on function app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date) is 'THE hour x weekday cells of a tenant over tenant-local days p_from..p_to (rollup + pending deltas): all 168, Monday 00:00 first, zeros included.';
-grant execute on function app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date) to app_user;
+comment on function app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date, p_agent_id uuid) is 'THE hour x weekday cells of a tenant (p_agent_id null) or of one of its agents over tenant-local days p_from..p_to (rollup + pending deltas): all 168, Monday 00:00 first, zeros included.';
+grant execute on function app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date, p_agent_id uuid) to app_user;
 
-CREATE OR REPLACE FUNCTION app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date)
+CREATE OR REPLACE FUNCTION app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date, p_agent_id uuid DEFAULT NULL::uuid)
  RETURNS app_public.kpi_hour_matrix
  LANGUAGE sql
  STABLE
@@ -917,10 +935,10 @@ AS $function$
          array_agg(c.answer_rate order by c.iso_weekday, c.hour),
          array_agg(c.leads order by c.iso_weekday, c.hour),
          array_agg(c.hot_leads order by c.iso_weekday, c.hour)
-    from app_hidden.hour_cells(p_user_id, p_from, p_to) c
+    from app_hidden.hour_cells(p_user_id, p_from, p_to, p_agent_id) c
 $function$;
-comment on function app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date) is 'app_hidden.hour_cells as one array per measure (weekday-major).';
-grant execute on function app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date) to app_user;
+comment on function app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date, p_agent_id uuid) is 'app_hidden.hour_cells as one array per measure (weekday-major).';
+grant execute on function app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date, p_agent_id uuid) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.ingest_webhook(p_provider text, p_user_id uuid, p_event_key text, p_payload jsonb, p_headers jsonb DEFAULT '{}'::jsonb)
  RETURNS TABLE(event_id bigint, duplicate boolean, status text, call_id uuid, error_code text, error text)
@@ -1052,6 +1070,26 @@ $function$;
 comment on function app_hidden.kpi_range(p_from date, p_to date, max_days integer) is 'The signed-in tenant, its time zone and the validated date range (default: the 30 tenant-local days ending today). SB103 for an inverted or too long range.';
 grant execute on function app_hidden.kpi_range(p_from date, p_to date, max_days integer) to app_user;
 
+CREATE OR REPLACE FUNCTION app_hidden.lead_filter_check(temperature text, min_score integer, max_score integer)
+ RETURNS void
+ LANGUAGE plpgsql
+ IMMUTABLE
+AS $function$
+begin
+  if temperature is not null and temperature not in ('hot', 'warm', 'cold', 'untagged') then
+    raise exception 'temperature must be hot, warm, cold or untagged' using errcode = 'SB150';
+  end if;
+  if min_score not between 0 and 100 or max_score not between 0 and 100 then
+    raise exception 'scores are between 0 and 100' using errcode = 'SB150';
+  end if;
+  if min_score > max_score then
+    raise exception 'the minimum score (%) must not be above the maximum (%)', min_score, max_score using errcode = 'SB150';
+  end if;
+end
+$function$;
+comment on function app_hidden.lead_filter_check(temperature text, min_score integer, max_score integer) is 'Refuses a lead filter that cannot be meant (SB150): an unknown temperature, a score outside 0-100, an inverted score range.';
+grant execute on function app_hidden.lead_filter_check(temperature text, min_score integer, max_score integer) to app_user;
+
 CREATE OR REPLACE FUNCTION app_hidden.lead_grade(intent_score integer, urgency_score integer, budget_score integer, fit_score integer, engagement_score integer)
  RETURNS TABLE(total_score smallint, lead_status_tag text, intent_level text, urgency_level text, budget_constraint text, fit_alignment text, engagement_health text)
  LANGUAGE sql
@@ -1073,6 +1111,29 @@ AS $function$
                        + 0.15 * fit_score + 0.20 * engagement_score) as total) t
 $function$;
 comment on function app_hidden.lead_grade(intent_score integer, urgency_score integer, budget_score integer, fit_score integer, engagement_score integer) is 'THE lead rules: total_score = round(0.30 intent + 0.15 urgency + 0.20 budget + 0.15 fit + 0.20 engagement); temperature hot >= 70, warm >= 45, else cold; levels: intent and urgency low < 40 <= medium < 70 <= high, budget tight < 35 <= moderate < 65 <= flexible, fit weak < 40 <= partial < 65 <= strong, engagement at_risk < 35 <= neutral < 65 <= healthy. Null in, null out. Used by analysis_values (so by record_call_analysis and record_contact_analysis), the built-in analyser and the seed.';
+
+CREATE OR REPLACE FUNCTION app_hidden.lead_rows(p_user_id uuid, p_from date, p_to date, p_agent_id uuid, p_temperature text, p_unread_only boolean, p_min_score integer, p_max_score integer)
+ RETURNS SETOF app_public.notification_item
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select a.id, c.id, c.phone_number, a.extracted_name, a.company_name, a.lead_status_tag, a.total_score,
+         a.smart_notification, a.demo_book_datetime, a.analyzed_at, c.contact_id, c.agent_id, c.started_at, a.is_read
+    from app_public.users u
+    join app_public.calls c
+      on c.user_id = u.id
+     and c.started_at >= coalesce(p_from::timestamp at time zone u.timezone, '-infinity')
+     and c.started_at < coalesce((p_to + 1)::timestamp at time zone u.timezone, 'infinity')
+     and (p_agent_id is null or c.agent_id = p_agent_id)
+    join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+   where u.id = p_user_id
+     and (p_temperature is null or coalesce(a.lead_status_tag, 'untagged') = p_temperature)
+     and (not coalesce(p_unread_only, false) or not a.is_read)
+     and (p_min_score is null or a.total_score >= p_min_score)
+     and (p_max_score is null or a.total_score <= p_max_score)
+$function$;
+comment on function app_hidden.lead_rows(p_user_id uuid, p_from date, p_to date, p_agent_id uuid, p_temperature text, p_unread_only boolean, p_min_score integer, p_max_score integer) is 'THE leads of a tenant: calls with an individual analysis, on the call''s tenant-local day p_from..p_to (null = unbounded), of one agent or all, filtered by temperature (hot / warm / cold / untagged), unread, score range. The same rule as the leads_generated and hot_leads measures, so a count of these rows equals the card.';
+grant execute on function app_hidden.lead_rows(p_user_id uuid, p_from date, p_to date, p_agent_id uuid, p_temperature text, p_unread_only boolean, p_min_score integer, p_max_score integer) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.lead_temperature_rows(m app_hidden.measures)
  RETURNS app_public.kpi_breakdown_row[]
@@ -1503,14 +1564,14 @@ begin
     fit_alignment, fit_score, engagement_health, engagement_score, total_score, lead_status_tag,
     reasoning, cta_interactions, cta_pricing_clicked, cta_demo_clicked, cta_followup_clicked, cta_sample_clicked,
     cta_escalated_to_human, extracted_name, extracted_email, company_name, smart_notification, demo_book_datetime,
-    analyzer, model, prompt_version, analyzed_at)
+    analyzer, model, prompt_version, analyzed_at, is_read)
   values (
     p_user_id, 'complete', p_phone, v_latest, v_calls,
     f.intent_level, f.intent_score, f.urgency_level, f.urgency_score, f.budget_constraint, f.budget_score,
     f.fit_alignment, f.fit_score, f.engagement_health, f.engagement_score, f.total_score, f.lead_status_tag,
     f.reasoning, f.cta_interactions, f.cta_pricing_clicked, f.cta_demo_clicked, f.cta_followup_clicked, f.cta_sample_clicked,
     f.cta_escalated_to_human, f.extracted_name, f.extracted_email, f.company_name, f.smart_notification, f.demo_book_datetime,
-    p_analyzer, p_model, p_prompt_version, now())
+    p_analyzer, p_model, p_prompt_version, now(), true)
   on conflict (user_id, phone_number) where analysis_type = 'complete' do update
     set latest_call_id = excluded.latest_call_id, calls_analyzed = excluded.calls_analyzed,
         intent_level = excluded.intent_level, intent_score = excluded.intent_score,
@@ -1526,12 +1587,12 @@ begin
         extracted_email = excluded.extracted_email, company_name = excluded.company_name,
         smart_notification = excluded.smart_notification, demo_book_datetime = excluded.demo_book_datetime,
         analyzer = excluded.analyzer, model = excluded.model, prompt_version = excluded.prompt_version,
-        analyzed_at = excluded.analyzed_at
+        analyzed_at = excluded.analyzed_at, is_read = true
   returning a.id into v_id;
   return v_id;
 end
 $function$;
-comment on function app_hidden.record_contact_analysis(p_user_id uuid, p_phone text, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text) is 'Writes (or replaces) the complete analysis of a tenant''s phone number over all its analysed calls (the seed''s dual analysis). Complete analyses never count in the rollups.';
+comment on function app_hidden.record_contact_analysis(p_user_id uuid, p_phone text, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text) is 'Writes (or replaces) the complete analysis of a tenant''s phone number over all its analysed calls (the seed''s dual analysis). Complete analyses never count in the rollups and are never notifications (written read: the call''s individual analysis is the notification, one per contact per analysis).';
 
 CREATE OR REPLACE FUNCTION app_hidden.refresh_kpi_summary()
  RETURNS numeric
@@ -1858,6 +1919,9 @@ AS $function$
         union all
         select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
           from base where target is null or target = 'user_hour' group by day, hour
+        union all
+        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+          from base where target is null or target = 'agent_hour' group by agent_id, day, hour
       ), actual as (
         select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
           from (select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_analytics r, tenant t
@@ -1885,6 +1949,15 @@ AS $function$
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'user_hour')) x
          group by day, hour
+        union all
+        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+          from (select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_hourly_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'agent_hour')) x
+         group by agent_id, day, hour
       ), keyed_e as (
         select e.*, coalesce(e.agent_id, '00000000-0000-0000-0000-000000000000') as agent_key,
                coalesce(e.hour, -1) as hour_key from expected e
@@ -2629,7 +2702,8 @@ begin
   -- the template's type, nullability and default).
   foreach copy in array array['app_hidden.rollup_deltas', 'app_hidden.purged_rollups',
                               'app_public.agent_analytics', 'app_public.user_analytics',
-                              'app_public.user_hourly_analytics', 'app_hidden.measures']::regclass[] loop
+                              'app_public.user_hourly_analytics', 'app_public.agent_hourly_analytics',
+                              'app_hidden.measures']::regclass[] loop
     for m in
       select a.attname, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull,
              pg_get_expr(d.adbin, d.adrelid) as def
@@ -2711,6 +2785,14 @@ begin
          group by m.user_id, m.day, m.hour
          order by user_id, day, hour
         on conflict (user_id, day, hour) do update set %3$s, updated_at = now()
+      ), agent_hour as (
+        insert into app_public.agent_hourly_analytics as t (user_id, agent_id, day, hour, %1$s)
+        select m.user_id, m.agent_id, m.day, m.hour, %2$s from moved m
+         where (m.target is null or m.target = 'agent_hour')
+           and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
+         group by m.user_id, m.agent_id, m.day, m.hour
+         order by user_id, agent_id, day, hour
+        on conflict (user_id, agent_id, day, hour) do update set %3$s, updated_at = now()
       )
       select count(*) into moved_rows from moved;
       if moved_rows > 0 then
@@ -2723,7 +2805,7 @@ begin
     $body$
   $f$, plain, sums, upd);
   comment on function app_hidden.compact_rollups(integer) is
-    'Moves up to max_rows pending deltas into the three rollup tables in one statement (generated). Returns the rows moved.';
+    'Moves up to max_rows pending deltas into the four rollup tables in one statement (generated). Returns the rows moved.';
 
   execute format($f$
     create or replace view app_public.agent_daily_stats with (security_invoker = true) as
@@ -2762,6 +2844,18 @@ begin
     'Exact per tenant-local day and hour figures: the user_hourly_analytics rollup plus not-yet-compacted deltas.';
 
   execute format($f$
+    create or replace view app_public.agent_hourly_stats with (security_invoker = true) as
+    select user_id, agent_id, day, hour, %2$s
+      from (select user_id, agent_id, day, hour, %1$s from app_public.agent_hourly_analytics
+            union all
+            select user_id, agent_id, day, hour, %1$s from app_hidden.rollup_deltas
+             where target is null or target = 'agent_hour') s
+     group by user_id, agent_id, day, hour
+  $f$, plain, sums);
+  comment on view app_public.agent_hourly_stats is
+    'Exact per agent, tenant-local day and hour figures: the agent_hourly_analytics rollup plus not-yet-compacted deltas.';
+
+  execute format($f$
     create or replace function app_hidden.rollup_comparison(p_user_id uuid, p_from date, p_to date)
       returns table (rollup text, agent_id uuid, day date, hour smallint,
                      expected app_private.rollup_measures, actual app_private.rollup_measures)
@@ -2794,6 +2888,9 @@ begin
         union all
         select 'user_hour', null::uuid, day, hour, %2$s
           from base where target is null or target = 'user_hour' group by day, hour
+        union all
+        select 'agent_hour', agent_id, day, hour, %2$s
+          from base where target is null or target = 'agent_hour' group by agent_id, day, hour
       ), actual as (
         select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, %2$s
           from (select r.agent_id, r.day, %1$s from app_public.agent_analytics r, tenant t
@@ -2821,6 +2918,15 @@ begin
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'user_hour')) x
          group by day, hour
+        union all
+        select 'agent_hour', agent_id, day, hour, %2$s
+          from (select r.agent_id, r.day, r.hour, %1$s from app_public.agent_hourly_analytics r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                union all
+                select r.agent_id, r.day, r.hour, %1$s from app_hidden.rollup_deltas r, tenant t
+                 where r.user_id = p_user_id and r.day between t.d_from and t.d_to
+                   and (r.target is null or r.target = 'agent_hour')) x
+         group by agent_id, day, hour
       ), keyed_e as (
         select e.*, coalesce(e.agent_id, '00000000-0000-0000-0000-000000000000') as agent_key,
                coalesce(e.hour, -1) as hour_key from expected e
@@ -3529,6 +3635,49 @@ comment on column app_public.audit_entry.record_id is 'The changed row''s id.';
 comment on column app_public.audit_entry.old_values is 'The changed columns before (the whole row for a delete); secrets as "[redacted]".';
 comment on column app_public.audit_entry.new_values is 'The changed columns after (the whole row for an insert); secrets as "[redacted]".';
 
+create type app_public.contact_call as (
+  call_id uuid,
+  started_at timestamp with time zone,
+  agent_id uuid,
+  agent_name text,
+  status text,
+  outcome text,
+  direction text,
+  duration_seconds integer,
+  lead_analytic_id uuid,
+  total_score smallint,
+  lead_status_tag text,
+  is_read boolean,
+  smart_notification text
+);
+comment on type app_public.contact_call is 'One call of a contact, with its analysis if any.';
+
+create type app_public.contact_follow_up as (
+  follow_up_id uuid,
+  follow_up_date date,
+  remark text,
+  status text,
+  created_at timestamp with time zone
+);
+comment on type app_public.contact_follow_up is 'A follow-up planned with a contact.';
+
+create type app_public.contact_overview as (
+  contact_id uuid,
+  phone_number text,
+  name text,
+  email text,
+  company text,
+  is_customer boolean,
+  not_connected integer,
+  created_at timestamp with time zone,
+  summary_score smallint,
+  summary_tag text,
+  calls app_public.contact_call[],
+  follow_ups app_public.contact_follow_up[]
+);
+comment on type app_public.contact_overview is 'A contact with every call (oldest first, so the scores read as a series over time), its complete analysis and its follow-ups.';
+comment on column app_public.contact_overview.summary_score is 'Score of the contact''s complete analysis (over all its analysed calls), if one was made.';
+
 create type app_public.created_api_key as (
   api_key app_public.api_keys,
   secret text
@@ -3545,10 +3694,10 @@ create type app_public.dashboard_overview as (
   notifications app_public.notification_item[],
   hour_matrix app_public.kpi_hour_matrix
 );
-comment on type app_public.dashboard_overview is 'Everything the overview page shows for a date range, in one query: kpiSummary, daily kpiSeries, agentLeaderboard, the hour x weekday matrix, dataFreshness and the unread smart notifications.';
-comment on column app_public.dashboard_overview.unread_notifications is 'Smart notifications of the tenant not yet marked read (all dates).';
-comment on column app_public.dashboard_overview.notifications is 'The 10 newest unread smart notifications (all dates), higher scores first within the same time: who to call back.';
-comment on column app_public.dashboard_overview.hour_matrix is 'Calls by tenant-local weekday and hour over the range (as kpiHourlyMatrix, one array per measure; tenant-wide).';
+comment on type app_public.dashboard_overview is 'Everything the overview page shows for a date range (and optionally one agent), in one query: kpiSummary, daily kpiSeries, agentLeaderboard, the hour x weekday matrix, dataFreshness and the hot-lead inbox.';
+comment on column app_public.dashboard_overview.unread_notifications is 'Hot leads of the range (and agent) not yet marked read: the unread part of the Hot leads card''s figure.';
+comment on column app_public.dashboard_overview.notifications is 'The 10 newest unread hot leads of the range (and agent), newest call first: who to call back.';
+comment on column app_public.dashboard_overview.hour_matrix is 'Calls by tenant-local weekday and hour over the range (as kpiHourlyMatrix, one array per measure; of the agent when agentId is given).';
 
 create type app_public.data_freshness as (
   server_time timestamp with time zone,
@@ -3711,6 +3860,18 @@ create type app_public.kpi_series_point as (
 );
 comment on type app_public.kpi_series_point is 'One bucket of a KPI series. periodStart..periodEnd is the whole day, week or month; only days inside the requested range are counted.';
 
+create type app_public.lead_page as (
+  total_count bigint,
+  unread_count bigint,
+  items app_public.notification_item[],
+  end_cursor text,
+  has_next_page boolean
+);
+comment on type app_public.lead_page is 'One page of leads, newest call first, with the totals of the whole filtered set.';
+comment on column app_public.lead_page.total_count is 'Leads (calls with an analysis) matching the filter, all pages.';
+comment on column app_public.lead_page.unread_count is 'Of those, the ones not yet marked read.';
+comment on column app_public.lead_page.end_cursor is 'Pass as `after` for the next page (null on the last page).';
+
 create type app_public.notification_item as (
   lead_analytic_id uuid,
   call_id uuid,
@@ -3721,9 +3882,14 @@ create type app_public.notification_item as (
   total_score smallint,
   smart_notification text,
   demo_book_datetime timestamp with time zone,
-  analyzed_at timestamp with time zone
+  analyzed_at timestamp with time zone,
+  contact_id uuid,
+  agent_id uuid,
+  started_at timestamp with time zone,
+  is_read boolean
 );
-comment on type app_public.notification_item is 'An unread smart notification: who to call back and why (mark it read with markNotificationRead(leadAnalyticId)).';
+comment on type app_public.notification_item is 'A lead: a call''s individual analysis, with who to call back and why (smartNotification) and whether it was read (mark it with markNotificationRead(leadAnalyticId)).';
+comment on column app_public.notification_item.started_at is 'When the call started: a lead counts on the call''s tenant-local day.';
 
 create type app_public.provider_delivery_summary as (
   provider text,
@@ -3865,6 +4031,56 @@ create table app_public.agent_analytics (
 comment on table app_public.agent_analytics is 'Rollup per agent and tenant-local day (compacted part; agent_daily_stats adds the pending deltas).';
 CREATE INDEX agent_analytics_agent_day_idx ON app_public.agent_analytics USING btree (agent_id, day);
 grant select on table app_public.agent_analytics to app_user;
+
+create table app_public.agent_hourly_analytics (
+  user_id uuid not null,
+  agent_id uuid not null,
+  day date not null,
+  hour smallint not null,
+  calls bigint default 0 not null,
+  successful_calls bigint default 0 not null,
+  failed_calls bigint default 0 not null,
+  unanswered_calls bigint default 0 not null,
+  talk_seconds bigint default 0 not null,
+  billed_minutes bigint default 0 not null,
+  credits_used bigint default 0 not null,
+  inbound_calls bigint default 0 not null,
+  outbound_calls bigint default 0 not null,
+  phone_calls bigint default 0 not null,
+  internet_calls bigint default 0 not null,
+  unknown_source_calls bigint default 0 not null,
+  leads_generated bigint default 0 not null,
+  qualified_leads bigint default 0 not null,
+  hot_leads bigint default 0 not null,
+  warm_leads bigint default 0 not null,
+  cold_leads bigint default 0 not null,
+  cta_pricing bigint default 0 not null,
+  cta_demo bigint default 0 not null,
+  cta_followup bigint default 0 not null,
+  cta_sample bigint default 0 not null,
+  cta_human_escalation bigint default 0 not null,
+  calls_with_cta bigint default 0 not null,
+  intent_score_sum bigint default 0 not null,
+  intent_score_count bigint default 0 not null,
+  urgency_score_sum bigint default 0 not null,
+  urgency_score_count bigint default 0 not null,
+  budget_score_sum bigint default 0 not null,
+  budget_score_count bigint default 0 not null,
+  fit_score_sum bigint default 0 not null,
+  fit_score_count bigint default 0 not null,
+  engagement_score_sum bigint default 0 not null,
+  engagement_score_count bigint default 0 not null,
+  total_score_sum bigint default 0 not null,
+  total_score_count bigint default 0 not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint agent_hourly_analytics_pkey PRIMARY KEY (user_id, agent_id, day, hour) INCLUDE (calls, successful_calls, unanswered_calls, failed_calls, leads_generated, hot_leads),
+  constraint agent_hourly_analytics_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE CASCADE,
+  constraint agent_hourly_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint agent_hourly_analytics_hour_check CHECK (hour >= 0 AND hour <= 23)
+) with (fillfactor=70);
+comment on table app_public.agent_hourly_analytics is 'Rollup per agent, tenant-local day and hour (compacted part; agent_hourly_stats adds the pending deltas). Feeds the hour x weekday matrix filtered by agent.';
+CREATE INDEX agent_hourly_analytics_agent_day_idx ON app_public.agent_hourly_analytics USING btree (agent_id, day);
+grant select on table app_public.agent_hourly_analytics to app_user;
 
 create table app_public.agent_targets (
   id uuid default uuidv7() not null,
@@ -4214,6 +4430,7 @@ comment on column app_public.lead_analytics.total_score is 'Overall lead score 0
 comment on column app_public.lead_analytics.smart_notification is 'A short actionable message for the manager; is_read tracks whether it was seen.';
 CREATE UNIQUE INDEX lead_analytics_complete_phone_key ON app_public.lead_analytics USING btree (user_id, phone_number) WHERE (analysis_type = 'complete'::text);
 CREATE UNIQUE INDEX lead_analytics_individual_call_key ON app_public.lead_analytics USING btree (call_id);
+CREATE INDEX lead_analytics_individual_unread_idx ON app_public.lead_analytics USING btree (user_id, call_id) WHERE ((analysis_type = 'individual'::text) AND (NOT is_read));
 CREATE INDEX lead_analytics_latest_call_idx ON app_public.lead_analytics USING btree (latest_call_id) WHERE (latest_call_id IS NOT NULL);
 CREATE INDEX lead_analytics_unread_idx ON app_public.lead_analytics USING btree (user_id, analyzed_at) WHERE ((smart_notification IS NOT NULL) AND (NOT is_read));
 CREATE INDEX lead_analytics_user_created_idx ON app_public.lead_analytics USING btree (user_id, created_at);
@@ -4646,6 +4863,33 @@ $function$;
 comment on function app_public.complete_follow_up(follow_up_id uuid, remark text) is 'Marks a follow-up completed (who and when are stamped by the database), optionally with a remark.';
 grant execute on function app_public.complete_follow_up(follow_up_id uuid, remark text) to app_user;
 
+CREATE OR REPLACE FUNCTION app_public.contact_overview(contact_id uuid)
+ RETURNS app_public.contact_overview
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select ct.id, ct.phone_number, ct.name, ct.email::text, ct.company, ct.is_customer, ct.not_connected, ct.created_at,
+         s.total_score, s.lead_status_tag,
+         array(select row(c.id, c.started_at, c.agent_id, g.name, c.status, c.outcome, c.direction, c.duration_seconds,
+                          a.id, a.total_score, a.lead_status_tag, a.is_read, a.smart_notification)::app_public.contact_call
+                 from app_public.calls c
+                 left join app_public.agents g on g.id = c.agent_id
+                 left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+                where c.user_id = ct.user_id and c.phone_number = ct.phone_number
+                order by c.started_at, c.id),
+         array(select row(f.id, f.follow_up_date, f.remark, f.status, f.created_at)::app_public.contact_follow_up
+                 from app_public.follow_ups f
+                where f.user_id = ct.user_id
+                  and (f.contact_id = ct.id or (f.contact_id is null and f.lead_phone = ct.phone_number))
+                order by f.follow_up_date, f.created_at)
+    from app_public.contacts ct
+    left join app_public.lead_analytics s
+      on s.user_id = ct.user_id and s.phone_number = ct.phone_number and s.analysis_type = 'complete'
+   where ct.id = contact_overview.contact_id
+$function$;
+comment on function app_public.contact_overview(contact_id uuid) is 'The contact page: the contact, every call (by tenant and phone number, oldest first) with its analysis, and its follow-ups; null for an unknown id or another tenant''s contact.';
+grant execute on function app_public.contact_overview(contact_id uuid) to app_user;
+
 CREATE OR REPLACE FUNCTION app_public.create_api_key(name text, scopes text[] DEFAULT '{read}'::text[], expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone)
  RETURNS app_public.created_api_key
  LANGUAGE plpgsql
@@ -4740,30 +4984,27 @@ comment on function app_public.current_user_is_admin() is 'True when the current
 grant execute on function app_public.current_user_is_admin() to app_anonymous;
 grant execute on function app_public.current_user_is_admin() to app_user;
 
-CREATE OR REPLACE FUNCTION app_public.dashboard_overview(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date)
+CREATE OR REPLACE FUNCTION app_public.dashboard_overview(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
  RETURNS app_public.dashboard_overview
  LANGUAGE sql
  STABLE
  SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
-  select app_public.kpi_summary(r.from_date, r.to_date),
-         array(select s from app_public.kpi_series(r.from_date, r.to_date, 'day') s),
+  select app_public.kpi_summary(r.from_date, r.to_date, dashboard_overview.agent_id),
+         array(select s from app_public.kpi_series(r.from_date, r.to_date, 'day', dashboard_overview.agent_id) s),
          array(select l from app_public.agent_leaderboard(r.from_date, r.to_date) l),
          app_public.data_freshness(),
-         (select count(*) from app_public.lead_analytics a
-           where a.user_id = r.user_id and a.smart_notification is not null and not a.is_read),
-         array(select row(a.id, coalesce(a.call_id, a.latest_call_id), a.phone_number, a.extracted_name, a.company_name,
-                          a.lead_status_tag, a.total_score, a.smart_notification, a.demo_book_datetime,
-                          a.analyzed_at)::app_public.notification_item
-                 from app_public.lead_analytics a
-                where a.user_id = r.user_id and a.smart_notification is not null and not a.is_read
-                order by a.analyzed_at desc, a.total_score desc nulls last, a.id
+         (select count(*) from app_hidden.lead_rows(r.user_id, r.from_date, r.to_date, dashboard_overview.agent_id,
+                                                    'hot', true, null, null)),
+         array(select l from app_hidden.lead_rows(r.user_id, r.from_date, r.to_date, dashboard_overview.agent_id,
+                                                  'hot', true, null, null) l
+                order by l.started_at desc, l.lead_analytic_id desc
                 limit 10),
-         app_hidden.hour_matrix(r.user_id, r.from_date, r.to_date)
+         app_hidden.hour_matrix(r.user_id, r.from_date, r.to_date, dashboard_overview.agent_id)
     from app_hidden.kpi_range(dashboard_overview.from_date, dashboard_overview.to_date) r
 $function$;
-comment on function app_public.dashboard_overview(from_date date, to_date date) is 'The overview page for tenant-local days fromDate..toDate (default: the last 30 days, at most 366) in one query.';
-grant execute on function app_public.dashboard_overview(from_date date, to_date date) to app_user;
+comment on function app_public.dashboard_overview(from_date date, to_date date, agent_id uuid) is 'The overview page for tenant-local days fromDate..toDate (default: the last 30 days, at most 366) in one query, of the tenant or of one agent (agentId: every figure but the leaderboard).';
+grant execute on function app_public.dashboard_overview(from_date date, to_date date, agent_id uuid) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.data_freshness()
  RETURNS app_public.data_freshness
@@ -4997,18 +5238,18 @@ $function$;
 comment on function app_public.ingest_settings() is 'The signed-in tenant''s webhook settings (null when none are set).';
 grant execute on function app_public.ingest_settings() to app_user;
 
-CREATE OR REPLACE FUNCTION app_public.kpi_hourly_matrix(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date)
+CREATE OR REPLACE FUNCTION app_public.kpi_hourly_matrix(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
  RETURNS SETOF app_public.kpi_hour_cell
  LANGUAGE sql
  STABLE
 AS $function$
   select c.*
     from app_hidden.kpi_range(kpi_hourly_matrix.from_date, kpi_hourly_matrix.to_date) r,
-         app_hidden.hour_cells(r.user_id, r.from_date, r.to_date) c
+         app_hidden.hour_cells(r.user_id, r.from_date, r.to_date, kpi_hourly_matrix.agent_id) c
    order by c.iso_weekday, c.hour
 $function$;
-comment on function app_public.kpi_hourly_matrix(from_date date, to_date date) is 'Calls by tenant-local weekday and hour over fromDate..toDate (default: the last 30 days): all 168 cells, zeros included. Tenant-wide (the hourly rollup is per tenant).';
-grant execute on function app_public.kpi_hourly_matrix(from_date date, to_date date) to app_user;
+comment on function app_public.kpi_hourly_matrix(from_date date, to_date date, agent_id uuid) is 'Calls by tenant-local weekday and hour over fromDate..toDate (default: the last 30 days), of the tenant or of one agent: all 168 cells, zeros included.';
+grant execute on function app_public.kpi_hourly_matrix(from_date date, to_date date, agent_id uuid) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.kpi_series(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, granularity app_public.kpi_granularity DEFAULT 'day'::app_public.kpi_granularity, agent_id uuid DEFAULT NULL::uuid)
  RETURNS SETOF app_public.kpi_series_point
@@ -5079,18 +5320,83 @@ $function$;
 comment on function app_public.lead_temperature(from_date date, to_date date, agent_id uuid) is 'Leads by hot / warm / cold tag (and untagged) with shares of all leads.';
 grant execute on function app_public.lead_temperature(from_date date, to_date date, agent_id uuid) to app_user;
 
+CREATE OR REPLACE FUNCTION app_public.leads_page(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid, temperature text DEFAULT NULL::text, unread_only boolean DEFAULT false, min_score integer DEFAULT NULL::integer, max_score integer DEFAULT NULL::integer, after text DEFAULT NULL::text, first integer DEFAULT 25)
+ RETURNS app_public.lead_page
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+declare
+  v_user uuid := app_public.current_user_id();
+  v_at   timestamptz;
+  v_id   uuid;
+  r      app_public.lead_page;
+begin
+  if v_user is null then
+    raise exception 'sign in to read leads' using errcode = '42501';
+  end if;
+  perform app_hidden.lead_filter_check(temperature, min_score, max_score);
+  if from_date > to_date then
+    raise exception 'fromDate (%) must not be after toDate (%)', from_date, to_date using errcode = 'SB103';
+  end if;
+  if first is null or first not between 1 and 100 then
+    raise exception 'first must be between 1 and 100' using errcode = 'SB150';
+  end if;
+  if after is not null then
+    begin
+      v_at := 'epoch'::timestamptz + split_part(after, '~', 1)::bigint * interval '1 microsecond';
+      v_id := split_part(after, '~', 2)::uuid;
+    exception when others then
+      raise exception 'the cursor is not one this API gave' using errcode = 'SB150';
+    end;
+  end if;
+  select count(*), count(*) filter (where not l.is_read) into r.total_count, r.unread_count
+    from app_hidden.lead_rows(v_user, from_date, to_date, agent_id, temperature, unread_only, min_score, max_score) l;
+  r.items := array(
+    select l from app_hidden.lead_rows(v_user, from_date, to_date, agent_id, temperature, unread_only, min_score, max_score) l
+     where after is null or (l.started_at, l.lead_analytic_id) < (v_at, v_id)
+     order by l.started_at desc, l.lead_analytic_id desc
+     limit first + 1);
+  r.has_next_page := cardinality(r.items) > first;
+  if r.has_next_page then
+    r.items := r.items[1:first];
+    r.end_cursor := (extract(epoch from r.items[first].started_at) * 1000000)::bigint::text || '~' || r.items[first].lead_analytic_id;
+  end if;
+  return r;
+end
+$function$;
+comment on function app_public.leads_page(from_date date, to_date date, agent_id uuid, temperature text, unread_only boolean, min_score integer, max_score integer, after text, first integer) is 'The leads page: leads (calls with an analysis) of the tenant, newest call first, `first` (1-100) after the cursor `after`; filtered by the call''s tenant-local days (null = all), agent, temperature (hot, warm, cold, untagged), unread, score range (0-100). Bad filters: SB150.';
+grant execute on function app_public.leads_page(from_date date, to_date date, agent_id uuid, temperature text, unread_only boolean, min_score integer, max_score integer, after text, first integer) to app_user;
+
 CREATE OR REPLACE FUNCTION app_public.mark_all_notifications_read()
  RETURNS integer
  LANGUAGE sql
 AS $function$
   with done as (
     update app_public.lead_analytics a set is_read = true
-     where a.user_id = app_public.current_user_id() and a.smart_notification is not null and not a.is_read
+     where a.user_id = app_public.current_user_id() and a.analysis_type = 'individual' and not a.is_read
     returning 1)
   select count(*)::integer from done
 $function$;
-comment on function app_public.mark_all_notifications_read() is 'Marks every unread smart notification of the tenant read; returns how many.';
+comment on function app_public.mark_all_notifications_read() is 'Marks every unread lead (individual analysis) of the tenant read; returns how many.';
 grant execute on function app_public.mark_all_notifications_read() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.mark_leads_read(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid, temperature text DEFAULT NULL::text, min_score integer DEFAULT NULL::integer, max_score integer DEFAULT NULL::integer)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  n integer;
+begin
+  perform app_hidden.lead_filter_check(temperature, min_score, max_score);
+  update app_public.lead_analytics a set is_read = true
+    from app_hidden.lead_rows(app_public.current_user_id(), from_date, to_date, agent_id, temperature, true, min_score, max_score) l
+   where a.id = l.lead_analytic_id;
+  get diagnostics n = row_count;
+  return n;
+end
+$function$;
+comment on function app_public.mark_leads_read(from_date date, to_date date, agent_id uuid, temperature text, min_score integer, max_score integer) is 'Marks every unread lead matching the filter (as leadsPage) read; returns how many.';
+grant execute on function app_public.mark_leads_read(from_date date, to_date date, agent_id uuid, temperature text, min_score integer, max_score integer) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.mark_notification_read(lead_analytic_id uuid, is_read boolean DEFAULT true)
  RETURNS app_public.lead_analytics
@@ -5789,6 +6095,132 @@ create view app_public.agent_daily_stats with (security_invoker=true) as
 comment on view app_public.agent_daily_stats is 'Exact per agent and tenant-local day figures: the agent_analytics rollup plus not-yet-compacted deltas.';
 grant select on table app_public.agent_daily_stats to app_user;
 
+create view app_public.agent_hourly_stats with (security_invoker=true) as
+  SELECT user_id,
+    agent_id,
+    day,
+    hour,
+    sum(calls)::bigint AS calls,
+    sum(successful_calls)::bigint AS successful_calls,
+    sum(failed_calls)::bigint AS failed_calls,
+    sum(unanswered_calls)::bigint AS unanswered_calls,
+    sum(talk_seconds)::bigint AS talk_seconds,
+    sum(billed_minutes)::bigint AS billed_minutes,
+    sum(credits_used)::bigint AS credits_used,
+    sum(inbound_calls)::bigint AS inbound_calls,
+    sum(outbound_calls)::bigint AS outbound_calls,
+    sum(phone_calls)::bigint AS phone_calls,
+    sum(internet_calls)::bigint AS internet_calls,
+    sum(unknown_source_calls)::bigint AS unknown_source_calls,
+    sum(leads_generated)::bigint AS leads_generated,
+    sum(qualified_leads)::bigint AS qualified_leads,
+    sum(hot_leads)::bigint AS hot_leads,
+    sum(warm_leads)::bigint AS warm_leads,
+    sum(cold_leads)::bigint AS cold_leads,
+    sum(cta_pricing)::bigint AS cta_pricing,
+    sum(cta_demo)::bigint AS cta_demo,
+    sum(cta_followup)::bigint AS cta_followup,
+    sum(cta_sample)::bigint AS cta_sample,
+    sum(cta_human_escalation)::bigint AS cta_human_escalation,
+    sum(calls_with_cta)::bigint AS calls_with_cta,
+    sum(intent_score_sum)::bigint AS intent_score_sum,
+    sum(intent_score_count)::bigint AS intent_score_count,
+    sum(urgency_score_sum)::bigint AS urgency_score_sum,
+    sum(urgency_score_count)::bigint AS urgency_score_count,
+    sum(budget_score_sum)::bigint AS budget_score_sum,
+    sum(budget_score_count)::bigint AS budget_score_count,
+    sum(fit_score_sum)::bigint AS fit_score_sum,
+    sum(fit_score_count)::bigint AS fit_score_count,
+    sum(engagement_score_sum)::bigint AS engagement_score_sum,
+    sum(engagement_score_count)::bigint AS engagement_score_count,
+    sum(total_score_sum)::bigint AS total_score_sum,
+    sum(total_score_count)::bigint AS total_score_count
+   FROM ( SELECT agent_hourly_analytics.user_id,
+            agent_hourly_analytics.agent_id,
+            agent_hourly_analytics.day,
+            agent_hourly_analytics.hour,
+            agent_hourly_analytics.calls,
+            agent_hourly_analytics.successful_calls,
+            agent_hourly_analytics.failed_calls,
+            agent_hourly_analytics.unanswered_calls,
+            agent_hourly_analytics.talk_seconds,
+            agent_hourly_analytics.billed_minutes,
+            agent_hourly_analytics.credits_used,
+            agent_hourly_analytics.inbound_calls,
+            agent_hourly_analytics.outbound_calls,
+            agent_hourly_analytics.phone_calls,
+            agent_hourly_analytics.internet_calls,
+            agent_hourly_analytics.unknown_source_calls,
+            agent_hourly_analytics.leads_generated,
+            agent_hourly_analytics.qualified_leads,
+            agent_hourly_analytics.hot_leads,
+            agent_hourly_analytics.warm_leads,
+            agent_hourly_analytics.cold_leads,
+            agent_hourly_analytics.cta_pricing,
+            agent_hourly_analytics.cta_demo,
+            agent_hourly_analytics.cta_followup,
+            agent_hourly_analytics.cta_sample,
+            agent_hourly_analytics.cta_human_escalation,
+            agent_hourly_analytics.calls_with_cta,
+            agent_hourly_analytics.intent_score_sum,
+            agent_hourly_analytics.intent_score_count,
+            agent_hourly_analytics.urgency_score_sum,
+            agent_hourly_analytics.urgency_score_count,
+            agent_hourly_analytics.budget_score_sum,
+            agent_hourly_analytics.budget_score_count,
+            agent_hourly_analytics.fit_score_sum,
+            agent_hourly_analytics.fit_score_count,
+            agent_hourly_analytics.engagement_score_sum,
+            agent_hourly_analytics.engagement_score_count,
+            agent_hourly_analytics.total_score_sum,
+            agent_hourly_analytics.total_score_count
+           FROM app_public.agent_hourly_analytics
+        UNION ALL
+         SELECT rollup_deltas.user_id,
+            rollup_deltas.agent_id,
+            rollup_deltas.day,
+            rollup_deltas.hour,
+            rollup_deltas.calls,
+            rollup_deltas.successful_calls,
+            rollup_deltas.failed_calls,
+            rollup_deltas.unanswered_calls,
+            rollup_deltas.talk_seconds,
+            rollup_deltas.billed_minutes,
+            rollup_deltas.credits_used,
+            rollup_deltas.inbound_calls,
+            rollup_deltas.outbound_calls,
+            rollup_deltas.phone_calls,
+            rollup_deltas.internet_calls,
+            rollup_deltas.unknown_source_calls,
+            rollup_deltas.leads_generated,
+            rollup_deltas.qualified_leads,
+            rollup_deltas.hot_leads,
+            rollup_deltas.warm_leads,
+            rollup_deltas.cold_leads,
+            rollup_deltas.cta_pricing,
+            rollup_deltas.cta_demo,
+            rollup_deltas.cta_followup,
+            rollup_deltas.cta_sample,
+            rollup_deltas.cta_human_escalation,
+            rollup_deltas.calls_with_cta,
+            rollup_deltas.intent_score_sum,
+            rollup_deltas.intent_score_count,
+            rollup_deltas.urgency_score_sum,
+            rollup_deltas.urgency_score_count,
+            rollup_deltas.budget_score_sum,
+            rollup_deltas.budget_score_count,
+            rollup_deltas.fit_score_sum,
+            rollup_deltas.fit_score_count,
+            rollup_deltas.engagement_score_sum,
+            rollup_deltas.engagement_score_count,
+            rollup_deltas.total_score_sum,
+            rollup_deltas.total_score_count
+           FROM app_hidden.rollup_deltas
+          WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'agent_hour'::text) s
+  GROUP BY user_id, agent_id, day, hour;
+comment on view app_public.agent_hourly_stats is 'Exact per agent, tenant-local day and hour figures: the agent_hourly_analytics rollup plus not-yet-compacted deltas.';
+grant select on table app_public.agent_hourly_stats to app_user;
+
 create view app_public.agent_performance with (security_invoker=true) as
   WITH t AS (
          SELECT g.id AS agent_id,
@@ -6343,6 +6775,12 @@ create policy select_own on app_public.agent_analytics for select to app_user
 create policy update_own on app_public.agent_analytics for update to app_user
   using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
   with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.agent_hourly_analytics enable row level security;
+create policy select_all_admin on app_public.agent_hourly_analytics for select to app_admin
+  using (true);
+create policy select_own on app_public.agent_hourly_analytics for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
 
 alter table app_public.agent_targets enable row level security;
 create policy delete_own on app_public.agent_targets for delete to app_user

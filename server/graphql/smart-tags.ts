@@ -141,6 +141,9 @@ const tags: JSONPgSmartTags = {
       'app_public.user_hourly_analytics': {
         constraint: { user_hourly_analytics_user_id_fkey: relation('user', 'hourlyAnalytics') },
       },
+      // The agent x hour rollup feeds kpiHourlyMatrix(agentId) only: not exposed as tables.
+      'app_public.agent_hourly_analytics': { tags: { behavior: '-*' } },
+      'app_public.agent_hourly_stats': { tags: { behavior: '-*' } },
       'app_public.agent_daily_stats': {
         tags: { foreignKey: '(agent_id) references app_public.agents (id)|@fieldName agent|@foreignFieldName dailyStats' },
       },

@@ -41,7 +41,7 @@ const TENANT_TABLES = [
   'app_public.agents', 'app_public.phone_numbers', 'app_public.contacts', 'app_public.calls', 'app_public.transcripts',
   'app_public.lead_analytics', 'app_public.credit_transactions', 'app_public.follow_ups', 'app_public.customers',
   'app_public.agent_targets', 'app_public.api_keys', 'app_public.agent_analytics', 'app_public.user_analytics',
-  'app_public.user_hourly_analytics', 'app_hidden.rollup_deltas',
+  'app_public.user_hourly_analytics', 'app_public.agent_hourly_analytics', 'app_hidden.rollup_deltas',
 ];
 
 /** A hash of every row a tenant owns (and its users row), read as the owner. */

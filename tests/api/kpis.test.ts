@@ -182,7 +182,7 @@ describe('the documents cover every KPI field of the schema', () => {
     ['RecentCallItem', ['callId', 'startedAt', 'status', 'outcome', 'direction', 'callSource', 'durationSeconds', 'phoneNumber',
       'callerName', 'hasTranscript', 'analysisStatus', 'totalScore', 'leadStatusTag', 'smartNotification']],
     ['NotificationItem', ['leadAnalyticId', 'callId', 'phoneNumber', 'extractedName', 'companyName', 'leadStatusTag', 'totalScore',
-      'smartNotification', 'demoBookDatetime', 'analyzedAt']],
+      'smartNotification', 'demoBookDatetime', 'analyzedAt', 'contactId', 'agentId', 'startedAt', 'isRead']],
     ['DataFreshness', ['serverTime', 'rollupsCompactedAt', 'pendingRollupChanges', 'kpiSummaryRefreshedAt', 'latestCallAt']],
     // (plus the node id, the tenant and the agent relation, which are not KPIs)
     ['AgentTargetProgress', [...TARGET_FIELDS, 'id', 'userId', 'agent']],
@@ -423,38 +423,7 @@ describe('the page-shaped fields return the same figures', () => {
     expect(answer.targetsVsActuals).toEqual(expected);
   });
 
-  /** The 10 newest unread smart notifications (all dates): analyzed_at desc, total score desc (nulls last), id. */
-  async function newestUnread(t: KpiTenant): Promise<{ unread: string; newest: string[] }> {
-    const { rows } = await api.db.pool.query<{ id: string; at: string; score: number | null }>(
-      `select id, to_char(analyzed_at, 'YYYYMMDDHH24MISSUS') as at, total_score as score from app_public.lead_analytics
-        where user_id = $1 and smart_notification is not null and not is_read`,
-      [t.userId],
-    );
-    const sorted = [...rows].sort((x, y) =>
-      x.at !== y.at ? (x.at > y.at ? -1 : 1)
-        : x.score !== y.score ? (x.score === null ? 1 : y.score === null ? -1 : y.score - x.score)
-          : x.id < y.id ? -1 : 1);
-    return { unread: String(rows.length), newest: sorted.slice(0, 10).map((row) => row.id) };
-  }
-
-  it('dashboardOverview: the unread count and the 10 newest unread notifications', async () => {
-    const t = tenant('newyork');
-    const expected = await newestUnread(t);
-    expect(Number(expected.unread)).toBeGreaterThan(10);
-    const answer = (await query(t, `{ dashboardOverview { unreadNotifications notifications { leadAnalyticId smartNotification } } }`)).dashboardOverview as {
-      unreadNotifications: string; notifications: Array<{ leadAnalyticId: string; smartNotification: string | null }>;
-    };
-    expect(answer.unreadNotifications).toBe(expected.unread);
-    expect(answer.notifications.every((n) => n.smartNotification !== null)).toBe(true);
-    expect(answer.notifications.map((n) => n.leadAnalyticId).sort()).toEqual([...expected.newest].sort());
-  });
-
-  it('dashboardOverview.notifications come newest first (the order the SQL gives)', async () => {
-    const t = tenant('newyork');
-    const expected = await newestUnread(t);
-    const answer = (await query(t, `{ dashboardOverview { notifications { leadAnalyticId } } }`)).dashboardOverview as { notifications: Array<{ leadAnalyticId: string }> };
-    expect(answer.notifications.map((n) => n.leadAnalyticId)).toEqual(expected.newest);
-  });
+  // The hot-lead inbox (unreadNotifications, notifications): tests/api/leads.test.ts.
 
   it('dashboardOverview refuses an invalid range', async () => {
     const result = await api.graphql(`{ dashboardOverview(fromDate: "2026-03-02", toDate: "2026-03-01") { summary { fromDate } } }`, {}, api.tokenFor(tenant('utc').userId));

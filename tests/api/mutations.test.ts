@@ -270,12 +270,12 @@ describe('agent targets', () => {
 // --- notifications ------------------------------------------------------------------------------------
 
 describe('smart notifications', () => {
-  const unread = (): Promise<number> => count('app_public.lead_analytics', 'smart_notification is not null and not is_read');
+  const unread = (): Promise<number> => count('app_public.lead_analytics', `analysis_type = 'individual' and not is_read`);
   const deltas = async (): Promise<number> => count('app_hidden.rollup_deltas');
 
   it('markNotificationRead marks one read and unread again; markAllNotificationsRead the rest; no KPI changes', async () => {
     const { id } = await one<{ id: string }>(
-      `select id from app_public.lead_analytics where user_id = $1 and smart_notification is not null and not is_read order by id limit 1`, [tenant.userId]);
+      `select id from app_public.lead_analytics where user_id = $1 and analysis_type = 'individual' and not is_read order by id limit 1`, [tenant.userId]);
     const total = await unread();
     expect(total).toBeGreaterThan(1);
     const pending = await deltas();

@@ -47,7 +47,7 @@ async function snapshot(): Promise<Record<string, unknown>> {
   const tables = [
     'app_public.users', 'app_public.agents', 'app_public.contacts', 'app_public.calls', 'app_public.transcripts',
     'app_public.lead_analytics', 'app_public.credit_transactions', 'app_public.agent_analytics',
-    'app_public.user_analytics', 'app_public.user_hourly_analytics', 'app_hidden.rollup_deltas',
+    'app_public.user_analytics', 'app_public.user_hourly_analytics', 'app_public.agent_hourly_analytics', 'app_hidden.rollup_deltas',
     'app_hidden.purged_rollups', 'app_hidden.contact_count_deltas', 'app_private.trigger_error_log',
   ];
   const select = tables

@@ -34,10 +34,12 @@ const SHAPED: Record<string, readonly string[]> = {
   'app_public.agent_analytics': ['user_id', 'agent_id', 'day', 'updated_at'],
   'app_public.user_analytics': ['user_id', 'day', 'updated_at'],
   'app_public.user_hourly_analytics': ['user_id', 'day', 'hour', 'updated_at'],
+  'app_public.agent_hourly_analytics': ['user_id', 'agent_id', 'day', 'hour', 'updated_at'],
   'app_hidden.measures': [],
   'app_public.agent_daily_stats': ['user_id', 'agent_id', 'day'],
   'app_public.tenant_daily_stats': ['user_id', 'day'],
   'app_public.tenant_hourly_stats': ['user_id', 'day', 'hour'],
+  'app_public.agent_hourly_stats': ['user_id', 'agent_id', 'day', 'hour'],
 };
 
 /** Generated functions whose body lists every measure. */
@@ -172,15 +174,18 @@ describe('sql/README.md "Adding a KPI", step by step', () => {
     expect(await verifyRollups(db.pool, tenant.id)).toEqual([]);
 
     // 420 (40 days ago), 900 and 360: three long calls; 300 was deleted.
-    const { rows: figures } = await db.pool.query<{ daily: string; range: string; agent: string; hourly: string; pending: string }>(
+    const { rows: figures } = await db.pool.query<{
+      daily: string; range: string; agent: string; hourly: string; agentHourly: string; pending: string;
+    }>(
       `select (select sum(long_calls) from app_public.tenant_daily_stats where user_id = $1)::text as daily,
               (select sum(long_calls) from app_public.tenant_hourly_stats where user_id = $1)::text as hourly,
+              (select sum(long_calls) from app_public.agent_hourly_stats where user_id = $1)::text as "agentHourly",
               (app_hidden.range_measures($1, current_date - 60, current_date + 1, null)).long_calls::text as range,
               (select (m.measures).long_calls from app_hidden.agent_measures($1, current_date - 60, current_date + 1) m)::text as agent,
               (select count(*) from app_hidden.rollup_deltas where user_id = $1)::text as pending`,
       [tenant.id],
     );
-    expect(figures).toEqual([{ daily: '3', hourly: '3', range: '3', agent: '3', pending: '0' }]);
+    expect(figures).toEqual([{ daily: '3', hourly: '3', range: '3', agent: '3', agentHourly: '3', pending: '0' }]);
 
     // Retention keeps the new measure of what it purges.
     await db.pool.query(`select app_hidden.purge_calls($1, now() - interval '10 days')`, [tenant.id]);

@@ -142,6 +142,10 @@ export interface RawCall {
 }
 
 export interface RawLead {
+  /** lead_analytics.id of the call's individual analysis. */
+  id: string;
+  /** Marked read (is_read). */
+  read: boolean;
   totalScore: number | null;
   intentScore: number | null;
   urgencyScore: number | null;
@@ -201,14 +205,14 @@ export async function loadSnapshot(pool: pg.Pool, userId: string, { timezone }: 
     total_score: number | null; intent_score: number | null; urgency_score: number | null; budget_score: number | null;
     fit_score: number | null; engagement_score: number | null; lead_status_tag: string | null;
     cta_pricing_clicked: boolean; cta_demo_clicked: boolean; cta_followup_clicked: boolean;
-    cta_sample_clicked: boolean; cta_escalated_to_human: boolean;
+    cta_sample_clicked: boolean; cta_escalated_to_human: boolean; is_read: boolean;
   }>(
     `select c.id, c.agent_id, c.status, c.duration_seconds, c.answered_by_voicemail, c.direction, c.call_source,
             (c.started_at at time zone $2)::date::text as day,
             extract(hour from c.started_at at time zone $2)::int as hour,
             a.id as lead_id, a.total_score, a.intent_score, a.urgency_score, a.budget_score, a.fit_score,
             a.engagement_score, a.lead_status_tag, a.cta_pricing_clicked, a.cta_demo_clicked, a.cta_followup_clicked,
-            a.cta_sample_clicked, a.cta_escalated_to_human
+            a.cta_sample_clicked, a.cta_escalated_to_human, a.is_read
        from app_public.calls c
        left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
       where c.user_id = $1`,
@@ -248,6 +252,8 @@ export async function loadSnapshot(pool: pg.Pool, userId: string, { timezone }: 
       day: c.day,
       hour: c.hour,
       lead: c.lead_id === null ? null : {
+        id: c.lead_id,
+        read: c.is_read,
         totalScore: c.total_score,
         intentScore: c.intent_score,
         urgencyScore: c.urgency_score,
@@ -575,9 +581,9 @@ export interface HourCell {
   hotLeads: string;
 }
 
-/** All 7 x 24 cells (Monday first, hour 0 first), tenant-wide. */
-export function hourlyMatrix(snapshot: Snapshot, range: Range): HourCell[] {
-  const calls = callsIn(snapshot, range.fromDate, range.toDate);
+/** All 7 x 24 cells (Monday first, hour 0 first), tenant-wide or of one agent. */
+export function hourlyMatrix(snapshot: Snapshot, range: Range, agentId?: string | null): HourCell[] {
+  const calls = callsIn(snapshot, range.fromDate, range.toDate, agentId);
   const cells: HourCell[] = [];
   for (let weekday = 1; weekday <= 7; weekday += 1) {
     for (let hour = 0; hour < 24; hour += 1) {
@@ -601,8 +607,8 @@ export function hourlyMatrix(snapshot: Snapshot, range: Range): HourCell[] {
 /** The cells as one array per measure, weekday-major: entry (isoWeekday - 1) * 24 + hour (dashboardOverview.hourMatrix). */
 export type HourMatrix = { [K in Exclude<keyof HourCell, 'isoWeekday' | 'hour'>]: Array<HourCell[K]> };
 
-export function hourMatrix(snapshot: Snapshot, range: Range): HourMatrix {
-  const cells = hourlyMatrix(snapshot, range);
+export function hourMatrix(snapshot: Snapshot, range: Range, agentId?: string | null): HourMatrix {
+  const cells = hourlyMatrix(snapshot, range, agentId);
   return {
     calls: cells.map((c) => c.calls),
     successfulCalls: cells.map((c) => c.successfulCalls),

@@ -37,17 +37,18 @@ export type Measures = Record<string, number>;
 export type Key =
   | { view: 'agent_daily_stats'; agentId: string; day: string }
   | { view: 'tenant_daily_stats'; day: string }
-  | { view: 'tenant_hourly_stats'; day: string; hour: number };
+  | { view: 'tenant_hourly_stats'; day: string; hour: number }
+  | { view: 'agent_hourly_stats'; agentId: string; day: string; hour: number };
 
 /** Every measure of one live-view row (all zero when the row does not exist). */
 export async function figures(userId: string, key: Key): Promise<Measures> {
   const conditions = ['s.user_id = $1', 's.day = $2::date'];
   const values: unknown[] = [userId, key.day];
-  if (key.view === 'agent_daily_stats') {
+  if (key.view === 'agent_daily_stats' || key.view === 'agent_hourly_stats') {
     values.push(key.agentId);
     conditions.push(`s.agent_id = $${values.length}`);
   }
-  if (key.view === 'tenant_hourly_stats') {
+  if (key.view === 'tenant_hourly_stats' || key.view === 'agent_hourly_stats') {
     values.push(key.hour);
     conditions.push(`s.hour = $${values.length}`);
   }
@@ -96,12 +97,13 @@ export async function expectExact(userId: string, expected: readonly Expected[])
   expect(await verify(userId)).toEqual([]);
 }
 
-/** The same measures on the agent's day, the tenant's day and the tenant's hour. */
+/** The same measures on the agent's day, the tenant's day, the tenant's hour and the agent's hour. */
 export function everywhere(agentId: string, day: string, hour: number, measures: Measures): Expected[] {
   return [
     { key: { view: 'agent_daily_stats', agentId, day }, measures },
     { key: { view: 'tenant_daily_stats', day }, measures },
     { key: { view: 'tenant_hourly_stats', day, hour }, measures },
+    { key: { view: 'agent_hourly_stats', agentId, day, hour }, measures },
   ];
 }
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INDIVIDUAL_PROMPT } from '../../worker/analysis/prompts.ts';
 import { analysisJsonSchema } from '../../worker/analysis/schema.ts';
 import { startWorker, type WorkerHandle } from '../../worker/runner.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { asTenant, createTestDatabase, inTransaction, withClient, type TestDatabase } from '../helpers/db.ts';
 import { startFakeOpenAI, type FakeOpenAI, type FakeReply } from '../helpers/fake-openai.ts';
 import { createAgent, createTenant, phoneNumber } from '../helpers/fixtures.ts';
 import { verifyRollups } from '../helpers/rollups.ts';
@@ -273,5 +273,39 @@ user: Send the contract.', analysis_status = 'pending' where call_id = $1`, [cal
     const request = openai.requests.slice(before).find((r) => r.kind === 'individual');
     expect(request?.body.messages?.[0]).toEqual({ role: 'system', content: 'Score leads for a dental clinic.' });
     expect(await individualAnalyses(outcome.callId)).toMatchObject([{ prompt_version: `tenant-v${version}` }]);
+  });
+});
+
+describe('one notification per contact per analysis', () => {
+  /** The overview's hot-lead inbox as the tenant sees it, for one phone number. */
+  async function inboxFor(phone: string): Promise<{ entries: Array<{ call_id: string; smart_notification: string }>; unreadRows: number }> {
+    const entries = await withClient(db.pool, (client) =>
+      inTransaction(client, async () => {
+        await asTenant(client, userId);
+        const { rows } = await client.query<{ call_id: string; smart_notification: string }>(
+          `select n.call_id, n.smart_notification from app_public.dashboard_overview() o, unnest(o.notifications) n
+            where n.phone_number = $1`,
+          [phone],
+        );
+        return rows;
+      }),
+    );
+    // What any reader of "unread" sees: the rows themselves.
+    const unreadRows = await count(db.pool, `select count(*) from app_public.lead_analytics where user_id = $1 and phone_number = $2 and not is_read`, [userId, phone]);
+    return { entries, unreadRows };
+  }
+
+  it('a new call: one entry (its individual analysis), not a second identical one from the contact’s complete analysis', async () => {
+    const first = await analyse([]);
+    expect(first.requests).toEqual({ individual: 1, complete: 1 });
+    expect(await completeAnalysis(first.phone)).toMatchObject({ calls_analyzed: 1 });
+    const once = await inboxFor(first.phone);
+    expect(once.entries).toEqual([{ call_id: first.callId, smart_notification: 'Priya asked for pricing — call back today' }]);
+    expect(once.unreadRows).toBe(1);
+    // A second call of the same contact: a second analysis, so a second entry; the refreshed complete analysis adds none.
+    const second = await analyse([], { phone: first.phone });
+    const twice = await inboxFor(first.phone);
+    expect(twice.entries.map((e) => e.call_id).sort()).toEqual([first.callId, second.callId].sort());
+    expect(twice.unreadRows).toBe(2);
   });
 });

@@ -4,6 +4,7 @@ import { AGENT_OVERVIEW } from './operations/agent-overview.ts';
 import { AGENT_SLICE } from './operations/agent-slice.ts';
 import { AUDIT_ENTRIES } from './operations/audit.ts';
 import { CALL_DETAIL } from './operations/call-detail.ts';
+import { CONTACT_OVERVIEW, CREATE_FOLLOW_UP, LEADS_PAGE, MARK_LEADS_READ } from './operations/leads.ts';
 import { MARK_ALL_READ, MARK_READ, SIGN_IN } from './operations/mutations.ts';
 import { OVERVIEW } from './operations/overview.ts';
 import { CALLER_PREVIEW, ERASE_BUSINESS, ERASE_CONTACT, PRIVACY, REQUEST_EXPORT, SET_RETENTION } from './operations/privacy.ts';
@@ -16,4 +17,6 @@ export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SE
   PRIVACY, CALLER_PREVIEW, REQUEST_EXPORT, ERASE_CONTACT, SET_RETENTION, ERASE_BUSINESS,
   AUDIT_ENTRIES,
   PROVIDERS, ROTATE_BOLNA_TOKEN, SET_BOLNA_SECRET, SET_TWILIO, REPLAY_DELIVERIES, API_KEYS, CREATE_API_KEY, REVOKE_API_KEY,
-  ...SETTINGS_DOCUMENTS] as const;
+  ...SETTINGS_DOCUMENTS,
+  LEADS_PAGE, MARK_LEADS_READ, CONTACT_OVERVIEW, CREATE_FOLLOW_UP,
+] as const;

@@ -13,15 +13,15 @@ export function kpiCardsOf(summary: RangeSummary): KpiCardProps[] {
     id, label, value: formatPercent(value), raw: value ?? null, change: formatPointChange(change), changeRaw: change ?? null,
   });
   return [
-    count('calls', 'Calls', c?.calls, d?.calls),
+    { ...count('calls', 'Calls', c?.calls, d?.calls), hint: 'counts calls started in the period' },
     rate('answerRate', 'Answer rate', c?.answerRate, d?.answerRate),
     rate('successRate', 'Success rate', c?.successRate, d?.successRate),
     {
       id: 'averageDurationSeconds', label: 'Average duration', value: formatDuration(c?.averageDurationSeconds),
       raw: c?.averageDurationSeconds ?? null, change: formatRelativeChange(d?.averageDurationSeconds), changeRaw: d?.averageDurationSeconds ?? null,
     },
-    count('leads', 'Leads', c?.leads, d?.leads),
-    count('hotLeads', 'Hot leads', c?.hotLeads, d?.hotLeads),
+    { ...count('leads', 'Leads', c?.leads, d?.leads), hint: 'counts calls with an analysis (not contacts)' },
+    { ...count('hotLeads', 'Hot leads', c?.hotLeads, d?.hotLeads), hint: 'counts calls whose analysis is hot' },
     rate('conversionRate', 'Conversion rate', c?.conversionRate, d?.conversionRate),
     rate('ctaRate', 'CTA rate', c?.ctaRate, d?.ctaRate),
     {

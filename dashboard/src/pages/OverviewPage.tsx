@@ -13,11 +13,11 @@ import { StatusGate } from '../components/StatusGate.tsx';
 import { TalkTimeChart } from '../components/TalkTimeChart.tsx';
 import { formatDay } from '../format.ts';
 import { useAgentSlice } from '../hooks/use-agent-slice.ts';
-import { useMarkAllRead } from '../hooks/use-mark-all-read.ts';
+import { useMarkLeadsRead } from '../hooks/use-leads.ts';
 import { useMarkRead } from '../hooks/use-mark-read.ts';
 import { useOverview } from '../hooks/use-overview.ts';
 import { navigate } from '../router.ts';
-import type { Session } from '../session.ts';
+import { canWrite, type Session } from '../session.ts';
 import { resolveRange, useView, viewSearch } from '../view-state.ts';
 import { dailyCsv, leaderboardCsv } from './csv-exports.ts';
 
@@ -25,12 +25,12 @@ import { dailyCsv, leaderboardCsv } from './csv-exports.ts';
 export function OverviewPage({ session }: { session: Session }) {
   const [view, setView] = useView();
   const range = resolveRange(view, session.timeZone);
-  const overview = useOverview(range);
   // an agent id that is not one of the tenant's (a stale link) filters nothing
   const agentId = session.agents.some((agent) => agent.id === view.agent) ? view.agent : null;
+  const overview = useOverview({ ...range, agentId });
   const slice = useAgentSlice(agentId, range);
   const markRead = useMarkRead();
-  const markAllRead = useMarkAllRead();
+  const markLeadsRead = useMarkLeadsRead();
   const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
 
   const data = overview.data?.dashboardOverview ?? null;
@@ -41,6 +41,9 @@ export function OverviewPage({ session }: { session: Session }) {
   const error = overview.error ?? (filtered ? slice.error : undefined);
   const agentName = session.agents.find((agent) => agent.id === agentId)?.name;
   const agentSearch = viewSearch({ ...view, agent: null });
+  const leadsHref = `/leads?${new URLSearchParams({
+    temperature: 'hot', from: range.fromDate, to: range.toDate, ...(agentId ? { agent: agentId } : {}),
+  }).toString()}`;
 
   const onMarkRead = async (id: string): Promise<void> => {
     setPending((current) => new Set(current).add(id));
@@ -53,7 +56,7 @@ export function OverviewPage({ session }: { session: Session }) {
     });
   };
   const onMarkAllRead = async (): Promise<void> => {
-    await markAllRead.run({});
+    await markLeadsRead.run({ ...range, agentId, temperature: 'hot', minScore: null, maxScore: null });
     overview.refetch();
   };
 
@@ -95,14 +98,17 @@ export function OverviewPage({ session }: { session: Session }) {
           </section>
           <HotLeads
             items={data?.notifications}
+            hotLeads={summary?.current?.hotLeads}
             unread={data?.unreadNotifications}
             timeZone={session.timeZone}
+            leadsHref={leadsHref}
             pending={pending}
-            onMarkRead={(id) => void onMarkRead(id)}
-            onMarkAllRead={() => void onMarkAllRead()}
+            onMarkRead={canWrite(session) ? (id) => void onMarkRead(id) : null}
+            onMarkAllRead={canWrite(session) ? () => void onMarkAllRead() : null}
+            onOpen={(href) => navigate(href)}
           />
         </div>
-        <HourHeatmap matrix={data?.hourMatrix} note={filtered ? 'All agents (the matrix is tenant-wide).' : undefined} />
+        <HourHeatmap matrix={data?.hourMatrix} note={filtered ? `Calls of ${agentName ?? 'this agent'}.` : undefined} />
       </StatusGate>
     </div>
   );

@@ -32,17 +32,17 @@ describe('dashboard GraphQL client', () => {
         : answer({ data: { dashboardOverview: null } });
     });
     vi.stubGlobal('fetch', fetchMock);
-    await expect(request(OVERVIEW, { fromDate: null, toDate: null })).resolves.toEqual({ dashboardOverview: null });
+    await expect(request(OVERVIEW, { fromDate: null, toDate: null, agentId: null })).resolves.toEqual({ dashboardOverview: null });
     expect(bodies).toEqual([
-      { documentId: DOCUMENT_IDS.Overview, variables: { fromDate: null, toDate: null }, operationName: 'Overview' },
-      { query: OVERVIEW.query, variables: { fromDate: null, toDate: null }, operationName: 'Overview' },
+      { documentId: DOCUMENT_IDS.Overview, variables: { fromDate: null, toDate: null, agentId: null }, operationName: 'Overview' },
+      { query: OVERVIEW.query, variables: { fromDate: null, toDate: null, agentId: null }, operationName: 'Overview' },
     ]);
   });
 
   it('does not retry other errors', async () => {
     const fetchMock = vi.fn(async () => answer({ errors: [{ message: 'slow', extensions: { code: 'STATEMENT_TIMEOUT' } }] }, 503));
     vi.stubGlobal('fetch', fetchMock);
-    await expect(request(OVERVIEW, { fromDate: null, toDate: null })).rejects.toMatchObject({ code: 'STATEMENT_TIMEOUT' });
+    await expect(request(OVERVIEW, { fromDate: null, toDate: null, agentId: null })).rejects.toMatchObject({ code: 'STATEMENT_TIMEOUT' });
     expect(fetchMock).toHaveBeenCalledTimes(1);
   });
 });

@@ -135,14 +135,20 @@ describe('charts, heatmap, leaderboard, hot leads: empty states', () => {
   });
 
   it('hot leads: empty message, or items with the unread badge and a mark-as-read button', () => {
-    const props = { timeZone: 'UTC', pending: new Set<string>(), onMarkRead: () => undefined, onMarkAllRead: () => undefined };
-    expect(html(createElement(HotLeads, { items: [], unread: '0', ...props }))).toContain('every notification is read');
-    const item: NotificationItem = {
-      leadAnalyticId: 'l1', callId: 'c1', phoneNumber: '+15550001', extractedName: 'Dana', companyName: 'Acme', leadStatusTag: 'hot',
-      totalScore: 88, smartNotification: 'Call back about pricing', analyzedAt: '2026-03-01T10:00:00Z',
+    const props = {
+      timeZone: 'UTC', pending: new Set<string>(), onMarkRead: () => undefined, onMarkAllRead: () => undefined,
+      leadsHref: '/leads?temperature=hot', onOpen: () => undefined,
     };
-    const out = html(createElement(HotLeads, { items: [item], unread: '12', ...props }));
+    expect(html(createElement(HotLeads, { items: [], hotLeads: '3', unread: '0', ...props }))).toContain('every hot lead of this period is read');
+    const item: NotificationItem = {
+      leadAnalyticId: 'l1', callId: 'c1', contactId: 'k1', phoneNumber: '+15550001', extractedName: 'Dana', companyName: 'Acme', leadStatusTag: 'hot',
+      totalScore: 88, smartNotification: 'Call back about pricing', analyzedAt: '2026-03-01T10:00:00Z', startedAt: '2026-03-01T09:00:00Z',
+    };
+    const out = html(createElement(HotLeads, { items: [item], hotLeads: '69', unread: '12', ...props }));
     expect(out).toContain('data-testid="unread-count" data-value="12"');
+    expect(out).toContain('data-hot="69"');
+    expect(out).toContain('href="/contacts/k1"');
+    expect(out).toContain('See all 69 hot leads');
     expect(out).toContain('Call back about pricing');
     expect(out).toContain('Mark Dana as read');
   });

@@ -6,10 +6,11 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 export type OverviewQueryVariables = Exact<{
   fromDate: string | null | undefined;
   toDate: string | null | undefined;
+  agentId: string | null | undefined;
 }>;
 
 
-export type OverviewQuery = { dashboardOverview: { unreadNotifications: string | null, summary: { fromDate: string | null, toDate: string | null, previousFromDate: string | null, previousToDate: string | null, timezone: string | null, creditsAvailable: number | null, current: { calls: string | null, successfulCalls: string | null, answerRate: string | null, successRate: string | null, averageDurationSeconds: string | null, leads: string | null, qualifiedLeads: string | null, hotLeads: string | null, conversionRate: string | null, ctaRate: string | null, creditsUsed: string | null, talkSeconds: string | null } | null, change: { calls: string | null, answerRate: string | null, successRate: string | null, averageDurationSeconds: string | null, leads: string | null, qualifiedLeads: string | null, hotLeads: string | null, conversionRate: string | null, ctaRate: string | null, creditsUsed: string | null, talkSeconds: string | null } | null, leadTemperature: Array<{ key: string | null, label: string | null, value: string | null, share: string | null } | null> | null, ctaFunnel: Array<{ key: string | null, label: string | null, value: string | null, share: string | null } | null> | null, callSources: Array<{ key: string | null, label: string | null, value: string | null, share: string | null } | null> | null } | null, daily: Array<{ periodStart: string | null, periodEnd: string | null, figures: { calls: string | null, successfulCalls: string | null, unansweredCalls: string | null, failedCalls: string | null, talkSeconds: string | null, leads: string | null } | null } | null> | null, leaderboard: Array<{ agentId: string | null, name: string | null, isActive: boolean | null, rank: number | null, dailyCalls: Array<string | null> | null, figures: { calls: string | null, successfulCalls: string | null, successRate: string | null, leads: string | null, qualifiedLeads: string | null, conversionRate: string | null, averageDurationSeconds: string | null } | null } | null> | null, hourMatrix: { calls: Array<string | null> | null, answerRate: Array<string | null> | null } | null, freshness: { serverTime: string | null, rollupsCompactedAt: string | null, kpiSummaryRefreshedAt: string | null, latestCallAt: string | null, pendingRollupChanges: string | null } | null, notifications: Array<{ leadAnalyticId: string | null, callId: string | null, phoneNumber: string | null, extractedName: string | null, companyName: string | null, leadStatusTag: string | null, totalScore: number | null, smartNotification: string | null, analyzedAt: string | null } | null> | null } | null };
+export type OverviewQuery = { dashboardOverview: { unreadNotifications: string | null, summary: { fromDate: string | null, toDate: string | null, previousFromDate: string | null, previousToDate: string | null, timezone: string | null, creditsAvailable: number | null, current: { calls: string | null, successfulCalls: string | null, answerRate: string | null, successRate: string | null, averageDurationSeconds: string | null, leads: string | null, qualifiedLeads: string | null, hotLeads: string | null, conversionRate: string | null, ctaRate: string | null, creditsUsed: string | null, talkSeconds: string | null } | null, change: { calls: string | null, answerRate: string | null, successRate: string | null, averageDurationSeconds: string | null, leads: string | null, qualifiedLeads: string | null, hotLeads: string | null, conversionRate: string | null, ctaRate: string | null, creditsUsed: string | null, talkSeconds: string | null } | null, leadTemperature: Array<{ key: string | null, label: string | null, value: string | null, share: string | null } | null> | null, ctaFunnel: Array<{ key: string | null, label: string | null, value: string | null, share: string | null } | null> | null, callSources: Array<{ key: string | null, label: string | null, value: string | null, share: string | null } | null> | null } | null, daily: Array<{ periodStart: string | null, periodEnd: string | null, figures: { calls: string | null, successfulCalls: string | null, unansweredCalls: string | null, failedCalls: string | null, talkSeconds: string | null, leads: string | null } | null } | null> | null, leaderboard: Array<{ agentId: string | null, name: string | null, isActive: boolean | null, rank: number | null, dailyCalls: Array<string | null> | null, figures: { calls: string | null, successfulCalls: string | null, successRate: string | null, leads: string | null, qualifiedLeads: string | null, conversionRate: string | null, averageDurationSeconds: string | null } | null } | null> | null, hourMatrix: { calls: Array<string | null> | null, answerRate: Array<string | null> | null } | null, freshness: { serverTime: string | null, rollupsCompactedAt: string | null, kpiSummaryRefreshedAt: string | null, latestCallAt: string | null, pendingRollupChanges: string | null } | null, notifications: Array<{ leadAnalyticId: string | null, callId: string | null, contactId: string | null, phoneNumber: string | null, extractedName: string | null, companyName: string | null, leadStatusTag: string | null, totalScore: number | null, smartNotification: string | null, analyzedAt: string | null, startedAt: string | null } | null> | null } | null };
 
 export type AgentSliceQueryVariables = Exact<{
   agentId: string;
@@ -260,3 +261,48 @@ export type RemoveUsageAlertThresholdMutationVariables = Exact<{
 
 
 export type RemoveUsageAlertThresholdMutation = { removeUsageAlertThreshold: { result: { rowId: string } | null } | null };
+
+export type LeadsPageQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  agentId: string | null | undefined;
+  temperature: string | null | undefined;
+  unreadOnly: boolean | null | undefined;
+  minScore: number | null | undefined;
+  maxScore: number | null | undefined;
+  after: string | null | undefined;
+  first: number | null | undefined;
+}>;
+
+
+export type LeadsPageQuery = { leadsPage: { totalCount: string | null, unreadCount: string | null, endCursor: string | null, hasNextPage: boolean | null, items: Array<{ leadAnalyticId: string | null, callId: string | null, contactId: string | null, agentId: string | null, phoneNumber: string | null, extractedName: string | null, companyName: string | null, leadStatusTag: string | null, totalScore: number | null, smartNotification: string | null, isRead: boolean | null, startedAt: string | null } | null> | null } | null };
+
+export type MarkLeadsReadMutationVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  agentId: string | null | undefined;
+  temperature: string | null | undefined;
+  minScore: number | null | undefined;
+  maxScore: number | null | undefined;
+}>;
+
+
+export type MarkLeadsReadMutation = { markLeadsRead: { result: number | null } | null };
+
+export type ContactOverviewQueryVariables = Exact<{
+  contactId: string;
+}>;
+
+
+export type ContactOverviewQuery = { contactOverview: { contactId: string | null, phoneNumber: string | null, name: string | null, email: string | null, company: string | null, isCustomer: boolean | null, notConnected: number | null, createdAt: string | null, summaryScore: number | null, summaryTag: string | null, calls: Array<{ callId: string | null, startedAt: string | null, agentId: string | null, agentName: string | null, status: string | null, outcome: string | null, direction: string | null, durationSeconds: number | null, leadAnalyticId: string | null, totalScore: number | null, leadStatusTag: string | null, isRead: boolean | null, smartNotification: string | null } | null> | null, followUps: Array<{ followUpId: string | null, followUpDate: string | null, remark: string | null, status: string | null, createdAt: string | null } | null> | null } | null };
+
+export type CreateFollowUpMutationVariables = Exact<{
+  contactId: string | null | undefined;
+  leadPhone: string;
+  leadName: string | null | undefined;
+  followUpDate: string;
+  remark: string | null | undefined;
+}>;
+
+
+export type CreateFollowUpMutation = { createFollowUp: { followUp: { rowId: string, followUpDate: string } | null } | null };

@@ -24,8 +24,8 @@ export type OverviewVariables = OverviewQueryVariables;
 export const OVERVIEW = typedDocument<OverviewData, OverviewVariables>(
   'Overview',
   /* GraphQL */ `
-  query Overview($fromDate: Date, $toDate: Date) {
-    dashboardOverview(fromDate: $fromDate, toDate: $toDate) {
+  query Overview($fromDate: Date, $toDate: Date, $agentId: UUID) {
+    dashboardOverview(fromDate: $fromDate, toDate: $toDate, agentId: $agentId) {
       summary { ${SUMMARY_FIELDS} }
       daily { ${SERIES_FIELDS} }
       leaderboard {
@@ -35,7 +35,7 @@ export const OVERVIEW = typedDocument<OverviewData, OverviewVariables>(
       hourMatrix { calls answerRate }
       freshness { serverTime rollupsCompactedAt kpiSummaryRefreshedAt latestCallAt pendingRollupChanges }
       unreadNotifications
-      notifications { leadAnalyticId callId phoneNumber extractedName companyName leadStatusTag totalScore smartNotification analyzedAt }
+      notifications { leadAnalyticId callId contactId phoneNumber extractedName companyName leadStatusTag totalScore smartNotification analyzedAt startedAt }
     }
   }
 `,
