@@ -6236,7 +6236,8 @@ CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.lead_analytics FO
 CREATE TRIGGER _500_rollup AFTER INSERT OR DELETE OR UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__rollup();
 
 CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.members FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.members FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-last_sign_in_at');
+CREATE TRIGGER _900_audit AFTER DELETE OR UPDATE ON app_public.members FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-last_sign_in_at');
+CREATE TRIGGER _900_audit_insert AFTER INSERT ON app_public.members FOR EACH ROW WHEN (new.id <> new.user_id) EXECUTE FUNCTION app_private.tg__audit('-last_sign_in_at');
 
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.phone_numbers FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.phone_numbers FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();

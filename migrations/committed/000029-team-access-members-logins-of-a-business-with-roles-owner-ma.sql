@@ -1,5 +1,5 @@
 --! Previous: sha1:67cad7f9e856ddba3d681a5b6ffdcde1d82099dc
---! Hash: sha1:7180a8b55dbb2bc940940330f8a2fda42b62fb02
+--! Hash: sha1:eab7c1f3a05bc4297dff2e11d13335ec0cecb995
 --! Message: Team access: members (logins) of a business with roles owner, manager, viewer; app_owner and app_viewer roles; invitations and one-time reset links; sign-in per login; sign-up bonus through the ledger
 
 -- Team access (issue 14, item 4): a business (app_public.users, the tenant: jwt.claims.user_id keeps
@@ -77,8 +77,11 @@ select u.id, u.id, u.email, u.name, 'owner', true, u.created_at, s.last_login_at
 insert into app_private.member_secrets (member_id, password_hash, created_at, updated_at)
 select s.user_id, s.password_hash, s.created_at, s.updated_at from app_private.user_secrets s;
 -- Audited from here on (the migration's own copies are not audit events).
-create trigger _900_audit after insert or update or delete on app_public.members
+-- The founding owner (id = business id) is created with the business, whose sign-up entry says it all.
+create trigger _900_audit after update or delete on app_public.members
   for each row execute function app_private.tg__audit('-last_sign_in_at');
+create trigger _900_audit_insert after insert on app_public.members
+  for each row when (new.id <> new.user_id) execute function app_private.tg__audit('-last_sign_in_at');
 
 drop table app_private.user_secrets;
 -- Kept for code written before the move (seeds, fixtures): the founding owners' password hashes.
