@@ -48,6 +48,8 @@ export interface StartApiOptions {
   now?: () => number;
   /** Where the built dashboard is served from (default dashboard/dist). */
   dashboardDistDir?: string;
+  /** SECRETS_KEY for the provider-secret mutations (default: none, they fail). */
+  secretsKey?: Buffer;
 }
 
 export interface ApiServer {
@@ -102,6 +104,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
     graphql: { authPool, jwt, config, logger, now: options.now },
     dashboard: options.dashboardDistDir ? { distDir: options.dashboardDistDir } : undefined,
     trustProxy: config.trustProxy,
+    secretsKey: options.secretsKey,
   });
   const http = await listen(app.express, { host: '127.0.0.1', port: 0, timeouts: httpTimeouts(config) });
 
