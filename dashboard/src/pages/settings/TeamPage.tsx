@@ -91,11 +91,8 @@ function MemberActions({ member, onChanged }: { member: MemberRow; onChanged(): 
   const [resetUrl, setResetUrl] = useState<string | null>(null);
   return (
     <div className="member-actions">
-      <label className="sr-only" htmlFor={`role-${member.rowId}`}>
-        Role of {member.name}
-      </label>
       <select
-        id={`role-${member.rowId}`}
+        aria-label={`Role of ${member.name}`}
         value={member.role}
         disabled={setRole.pending}
         onChange={async (event) => {
@@ -237,7 +234,9 @@ function InvitePanel({ session, onChanged }: { session: Session; onChanged(): vo
           {invite.pending ? 'Inviting…' : 'Create invitation link'}
         </button>
       </form>
-      <p className="muted small">{ROLES.find((r) => r.value === role)?.description}.</p>
+      <p className="muted small">
+        {roleLabel(role)}: {ROLES.find((r) => r.value === role)?.description}.
+      </p>
       <ErrorText error={invite.error ?? revoke.error} />
       {link ? <OneTimeLink label="Invitation link." url={link} onDone={() => setLink(null)} /> : null}
       {pending.length > 0 ? (
