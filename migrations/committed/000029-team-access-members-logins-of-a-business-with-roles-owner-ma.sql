@@ -1,5 +1,5 @@
 --! Previous: sha1:67cad7f9e856ddba3d681a5b6ffdcde1d82099dc
---! Hash: sha1:eab7c1f3a05bc4297dff2e11d13335ec0cecb995
+--! Hash: sha1:dcb971518380415b4ae01141de24e40a6e866f75
 --! Message: Team access: members (logins) of a business with roles owner, manager, viewer; app_owner and app_viewer roles; invitations and one-time reset links; sign-in per login; sign-up bonus through the ledger
 
 -- Team access (issue 14, item 4): a business (app_public.users, the tenant: jwt.claims.user_id keeps
@@ -217,13 +217,12 @@ begin
   select m.* into v_member from app_public.members m
    where m.id = app_public.current_member_id() and m.user_id = app_public.current_user_id() and m.is_active;
   if v_member.id is null or v_member.role <> 'owner' then
-    raise exception 'only an owner of this business can manage its members' using errcode = '42501';
+    raise exception 'Only an owner of this business can manage its members.' using errcode = '42501';
   end if;
   return v_member;
 end
 $$;
 comment on function app_hidden.require_owner() is 'The signed-in owner (a password session of an active owner member), else 42501.';
-grant execute on function app_hidden.require_owner() to app_owner;
 
 create function app_hidden.check_new_password(password text) returns void
   language plpgsql immutable
@@ -389,10 +388,10 @@ declare
   v_token text := app_hidden.new_link_token('sbi_');
 begin
   if invite_member.role is null or invite_member.role not in ('owner', 'manager', 'viewer') then
-    raise exception 'role must be owner, manager or viewer' using errcode = 'SB201';
+    raise exception 'The role must be owner, manager or viewer.' using errcode = 'SB201';
   end if;
   if exists (select 1 from app_public.members m where m.email = invite_member.email::public.citext) then
-    raise exception 'this email already signs in to Switchboard; each login belongs to one business' using errcode = 'SB102';
+    raise exception 'This email already signs in to Switchboard: each login belongs to one business.' using errcode = 'SB102';
   end if;
   -- A new invitation replaces the pending ones for the same email.
   update app_public.invitations i set revoked_at = now()
@@ -423,7 +422,7 @@ begin
      and i.accepted_at is null and i.revoked_at is null
   returning * into v_inv;
   if v_inv.id is null then
-    raise exception 'no pending invitation with this id' using errcode = 'SB104';
+    raise exception 'No pending invitation with this id.' using errcode = 'SB104';
   end if;
   return v_inv;
 end
@@ -439,7 +438,7 @@ begin
   perform 1 from app_public.members m where m.user_id = p_user_id and m.role = 'owner' and m.is_active for update;
   if not exists (select 1 from app_public.members m
                   where m.user_id = p_user_id and m.role = 'owner' and m.is_active and m.id <> p_member_id) then
-    raise exception 'a business needs at least one owner: make another member owner first' using errcode = 'SB203';
+    raise exception 'A business needs at least one owner: make another member owner first.' using errcode = 'SB203';
   end if;
 end
 $$;
@@ -454,12 +453,12 @@ declare
   v_member app_public.members;
 begin
   if set_member_role.role is null or set_member_role.role not in ('owner', 'manager', 'viewer') then
-    raise exception 'role must be owner, manager or viewer' using errcode = 'SB201';
+    raise exception 'The role must be owner, manager or viewer.' using errcode = 'SB201';
   end if;
   select m.* into v_member from app_public.members m
    where m.id = set_member_role.member_id and m.user_id = v_owner.user_id;
   if v_member.id is null then
-    raise exception 'no member with this id in your business' using errcode = 'SB104';
+    raise exception 'No member with this id in your business.' using errcode = 'SB104';
   end if;
   if v_member.role = 'owner' and set_member_role.role <> 'owner' then
     perform app_hidden.guard_last_owner(v_owner.user_id, v_member.id);
@@ -482,7 +481,7 @@ begin
   select m.* into v_member from app_public.members m
    where m.id = remove_member.member_id and m.user_id = v_owner.user_id;
   if v_member.id is null then
-    raise exception 'no member with this id in your business' using errcode = 'SB104';
+    raise exception 'No member with this id in your business.' using errcode = 'SB104';
   end if;
   if v_member.role = 'owner' then
     perform app_hidden.guard_last_owner(v_owner.user_id, v_member.id);
@@ -502,7 +501,7 @@ declare
   v_owner  app_public.members := app_hidden.require_owner();
 begin
   if not exists (select 1 from app_public.members m where m.id = issue_password_reset.member_id and m.user_id = v_owner.user_id) then
-    raise exception 'no member with this id in your business' using errcode = 'SB104';
+    raise exception 'No member with this id in your business.' using errcode = 'SB104';
   end if;
   return app_hidden.password_reset_token(issue_password_reset.member_id);
 end
@@ -518,7 +517,7 @@ declare
 begin
   select m.* into v_member from app_public.members m where m.id = p_member_id;
   if v_member.id is null then
-    raise exception 'no such member' using errcode = 'SB104';
+    raise exception 'No such member.' using errcode = 'SB104';
   end if;
   -- Earlier unused reset links of this member stop working.
   update app_private.member_links l set used_at = now()
@@ -549,7 +548,7 @@ begin
      and l.used_at is null and l.expires_at > now()
   returning * into v_link;
   if v_link.token_hash is null then
-    raise exception 'this link is invalid, expired or already used; ask for a new one' using errcode = 'SB202';
+    raise exception 'This link is invalid, expired or already used: ask for a new one.' using errcode = 'SB202';
   end if;
   return v_link;
 end
@@ -572,14 +571,14 @@ begin
    where i.id = v_link.invitation_id and i.accepted_at is null and i.revoked_at is null
   returning * into v_inv;
   if v_inv.id is null then
-    raise exception 'this link is invalid, expired or already used; ask for a new one' using errcode = 'SB202';
+    raise exception 'This link is invalid, expired or already used: ask for a new one.' using errcode = 'SB202';
   end if;
   begin
     insert into app_public.members (user_id, email, name, role, last_sign_in_at)
     values (v_inv.user_id, v_inv.email, accept_invitation.name, v_inv.role, now())
     returning * into v_member;
   exception when unique_violation then
-    raise exception 'this email already signs in to Switchboard; each login belongs to one business' using errcode = 'SB102';
+    raise exception 'This email already signs in to Switchboard: each login belongs to one business.' using errcode = 'SB102';
   end;
   insert into app_private.member_secrets (member_id, password_hash) values (v_member.id, crypt(password, gen_salt('bf', 10)));
   return query select v_member.user_id, v_member.id,
@@ -629,7 +628,7 @@ begin
    where m.id = p_member_id and m.user_id = p_user_id and m.is_active
      for update of s;
   if v_hash is null or v_hash <> crypt(coalesce(current_password, ''), v_hash) then
-    raise exception 'the current password is not correct' using errcode = 'SB204';
+    raise exception 'The current password is not correct.' using errcode = 'SB204';
   end if;
   perform app_hidden.check_new_password(new_password);
   update app_private.member_secrets s set password_hash = crypt(new_password, gen_salt('bf', 10)), updated_at = now()

@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, startApi, type ApiServer } from '../helpers/api.ts';
 import { okData } from '../helpers/graphql-result.ts';
 import { operatorResetLink } from '../../server/team/reset-link.ts';
+import { runAsCaller } from '../../server/auth/current-caller.ts';
+import { toApiError } from '../../server/errors.ts';
+import { createLogger } from '../../kernel/log.ts';
 
 let api: ApiServer;
 
@@ -257,5 +260,36 @@ describe('audit trail', () => {
     const roleChange = rows.find((row) => row.resource_type === 'members' && row.action === 'update' && row.text.includes('"role"'));
     expect(roleChange).toMatchObject({ actor: 'user', member_id: owner.memberId });
     expect(rows.some((row) => /\$2[ab]\$/.test(row.text))).toBe(false);
+  });
+});
+
+describe('error codes (server/errors.ts)', () => {
+  const log = createLogger('test:team-errors');
+  const pgError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'ERROR', routine: 'exec_stmt_raise' });
+
+  it('each team error has its code, an HTTP status and the plain sentence our SQL wrote', () => {
+    for (const [state, code, status] of [
+      ['SB201', 'INVALID_MEMBER_ROLE', 400],
+      ['SB202', 'INVALID_LINK', 400],
+      ['SB203', 'LAST_OWNER', 409],
+      ['SB204', 'WRONG_PASSWORD', 400],
+    ] as const) {
+      expect(toApiError(pgError(state, 'A sentence.'), log)).toMatchObject({ code, httpStatus: status, message: 'A sentence.' });
+    }
+  });
+
+  it("a refused write in a read-only transaction: a viewer's or a read-only key's, each in its own words", () => {
+    const readOnly = Object.assign(new Error('cannot execute INSERT in a read-only transaction'), { code: '25006', severity: 'ERROR' });
+    expect(runAsCaller('member', () => toApiError(readOnly, log))).toMatchObject({ code: 'READ_ONLY_MEMBER', httpStatus: 403 });
+    expect(runAsCaller('member', () => toApiError(readOnly, log)).message).toMatch(/^You have view-only access.*\.$/);
+    expect(runAsCaller('apiKey', () => toApiError(readOnly, log))).toMatchObject({ code: 'READ_ONLY_API_KEY', message: 'This API key is read-only.' });
+  });
+
+  it('the messages users meet are sentences without SQL', async () => {
+    const seen = [
+      (await gql(`mutation { inviteMember(input: { email: "boss2@team.example.com", role: "boss" }) { result { token } } }`, {}, owner.jwtToken)).body,
+      (await accept('sbi_not-a-real-token', 'Nobody', 'nobody password')).body,
+    ].map((body) => body.errors?.[0]?.message ?? '');
+    expect(seen).toEqual(['The role must be owner, manager or viewer.', 'This link is invalid, expired or already used: ask for a new one.']);
   });
 });
