@@ -101,12 +101,15 @@ afterAll(async () => {
 describe('team access in the browser', () => {
   it('a viewer joins by the invitation link, sees the same KPIs as the owner and no write controls; the API refuses its writes', async () => {
     const ownerKpis = await kpis(owner);
+    await owner.getByRole('button', { name: 'Mark all read' }).waitFor({ timeout: WAIT_MS });
     const url = await invite('viewer@teambrowser.example.com', 'Viewer');
     await screenshot(owner, 'dashboard/team-invite-1440');
 
     await join(member, url, 'Vic Viewer', 'viewer-password-1');
     expect(await kpis(member)).toEqual(ownerKpis);
     expect(Number(ownerKpis.calls)).toBeGreaterThan(0);
+    // The overview's only write controls (mark as read) are there for the owner, not for the viewer.
+    expect(await member.getByRole('button', { name: /^Mark / }).count()).toBe(0);
 
     await member.goto(`${api.url}/settings/team`);
     await member.getByTestId('members').waitFor({ timeout: WAIT_MS });

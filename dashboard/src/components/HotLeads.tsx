@@ -10,9 +10,11 @@ export interface HotLeadsProps {
   pending: ReadonlySet<string>;
   onMarkRead(leadAnalyticId: string): void;
   onMarkAllRead(): void;
+  /** A viewer's session: no mark-as-read buttons (the API would refuse them). */
+  readOnly?: boolean;
 }
 
-export function HotLeads({ items, unread, timeZone, pending, onMarkRead, onMarkAllRead }: HotLeadsProps) {
+export function HotLeads({ items, unread, timeZone, pending, onMarkRead, onMarkAllRead, readOnly = false }: HotLeadsProps) {
   const present = (items ?? []).filter((item): item is NotificationItem => item?.leadAnalyticId != null);
   return (
     <section className="panel hot-leads" aria-labelledby="hot-leads-title">
@@ -23,7 +25,7 @@ export function HotLeads({ items, unread, timeZone, pending, onMarkRead, onMarkA
             {formatInteger(unread ?? '0')}
           </span>
         </h2>
-        {present.length > 0 ? (
+        {present.length > 0 && !readOnly ? (
           <button type="button" className="link-button" onClick={onMarkAllRead}>
             Mark all read
           </button>
@@ -48,9 +50,11 @@ export function HotLeads({ items, unread, timeZone, pending, onMarkRead, onMarkA
                 <p className="lead-note">{item.smartNotification}</p>
                 <div className="lead-meta muted">
                   {item.phoneNumber ? <a href={`tel:${item.phoneNumber}`}>{item.phoneNumber}</a> : null} · {formatDateTime(item.analyzedAt, timeZone)}
-                  <button type="button" className="link-button" disabled={pending.has(id)} onClick={() => onMarkRead(id)} aria-label={`Mark ${who} as read`}>
-                    Mark as read
-                  </button>
+                  {readOnly ? null : (
+                    <button type="button" className="link-button" disabled={pending.has(id)} onClick={() => onMarkRead(id)} aria-label={`Mark ${who} as read`}>
+                      Mark as read
+                    </button>
+                  )}
                 </div>
               </li>
             );

@@ -17,7 +17,7 @@ import { useMarkAllRead } from '../hooks/use-mark-all-read.ts';
 import { useMarkRead } from '../hooks/use-mark-read.ts';
 import { useOverview } from '../hooks/use-overview.ts';
 import { navigate } from '../router.ts';
-import type { Session } from '../session.ts';
+import { canWrite, type Session } from '../session.ts';
 import { resolveRange, useView, viewSearch } from '../view-state.ts';
 import { dailyCsv, leaderboardCsv } from './csv-exports.ts';
 
@@ -100,6 +100,7 @@ export function OverviewPage({ session }: { session: Session }) {
             pending={pending}
             onMarkRead={(id) => void onMarkRead(id)}
             onMarkAllRead={() => void onMarkAllRead()}
+            readOnly={!canWrite(session)}
           />
         </div>
         <HourHeatmap matrix={data?.hourMatrix} note={filtered ? 'All agents (the matrix is tenant-wide).' : undefined} />
