@@ -9,6 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../kernel/log.ts';
+import { currentCallerKind } from './auth/current-caller.ts';
 
 export interface ApiError {
   /** Stable, SCREAMING_SNAKE_CASE: clients switch on it. */
@@ -134,6 +135,18 @@ const CUSTOM: Record<string, { code: string; httpStatus: number; details?: Recor
   SB713: { code: 'INVALID_ALERT_THRESHOLD', httpStatus: 400, details: { field: 'thresholdPercent' } },
   SB714: { code: 'ALERT_THRESHOLD_EXISTS', httpStatus: 409, details: { field: 'thresholdPercent' } },
   // --- end of Settings pages ---
+  // Team access (migration: team access; members, invitations, one-time links).
+  SB201: { code: 'INVALID_MEMBER_ROLE', httpStatus: 400 },
+  SB202: { code: 'INVALID_LINK', httpStatus: 400 },
+  SB203: { code: 'LAST_OWNER', httpStatus: 409 },
+  SB204: { code: 'WRONG_PASSWORD', httpStatus: 400 },
+};
+
+/** A viewer's refused write (team access): its transactions are read-only, as a read-only key's. */
+const VIEWER_READ_ONLY: ApiError = {
+  code: 'READ_ONLY_MEMBER',
+  httpStatus: 403,
+  message: 'You have view-only access to this business: ask an owner to change your role to make changes.',
 };
 
 /** Class 22 (data exception) codes whose messages describe the value, not the query. */
@@ -227,6 +240,7 @@ function mapPg(error: PgErrorFields, constraints: ConstraintColumns | undefined)
         message: 'The query took too long and was cancelled; ask for less (a shorter date range or a smaller page).',
       };
     case '25006':
+      if (currentCallerKind() === 'member') return VIEWER_READ_ONLY;
       return { code: 'READ_ONLY_API_KEY', httpStatus: 403, message: 'This API key is read-only.' };
     case '40001':
     case '40P01':

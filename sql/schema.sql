@@ -24,11 +24,18 @@ create extension if not exists pgcrypto with schema public;
 create role app_admin nologin;
 create role app_anonymous nologin;
 create role app_authenticator login noinherit;
+create role app_owner nologin;
 create role app_user nologin;
+create role app_viewer nologin;
 grant app_admin to app_authenticator;
 grant app_anonymous to app_authenticator;
+grant app_owner to app_admin;
+grant app_owner to app_authenticator;
 grant app_user to app_admin;
 grant app_user to app_authenticator;
+grant app_user to app_owner;
+grant app_user to app_viewer;
+grant app_viewer to app_authenticator;
 
 ------------------------------------------------------------------------------
 -- Schemas
@@ -81,6 +88,7 @@ create table app_hidden.audit_log (
   user_agent text default app_hidden.request_user_agent(),
   old_values jsonb,
   new_values jsonb,
+  member_id uuid default NULLIF(current_setting('jwt.claims.member_id'::text, true), ''::text)::uuid,
   constraint audit_log_pkey PRIMARY KEY (id),
   constraint audit_log_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE SET NULL
 );
@@ -96,6 +104,7 @@ comment on column app_hidden.audit_log.api_key_id is 'The API key the change was
 comment on column app_hidden.audit_log.user_agent is 'The client''s User-Agent (at most 512 characters).';
 comment on column app_hidden.audit_log.old_values is 'Before the change: the changed columns (update) or the whole row (delete); secret columns as "[redacted]".';
 comment on column app_hidden.audit_log.new_values is 'After the change: the changed columns (update) or the whole row (insert); secret columns as "[redacted]".';
+comment on column app_hidden.audit_log.member_id is 'The login (member) who made the change, for password sessions.';
 CREATE INDEX audit_log_user_latest_idx ON app_hidden.audit_log USING btree (user_id, id DESC);
 grant select on table app_hidden.audit_log to app_user;
 
@@ -250,6 +259,41 @@ comment on table app_hidden.rollup_deltas is 'Not-yet-compacted signed rollup co
 grant select on table app_hidden.rollup_deltas to app_user;
 
 -- Functions and procedures --------------------------------------------------
+
+CREATE OR REPLACE FUNCTION app_hidden.accept_invitation(token text, name text, password text)
+ RETURNS TABLE(user_id uuid, member_id uuid, db_role text, member_role text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_link   app_private.member_links;
+  v_inv    app_public.invitations;
+  v_member app_public.members;
+begin
+  perform app_hidden.check_new_password(password);
+  v_link := app_hidden.consume_link(token, 'invitation');
+  update app_public.invitations i set accepted_at = now()
+   where i.id = v_link.invitation_id and i.accepted_at is null and i.revoked_at is null
+  returning * into v_inv;
+  if v_inv.id is null then
+    raise exception 'This link is invalid, expired or already used: ask for a new one.' using errcode = 'SB202';
+  end if;
+  begin
+    insert into app_public.members (user_id, email, name, role, last_sign_in_at)
+    values (v_inv.user_id, v_inv.email, accept_invitation.name, v_inv.role, now())
+    returning * into v_member;
+  exception when unique_violation then
+    raise exception 'This email already signs in to Switchboard: each login belongs to one business.' using errcode = 'SB102';
+  end;
+  insert into app_private.member_secrets (member_id, password_hash) values (v_member.id, crypt(password, gen_salt('bf', 10)));
+  return query select v_member.user_id, v_member.id,
+                      app_hidden.member_db_role(v_member.role, u.role), v_member.role
+                 from app_public.users u where u.id = v_member.user_id;
+end
+$function$;
+comment on function app_hidden.accept_invitation(token text, name text, password text) is 'Accepts an invitation link (once): creates the login with its name and password and returns what signing in needs. SB202: link invalid, expired or used; SB101: weak password; SB102: email already a login.';
+grant execute on function app_hidden.accept_invitation(token text, name text, password text) to app_anonymous;
 
 CREATE OR REPLACE FUNCTION app_hidden.agent_day_measures(p_user_id uuid, p_from date, p_to date)
  RETURNS TABLE(agent_id uuid, day date, measures app_hidden.measures)
@@ -561,10 +605,22 @@ CREATE OR REPLACE FUNCTION app_hidden.audit_log_tenant()
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
-  select app_public.current_user_id()
+  select app_public.current_user_id() where pg_catalog.pg_has_role(current_user, 'app_owner', 'usage')
 $function$;
-comment on function app_hidden.audit_log_tenant() is 'The tenant whose audit log the caller may read: today the signed-in tenant (a business is one login, its owner); restrict to owners here when members arrive.';
+comment on function app_hidden.audit_log_tenant() is 'The tenant whose audit log the caller may read: the signed-in business, for its owners (app_owner, admins included); none for managers and viewers.';
 grant execute on function app_hidden.audit_log_tenant() to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.audit_password_change(p_user_id uuid, p_member_id uuid, p_how text)
+ RETURNS void
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+  insert into app_hidden.audit_log (user_id, action, resource_type, resource_id, new_values)
+  values (p_user_id, 'update', 'member_secrets', p_member_id::text,
+          pg_catalog.jsonb_build_object('password_hash', '[redacted]', 'how', p_how))
+$function$;
+comment on function app_hidden.audit_password_change(p_user_id uuid, p_member_id uuid, p_how text) is 'Records a password change of a member in the audit trail (how: changed, reset link, operator), never the hash.';
 
 CREATE OR REPLACE FUNCTION app_hidden.authenticate_api_key(key text)
  RETURNS TABLE(api_key_id uuid, user_id uuid, db_role text, scopes text[])
@@ -590,7 +646,7 @@ begin
   if v_key.id is null then
     return;
   end if;
-  select case when u.role in ('admin', 'super_admin') then 'app_admin' else 'app_user' end into v_role
+  select app_hidden.member_db_role('owner', u.role) into v_role
     from app_public.users u where u.id = v_key.user_id and u.is_active;
   if v_role is null then
     return;
@@ -602,8 +658,22 @@ begin
   return query select v_key.id, v_key.user_id, v_role, v_key.scopes;
 end
 $function$;
-comment on function app_hidden.authenticate_api_key(key text) is 'The key''s tenant, database role and scopes; no row when the key is malformed, unknown, revoked or expired, or the tenant inactive. Stamps last_used_at.';
+comment on function app_hidden.authenticate_api_key(key text) is 'The key''s tenant, database role (app_owner, or app_admin in a platform admin business: keys are created by owners) and scopes; no row when the key is malformed, unknown, revoked or expired, or the tenant inactive. Stamps last_used_at.';
 grant execute on function app_hidden.authenticate_api_key(key text) to app_authenticator;
+
+CREATE OR REPLACE FUNCTION app_hidden.authenticate_member(p_user_id uuid, p_member_id uuid)
+ RETURNS TABLE(db_role text, member_role text)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+  select app_hidden.member_db_role(m.role, u.role), m.role
+    from app_public.members m
+    join app_public.users u on u.id = m.user_id
+   where m.id = p_member_id and m.user_id = p_user_id and m.is_active and u.is_active
+$function$;
+comment on function app_hidden.authenticate_member(p_user_id uuid, p_member_id uuid) is 'The current database role and member role of a signed-in login, read on every request; no row when the member was removed or deactivated, or the business is inactive.';
+grant execute on function app_hidden.authenticate_member(p_user_id uuid, p_member_id uuid) to app_authenticator;
 
 CREATE OR REPLACE FUNCTION app_hidden.average(total bigint, n bigint)
  RETURNS numeric
@@ -688,6 +758,48 @@ AS $function$
 $function$;
 comment on function app_hidden.call_source_rows(m app_hidden.measures) is 'Calls by source with shares of all calls.';
 grant execute on function app_hidden.call_source_rows(m app_hidden.measures) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.change_member_password(p_user_id uuid, p_member_id uuid, current_password text, new_password text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_hash text;
+begin
+  select s.password_hash into v_hash
+    from app_private.member_secrets s join app_public.members m on m.id = s.member_id
+   where m.id = p_member_id and m.user_id = p_user_id and m.is_active
+     for update of s;
+  if v_hash is null or v_hash <> crypt(coalesce(current_password, ''), v_hash) then
+    raise exception 'The current password is not correct.' using errcode = 'SB204';
+  end if;
+  perform app_hidden.check_new_password(new_password);
+  update app_private.member_secrets s set password_hash = crypt(new_password, gen_salt('bf', 10)), updated_at = now()
+   where s.member_id = p_member_id;
+  perform app_hidden.audit_password_change(p_user_id, p_member_id, 'changed');
+end
+$function$;
+comment on function app_hidden.change_member_password(p_user_id uuid, p_member_id uuid, current_password text, new_password text) is 'A member changes its own password (the current one is required: SB204). Called by the server for the verified signed-in member.';
+grant execute on function app_hidden.change_member_password(p_user_id uuid, p_member_id uuid, current_password text, new_password text) to app_authenticator;
+
+CREATE OR REPLACE FUNCTION app_hidden.check_new_password(password text)
+ RETURNS void
+ LANGUAGE plpgsql
+ IMMUTABLE
+AS $function$
+begin
+  if password is null or length(password) < 8 then
+    raise exception 'password must be at least 8 characters long' using errcode = 'SB101';
+  end if;
+  if octet_length(password) > 72 then
+    -- bcrypt only reads the first 72 bytes: refuse rather than silently truncate
+    raise exception 'password must be at most 72 bytes long' using errcode = 'SB101';
+  end if;
+end
+$function$;
+comment on function app_hidden.check_new_password(password text) is 'SB101 unless 8 characters to 72 bytes (bcrypt reads no more).';
 
 CREATE OR REPLACE FUNCTION app_hidden.check_usage_alerts()
  RETURNS SETOF app_public.usage_alerts
@@ -799,6 +911,27 @@ AS $function$
 $function$;
 comment on function app_hidden.config_int(p_key text, p_default integer) is 'An integer platform setting from app_private.system_config, or the default.';
 
+CREATE OR REPLACE FUNCTION app_hidden.consume_link(p_token text, p_kind text)
+ RETURNS app_private.member_links
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_link app_private.member_links;
+begin
+  update app_private.member_links l set used_at = now()
+   where l.token_hash = public.digest(coalesce(p_token, ''), 'sha256') and l.kind = p_kind
+     and l.used_at is null and l.expires_at > now()
+  returning * into v_link;
+  if v_link.token_hash is null then
+    raise exception 'This link is invalid, expired or already used: ask for a new one.' using errcode = 'SB202';
+  end if;
+  return v_link;
+end
+$function$;
+comment on function app_hidden.consume_link(p_token text, p_kind text) is 'Marks a one-time link used and returns it; SB202 when it is unknown, expired or used.';
+
 CREATE OR REPLACE FUNCTION app_hidden.contact_lock_key(user_id uuid, phone_number text)
  RETURNS bigint
  LANGUAGE sql
@@ -880,6 +1013,21 @@ AS $function$
 $function$;
 comment on function app_hidden.export_archive_chunk(p_request_id uuid, p_seq integer) is 'One chunk of the signed-in business''s completed export (null for another business''s).';
 grant execute on function app_hidden.export_archive_chunk(p_request_id uuid, p_seq integer) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.guard_last_owner(p_user_id uuid, p_member_id uuid)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+begin
+  -- Owners of the business, locked so two concurrent demotions cannot both pass.
+  perform 1 from app_public.members m where m.user_id = p_user_id and m.role = 'owner' and m.is_active for update;
+  if not exists (select 1 from app_public.members m
+                  where m.user_id = p_user_id and m.role = 'owner' and m.is_active and m.id <> p_member_id) then
+    raise exception 'A business needs at least one owner: make another member owner first.' using errcode = 'SB203';
+  end if;
+end
+$function$;
+comment on function app_hidden.guard_last_owner(p_user_id uuid, p_member_id uuid) is 'SB203 when the member is the business''s last active owner (rows locked for the check).';
 
 CREATE OR REPLACE FUNCTION app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date, p_agent_id uuid DEFAULT NULL::uuid)
  RETURNS SETOF app_public.kpi_hour_cell
@@ -1152,7 +1300,7 @@ comment on function app_hidden.lead_temperature_rows(m app_hidden.measures) is '
 grant execute on function app_hidden.lead_temperature_rows(m app_hidden.measures) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.login(email text, password text, ip text DEFAULT NULL::text)
- RETURNS TABLE(outcome text, user_id uuid, db_role text)
+ RETURNS TABLE(outcome text, user_id uuid, db_role text, member_id uuid, member_role text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
@@ -1161,7 +1309,8 @@ declare
   v_email    citext := coalesce(login.email, '');
   -- The server passes the client address; else the request's pgSetting.
   v_source   text := app_hidden.login_source(coalesce(nullif(login.ip, ''), current_setting('switchboard.client_ip', true)));
-  v_user     app_public.users;
+  v_member   app_public.members;
+  v_business app_public.users;
   v_hash     text;
   v_throttle app_private.login_throttles;
   v_outcome  text;
@@ -1181,20 +1330,21 @@ begin
   on conflict on constraint login_throttles_pkey do update set updated_at = t.updated_at
   returning t.* into v_throttle;
 
-  select u.* into v_user from app_public.users u where u.email = v_email;
-  if v_user.id is not null then
-    select s.password_hash into v_hash from app_private.user_secrets s where s.user_id = v_user.id;
+  select m.* into v_member from app_public.members m where m.email = v_email;
+  if v_member.id is not null then
+    select s.password_hash into v_hash from app_private.member_secrets s where s.member_id = v_member.id;
+    select u.* into v_business from app_public.users u where u.id = v_member.user_id;
   end if;
 
   if v_throttle.locked_until > now() then
     -- Locked for this source: no password is checked, for known and unknown emails alike.
     v_outcome := 'locked';
   elsif v_hash is not null and v_hash = crypt(coalesce(password, ''), v_hash) then
-    v_outcome := case when v_user.is_active then 'ok' else 'inactive' end;
+    v_outcome := case when v_member.is_active and v_business.is_active then 'ok' else 'inactive' end;
     -- A success clears this source's failures and back-off (other sources keep theirs).
     delete from app_private.login_throttles t where t.email = v_email and t.source = v_source;
     if v_outcome = 'ok' then
-      update app_private.user_secrets s set last_login_at = now() where s.user_id = v_user.id;
+      update app_public.members m set last_sign_in_at = now() where m.id = v_member.id;
     end if;
   else
     if v_hash is null then
@@ -1221,15 +1371,16 @@ begin
   end if;
 
   insert into app_private.login_attempts (email, user_id, outcome, ip_address)
-  values (v_email, v_user.id, v_outcome, left(coalesce(nullif(login.ip, ''), current_setting('switchboard.client_ip', true)), 100));
+  values (v_email, v_member.user_id, v_outcome, left(coalesce(nullif(login.ip, ''), current_setting('switchboard.client_ip', true)), 100));
 
-  return query select v_outcome, case when v_outcome = 'ok' then v_user.id end,
-                      case when v_outcome <> 'ok' then null
-                           when v_user.role in ('admin', 'super_admin') then 'app_admin'
-                           else 'app_user' end;
+  return query select v_outcome,
+                      case when v_outcome = 'ok' then v_member.user_id end,
+                      case when v_outcome = 'ok' then app_hidden.member_db_role(v_member.role, v_business.role) end,
+                      case when v_outcome = 'ok' then v_member.id end,
+                      case when v_outcome = 'ok' then v_member.role end;
 end
 $function$;
-comment on function app_hidden.login(email text, password text, ip text) is 'Checks a password and records the attempt. One row: outcome ok | invalid_credentials | locked | inactive, with the user id and database role when ok. Never raises for bad credentials, so the failure count commits. Lock-out is per (email, source) (app_private.login_throttles), the same for unknown emails; ip defaults to the switchboard.client_ip setting.';
+comment on function app_hidden.login(email text, password text, ip text) is 'Checks a login''s (member''s) password and records the attempt. One row: outcome ok | invalid_credentials | locked | inactive, with the business id, database role, member id and member role when ok. Never raises for bad credentials, so the failure count commits. Lock-out is per (email, source) (app_private.login_throttles), the same for unknown emails; ip defaults to the switchboard.client_ip setting.';
 grant execute on function app_hidden.login(email text, password text, ip text) to app_anonymous;
 grant execute on function app_hidden.login(email text, password text, ip text) to app_user;
 
@@ -1289,6 +1440,25 @@ AS $function$
 comment on function app_hidden.measures_by_bucket(p_user_id uuid, p_from date, p_to date, p_agent_id uuid, p_bucket text) is 'Summed rollup measures (rollup + pending deltas) per bucket (day | week | month | range) for a tenant, or one of its agents, over tenant-local days (generated from app_private.rollup_measures).';
 grant execute on function app_hidden.measures_by_bucket(p_user_id uuid, p_from date, p_to date, p_agent_id uuid, p_bucket text) to app_user;
 
+CREATE OR REPLACE FUNCTION app_hidden.member_db_role(member_role text, business_role text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select case member_role
+           when 'owner' then case when business_role in ('admin', 'super_admin') then 'app_admin' else 'app_owner' end
+           when 'manager' then 'app_user'
+           when 'viewer' then 'app_viewer'
+         end
+$function$;
+comment on function app_hidden.member_db_role(member_role text, business_role text) is 'The database role a member acts as: owner -> app_owner (app_admin in a platform admin business), manager -> app_user, viewer -> app_viewer.';
+
+CREATE OR REPLACE FUNCTION app_hidden.new_link_token(p_prefix text)
+ RETURNS text
+ LANGUAGE sql
+AS $function$ select p_prefix || translate(rtrim(encode(public.gen_random_bytes(32), 'base64'), '='), '+/', '-_') $function$;
+comment on function app_hidden.new_link_token(p_prefix text) is 'A random one-time link token (prefix + 43 base64url characters).';
+
 CREATE OR REPLACE FUNCTION app_hidden.normalize_api_key_scopes(scopes text[])
  RETURNS text[]
  LANGUAGE plpgsql
@@ -1323,6 +1493,34 @@ AS $function$
 $function$;
 comment on function app_hidden.normalize_phone(p_phone text) is 'A phone number without spaces, dashes, dots and brackets; null when nothing is left.';
 grant execute on function app_hidden.normalize_phone(p_phone text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.password_reset_token(p_member_id uuid)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_member app_public.members;
+  v_token  text := app_hidden.new_link_token('sbr_');
+begin
+  select m.* into v_member from app_public.members m where m.id = p_member_id;
+  if v_member.id is null then
+    raise exception 'No such member.' using errcode = 'SB104';
+  end if;
+  -- Earlier unused reset links of this member stop working.
+  update app_private.member_links l set used_at = now()
+   where l.member_id = v_member.id and l.kind = 'password_reset' and l.used_at is null;
+  insert into app_private.member_links (token_hash, kind, user_id, member_id, expires_at)
+  values (public.digest(v_token, 'sha256'), 'password_reset', v_member.user_id, v_member.id,
+          now() + make_interval(hours => app_hidden.config_int('team.password_reset_hours', 24)));
+  insert into app_hidden.audit_log (user_id, action, resource_type, resource_id, new_values)
+  values (v_member.user_id, 'insert', 'password_reset_links', v_member.id::text,
+          pg_catalog.jsonb_build_object('member_id', v_member.id, 'email', v_member.email));
+  return v_token;
+end
+$function$;
+comment on function app_hidden.password_reset_token(p_member_id uuid) is 'A new one-time password-reset link token for a member (earlier unused ones stop working), audit-logged. Used by issue_password_reset (owners) and the operator''s npm run password-reset.';
 
 CREATE OR REPLACE FUNCTION app_hidden.post_credit_transactions()
  RETURNS integer
@@ -1622,27 +1820,28 @@ CREATE OR REPLACE FUNCTION app_hidden.register_user(email text, password text, n
 AS $function$
 declare
   v_user_id uuid;
+  v_bonus   integer := app_hidden.config_int('credits.signup_bonus', 0);
 begin
-  if password is null or length(password) < 8 then
-    raise exception 'password must be at least 8 characters long' using errcode = 'SB101';
-  end if;
-  if octet_length(password) > 72 then
-    -- bcrypt only reads the first 72 bytes: refuse rather than silently truncate
-    raise exception 'password must be at most 72 bytes long' using errcode = 'SB101';
-  end if;
+  perform app_hidden.check_new_password(password);
   begin
+    -- The owner member (same id, email and name) comes from _050_create_owner_member.
     insert into app_public.users (email, name, timezone)
     values (register_user.email, register_user.name, coalesce(register_user.timezone, 'UTC'))
     returning id into v_user_id;
   exception when unique_violation then
     raise exception 'an account with this email already exists' using errcode = 'SB102';
   end;
-  insert into app_private.user_secrets (user_id, password_hash)
+  insert into app_private.member_secrets (member_id, password_hash)
   values (v_user_id, crypt(password, gen_salt('bf', 10)));
+  if v_bonus > 0 then
+    -- A ledger row like any other: counted in available_credits at once, posted by the ledger job.
+    insert into app_public.credit_transactions (user_id, type, amount, description)
+    values (v_user_id, 'bonus', v_bonus, 'Sign-up bonus');
+  end if;
   return v_user_id;
 end
 $function$;
-comment on function app_hidden.register_user(email text, password text, name text, timezone text) is 'Creates a tenant with a bcrypt-hashed password. SB101: password too short or long; SB102: email taken; 23514: bad email or time zone.';
+comment on function app_hidden.register_user(email text, password text, name text, timezone text) is 'Creates a business, its owner login (bcrypt-hashed password) and the sign-up bonus (credits.signup_bonus) as a ledger row. SB101: password too short or long; SB102: email taken; 23514: bad email or time zone.';
 grant execute on function app_hidden.register_user(email text, password text, name text, timezone text) to app_anonymous;
 grant execute on function app_hidden.register_user(email text, password text, name text, timezone text) to app_user;
 
@@ -1686,15 +1885,15 @@ CREATE OR REPLACE FUNCTION app_hidden.request_actor()
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
-  select case pg_catalog.current_setting('role', true)
-           when 'app_user' then case when nullif(pg_catalog.current_setting('jwt.claims.api_key_id', true), '') is null
-                                     then 'user' else 'api_key' end
-           when 'app_admin' then 'admin'
-           when 'app_anonymous' then 'anonymous'
+  select case
+           when pg_catalog.current_setting('role', true) in ('app_user', 'app_owner', 'app_viewer') then
+             case when nullif(pg_catalog.current_setting('jwt.claims.api_key_id', true), '') is null then 'user' else 'api_key' end
+           when pg_catalog.current_setting('role', true) = 'app_admin' then 'admin'
+           when pg_catalog.current_setting('role', true) = 'app_anonymous' then 'anonymous'
            else 'system'
          end
 $function$;
-comment on function app_hidden.request_actor() is 'What kind of caller makes the current change: user (password session), api_key, admin, anonymous (sign-up) or system (worker, webhooks, migrations). Reads the role setting, so it is right inside security definer functions too.';
+comment on function app_hidden.request_actor() is 'What kind of caller makes the current change: user (password session of any member role), api_key, admin, anonymous (sign-up, invitations, reset links) or system (worker, webhooks, migrations). Reads the role setting, so it is right inside security definer functions too.';
 
 CREATE OR REPLACE FUNCTION app_hidden.request_client_ip()
  RETURNS inet
@@ -1751,6 +1950,26 @@ $function$;
 comment on function app_hidden.require_e164(p_phone text) is 'The normalized phone number, or null for an empty one; SB404 (INVALID_PHONE_NUMBER) unless E.164.';
 grant execute on function app_hidden.require_e164(p_phone text) to app_user;
 
+CREATE OR REPLACE FUNCTION app_hidden.require_owner()
+ RETURNS app_public.members
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_member app_public.members;
+begin
+  perform app_hidden.require_password_session();
+  select m.* into v_member from app_public.members m
+   where m.id = app_public.current_member_id() and m.user_id = app_public.current_user_id() and m.is_active;
+  if v_member.id is null or v_member.role <> 'owner' then
+    raise exception 'Only an owner of this business can manage its members.' using errcode = '42501';
+  end if;
+  return v_member;
+end
+$function$;
+comment on function app_hidden.require_owner() is 'The signed-in owner (a password session of an active owner member), else 42501.';
+
 CREATE OR REPLACE FUNCTION app_hidden.require_password_session()
  RETURNS uuid
  LANGUAGE plpgsql
@@ -1770,6 +1989,32 @@ end
 $function$;
 comment on function app_hidden.require_password_session() is 'The signed-in tenant, refusing API-key sessions (42501).';
 grant execute on function app_hidden.require_password_session() to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.reset_password(token text, password text)
+ RETURNS TABLE(user_id uuid, member_id uuid, db_role text, member_role text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_link app_private.member_links;
+begin
+  perform app_hidden.check_new_password(password);
+  v_link := app_hidden.consume_link(token, 'password_reset');
+  update app_private.member_secrets s set password_hash = crypt(password, gen_salt('bf', 10)), updated_at = now()
+   where s.member_id = v_link.member_id;
+  if not found then
+    insert into app_private.member_secrets (member_id, password_hash) values (v_link.member_id, crypt(password, gen_salt('bf', 10)));
+  end if;
+  perform app_hidden.audit_password_change(v_link.user_id, v_link.member_id, 'reset link');
+  update app_public.members m set last_sign_in_at = now() where m.id = v_link.member_id;
+  return query select m.user_id, m.id, app_hidden.member_db_role(m.role, u.role), m.role
+                 from app_public.members m join app_public.users u on u.id = m.user_id
+                where m.id = v_link.member_id and m.is_active and u.is_active;
+end
+$function$;
+comment on function app_hidden.reset_password(token text, password text) is 'Sets a new password with a reset link (once) and returns what signing in needs (no row if the login is inactive). SB202: link invalid, expired or used; SB101: weak password.';
+grant execute on function app_hidden.reset_password(token text, password text) to app_anonymous;
 
 CREATE OR REPLACE FUNCTION app_hidden.retention_batch(p_data_type text, p_batch integer DEFAULT 1000)
  RETURNS integer
@@ -2066,7 +2311,7 @@ begin
 end
 $function$;
 comment on function app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text, require_signature boolean) is 'Stores a server-encrypted provider secret for the signed-in tenant (password sessions only). A Twilio account may be named by several tenants; none can block another. Owner-only.';
-grant execute on function app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text, require_signature boolean) to app_user;
+grant execute on function app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text, require_signature boolean) to app_owner;
 
 CREATE OR REPLACE FUNCTION app_hidden.success_rate(successful bigint, failed bigint, unanswered bigint)
  RETURNS numeric
@@ -2476,6 +2721,36 @@ comment on column app_private.login_throttles.failures is 'Failures since first_
 comment on column app_private.login_throttles.lockouts is 'Locks so far: the next one lasts auth.lockout_minutes x 2^lockouts (at most auth.lockout_max_minutes).';
 CREATE INDEX login_throttles_updated_idx ON app_private.login_throttles USING btree (updated_at);
 
+create table app_private.member_links (
+  token_hash bytea not null,
+  kind text not null,
+  user_id uuid not null,
+  invitation_id uuid,
+  member_id uuid,
+  expires_at timestamp with time zone not null,
+  used_at timestamp with time zone,
+  created_at timestamp with time zone default now() not null,
+  constraint member_links_pkey PRIMARY KEY (token_hash),
+  constraint member_links_invitation_id_fkey FOREIGN KEY (invitation_id) REFERENCES app_public.invitations(id) ON DELETE CASCADE,
+  constraint member_links_member_id_fkey FOREIGN KEY (member_id) REFERENCES app_public.members(id) ON DELETE CASCADE,
+  constraint member_links_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint member_links_kind CHECK (kind = 'invitation'::text AND invitation_id IS NOT NULL AND member_id IS NULL OR kind = 'password_reset'::text AND member_id IS NOT NULL AND invitation_id IS NULL)
+);
+comment on table app_private.member_links is 'One-time links (invitation, password reset): the SHA-256 of the token, its expiry and when it was used.';
+CREATE INDEX member_links_invitation_id_idx ON app_private.member_links USING btree (invitation_id) WHERE (invitation_id IS NOT NULL);
+CREATE INDEX member_links_member_id_idx ON app_private.member_links USING btree (member_id) WHERE (member_id IS NOT NULL);
+CREATE INDEX member_links_user_id_idx ON app_private.member_links USING btree (user_id);
+
+create table app_private.member_secrets (
+  member_id uuid not null,
+  password_hash text,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint member_secrets_pkey PRIMARY KEY (member_id),
+  constraint member_secrets_member_id_fkey FOREIGN KEY (member_id) REFERENCES app_public.members(id) ON DELETE CASCADE
+);
+comment on table app_private.member_secrets is 'Password hashes (bcrypt via pgcrypto) of the logins (members).';
+
 create table app_private.mv_refresh_log (
   id bigint generated always as identity,
   view_name text not null,
@@ -2641,17 +2916,6 @@ create table app_private.trigger_error_log (
 );
 comment on table app_private.trigger_error_log is 'Failures of non-essential triggers, which are logged here instead of failing the write.';
 CREATE INDEX trigger_error_log_occurred_idx ON app_private.trigger_error_log USING btree (occurred_at);
-
-create table app_private.user_secrets (
-  user_id uuid not null,
-  password_hash text,
-  created_at timestamp with time zone default now() not null,
-  updated_at timestamp with time zone default now() not null,
-  last_login_at timestamp with time zone,
-  constraint user_secrets_pkey PRIMARY KEY (user_id),
-  constraint user_secrets_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
-);
-comment on table app_private.user_secrets is 'Password hashes (bcrypt via pgcrypto) and other per-user secrets.';
 
 create table app_private.webhook_events (
   id bigint generated always as identity,
@@ -3494,6 +3758,20 @@ end
 $function$;
 comment on function app_private.tg_transcripts__queue_analysis() is 'AFTER INSERT/UPDATE OF content: queues calls__analyze for the call (job key per call: queued once, a newer transcript replaces a waiting job).';
 
+CREATE OR REPLACE FUNCTION app_private.tg_user_secrets__write()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  insert into app_private.member_secrets as s (member_id, password_hash)
+  values (new.user_id, new.password_hash)
+  on conflict (member_id) do update set password_hash = excluded.password_hash, updated_at = now();
+  return new;
+end
+$function$;
+comment on function app_private.tg_user_secrets__write() is 'INSTEAD OF INSERT OR UPDATE on the app_private.user_secrets view: stores the founding owner''s password hash.';
+
 CREATE OR REPLACE FUNCTION app_private.tg_users__bump_prompt_version()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -3506,6 +3784,18 @@ begin
   return new;
 end
 $function$;
+
+CREATE OR REPLACE FUNCTION app_private.tg_users__create_owner_member()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  insert into app_public.members (id, user_id, email, name, role) values (new.id, new.id, new.email, new.name, 'owner');
+  return null;
+end
+$function$;
+comment on function app_private.tg_users__create_owner_member() is 'AFTER INSERT on users: the business''s founding owner login (member id = business id), same email and name.';
 
 CREATE OR REPLACE FUNCTION app_private.tg_users__grant_signup_credits()
  RETURNS trigger
@@ -3561,6 +3851,17 @@ create view app_private.audit_log as
    FROM app_hidden.audit_log;
 comment on view app_private.audit_log is 'The audit log''s former name (a view of app_hidden.audit_log, updatable), for code written before it moved. New code uses app_hidden.audit_log.';
 
+create view app_private.user_secrets as
+  SELECT m.user_id,
+    s.password_hash,
+    s.created_at,
+    s.updated_at,
+    m.last_sign_in_at AS last_login_at
+   FROM app_private.member_secrets s
+     JOIN app_public.members m ON m.id = s.member_id
+  WHERE m.id = m.user_id;
+comment on view app_private.user_secrets is 'Compatibility view: the founding owner''s password hash per business (member id = business id). Inserts and updates go to app_private.member_secrets.';
+
 -- Triggers ------------------------------------------------------------------
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_private.provider_credentials FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('bolna_token_hash', 'bolna_signing_secret_enc', 'twilio_auth_token_enc');
@@ -3569,6 +3870,8 @@ CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_private.system_config FO
 
 CREATE TRIGGER _010_within_limits BEFORE INSERT OR UPDATE ON app_private.tenant_retention FOR EACH ROW EXECUTE FUNCTION app_private.tg_tenant_retention__within_limits();
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_private.tenant_retention FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+CREATE TRIGGER _100_write INSTEAD OF INSERT OR UPDATE ON app_private.user_secrets FOR EACH ROW EXECUTE FUNCTION app_private.tg_user_secrets__write();
 
 ------------------------------------------------------------------------------
 -- Schema app_public
@@ -3684,6 +3987,12 @@ create type app_public.created_api_key as (
 );
 comment on type app_public.created_api_key is 'A new API key and its secret. The secret is never shown again: store it now.';
 comment on column app_public.created_api_key.secret is 'The full key, to send as `Authorization: Bearer <secret>`. Shown once.';
+
+create type app_public.created_invitation as (
+  invitation app_public.invitations,
+  token text
+);
+comment on type app_public.created_invitation is 'A new invitation and its one-time link token (shown once: only its hash is kept).';
 
 create type app_public.dashboard_overview as (
   summary app_public.kpi_range_summary,
@@ -4165,7 +4474,7 @@ comment on column app_public.api_keys.key_prefix is 'The visible part of the key
 comment on column app_public.api_keys.scopes is 'read: queries only; write: queries and mutations (the database refuses writes for read-only keys).';
 comment on column app_public.api_keys.last_used_at is 'Last successful use (to the minute).';
 CREATE INDEX api_keys_user_idx ON app_public.api_keys USING btree (user_id, created_at);
-grant select on table app_public.api_keys to app_user;
+grant select on table app_public.api_keys to app_owner;
 
 create table app_public.calls (
   id uuid default uuidv7() not null,
@@ -4368,6 +4677,29 @@ CREATE INDEX follow_ups_user_date_idx ON app_public.follow_ups USING btree (user
 grant select, delete on table app_public.follow_ups to app_user;
 grant insert (user_id, contact_id, lead_phone, lead_email, lead_name, follow_up_date, remark), update (lead_email, lead_name, follow_up_date, remark, status) on table app_public.follow_ups to app_user;
 
+create table app_public.invitations (
+  id uuid default uuidv7() not null,
+  user_id uuid not null,
+  email public.citext not null,
+  role text not null,
+  invited_by uuid,
+  expires_at timestamp with time zone not null,
+  accepted_at timestamp with time zone,
+  revoked_at timestamp with time zone,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint invitations_pkey PRIMARY KEY (id),
+  constraint invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES app_public.members(id) ON DELETE SET NULL,
+  constraint invitations_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint invitations_email_valid CHECK (email OPERATOR(public.~) '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::public.citext AND char_length(email::text) <= 320),
+  constraint invitations_role_valid CHECK (role = ANY (ARRAY['owner'::text, 'manager'::text, 'viewer'::text]))
+);
+comment on table app_public.invitations is 'Invitations to join a business, by a one-time link (its token is shown once; only its hash is kept). Owners only.';
+comment on column app_public.invitations.invited_by is 'The member who invited.';
+CREATE INDEX invitations_invited_by_idx ON app_public.invitations USING btree (invited_by) WHERE (invited_by IS NOT NULL);
+CREATE INDEX invitations_user_id_idx ON app_public.invitations USING btree (user_id, created_at DESC);
+grant select on table app_public.invitations to app_owner;
+
 create table app_public.lead_analytics (
   id uuid default uuidv7() not null,
   user_id uuid not null,
@@ -4436,6 +4768,31 @@ CREATE INDEX lead_analytics_unread_idx ON app_public.lead_analytics USING btree 
 CREATE INDEX lead_analytics_user_created_idx ON app_public.lead_analytics USING btree (user_id, created_at);
 grant select on table app_public.lead_analytics to app_user;
 grant update (is_read) on table app_public.lead_analytics to app_user;
+
+create table app_public.members (
+  id uuid default uuidv7() not null,
+  user_id uuid not null,
+  email public.citext not null,
+  name text not null,
+  role text default 'viewer'::text not null,
+  is_active boolean default true not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  last_sign_in_at timestamp with time zone,
+  constraint members_pkey PRIMARY KEY (id),
+  constraint members_email_key UNIQUE (email),
+  constraint members_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint members_email_valid CHECK (email OPERATOR(public.~) '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::public.citext AND char_length(email::text) <= 320),
+  constraint members_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 200),
+  constraint members_role_valid CHECK (role = ANY (ARRAY['owner'::text, 'manager'::text, 'viewer'::text]))
+);
+comment on table app_public.members is 'The logins of a business (its team): each signs in with its own email and password and acts with its role (owner, manager, viewer) on the business''s data.';
+comment on column app_public.members.user_id is 'The business (tenant) this login belongs to.';
+comment on column app_public.members.email is 'Sign-in email; unique across all businesses.';
+comment on column app_public.members.role is 'owner: everything, incl. members, API keys and provider secrets; manager: everything else; viewer: read only.';
+comment on column app_public.members.last_sign_in_at is 'When this login last signed in with its password.';
+CREATE INDEX members_user_id_idx ON app_public.members USING btree (user_id);
+grant select on table app_public.members to app_user;
 
 create table app_public.phone_numbers (
   id uuid default uuidv7() not null,
@@ -4935,7 +5292,7 @@ begin
 end
 $function$;
 comment on function app_public.create_api_key(name text, scopes text[], expires_at timestamp with time zone) is 'Creates an API key for the signed-in tenant (scopes read and/or write; optional expiry) and returns its secret once. Requires a password sign-in, not another API key. Owner-only (SB601 name, SB602/SB603 scopes, SB604 expiry).';
-grant execute on function app_public.create_api_key(name text, scopes text[], expires_at timestamp with time zone) to app_user;
+grant execute on function app_public.create_api_key(name text, scopes text[], expires_at timestamp with time zone) to app_owner;
 
 CREATE OR REPLACE FUNCTION app_public.cta_funnel(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
  RETURNS SETOF app_public.kpi_breakdown_row
@@ -4951,6 +5308,23 @@ AS $function$
 $function$;
 comment on function app_public.cta_funnel(from_date date, to_date date, agent_id uuid) is 'The call-to-action funnel: leads, then leads that asked for pricing, a demo, a follow-up, a human (and samples, and any CTA), each with its share of leads.';
 grant execute on function app_public.cta_funnel(from_date date, to_date date, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.current_member()
+ RETURNS app_public.members
+ LANGUAGE sql
+ STABLE
+AS $function$ select m.* from app_public.members m where m.id = app_public.current_member_id() and m.user_id = app_public.current_user_id() $function$;
+comment on function app_public.current_member() is 'The signed-in login: name, email and role (owner, manager or viewer).';
+grant execute on function app_public.current_member() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.current_member_id()
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$ select nullif(pg_catalog.current_setting('jwt.claims.member_id', true), '')::uuid $function$;
+comment on function app_public.current_member_id() is 'The signed-in login (member) of the current request; null for API keys and anonymous requests.';
+grant execute on function app_public.current_member_id() to app_anonymous;
+grant execute on function app_public.current_member_id() to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.current_tenant()
  RETURNS app_public.users
@@ -5091,7 +5465,7 @@ begin
 end
 $function$;
 comment on function app_public.erase_business(confirm_email text) is 'Erases the signed-in business and its login, after it types its email to confirm (SB403): every tenant row, then the account. The erasure is recorded in the platform log (app_private.erased_businesses) with row counts, never the email in clear. Returns the record''s id.';
-grant execute on function app_public.erase_business(confirm_email text) to app_user;
+grant execute on function app_public.erase_business(confirm_email text) to app_owner;
 
 CREATE OR REPLACE FUNCTION app_public.erase_contact(phone_number text DEFAULT NULL::text, contact_id uuid DEFAULT NULL::uuid)
  RETURNS app_public.privacy_requests
@@ -5237,6 +5611,57 @@ AS $function$
 $function$;
 comment on function app_public.ingest_settings() is 'The signed-in tenant''s webhook settings (null when none are set).';
 grant execute on function app_public.ingest_settings() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.invite_member(email text, role text)
+ RETURNS app_public.created_invitation
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_owner app_public.members := app_hidden.require_owner();
+  v_inv   app_public.invitations;
+  v_token text := app_hidden.new_link_token('sbi_');
+begin
+  if invite_member.role is null or invite_member.role not in ('owner', 'manager', 'viewer') then
+    raise exception 'The role must be owner, manager or viewer.' using errcode = 'SB201';
+  end if;
+  if exists (select 1 from app_public.members m where m.email = invite_member.email::public.citext) then
+    raise exception 'This email already signs in to Switchboard: each login belongs to one business.' using errcode = 'SB102';
+  end if;
+  -- A new invitation replaces the pending ones for the same email.
+  update app_public.invitations i set revoked_at = now()
+   where i.user_id = v_owner.user_id and i.email = invite_member.email::public.citext
+     and i.accepted_at is null and i.revoked_at is null;
+  insert into app_public.invitations (user_id, email, role, invited_by, expires_at)
+  values (v_owner.user_id, invite_member.email, invite_member.role, v_owner.id,
+          now() + make_interval(hours => app_hidden.config_int('team.invitation_hours', 72)))
+  returning * into v_inv;
+  insert into app_private.member_links (token_hash, kind, user_id, invitation_id, expires_at)
+  values (public.digest(v_token, 'sha256'), 'invitation', v_owner.user_id, v_inv.id, v_inv.expires_at);
+  return row(v_inv, v_token)::app_public.created_invitation;
+end
+$function$;
+comment on function app_public.invite_member(email text, role text) is 'Invites someone to this business with a role (owner, manager, viewer). Returns the invitation and its one-time link token, shown once. Owners only.';
+grant execute on function app_public.invite_member(email text, role text) to app_owner;
+
+CREATE OR REPLACE FUNCTION app_public.issue_password_reset(member_id uuid)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_owner  app_public.members := app_hidden.require_owner();
+begin
+  if not exists (select 1 from app_public.members m where m.id = issue_password_reset.member_id and m.user_id = v_owner.user_id) then
+    raise exception 'No member with this id in your business.' using errcode = 'SB104';
+  end if;
+  return app_hidden.password_reset_token(issue_password_reset.member_id);
+end
+$function$;
+comment on function app_public.issue_password_reset(member_id uuid) is 'A one-time password-reset link token for a member of this business (shown once; expires). Owners only.';
+grant execute on function app_public.issue_password_reset(member_id uuid) to app_owner;
 
 CREATE OR REPLACE FUNCTION app_public.kpi_hourly_matrix(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
  RETURNS SETOF app_public.kpi_hour_cell
@@ -5438,6 +5863,31 @@ comment on function app_public.provider_delivery_summaries() is '@behavior +list
 The signed-in business''s webhook deliveries per provider: when the last one arrived, the last applied one, and how many failed. Managers and viewers may read it (no secrets).';
 grant execute on function app_public.provider_delivery_summaries() to app_user;
 
+CREATE OR REPLACE FUNCTION app_public.remove_member(member_id uuid)
+ RETURNS app_public.members
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_owner  app_public.members := app_hidden.require_owner();
+  v_member app_public.members;
+begin
+  select m.* into v_member from app_public.members m
+   where m.id = remove_member.member_id and m.user_id = v_owner.user_id;
+  if v_member.id is null then
+    raise exception 'No member with this id in your business.' using errcode = 'SB104';
+  end if;
+  if v_member.role = 'owner' then
+    perform app_hidden.guard_last_owner(v_owner.user_id, v_member.id);
+  end if;
+  delete from app_public.members m where m.id = v_member.id;
+  return v_member;
+end
+$function$;
+comment on function app_public.remove_member(member_id uuid) is 'Removes a member: its login is deleted and its tokens stop working at once. The last owner cannot be removed. Owners only.';
+grant execute on function app_public.remove_member(member_id uuid) to app_owner;
+
 CREATE OR REPLACE FUNCTION app_public.remove_usage_alert_threshold(threshold_id uuid)
  RETURNS app_public.usage_alert_thresholds
  LANGUAGE plpgsql
@@ -5564,7 +6014,30 @@ begin
 end
 $function$;
 comment on function app_public.revoke_api_key(key_id uuid) is 'Revokes one of the tenant''s API keys (immediately; idempotent). Owner-only.';
-grant execute on function app_public.revoke_api_key(key_id uuid) to app_user;
+grant execute on function app_public.revoke_api_key(key_id uuid) to app_owner;
+
+CREATE OR REPLACE FUNCTION app_public.revoke_invitation(invitation_id uuid)
+ RETURNS app_public.invitations
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_owner app_public.members := app_hidden.require_owner();
+  v_inv   app_public.invitations;
+begin
+  update app_public.invitations i set revoked_at = now()
+   where i.id = revoke_invitation.invitation_id and i.user_id = v_owner.user_id
+     and i.accepted_at is null and i.revoked_at is null
+  returning * into v_inv;
+  if v_inv.id is null then
+    raise exception 'No pending invitation with this id.' using errcode = 'SB104';
+  end if;
+  return v_inv;
+end
+$function$;
+comment on function app_public.revoke_invitation(invitation_id uuid) is 'Cancels a pending invitation (its link stops working). Owners only.';
+grant execute on function app_public.revoke_invitation(invitation_id uuid) to app_owner;
 
 CREATE OR REPLACE FUNCTION app_public.rotate_bolna_ingest_token()
  RETURNS text
@@ -5584,7 +6057,7 @@ begin
 end
 $function$;
 comment on function app_public.rotate_bolna_ingest_token() is 'Creates or replaces the tenant''s Bolna webhook token and returns it once: Bolna posts to /webhooks/bolna/<token>. The previous token stops working at once. Owner-only.';
-grant execute on function app_public.rotate_bolna_ingest_token() to app_user;
+grant execute on function app_public.rotate_bolna_ingest_token() to app_owner;
 
 CREATE OR REPLACE FUNCTION app_public.save_agent(agent_id uuid DEFAULT NULL::uuid, provider text DEFAULT NULL::text, provider_agent_id text DEFAULT NULL::text, name text DEFAULT NULL::text, phone_number text DEFAULT NULL::text)
  RETURNS app_public.agents
@@ -5871,6 +6344,34 @@ end
 $function$;
 comment on function app_public.set_business_profile(name text, timezone text) is 'Renames the business and sets its time zone. A new time zone re-buckets every call into its local day and hour: the rollups are rebuilt synchronously, before this returns. SB710 name, SB711 time zone.';
 grant execute on function app_public.set_business_profile(name text, timezone text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.set_member_role(member_id uuid, role text)
+ RETURNS app_public.members
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_owner  app_public.members := app_hidden.require_owner();
+  v_member app_public.members;
+begin
+  if set_member_role.role is null or set_member_role.role not in ('owner', 'manager', 'viewer') then
+    raise exception 'The role must be owner, manager or viewer.' using errcode = 'SB201';
+  end if;
+  select m.* into v_member from app_public.members m
+   where m.id = set_member_role.member_id and m.user_id = v_owner.user_id;
+  if v_member.id is null then
+    raise exception 'No member with this id in your business.' using errcode = 'SB104';
+  end if;
+  if v_member.role = 'owner' and set_member_role.role <> 'owner' then
+    perform app_hidden.guard_last_owner(v_owner.user_id, v_member.id);
+  end if;
+  update app_public.members m set role = set_member_role.role where m.id = v_member.id returning * into v_member;
+  return v_member;
+end
+$function$;
+comment on function app_public.set_member_role(member_id uuid, role text) is 'Changes a member''s role (applies to its very next request). The last owner cannot be demoted. Owners only.';
+grant execute on function app_public.set_member_role(member_id uuid, role text) to app_owner;
 
 CREATE OR REPLACE FUNCTION app_public.set_retention(data_type text, retain_days integer DEFAULT NULL::integer)
  RETURNS app_public.retention_setting
@@ -6739,9 +7240,16 @@ CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.customers FOR EAC
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.follow_ups FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _150_stamp_completion BEFORE INSERT OR UPDATE ON app_public.follow_ups FOR EACH ROW EXECUTE FUNCTION app_private.tg_follow_ups__stamp_completion();
 
+CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.invitations FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.invitations FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
 CREATE TRIGGER _010_guard_immutable BEFORE UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__guard_immutable();
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _500_rollup AFTER INSERT OR DELETE OR UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__rollup();
+
+CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.members FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _900_audit AFTER DELETE OR UPDATE ON app_public.members FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-last_sign_in_at');
+CREATE TRIGGER _900_audit_insert AFTER INSERT ON app_public.members FOR EACH ROW WHEN (new.id <> new.user_id) EXECUTE FUNCTION app_private.tg__audit('-last_sign_in_at');
 
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.phone_numbers FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.phone_numbers FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
@@ -6754,6 +7262,7 @@ CREATE TRIGGER _500_queue_analysis AFTER INSERT OR UPDATE OF content ON app_publ
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.usage_alert_thresholds FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.usage_alert_thresholds FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
 
+CREATE TRIGGER _050_create_owner_member AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__create_owner_member();
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _200_bump_prompt_version BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__bump_prompt_version();
 CREATE TRIGGER _400_lock_for_timezone_change BEFORE UPDATE OF timezone ON app_public.users FOR EACH ROW WHEN (new.timezone IS DISTINCT FROM old.timezone) EXECUTE FUNCTION app_private.tg_users__lock_for_timezone_change();
@@ -6865,6 +7374,10 @@ create policy update_own on app_public.follow_ups for update to app_user
   using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
   with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
 
+alter table app_public.invitations enable row level security;
+create policy select_own on app_public.invitations for select to app_owner
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
 alter table app_public.lead_analytics enable row level security;
 create policy delete_own on app_public.lead_analytics for delete to app_user
   using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
@@ -6875,6 +7388,12 @@ create policy select_own on app_public.lead_analytics for select to app_user
 create policy update_own on app_public.lead_analytics for update to app_user
   using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
   with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.members enable row level security;
+create policy select_all_admin on app_public.members for select to app_admin
+  using (true);
+create policy select_own on app_public.members for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
 
 alter table app_public.phone_numbers enable row level security;
 create policy delete_own on app_public.phone_numbers for delete to app_user

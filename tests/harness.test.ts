@@ -37,7 +37,7 @@ describe('test harness', () => {
     );
   });
 
-  it('asTenant switches role and claims inside a transaction', async () => {
+  it("asTenant becomes the business's owner (app_owner) with its claims inside a transaction", async () => {
     await withClient(db.pool, async (client) => {
       await expect(asTenant(client, 42)).rejects.toThrow(/inside a transaction/);
       await inTransaction(client, async () => {
@@ -45,7 +45,7 @@ describe('test harness', () => {
         const { rows } = await client.query<{ role: string; claim: string }>(
           `select current_user as role, current_setting('jwt.claims.user_id', true) as claim`,
         );
-        expect(rows[0]).toEqual({ role: 'app_user', claim: '42' });
+        expect(rows[0]).toEqual({ role: 'app_owner', claim: '42' });
       });
     });
   });

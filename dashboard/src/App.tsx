@@ -10,7 +10,12 @@ import { SignInPage } from './pages/SignInPage.tsx';
 import { SignUpPage } from './pages/SignUpPage.tsx';
 import { SettingsLayout } from './pages/settings/SettingsLayout.tsx';
 import { matchPath, navigate, useLocation } from './router.ts';
-import type { Session } from './session.ts';
+import type { MemberRole, Session } from './session.ts';
+
+/** The API's role text; anything unknown gets the least rights (the API decides anyway). */
+function memberRole(role: string | null | undefined): MemberRole {
+  return role === 'owner' || role === 'manager' ? role : 'viewer';
+}
 
 // The pages carry Recharts: loaded on demand, so sign-in stays small. Signed in, the overview's
 // chunk starts downloading at once, beside the session query, rather than after it.
@@ -82,8 +87,8 @@ function SignedIn() {
         tenantName: tenant.name,
         timeZone: tenant.timezone,
         isAdmin: data?.currentUserIsAdmin === true,
-        // Until team access lands every login is its business's owner; the team branch reads the role from the API.
-        role: 'owner',
+        // The login's role (owner, manager, viewer), as the API enforces it on every request.
+        role: memberRole(data?.currentMember?.role),
         agents: (data?.allAgents?.nodes ?? []).flatMap((a) => (a ? [{ id: a.rowId, name: a.name, isActive: a.isActive }] : [])),
       }
     : null;

@@ -1,7 +1,11 @@
 /**
- * Our JWTs: HS256, `{ sub: <user id>, role: app_user | app_admin, aud, iss }`,
+ * Our JWTs: HS256, `{ sub: <business id>, mid: <member id>, role, aud, iss }`,
  * signed after `app_hidden.login` succeeds and verified on every /graphql
- * request. Verification pins the algorithm (no `none`, no RS/HS confusion),
+ * request. `sub` is the business (the tenant every policy uses), `mid` the
+ * login (member); a token without `mid` names the business's founding owner,
+ * whose member id is the business id. The `role` claim is informational: the
+ * database role of each request comes from the member's current row
+ * (server/auth/request-auth.ts). Verification pins the algorithm (no `none`, no RS/HS confusion),
  * checks audience and issuer, and allows a few seconds of clock skew.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
@@ -13,7 +17,7 @@ const ALGORITHM = 'HS256';
 const CLOCK_TOLERANCE_SECONDS = 5;
 
 /** Database roles a token may carry; anything else is refused even when correctly signed. */
-export const TOKEN_ROLES = ['app_user', 'app_admin'] as const;
+export const TOKEN_ROLES = ['app_user', 'app_admin', 'app_owner', 'app_viewer'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 export function isTokenRole(value: unknown): value is TokenRole {
@@ -21,7 +25,10 @@ export function isTokenRole(value: unknown): value is TokenRole {
 }
 
 export interface JwtSubject {
+  /** The business (tenant). */
   userId: string;
+  /** The login (member); absent: the founding owner (member id = business id). */
+  memberId?: string;
   role: TokenRole;
 }
 
@@ -53,7 +60,8 @@ function secretKey(secret: string): KeyObject {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function signJwt(subject: JwtSubject, { secret, ttlSeconds }: JwtOptions): string {
-  return jwt.sign({ role: subject.role }, secretKey(secret), {
+  const claims = subject.memberId ? { role: subject.role, mid: subject.memberId } : { role: subject.role };
+  return jwt.sign(claims, secretKey(secret), {
     algorithm: ALGORITHM,
     subject: subject.userId,
     audience: JWT_AUDIENCE,
@@ -121,9 +129,10 @@ function verifySignedJwt(
     return invalid('The token is invalid.');
   }
   if (typeof payload !== 'object' || payload === null) return invalid('The token is invalid.');
-  const { sub, role, exp } = payload as Record<string, unknown>;
+  const { sub, role, exp, mid } = payload as Record<string, unknown>;
   // A token without `exp` would never expire: we never issue one, so refuse it.
   if (typeof exp !== 'number') return invalid('The token has no expiry.');
   if (typeof sub !== 'string' || !UUID.test(sub) || !isTokenRole(role)) return invalid('The token is invalid.');
-  return { ok: true, subject: { userId: sub, role }, exp };
+  if (mid !== undefined && (typeof mid !== 'string' || !UUID.test(mid))) return invalid('The token is invalid.');
+  return { ok: true, subject: mid === undefined ? { userId: sub, role } : { userId: sub, memberId: mid, role }, exp };
 }

@@ -3,7 +3,12 @@
  *
  * - no Authorization header: anonymous (PostGraphile runs as `app_anonymous`);
  * - `Bearer sbk_...`: an API key, checked by the database;
- * - `Bearer <jwt>`: one of our JWTs, checked here.
+ * - `Bearer <jwt>`: one of our JWTs, checked here; then the member it names
+ *   is read from the database on EVERY request (`app_hidden.authenticate_member`):
+ *   its current role decides the database role (owner → app_owner, or
+ *   app_admin in a platform admin business; manager → app_user; viewer →
+ *   app_viewer, read-only), so a role change applies to the next request and a
+ *   removed or deactivated member's token is refused (MEMBERSHIP_REVOKED).
  *
  * A credential that is present but bad (malformed, forged, expired, revoked...)
  * is refused with 401 and a GraphQL-shaped body. It is never treated as
@@ -16,17 +21,25 @@ import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type pg from 'pg';
 import { graphqlErrorBody } from '../errors.ts';
+import { runAsCaller } from './current-caller.ts';
 import { authenticateApiKey, looksLikeApiKey, type ApiKeyScope } from './api-keys.ts';
-import { verifyJwt, type TokenRole } from './jwt.ts';
+import { isTokenRole, verifyJwt, type TokenRole } from './jwt.ts';
 
 export type RequestAuth =
   | { kind: 'anonymous' }
-  | { kind: 'jwt'; userId: string; role: TokenRole }
+  | { kind: 'jwt'; userId: string; memberId: string; role: TokenRole; memberRole: MemberRole }
   | { kind: 'apiKey'; userId: string; role: TokenRole; apiKeyId: string; scopes: ApiKeyScope[] };
 
 export const ANONYMOUS: RequestAuth = Object.freeze({ kind: 'anonymous' });
 
-export type AuthErrorCode = 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'INVALID_API_KEY';
+export type AuthErrorCode = 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'INVALID_API_KEY' | 'MEMBERSHIP_REVOKED';
+
+export const MEMBER_ROLES = ['owner', 'manager', 'viewer'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+export function isMemberRole(value: unknown): value is MemberRole {
+  return typeof value === 'string' && (MEMBER_ROLES as readonly string[]).includes(value);
+}
 
 const authByRequest = new WeakMap<IncomingMessage, RequestAuth>();
 
@@ -66,7 +79,17 @@ async function authenticate(header: string, options: RequestAuthOptions): Promis
   }
   const verified = verifyJwt(token, options.jwtSecret);
   if (!verified.ok) return { code: verified.code, message: verified.message };
-  return { kind: 'jwt', ...verified.subject };
+  const { userId } = verified.subject;
+  const memberId = verified.subject.memberId ?? userId;
+  const { rows } = await options.pool.query<{ db_role: string; member_role: string }>(
+    'select db_role, member_role from app_hidden.authenticate_member($1, $2)',
+    [userId, memberId],
+  );
+  const row = rows[0];
+  if (!row || !isTokenRole(row.db_role) || !isMemberRole(row.member_role)) {
+    return { code: 'MEMBERSHIP_REVOKED', message: 'This sign-in is no longer valid: the login was removed from the business or deactivated.' };
+  }
+  return { kind: 'jwt', userId, memberId, role: row.db_role, memberRole: row.member_role };
 }
 
 export function requestAuth(options: RequestAuthOptions): RequestHandler {
@@ -83,7 +106,7 @@ export function requestAuth(options: RequestAuthOptions): RequestHandler {
         return;
       }
       authByRequest.set(req, result);
-      next();
+      runAsCaller(result.kind === 'jwt' ? 'member' : 'apiKey', next);
     }, next);
   };
 }

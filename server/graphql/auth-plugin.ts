@@ -16,36 +16,57 @@ import { sideEffectWithPgClient, sideEffectWithPgClientTransaction } from 'postg
 import { context, lambda } from 'postgraphile/grafast';
 import { SafeError } from './safe-error.ts';
 import { extendSchema, gql } from 'postgraphile/utils';
-import { isTokenRole, type JwtSubject } from '../auth/jwt.ts';
+import { isTokenRole, type JwtSubject, type TokenRole } from '../auth/jwt.ts';
+import { isMemberRole, type MemberRole } from '../auth/request-auth.ts';
 
 export interface AuthPayload {
   jwtToken: string;
   userId: string;
+  memberId: string;
+  role: MemberRole;
 }
 
 interface LoginRow {
   outcome: string;
   user_id: string | null;
   db_role: string | null;
+  member_id: string | null;
+  member_role: string | null;
 }
 
-function text(input: unknown, key: string): string | null {
+export function text(input: unknown, key: string): string | null {
   if (typeof input !== 'object' || input === null) return null;
   const value = (input as Record<string, unknown>)[key];
   return typeof value === 'string' ? value : null;
 }
 
-function issue(issueJwt: ((subject: JwtSubject) => string) | null, subject: JwtSubject): AuthPayload {
+/** A signed-in member: the business, the login, its database role and member role. */
+export interface SignedInMember {
+  userId: string;
+  memberId: string;
+  role: TokenRole;
+  memberRole: MemberRole;
+}
+
+export function issue(issueJwt: ((subject: JwtSubject) => string) | null, member: SignedInMember): AuthPayload {
   if (!issueJwt) throw new Error('The GraphQL context has no JWT signer (server built without JWT_SECRET)');
-  return { jwtToken: issueJwt(subject), userId: subject.userId };
+  const jwtToken = issueJwt({ userId: member.userId, memberId: member.memberId, role: member.role });
+  return { jwtToken, userId: member.userId, memberId: member.memberId, role: member.memberRole };
+}
+
+/** A row of app_hidden.login / accept_invitation / reset_password, checked. */
+export function signedInMember(row: { user_id: string | null; member_id: string | null; db_role: string | null; member_role: string | null }): SignedInMember {
+  if (!row.user_id || !row.member_id || !isTokenRole(row.db_role) || !isMemberRole(row.member_role)) {
+    throw new Error('sign-in returned no business, member or role');
+  }
+  return { userId: row.user_id, memberId: row.member_id, role: row.db_role, memberRole: row.member_role };
 }
 
 
 function loginResult(row: LoginRow | undefined, issueJwt: ((subject: JwtSubject) => string) | null): AuthPayload {
   switch (row?.outcome) {
     case 'ok':
-      if (!row.user_id || !isTokenRole(row.db_role)) throw new Error(`login returned ok without a user or role`);
-      return issue(issueJwt, { userId: row.user_id, role: row.db_role });
+      return issue(issueJwt, signedInMember(row));
     case 'locked':
       // Per (email, source), the same for unknown emails: see app_hidden.login.
       throw new SafeError('Too many failed sign-ins for this email from your address: signing in from here is paused for a while. Try again later.', {
@@ -81,12 +102,17 @@ export const AuthPlugin = extendSchema((build) => {
       "A signed-in session: send the token as Authorization: Bearer <jwtToken>."
       type AuthPayload {
         jwtToken: String!
+        "The business (tenant)."
         userId: UUID!
+        "The login (member) that signed in."
+        memberId: UUID!
+        "The login's role: owner, manager or viewer."
+        role: String!
       }
       extend type Mutation {
-        "Creates an account (a tenant) and signs it in."
+        "Creates an account (a business and its owner login) and signs it in."
         register(input: RegisterInput!): AuthPayload
-        "Signs in with email and password. Repeated failures lock the account for a while."
+        "Signs a login (member) in with email and password. Repeated failures lock signing in for that email from your address for a while."
         authenticate(input: AuthenticateInput!): AuthPayload
       }
     `,
@@ -104,7 +130,7 @@ export const AuthPlugin = extendSchema((build) => {
               return userId;
             });
             return lambda({ userId: $userId, issueJwt: context().get('issueJwt') }, ({ userId, issueJwt }) =>
-              issue(issueJwt, { userId, role: 'app_user' }),
+              issue(issueJwt, { userId, memberId: userId, role: 'app_owner', memberRole: 'owner' }),
             );
           },
           authenticate(_, fieldArgs) {
@@ -113,7 +139,7 @@ export const AuthPlugin = extendSchema((build) => {
               { input: fieldArgs.getRaw('input'), ip: context().get('clientIp') },
               async (client, { input, ip }: { input: unknown; ip: string | null }) => {
                 const { rows } = await client.query<LoginRow>({
-                  text: 'select outcome, user_id, db_role from app_hidden.login($1, $2, $3)',
+                  text: 'select outcome, user_id, db_role, member_id, member_role from app_hidden.login($1, $2, $3)',
                   values: [text(input, 'email'), text(input, 'password'), ip],
                 });
                 return rows[0];

@@ -16,8 +16,13 @@
  * counts) and `switchboard.user_agent` (at most USER_AGENT_MAX_LENGTH
  * characters). They travel in the same `set_config` statement as the role, so
  * a request stays one round trip.
+ *
+ * Signed-in members also carry `jwt.claims.member_id` (the login; the business
+ * stays `jwt.claims.user_id`, so no policy changes meaning), and a viewer's
+ * transactions are read-only like a read-only key's.
  */
 import type { IncomingMessage } from 'node:http';
+import type pg from 'pg';
 import type { JwtSubject } from '../auth/jwt.ts';
 import { ANONYMOUS, getRequestAuth, type RequestAuth } from '../auth/request-auth.ts';
 
@@ -30,6 +35,11 @@ declare global {
       clientIp: string | null;
       /** Signs a JWT for a subject; absent when the server was built without a JWT secret (schema export). */
       issueJwt: ((subject: JwtSubject) => string) | null;
+      /**
+       * The app_authenticator pool, for a member's own password change: it must write even
+       * when the member is a viewer (whose request transactions are read-only). Null in schema export.
+       */
+      authenticatorPool: pg.Pool | null;
     }
   }
 }
@@ -37,6 +47,7 @@ declare global {
 export interface ContextOptions {
   statementTimeoutMs: number;
   issueJwt?: (subject: JwtSubject) => string;
+  authenticatorPool?: pg.Pool;
 }
 
 export type PgSettings = Record<string, string>;
@@ -63,8 +74,18 @@ export function pgSettingsFor(auth: RequestAuth, { statementTimeoutMs }: Pick<Co
   switch (auth.kind) {
     case 'anonymous':
       return { ...settings, role: 'app_anonymous' };
-    case 'jwt':
-      return { ...settings, role: auth.role, 'jwt.claims.user_id': auth.userId };
+    case 'jwt': {
+      // The role is the member's current one (request-auth.ts read it for this request). Viewers'
+      // transactions are read-only: PostgreSQL refuses every write, security definer functions included.
+      const memberSettings: PgSettings = {
+        ...settings,
+        role: auth.role,
+        'jwt.claims.user_id': auth.userId,
+        'jwt.claims.member_id': auth.memberId,
+      };
+      if (auth.memberRole === 'viewer') memberSettings.transaction_read_only = 'on';
+      return memberSettings;
+    }
     case 'apiKey': {
       const keySettings: PgSettings = {
         ...settings,
@@ -100,6 +121,7 @@ export function makeContext(options: ContextOptions) {
       auth,
       clientIp: origin.clientIp,
       issueJwt: options.issueJwt ?? null,
+      authenticatorPool: options.authenticatorPool ?? null,
       pgSettings: { ...pgSettingsFor(auth, options), ...originSettings(origin) },
     };
   };

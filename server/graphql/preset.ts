@@ -14,6 +14,7 @@ import type { JwtSubject } from '../auth/jwt.ts';
 import type { ConstraintColumns } from '../errors.ts';
 import type { Logger } from '../../kernel/log.ts';
 import { AuthPlugin } from './auth-plugin.ts';
+import { TeamPlugin } from './team-plugin.ts';
 import { makeContext } from './context.ts';
 import { makeLimitsPlugin, type GraphqlLimits } from './limits.ts';
 import { TrustedDocumentsPlugin } from './trusted-documents.ts';
@@ -47,7 +48,7 @@ export interface PresetOptions {
 export function makePreset(options: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [AuthPlugin, ProviderSecretsPlugin, DeliveryErrorsPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
+    plugins: [AuthPlugin, TeamPlugin, ProviderSecretsPlugin, DeliveryErrorsPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
     pgServices: [
       // pubsub off: no subscriptions, so no LISTEN client held open. Begin and the request's
       // settings share one round trip (pg-adaptor.ts).
@@ -71,7 +72,11 @@ export function makePreset(options: PresetOptions): GraphileConfig.Preset {
       connectionFilterLogicalOperators: true,
     },
     grafast: {
-      context: makeContext({ statementTimeoutMs: options.statementTimeoutMs, issueJwt: options.issueJwt }),
+      context: makeContext({
+        statementTimeoutMs: options.statementTimeoutMs,
+        issueJwt: options.issueJwt,
+        authenticatorPool: options.issueJwt ? options.pool : undefined,
+      }),
       timeouts: { planning: options.planningTimeoutMs },
     },
     grafserv: {

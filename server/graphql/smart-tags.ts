@@ -123,6 +123,17 @@ const tags: JSONPgSmartTags = {
           agent_targets_user_id_fkey: relation('user', 'agentTargets'),
         },
       },
+      // Team access: the logins of a business and its invitations (owners only).
+      'app_public.members': {
+        attribute: filterable('role', 'created_at'),
+        constraint: { members_user_id_fkey: relation('user', 'members') },
+      },
+      'app_public.invitations': {
+        constraint: {
+          invitations_user_id_fkey: relation('user', 'invitations'),
+          invitations_invited_by_fkey: relation('invitedByMember', 'invitationsSent'),
+        },
+      },
       'app_public.api_keys': {
         attribute: filterable('revoked_at', 'expires_at'),
         constraint: { api_keys_user_id_fkey: relation('user', 'apiKeys') },

@@ -81,7 +81,8 @@ describe('register', () => {
     expect(row).toMatchObject({ name: 'Amélie', timezone: 'Asia/Kolkata', role: 'user' });
     expect(row.hash).toMatch(/^\$2[ab]\$10\$/);
     expect(row.hash).not.toContain(password);
-    expect(jwtRole(session.jwtToken)).toBe('app_user');
+    // The founding owner (team access): its member id is the business id.
+    expect(jwtRole(session.jwtToken)).toBe('app_owner');
 
     const signedIn = okData(await authenticate('AMELIE@example.com', password)) as { authenticate: Session };
     expect(signedIn.authenticate.userId).toBe(session.userId);

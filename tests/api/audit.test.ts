@@ -446,7 +446,7 @@ describe('reading the trail', () => {
         sql,
       ).rejects.toMatchObject({ code: '42501' });
     }
-    // As the tenant, the table reads only its own rows.
+    // As the tenant's owner, the table reads only its own rows (managers and viewers: none, see team tests).
     const own = await withClient(app.pool, (client) =>
       inTransaction(client, async () => {
         await asTenant(client, b.userId);

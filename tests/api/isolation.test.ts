@@ -8,7 +8,7 @@
  * that do not exist get nothing; a platform admin reads all tenants' agents
  * (by design) but nothing else of theirs. (Expired / forged tokens: auth-tokens.test.ts.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiServer, type GraphqlBody, type HttpResult } from '../helpers/api.ts';
 import { okData, onlyError } from '../helpers/graphql-result.ts';
 import { addCalls, compactPostAndRefresh, seedTenant, type Tenant } from '../helpers/tenants.ts';
@@ -32,8 +32,12 @@ let aFingerprint: string;
 type Data = Record<string, unknown>;
 
 const NOBODY = '0190a4a0-0000-7000-8000-000000000000';
+/** The token role claim of a member (informational: the server reads the member's role from the database). */
+const MEMBER_TOKEN_ROLES = { manager: 'app_user', viewer: 'app_viewer' } as const;
 
-const tokenA = (): string => api.tokenFor(a.userId);
+/** Who attacks B: A's founding owner, unless a test of A's other members sets one of theirs. */
+let attacker: string | undefined;
+const tokenA = (): string => attacker ?? api.tokenFor(a.userId);
 const asA = async (document: string, variables: Record<string, unknown> = {}): Promise<Data> => okData(await api.graphql<Data>(document, variables, tokenA()));
 
 /** Tenant-owned tables (every one has user_id) whose rows a fingerprint covers. */
@@ -320,61 +324,61 @@ describe('reading B through lists', () => {
   });
 });
 
+/** A mutation as A that must fail: an error and no data. Returns the error's code. */
+async function refused(document: string, variables: Record<string, unknown>): Promise<string | undefined> {
+  const result = await api.graphql<Data>(document, variables, tokenA());
+  expect(result.body.errors?.length, `${document}\n${JSON.stringify(result.body)}`).toBeGreaterThan(0);
+  const [field] = Object.values(result.body.data ?? {});
+  expect(field ?? null, document).toBeNull();
+  return onlyError(result).code;
+}
+
+/**
+ * A create / update / delete as A on a row A cannot see: either an error
+ * (never an internal one) or, as PostGraphile V5 answers an update or delete
+ * that matched no row, a payload without the record. Returns what happened.
+ */
+async function refusedOrNoop(document: string, variables: Record<string, unknown>): Promise<string> {
+  const result = await api.graphql<Data>(document, variables, tokenA());
+  const [payload] = Object.values(result.body.data ?? {});
+  if (result.body.errors?.length) {
+    expect(payload ?? null, document).toBeNull();
+    return onlyError(result).code ?? 'no code';
+  }
+  expect(payload, document).not.toBeUndefined();
+  const records = Object.entries(payload as Record<string, unknown>).filter(([key]) => key !== 'clientMutationId');
+  expect(records.length, document).toBeGreaterThan(0);
+  expect(records.filter(([, value]) => value !== null), `${document}: ${JSON.stringify(result.body)}`).toEqual([]);
+  return 'no row';
+}
+
+const bAgent = (): string => b.agentIds[0] ?? '';
+const bNode = (type: string): string => bNodes.find((n) => n.type === type)?.id ?? '';
+
+const updatesAndDeletes = (): Array<[string, Record<string, unknown>]> => [
+    ['mutation ($id: UUID!) { updateAgentByRowId(input: { rowId: $id, agentPatch: { name: "taken" } }) { agent { rowId } } }', { id: bAgent() }],
+    ['mutation ($id: ID!) { updateAgent(input: { id: $id, agentPatch: { isActive: false } }) { agent { rowId } } }', { id: bNode('allAgents') }],
+    ['mutation ($b: UUID!) { updateAgentByUserIdAndProviderAndProviderAgentId(input: { userId: $b, provider: "bolna", providerAgentId: "t2-agent-2", agentPatch: { name: "x" } }) { agent { rowId } } }', { b: b.userId }],
+    ['mutation ($id: UUID!) { deleteAgentByRowId(input: { rowId: $id }) { agent { rowId } } }', { id: b.agentIds[1] }],
+    ['mutation ($id: ID!) { deleteAgent(input: { id: $id }) { agent { rowId } } }', { id: bNode('allAgents') }],
+    ['mutation ($id: UUID!) { updatePhoneNumberByRowId(input: { rowId: $id, phoneNumberPatch: { agentId: null } }) { phoneNumber { rowId } } }', { id: b.phoneNumberIds[0] }],
+    ['mutation ($id: UUID!) { deletePhoneNumberByRowId(input: { rowId: $id }) { phoneNumber { rowId } } }', { id: b.phoneNumberIds[0] }],
+    ['mutation ($id: UUID!) { updateContactByRowId(input: { rowId: $id, contactPatch: { name: "x" } }) { contact { rowId } } }', { id: b.contactIds[0] }],
+    ['mutation ($b: UUID!, $p: String!) { updateContactByUserIdAndPhoneNumber(input: { userId: $b, phoneNumber: $p, contactPatch: { notes: "x" } }) { contact { rowId } } }', { b: b.userId, p: bContactPhone }],
+    ['mutation ($id: UUID!) { deleteContactByRowId(input: { rowId: $id }) { contact { rowId } } }', { id: b.contactIds[1] }],
+    ['mutation ($id: UUID!) { updateFollowUpByRowId(input: { rowId: $id, followUpPatch: { status: "completed" } }) { followUp { rowId } } }', { id: b.followUpIds[0] }],
+    ['mutation ($id: UUID!) { deleteFollowUpByRowId(input: { rowId: $id }) { followUp { rowId } } }', { id: b.followUpIds[0] }],
+    ['mutation ($id: UUID!) { updateCustomerByRowId(input: { rowId: $id, customerPatch: { status: "churned" } }) { customer { rowId } } }', { id: b.customerIds[0] }],
+    ['mutation ($b: UUID!, $r: String!) { deleteCustomerByUserIdAndReference(input: { userId: $b, reference: $r }) { customer { rowId } } }', { b: b.userId, r: bCustomerReference }],
+    ['mutation ($id: UUID!) { updateAgentTargetByRowId(input: { rowId: $id, agentTargetPatch: { targetCalls: 1 } }) { agentTarget { rowId } } }', { id: b.targetIds[0] }],
+    ['mutation ($id: UUID!) { deleteAgentTargetByRowId(input: { rowId: $id }) { agentTarget { rowId } } }', { id: b.targetIds[0] }],
+    ['mutation ($id: UUID!) { updateLeadAnalyticByRowId(input: { rowId: $id, leadAnalyticPatch: { isRead: true } }) { leadAnalytic { rowId } } }', { id: bLeadIds[0] }],
+    ['mutation ($id: UUID!) { updateUserByRowId(input: { rowId: $id, userPatch: { timezone: "UTC", name: "taken" } }) { user { rowId } } }', { id: b.userId }],
+    ['mutation ($e: String!) { updateUserByEmail(input: { email: $e, userPatch: { name: "taken" } }) { user { rowId } } }', { e: bEmail }],
+    ['mutation ($id: ID!) { updateUser(input: { id: $id, userPatch: { timezone: "UTC" } }) { user { rowId } } }', { id: bNode('currentTenant') }],
+];
+
 describe('writing B\'s rows', () => {
-  /** A mutation as A that must fail: an error and no data. Returns the error's code. */
-  async function refused(document: string, variables: Record<string, unknown>): Promise<string | undefined> {
-    const result = await api.graphql<Data>(document, variables, tokenA());
-    expect(result.body.errors?.length, `${document}\n${JSON.stringify(result.body)}`).toBeGreaterThan(0);
-    const [field] = Object.values(result.body.data ?? {});
-    expect(field ?? null, document).toBeNull();
-    return onlyError(result).code;
-  }
-
-  /**
-   * A create / update / delete as A on a row A cannot see: either an error
-   * (never an internal one) or, as PostGraphile V5 answers an update or delete
-   * that matched no row, a payload without the record. Returns what happened.
-   */
-  async function refusedOrNoop(document: string, variables: Record<string, unknown>): Promise<string> {
-    const result = await api.graphql<Data>(document, variables, tokenA());
-    const [payload] = Object.values(result.body.data ?? {});
-    if (result.body.errors?.length) {
-      expect(payload ?? null, document).toBeNull();
-      return onlyError(result).code ?? 'no code';
-    }
-    expect(payload, document).not.toBeUndefined();
-    const records = Object.entries(payload as Record<string, unknown>).filter(([key]) => key !== 'clientMutationId');
-    expect(records.length, document).toBeGreaterThan(0);
-    expect(records.filter(([, value]) => value !== null), `${document}: ${JSON.stringify(result.body)}`).toEqual([]);
-    return 'no row';
-  }
-
-  const bAgent = (): string => b.agentIds[0] ?? '';
-  const bNode = (type: string): string => bNodes.find((n) => n.type === type)?.id ?? '';
-
-  const updatesAndDeletes = (): Array<[string, Record<string, unknown>]> => [
-      ['mutation ($id: UUID!) { updateAgentByRowId(input: { rowId: $id, agentPatch: { name: "taken" } }) { agent { rowId } } }', { id: bAgent() }],
-      ['mutation ($id: ID!) { updateAgent(input: { id: $id, agentPatch: { isActive: false } }) { agent { rowId } } }', { id: bNode('allAgents') }],
-      ['mutation ($b: UUID!) { updateAgentByUserIdAndProviderAndProviderAgentId(input: { userId: $b, provider: "bolna", providerAgentId: "t2-agent-2", agentPatch: { name: "x" } }) { agent { rowId } } }', { b: b.userId }],
-      ['mutation ($id: UUID!) { deleteAgentByRowId(input: { rowId: $id }) { agent { rowId } } }', { id: b.agentIds[1] }],
-      ['mutation ($id: ID!) { deleteAgent(input: { id: $id }) { agent { rowId } } }', { id: bNode('allAgents') }],
-      ['mutation ($id: UUID!) { updatePhoneNumberByRowId(input: { rowId: $id, phoneNumberPatch: { agentId: null } }) { phoneNumber { rowId } } }', { id: b.phoneNumberIds[0] }],
-      ['mutation ($id: UUID!) { deletePhoneNumberByRowId(input: { rowId: $id }) { phoneNumber { rowId } } }', { id: b.phoneNumberIds[0] }],
-      ['mutation ($id: UUID!) { updateContactByRowId(input: { rowId: $id, contactPatch: { name: "x" } }) { contact { rowId } } }', { id: b.contactIds[0] }],
-      ['mutation ($b: UUID!, $p: String!) { updateContactByUserIdAndPhoneNumber(input: { userId: $b, phoneNumber: $p, contactPatch: { notes: "x" } }) { contact { rowId } } }', { b: b.userId, p: bContactPhone }],
-      ['mutation ($id: UUID!) { deleteContactByRowId(input: { rowId: $id }) { contact { rowId } } }', { id: b.contactIds[1] }],
-      ['mutation ($id: UUID!) { updateFollowUpByRowId(input: { rowId: $id, followUpPatch: { status: "completed" } }) { followUp { rowId } } }', { id: b.followUpIds[0] }],
-      ['mutation ($id: UUID!) { deleteFollowUpByRowId(input: { rowId: $id }) { followUp { rowId } } }', { id: b.followUpIds[0] }],
-      ['mutation ($id: UUID!) { updateCustomerByRowId(input: { rowId: $id, customerPatch: { status: "churned" } }) { customer { rowId } } }', { id: b.customerIds[0] }],
-      ['mutation ($b: UUID!, $r: String!) { deleteCustomerByUserIdAndReference(input: { userId: $b, reference: $r }) { customer { rowId } } }', { b: b.userId, r: bCustomerReference }],
-      ['mutation ($id: UUID!) { updateAgentTargetByRowId(input: { rowId: $id, agentTargetPatch: { targetCalls: 1 } }) { agentTarget { rowId } } }', { id: b.targetIds[0] }],
-      ['mutation ($id: UUID!) { deleteAgentTargetByRowId(input: { rowId: $id }) { agentTarget { rowId } } }', { id: b.targetIds[0] }],
-      ['mutation ($id: UUID!) { updateLeadAnalyticByRowId(input: { rowId: $id, leadAnalyticPatch: { isRead: true } }) { leadAnalytic { rowId } } }', { id: bLeadIds[0] }],
-      ['mutation ($id: UUID!) { updateUserByRowId(input: { rowId: $id, userPatch: { timezone: "UTC", name: "taken" } }) { user { rowId } } }', { id: b.userId }],
-      ['mutation ($e: String!) { updateUserByEmail(input: { email: $e, userPatch: { name: "taken" } }) { user { rowId } } }', { e: bEmail }],
-      ['mutation ($id: ID!) { updateUser(input: { id: $id, userPatch: { timezone: "UTC" } }) { user { rowId } } }', { id: bNode('currentTenant') }],
-  ];
-
   it('updates and deletes of B\'s rows by row id, node id or unique key change nothing', async () => {
     for (const [document, variables] of updatesAndDeletes()) await refusedOrNoop(document, variables);
     expect(await fingerprint(b.userId)).toBe(bFingerprint);
@@ -437,6 +441,57 @@ describe('writing B\'s rows', () => {
   });
 });
 
+describe("members of another business (A's manager and viewer)", () => {
+  const members: Record<'manager' | 'viewer', string> = { manager: '', viewer: '' };
+
+  beforeAll(async () => {
+    for (const role of ['manager', 'viewer'] as const) {
+      const { rows } = await api.db.pool.query<{ id: string }>(
+        `insert into app_public.members (user_id, email, name, role) values ($1, $2, $3, $4) returning id`,
+        [a.userId, `${role}@tenant-a.example.com`, `A's ${role}`, role],
+      );
+      members[role] = rows[0]?.id ?? '';
+    }
+  });
+
+  afterEach(() => {
+    attacker = undefined;
+  });
+
+  for (const role of ['manager', 'viewer'] as const) {
+    it(`${role}: B's rows by global id and row id are null, and B's members are invisible`, async () => {
+      attacker = api.tokenFor(a.userId, MEMBER_TOKEN_ROLES[role], members[role]);
+      // API keys are owner-only: a member cannot read any (FORBIDDEN), B's or A's.
+      const answers = await batched(bNodes.filter((node) => node.type !== 'allApiKeys'), (node, alias) => `${alias}: node(id: "${node.id}") { id }`);
+      const keys = await api.graphql<Data>(`{ allApiKeys(first: 10) { nodes { rowId } } }`, {}, tokenA());
+      expect(onlyError(keys).code).toBe('FORBIDDEN');
+      expect(Object.values(answers).filter((value) => value !== null)).toEqual([]);
+      const listed = await asA(`{ allMembers(first: 50) { nodes { userId } } currentMember { role } }`);
+      expect(listed.currentMember).toEqual({ role });
+      expect((listed.allMembers as { nodes: Array<{ userId: string }> }).nodes.every((node) => node.userId === a.userId)).toBe(true);
+    });
+
+    it(`${role}: updates, deletes and custom mutations of B's rows change nothing`, async () => {
+      attacker = api.tokenFor(a.userId, MEMBER_TOKEN_ROLES[role], members[role]);
+      for (const [document, variables] of updatesAndDeletes()) await refusedOrNoop(document, variables);
+      const bMember = await api.db.pool.query<{ id: string }>(`select id from app_public.members where user_id = $1 limit 1`, [b.userId]);
+      for (const [document, variables] of [
+        ['mutation ($id: UUID!) { completeFollowUp(input: { followUpId: $id, remark: "done" }) { result { rowId } } }', { id: b.followUpIds[0] }],
+        ['mutation ($id: UUID!) { setMemberRole(input: { memberId: $id, role: "viewer" }) { result { rowId } } }', { id: bMember.rows[0]?.id }],
+        ['mutation ($id: UUID!) { removeMember(input: { memberId: $id }) { result { rowId } } }', { id: bMember.rows[0]?.id }],
+        ['mutation ($id: UUID!) { issuePasswordReset(input: { memberId: $id }) { result } }', { id: bMember.rows[0]?.id }],
+        ['mutation ($b: UUID!) { createAgent(input: { agent: { userId: $b, providerAgentId: "planted-m", name: "Planted" } }) { agent { rowId } } }', { b: b.userId }],
+      ] as const) {
+        const result = await api.graphql<Data>(document, variables, tokenA());
+        expect(result.body.errors?.length, document).toBeGreaterThan(0);
+        expect(['NOT_FOUND', 'FORBIDDEN', 'READ_ONLY_MEMBER'], document).toContain(onlyError(result).code);
+      }
+      expect(await fingerprint(b.userId)).toBe(bFingerprint);
+      expect((await api.db.pool.query(`select 1 from app_public.members where user_id = $1`, [b.userId])).rowCount).toBe(1);
+    });
+  }
+});
+
 describe('callers without a tenant', () => {
   const READS = `{
     allAgents(first: 10) { totalCount nodes { rowId } }
@@ -472,18 +527,19 @@ describe('callers without a tenant', () => {
     expect(await fingerprint(b.userId)).toBe(bFingerprint);
   });
 
-  it('a valid JWT for a user that does not exist: nothing to read, nothing written', async () => {
+  it('a valid JWT for a user that does not exist: refused (no such login, MEMBERSHIP_REVOKED), nothing written', async () => {
     const token = api.tokenFor(NOBODY);
-    nothingIn(await api.graphql<Data>(READS, {}, token));
-    const me = okData(await api.graphql<Data>(`{ currentTenant { rowId } }`, {}, token));
-    expect(me.currentTenant).toBeNull();
-    const kpis = await api.graphql<Data>(`{ kpiSummary { current { calls } } }`, {}, token);
-    expect(kpis.body.data?.kpiSummary ?? null).toBeNull();
-    expect(onlyError(kpis).code).toBe('FORBIDDEN');
-    const write = await api.graphql<Data>(`mutation { createAgent(input: { agent: { providerAgentId: "ghost-1", name: "Ghost" } }) { agent { rowId } } }`, {}, token);
-    expect(write.body.errors?.length).toBe(1);
-    const key = await api.graphql<Data>(`mutation { createApiKey(input: { name: "ghost" }) { result { secret } } }`, {}, token);
-    expect(key.body.errors?.length).toBe(1);
+    for (const document of [
+      READS,
+      `{ currentTenant { rowId } }`,
+      `mutation { createAgent(input: { agent: { providerAgentId: "ghost-1", name: "Ghost" } }) { agent { rowId } } }`,
+      `mutation { createApiKey(input: { name: "ghost" }) { result { secret } } }`,
+    ]) {
+      const result = await api.graphql<Data>(document, {}, token);
+      expect(result.status, document).toBe(401);
+      expect(result.body.data ?? null).toBeNull();
+      expect(onlyError(result).code).toBe('MEMBERSHIP_REVOKED');
+    }
     const { rows } = await api.db.pool.query<{ n: string }>(
       `select ((select count(*) from app_public.agents where provider_agent_id = 'ghost-1')
              + (select count(*) from app_public.api_keys where name = 'ghost'))::text as n`,

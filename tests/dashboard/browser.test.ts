@@ -58,8 +58,9 @@ const cspViolations: string[] = [];
 
 async function setPassword(userId: string): Promise<void> {
   await api.pool.query(
-    `insert into app_private.user_secrets (user_id, password_hash) values ($1, public.crypt($2, public.gen_salt('bf', 4)))
-     on conflict (user_id) do update set password_hash = excluded.password_hash`,
+    // The business's founding owner login (member id = business id).
+    `insert into app_private.member_secrets (member_id, password_hash) values ($1, public.crypt($2, public.gen_salt('bf', 4)))
+     on conflict (member_id) do update set password_hash = excluded.password_hash`,
     [userId, PASSWORD],
   );
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asTenant, createTestDatabase, inTransaction, withClient, type TestDatabase } from '../helpers/db.ts';
 
 const APP_SCHEMAS = ['public', 'app_public', 'app_hidden', 'app_private'];
-const APP_ROLES = ['app_anonymous', 'app_user', 'app_admin', 'app_authenticator'];
+const APP_ROLES = ['app_anonymous', 'app_user', 'app_owner', 'app_viewer', 'app_admin', 'app_authenticator'];
 
 /**
  * Direct grants to the application roles (inherited ones are not repeated), one
@@ -33,13 +33,32 @@ const EXPECTED_GRANTS = [
   'function app_public.set_business_profile(text,text): execute to app_user',
   'function app_public.target_pacing(uuid,timestamp with time zone): execute to app_user',
   'table app_public.usage_alert_thresholds: delete, select to app_user',
+  // Team access (members, invitations, one-time links; owner-only rights on app_owner).
+  'function app_hidden.accept_invitation(text,text,text): execute to app_anonymous',
+  'function app_hidden.authenticate_member(uuid,uuid): execute to app_authenticator',
+  'function app_hidden.change_member_password(uuid,uuid,text,text): execute to app_authenticator',
+  'function app_hidden.reset_password(text,text): execute to app_anonymous',
+  'function app_hidden.store_provider_secret(text,bytea,text,boolean): execute to app_owner',
+  'function app_public.create_api_key(text,text[],timestamp with time zone): execute to app_owner',
+  'function app_public.current_member(): execute to app_user',
+  'function app_public.current_member_id(): execute to app_anonymous',
+  'function app_public.current_member_id(): execute to app_user',
+  'function app_public.erase_business(text): execute to app_owner',
+  'function app_public.invite_member(text,text): execute to app_owner',
+  'function app_public.issue_password_reset(uuid): execute to app_owner',
+  'function app_public.remove_member(uuid): execute to app_owner',
+  'function app_public.revoke_api_key(uuid): execute to app_owner',
+  'function app_public.revoke_invitation(uuid): execute to app_owner',
+  'function app_public.rotate_bolna_ingest_token(): execute to app_owner',
+  'function app_public.set_member_role(uuid,text): execute to app_owner',
+  'table app_public.api_keys: select to app_owner',
+  'table app_public.invitations: select to app_owner',
+  'table app_public.members: select to app_user',
   'function app_hidden.audit_log_tenant(): execute to app_user',
   'function app_public.audit_entries(text,text,uuid): execute to app_user',
   'table app_hidden.audit_log: select to app_user',
   'function app_hidden.require_password_session(): execute to app_user',
-  'function app_hidden.store_provider_secret(text,bytea,text,boolean): execute to app_user',
   'function app_public.ingest_settings(): execute to app_user',
-  'function app_public.rotate_bolna_ingest_token(): execute to app_user',
   'table app_public.usage_alerts: select to app_user',
   // Providers page: delivery status, failed deliveries and their replay (the tenant's own, security definer).
   'function app_public.provider_delivery_summaries(): execute to app_user',
@@ -49,7 +68,6 @@ const EXPECTED_GRANTS = [
   'table app_public.privacy_requests: select to app_user',
   'function app_public.request_data_export(): execute to app_user',
   'function app_public.erase_contact(text,uuid): execute to app_user',
-  'function app_public.erase_business(text): execute to app_user',
   'function app_public.retention_settings(): execute to app_user',
   'function app_public.set_retention(text,integer): execute to app_user',
   'function app_hidden.export_archive(uuid): execute to app_user',
@@ -85,7 +103,6 @@ const EXPECTED_GRANTS = [
   'function app_public.call_source_breakdown(date,date,uuid): execute to app_user',
   'function app_public.cancel_follow_up(uuid,text): execute to app_user',
   'function app_public.complete_follow_up(uuid,text): execute to app_user',
-  'function app_public.create_api_key(text,text[],timestamp with time zone): execute to app_user',
   'function app_public.cta_funnel(date,date,uuid): execute to app_user',
   'function app_public.current_tenant(): execute to app_user',
   'function app_public.data_freshness(): execute to app_user',
@@ -97,10 +114,8 @@ const EXPECTED_GRANTS = [
   'function app_public.lead_temperature(date,date,uuid): execute to app_user',
   'function app_public.mark_all_notifications_read(): execute to app_user',
   'function app_public.mark_notification_read(uuid,boolean): execute to app_user',
-  'function app_public.revoke_api_key(uuid): execute to app_user',
   'function app_public.targets_vs_actuals(date,date,uuid): execute to app_user',
   'schema app_hidden: usage to app_authenticator',
-  'table app_public.api_keys: select to app_user',
   'column app_public.agent_targets: insert (agent_id, period_start, period_type, target_calls, target_conversion_rate, target_leads, target_qualified_leads, target_success_rate, target_successful_calls, user_id) to app_user',
   'column app_public.agent_targets: update (target_calls, target_conversion_rate, target_leads, target_qualified_leads, target_success_rate, target_successful_calls) to app_user',
   'column app_public.agents: insert (agent_type, config, description, is_active, name, provider, provider_agent_id, user_id) to app_user',
@@ -280,7 +295,9 @@ describe('application roles', () => {
       { rolname: 'app_admin', rolcanlogin: false, rolinherit: true, powerful: false },
       { rolname: 'app_anonymous', rolcanlogin: false, rolinherit: true, powerful: false },
       { rolname: 'app_authenticator', rolcanlogin: true, rolinherit: false, powerful: false },
+      { rolname: 'app_owner', rolcanlogin: false, rolinherit: true, powerful: false },
       { rolname: 'app_user', rolcanlogin: false, rolinherit: true, powerful: false },
+      { rolname: 'app_viewer', rolcanlogin: false, rolinherit: true, powerful: false },
     ]);
     expect(
       await lines(
@@ -292,10 +309,16 @@ describe('application roles', () => {
         [APP_ROLES],
       ),
     ).toEqual([
+      // Team access: owners hold the owner-only rights, viewers run read-only; admins are owners.
+      'app_admin in app_owner (inherit)',
       'app_admin in app_user (inherit)',
       'app_authenticator in app_admin',
       'app_authenticator in app_anonymous',
+      'app_authenticator in app_owner',
       'app_authenticator in app_user',
+      'app_authenticator in app_viewer',
+      'app_owner in app_user (inherit)',
+      'app_viewer in app_user (inherit)',
     ]);
   });
 

@@ -208,7 +208,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe('tenant A (app_user with its own claims)', () => {
+describe('tenant A (its owner, app_owner, with its own claims)', () => {
   it('sees exactly its own rows in every table and view it can select, and nothing of tenant B', async () => {
     const problems: string[] = [];
     const owner = new Map<string, { mine: number; theirs: number }>();
@@ -460,7 +460,7 @@ describe('tenant A (app_user with its own claims)', () => {
     });
   });
 
-  it('cannot execute maintenance functions (from the catalog: every function not granted to app_user)', async () => {
+  it('cannot execute maintenance functions (from the catalog: every function not granted to app_owner, its role)', async () => {
     const named: Case[] = [
       ['verify_rollups', 'select * from app_hidden.verify_rollups($1)', [b.userId]],
       ['rebuild_rollups', 'select app_hidden.rebuild_rollups($1)', [b.userId]],
@@ -468,7 +468,9 @@ describe('tenant A (app_user with its own claims)', () => {
       ['purge_calls', `select app_hidden.purge_calls($1, now())`, [b.userId]],
       ['refresh_kpi_summary', 'select app_hidden.refresh_kpi_summary()', []],
     ];
-    const functions = await functionsDeniedTo('app_user');
+    // A is its business's owner (asTenant): owner-only functions are its to run; what managers and
+    // viewers may not run is tested in team-roles.test.ts.
+    const functions = await functionsDeniedTo('app_owner');
     const names = functions.map((fn) => fn.name);
     for (const [name] of named) expect(names.some((fn) => fn.startsWith(`app_hidden.${name}(`))).toBe(true);
     await asA(async (client) => {

@@ -48,6 +48,8 @@ export interface StartApiOptions {
   now?: () => number;
   /** Where the built dashboard is served from (default dashboard/dist). */
   dashboardDistDir?: string;
+  /** SECRETS_KEY for the provider-secret mutations (default: none, they fail). */
+  secretsKey?: Buffer;
 }
 
 export interface ApiServer {
@@ -65,8 +67,8 @@ export interface ApiServer {
   ): Promise<HttpResult<GraphqlBody<TData>>>;
   /** POST /graphql with any body and headers (defaults: JSON content type and accept). */
   post(body: string | Uint8Array, headers?: Record<string, string>): Promise<HttpResult<GraphqlBody>>;
-  /** A valid JWT for a user, signed with the server's secret. */
-  tokenFor(userId: string, role?: TokenRole): string;
+  /** A valid JWT for a business's login (default: its founding owner, member id = business id), signed with the server's secret. */
+  tokenFor(userId: string, role?: TokenRole, memberId?: string): string;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
     graphql: { authPool, jwt, config, logger, now: options.now },
     dashboard: options.dashboardDistDir ? { distDir: options.dashboardDistDir } : undefined,
     trustProxy: config.trustProxy,
+    secretsKey: options.secretsKey,
   });
   const http = await listen(app.express, { host: '127.0.0.1', port: 0, timeouts: httpTimeouts(config) });
 
@@ -125,7 +128,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
       return result as HttpResult<GraphqlBody<TData>>;
     },
     post,
-    tokenFor: (userId, role = 'app_user') => signJwt({ userId, role }, jwt),
+    tokenFor: (userId, role = 'app_user', memberId?: string) => signJwt(memberId ? { userId, role, memberId } : { userId, role }, jwt),
     close() {
       closing ??= (async () => {
         await http.close();

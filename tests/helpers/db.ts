@@ -94,11 +94,31 @@ async function becomeRole(client: pg.ClientBase, role: string, userId: string): 
 }
 
 /**
- * Inside a transaction: `set local role app_user` and
- * `set local jwt.claims.user_id = '<userId>'`, as a signed-in tenant's request would.
+ * Inside a transaction: `set local role app_owner` and
+ * `set local jwt.claims.user_id = '<userId>'`, as a signed-in business's founding owner's
+ * request would (before team access a business was one login, its owner; `asMember`
+ * acts as a given login and role).
  */
 export async function asTenant(client: pg.ClientBase, userId: string | number): Promise<void> {
-  await becomeRole(client, 'app_user', String(userId));
+  await becomeRole(client, 'app_owner', String(userId));
+}
+
+/** The database role a member role acts as (app_hidden.member_db_role, outside admin businesses). */
+export const MEMBER_DB_ROLES = { owner: 'app_owner', manager: 'app_user', viewer: 'app_viewer' } as const;
+
+/**
+ * Inside a transaction: what the GraphQL server sets for a signed-in member: its role's
+ * database role, the business and member claims, and for viewers a read-only transaction.
+ */
+export async function asMember(
+  client: pg.ClientBase,
+  userId: string,
+  memberId: string,
+  role: keyof typeof MEMBER_DB_ROLES,
+): Promise<void> {
+  await becomeRole(client, MEMBER_DB_ROLES[role], userId);
+  await client.query(`select set_config('jwt.claims.member_id', $1, true)`, [memberId]);
+  if (role === 'viewer') await client.query(`select set_config('transaction_read_only', 'on', true)`);
 }
 
 /** Inside a transaction: `set local role app_anonymous`, with no user id claim. */

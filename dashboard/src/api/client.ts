@@ -18,7 +18,7 @@ export class ApiError extends Error {
   }
 }
 
-const SIGN_OUT_CODES = new Set(['INVALID_TOKEN', 'TOKEN_EXPIRED']);
+const SIGN_OUT_CODES = new Set(['INVALID_TOKEN', 'TOKEN_EXPIRED', 'MEMBERSHIP_REVOKED']);
 
 interface WireError {
   message?: unknown;

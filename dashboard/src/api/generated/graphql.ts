@@ -40,7 +40,7 @@ export type CallDetailQuery = { transcriptByCallId: { rowId: string, content: st
 export type SessionQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SessionQuery = { currentUserIsAdmin: boolean | null, currentTenant: { rowId: string, name: string, email: string, timezone: string } | null, allAgents: { nodes: Array<{ rowId: string, name: string, isActive: boolean } | null> } | null };
+export type SessionQuery = { currentUserIsAdmin: boolean | null, currentTenant: { rowId: string, name: string, email: string, timezone: string } | null, currentMember: { rowId: string, name: string, email: string, role: string } | null, allAgents: { nodes: Array<{ rowId: string, name: string, isActive: boolean } | null> } | null };
 
 export type AdminSummariesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -306,3 +306,75 @@ export type CreateFollowUpMutationVariables = Exact<{
 
 
 export type CreateFollowUpMutation = { createFollowUp: { followUp: { rowId: string, followUpDate: string } | null } | null };
+
+export type TeamQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TeamQuery = { currentMember: { rowId: string } | null, allMembers: { nodes: Array<{ rowId: string, name: string, email: string, role: string, lastSignInAt: string | null, createdAt: string } | null> } | null };
+
+export type InvitationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type InvitationsQuery = { allInvitations: { nodes: Array<{ rowId: string, email: string, role: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null, createdAt: string } | null> } | null };
+
+export type InviteMemberMutationVariables = Exact<{
+  email: string;
+  role: string;
+}>;
+
+
+export type InviteMemberMutation = { inviteMember: { result: { token: string | null, invitation: { rowId: string, email: string, role: string, expiresAt: string } | null } | null } | null };
+
+export type RevokeInvitationMutationVariables = Exact<{
+  invitationId: string;
+}>;
+
+
+export type RevokeInvitationMutation = { revokeInvitation: { result: { rowId: string, revokedAt: string | null } | null } | null };
+
+export type SetMemberRoleMutationVariables = Exact<{
+  memberId: string;
+  role: string;
+}>;
+
+
+export type SetMemberRoleMutation = { setMemberRole: { result: { rowId: string, role: string } | null } | null };
+
+export type RemoveMemberMutationVariables = Exact<{
+  memberId: string;
+}>;
+
+
+export type RemoveMemberMutation = { removeMember: { result: { rowId: string } | null } | null };
+
+export type IssuePasswordResetMutationVariables = Exact<{
+  memberId: string;
+}>;
+
+
+export type IssuePasswordResetMutation = { issuePasswordReset: { result: string | null } | null };
+
+export type ChangePasswordMutationVariables = Exact<{
+  currentPassword: string;
+  newPassword: string;
+}>;
+
+
+export type ChangePasswordMutation = { changePassword: boolean | null };
+
+export type AcceptInvitationMutationVariables = Exact<{
+  token: string;
+  name: string;
+  password: string;
+}>;
+
+
+export type AcceptInvitationMutation = { acceptInvitation: { jwtToken: string, role: string } | null };
+
+export type ResetPasswordMutationVariables = Exact<{
+  token: string;
+  password: string;
+}>;
+
+
+export type ResetPasswordMutation = { resetPassword: { jwtToken: string, role: string } | null };
