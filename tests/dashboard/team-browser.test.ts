@@ -101,7 +101,7 @@ afterAll(async () => {
 describe('team access in the browser', () => {
   it('a viewer joins by the invitation link, sees the same KPIs as the owner and no write controls; the API refuses its writes', async () => {
     const ownerKpis = await kpis(owner);
-    await owner.getByRole('button', { name: 'Mark all read' }).waitFor({ timeout: WAIT_MS });
+    await owner.getByRole('button', { name: 'Mark these read' }).waitFor({ timeout: WAIT_MS });
     const url = await invite('viewer@teambrowser.example.com', 'Viewer');
     await screenshot(owner, 'dashboard/team-invite-1440');
 
