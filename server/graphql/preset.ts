@@ -14,6 +14,7 @@ import type { JwtSubject } from '../auth/jwt.ts';
 import type { ConstraintColumns } from '../errors.ts';
 import type { Logger } from '../../kernel/log.ts';
 import { AuthPlugin } from './auth-plugin.ts';
+import { IdErrorsPlugin } from './id-errors-plugin.ts';
 import { makeContext } from './context.ts';
 import { makeLimitsPlugin, type GraphqlLimits } from './limits.ts';
 import { TrustedDocumentsPlugin } from './trusted-documents.ts';
@@ -46,7 +47,7 @@ export interface PresetOptions {
 export function makePreset(options: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [AuthPlugin, ProviderSecretsPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
+    plugins: [AuthPlugin, ProviderSecretsPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin, IdErrorsPlugin],
     pgServices: [
       // pubsub off: no subscriptions, so no LISTEN client held open. Begin and the request's
       // settings share one round trip (pg-adaptor.ts).
