@@ -71,6 +71,10 @@ const EXPECTED_GRANTS = [
   'function app_public.mark_all_notifications_read(): execute to app_user',
   'function app_public.mark_notification_read(uuid,boolean): execute to app_user',
   'function app_public.revoke_api_key(uuid): execute to app_user',
+  // the call page (deliveries and queued time read app_private for the signed-in business only; retry queues a job)
+  'function app_public.calls_deliveries(app_public.calls): execute to app_user',
+  'function app_public.calls_queued_at(app_public.calls): execute to app_user',
+  'function app_public.retry_call_analysis(uuid): execute to app_user',
   'function app_public.targets_vs_actuals(date,date,uuid): execute to app_user',
   'schema app_hidden: usage to app_authenticator',
   'table app_public.api_keys: select to app_user',
