@@ -333,6 +333,14 @@ export const REQUEST_ERROR_STATUS = {
 
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;
 
+// --- call page: ids in URLs (a malformed id is refused before anything runs) ---
+/** A UUID argument or variable that is not a UUID (e.g. a mistyped /calls/:id): the dashboard shows "not found". */
+export const INVALID_ID: ApiError = {
+  code: 'INVALID_ID',
+  httpStatus: 400,
+  message: 'This is not a valid id (ids are UUIDs: 32 hexadecimal digits, optionally with hyphens).',
+};
+
 /** Thrown by route handlers for a request they refuse; mapped as it is by `knownApiError`. */
 export class RequestError extends Error {
   readonly code: RequestErrorCode;

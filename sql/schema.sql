@@ -2278,6 +2278,52 @@ end
 $function$;
 comment on function app_hidden.settle(steps text[]) is 'THE settle sequence: sync_contacts until nothing is left, compact_rollups until nothing moves, post_credit_transactions, refresh_kpi_summary, always in that order; steps (default all) runs only some of them. Returns what each step did and its duration (ms; null for a step not run). For loads, benchmarks and tests (the worker runs the same functions as separate jobs).';
 
+CREATE OR REPLACE FUNCTION app_hidden.speaker_segments(p_content text)
+ RETURNS jsonb
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select case
+    -- structured turns (a JSON array of {role, content|message|text}, as Vapi / Retell / OpenAI send them)
+    when btrim(p_content) like '[%' and pg_input_is_valid(p_content, 'jsonb') and jsonb_typeof(p_content::jsonb) = 'array' then (
+      select coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+               'speaker', case when lower(e ->> 'role') in ('assistant', 'agent', 'bot', 'ai') then 'agent'
+                               when lower(e ->> 'role') in ('user', 'caller', 'customer', 'lead', 'human', 'client', 'prospect', 'callee') then 'user'
+                               else 'unknown' end,
+               'text', btrim(coalesce(e ->> 'content', e ->> 'message', e ->> 'text')),
+               'start', case when jsonb_typeof(coalesce(e -> 'secondsFromStart', e -> 'start', e -> 'words' -> 0 -> 'start')) = 'number'
+                             then coalesce(e -> 'secondsFromStart', e -> 'start', e -> 'words' -> 0 -> 'start') end,
+               'end', case when jsonb_typeof(coalesce(e -> 'end', e -> 'words' -> -1 -> 'end')) = 'number'
+                           then coalesce(e -> 'end', e -> 'words' -> -1 -> 'end') end)) order by n), '[]'::jsonb)
+        from jsonb_array_elements(p_content::jsonb) with ordinality x(e, n)
+       where jsonb_typeof(e) = 'object'
+         and lower(coalesce(e ->> 'role', '')) not in ('system', 'tool', 'function', 'tool_calls', 'tool_call_result')
+         and nullif(btrim(coalesce(e ->> 'content', e ->> 'message', e ->> 'text')), '') is not null)
+    -- "assistant: ...\nuser: ..." lines (Bolna); an unlabelled line continues the turn before it
+    else (
+      with lines as (
+        select l.n, l.line,
+               case when l.line ~* '^\s*(assistant|agent|bot|ai|system)\s*:' then 'agent'
+                    when l.line ~* '^\s*(user|caller|customer|lead|human|client|prospect|callee)\s*:' then 'user' end as speaker
+          from regexp_split_to_table(coalesce(p_content, ''), E'\\r?\\n') with ordinality l(line, n)
+         where btrim(l.line) <> '' and l.line !~ '^###\s'
+      ), turns as (
+        select count(speaker) over (order by n) as turn, n, speaker,
+               btrim(regexp_replace(line, '^\s*(assistant|agent|bot|ai|system|user|caller|customer|lead|human|client|prospect|callee)\s*:\s*', '', 'i')) as txt
+          from lines
+      ), grouped as (
+        select turn, coalesce((array_agg(speaker order by n))[1], 'unknown') as speaker,
+               string_agg(txt, ' ' order by n) as txt
+          from turns group by turn
+      )
+      select case when exists (select 1 from lines where speaker is not null)
+                  then (select jsonb_agg(jsonb_build_object('speaker', g.speaker, 'text', g.txt) order by g.turn)
+                          from grouped g where g.txt <> '')
+                  else '[]'::jsonb end)
+  end
+$function$;
+comment on function app_hidden.speaker_segments(p_content text) is 'Speaker turns [{speaker: agent|user|unknown, text, start?, end?}] of a transcript: "assistant: ... / user: ..." lines (Bolna; unlabelled lines continue a turn) or a JSON array of {role, content|message|text} turns (system and tool messages left out). [] when the text has no speaker labels.';
+
 CREATE OR REPLACE FUNCTION app_hidden.store_provider_secret(kind text, ciphertext bytea, twilio_account_sid text DEFAULT NULL::text, require_signature boolean DEFAULT NULL::boolean)
  RETURNS void
  LANGUAGE plpgsql
@@ -2939,6 +2985,7 @@ create table app_private.webhook_events (
 comment on table app_private.webhook_events is 'Raw provider deliveries, stored before they are applied; de-duplicated per tenant by (provider, event_key).';
 comment on column app_private.webhook_events.status is 'pending: stored, not yet applied; processed: applied (or a no-op repeat of an applied state); failed: kept with its error for replay; ignored: a duplicate delivery.';
 CREATE INDEX webhook_events_pending_idx ON app_private.webhook_events USING btree (received_at) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text]));
+CREATE INDEX webhook_events_provider_call_idx ON app_private.webhook_events USING btree (user_id, provider, split_part(event_key, ':'::text, 1));
 CREATE INDEX webhook_events_user_failed_idx ON app_private.webhook_events USING btree (user_id, provider, received_at) WHERE (status = 'failed'::text);
 CREATE INDEX webhook_events_user_provider_idx ON app_private.webhook_events USING btree (user_id, provider, received_at);
 
@@ -3758,6 +3805,24 @@ end
 $function$;
 comment on function app_private.tg_transcripts__queue_analysis() is 'AFTER INSERT/UPDATE OF content: queues calls__analyze for the call (job key per call: queued once, a newer transcript replaces a waiting job).';
 
+CREATE OR REPLACE FUNCTION app_private.tg_transcripts__speaker_segments()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  -- segments written with the text (the seed's timed turns) are kept; otherwise they follow the text
+  if tg_op = 'INSERT' then
+    if new.speaker_segments = '[]'::jsonb then
+      new.speaker_segments := app_hidden.speaker_segments(new.content);
+    end if;
+  elsif new.content is distinct from old.content and new.speaker_segments is not distinct from old.speaker_segments then
+    new.speaker_segments := app_hidden.speaker_segments(new.content);
+  end if;
+  return new;
+end
+$function$;
+comment on function app_private.tg_transcripts__speaker_segments() is 'BEFORE INSERT/UPDATE OF content: fills speaker_segments from the text (app_hidden.speaker_segments) unless the writer gave them.';
+
 CREATE OR REPLACE FUNCTION app_private.tg_user_secrets__write()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -3937,6 +4002,24 @@ comment on column app_public.audit_entry.table_name is 'What was changed: users 
 comment on column app_public.audit_entry.record_id is 'The changed row''s id.';
 comment on column app_public.audit_entry.old_values is 'The changed columns before (the whole row for a delete); secrets as "[redacted]".';
 comment on column app_public.audit_entry.new_values is 'The changed columns after (the whole row for an insert); secrets as "[redacted]".';
+
+create type app_public.call_delivery as (
+  id bigint,
+  received_at timestamp with time zone,
+  provider text,
+  provider_status text,
+  provider_event_at timestamp with time zone,
+  status text,
+  attempts integer,
+  error_code text,
+  error text
+);
+comment on type app_public.call_delivery is 'One provider delivery (webhook) that built a call, as stored.';
+comment on column app_public.call_delivery.received_at is 'When Switchboard received the delivery.';
+comment on column app_public.call_delivery.provider_status is 'The status the provider sent (Bolna status, Twilio CallStatus).';
+comment on column app_public.call_delivery.provider_event_at is 'The provider''s time of the event (Bolna updated_at, Twilio Timestamp).';
+comment on column app_public.call_delivery.status is 'processed, pending, failed (kept with its error for replay).';
+comment on column app_public.call_delivery.error_code is 'The error code when the delivery failed (SB107 unknown status, SB108 unknown agent, ...).';
 
 create type app_public.contact_call as (
   call_id uuid,
@@ -4880,6 +4963,8 @@ create table app_public.transcripts (
   constraint transcripts_speaker_segments_check CHECK (jsonb_typeof(speaker_segments) = 'array'::text)
 );
 comment on table app_public.transcripts is 'The transcript of a call (text and speaker segments) and the state of its analysis.';
+comment on column app_public.transcripts.speaker_segments is 'Speaker turns [{speaker: agent|user|unknown, text, start?, end?}] parsed from the provider''s transcript (app_hidden.speaker_segments); [] when it has no speaker labels.';
+comment on column app_public.transcripts.analysis_error is 'Why the analysis failed (analysis_status failed): the last attempt''s error.';
 CREATE INDEX transcripts_user_id_idx ON app_public.transcripts USING btree (user_id);
 grant select on table app_public.transcripts to app_user;
 
@@ -5179,6 +5264,43 @@ AS $function$
 $function$;
 comment on function app_public.call_source_breakdown(from_date date, to_date date, agent_id uuid) is 'Calls by source (phone, web call, unknown) with shares of all calls.';
 grant execute on function app_public.call_source_breakdown(from_date date, to_date date, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.calls_deliveries(c app_public.calls)
+ RETURNS SETOF app_public.call_delivery
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select w.id, w.received_at, w.provider,
+         coalesce(w.payload ->> 'status', w.payload ->> 'CallStatus'),
+         app_hidden.ts(coalesce(w.payload ->> 'updated_at', w.payload ->> 'Timestamp')),
+         w.status, w.attempts, w.error_code, w.error
+    from app_private.webhook_events w
+   where w.user_id = app_public.current_user_id()
+     and w.user_id = c.user_id
+     and w.provider = c.provider
+     and split_part(w.event_key, ':', 1) = c.provider_call_id
+   order by w.received_at, w.id
+$function$;
+comment on function app_public.calls_deliveries(c app_public.calls) is 'The provider deliveries that built this call (every stored webhook for its provider call id, failed ones included), oldest first; only the signed-in business''s own.';
+grant execute on function app_public.calls_deliveries(c app_public.calls) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.calls_queued_at(c app_public.calls)
+ RETURNS timestamp with time zone
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select min(app_hidden.ts(coalesce(w.payload ->> 'updated_at', w.payload ->> 'Timestamp')))
+    from app_private.webhook_events w
+   where w.user_id = app_public.current_user_id()
+     and w.user_id = c.user_id
+     and w.provider = c.provider
+     and split_part(w.event_key, ':', 1) = c.provider_call_id
+     and lower(coalesce(w.payload ->> 'status', w.payload ->> 'CallStatus')) in ('scheduled', 'queued', 'rescheduled')
+$function$;
+comment on function app_public.calls_queued_at(c app_public.calls) is 'When the provider queued the call (its earliest scheduled / queued delivery); null when no pre-dial event arrived.';
+grant execute on function app_public.calls_queued_at(c app_public.calls) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.cancel_follow_up(follow_up_id uuid, remark text DEFAULT NULL::text)
  RETURNS app_public.follow_ups
@@ -5990,6 +6112,38 @@ AS $function$
 $function$;
 comment on function app_public.retention_settings() is 'The signed-in business''s retention per data type it may edit (calls, transcripts, recordings), with the platform limits.';
 grant execute on function app_public.retention_settings() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.retry_call_analysis(call_id uuid)
+ RETURNS app_public.transcripts
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v app_public.transcripts;
+begin
+  update app_public.transcripts t
+     set analysis_status = 'pending', analysis_error = null
+   where t.call_id = retry_call_analysis.call_id
+     and t.user_id = app_public.current_user_id()
+     and t.analysis_status = 'failed'
+  returning * into v;
+  if v.id is not null then
+    perform graphile_worker.add_job('calls__analyze', json_build_object('callId', v.call_id),
+                                    job_key := 'calls__analyze:' || v.call_id::text,
+                                    max_attempts := 8);
+    return v;
+  end if;
+  select * into v from app_public.transcripts t
+   where t.call_id = retry_call_analysis.call_id and t.user_id = app_public.current_user_id();
+  if v.id is null then
+    raise exception 'No transcript for this call (it does not exist or is not yours).' using errcode = 'SB104';
+  end if;
+  return v;
+end
+$function$;
+comment on function app_public.retry_call_analysis(call_id uuid) is 'Queues a failed analysis again (analysis back to pending, one calls__analyze job per call). Idempotent: a transcript that is not failed is returned unchanged and nothing is queued.';
+grant execute on function app_public.retry_call_analysis(call_id uuid) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.revoke_api_key(key_id uuid)
  RETURNS app_public.api_keys
@@ -7256,6 +7410,7 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.phone_n
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.privacy_requests FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-progress');
 
+CREATE TRIGGER _060_speaker_segments BEFORE INSERT OR UPDATE OF content ON app_public.transcripts FOR EACH ROW EXECUTE FUNCTION app_private.tg_transcripts__speaker_segments();
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.transcripts FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _500_queue_analysis AFTER INSERT OR UPDATE OF content ON app_public.transcripts FOR EACH ROW EXECUTE FUNCTION app_private.tg_transcripts__queue_analysis();
 

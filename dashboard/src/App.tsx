@@ -2,6 +2,7 @@
 import { lazy, Suspense, useSyncExternalStore, type ReactNode } from 'react';
 import { onTokenChange, readToken, writeToken } from './api/token.ts';
 import { AppShell } from './components/AppShell.tsx';
+import { isUuid, NotFound } from './components/NotFound.tsx';
 import { StatusGate } from './components/StatusGate.tsx';
 import { useSession } from './hooks/use-session.ts';
 import { AcceptInvitePage } from './pages/AcceptInvitePage.tsx';
@@ -49,11 +50,15 @@ const SETTINGS_PAGES: Record<string, (props: { session: Session }) => ReactNode>
 
 function Routes({ session }: { session: Session }) {
   const { pathname } = useLocation();
+  // A malformed id is "not found" at once (no request); unknown and foreign ids are the pages' to map.
   const agent = matchPath('/agents/:agentId', pathname);
+  if (agent?.agentId && !isUuid(agent.agentId)) return <NotFound what="agent" backHref="/" backLabel="Back to the overview" />;
   if (agent?.agentId) return <AgentPage key={agent.agentId} agentId={agent.agentId} session={session} />;
   const call = matchPath('/calls/:callId', pathname);
+  if (call?.callId && !isUuid(call.callId)) return <NotFound what="call" backHref="/calls" backLabel="Back to the call log" />;
   if (call?.callId) return <CallPage key={call.callId} callId={call.callId} session={session} />;
   const contact = matchPath('/contacts/:contactId', pathname);
+  if (contact?.contactId && !isUuid(contact.contactId)) return <NotFound what="contact" backHref="/leads" backLabel="Back to the leads" />;
   if (contact?.contactId) return <ContactPage key={contact.contactId} contactId={contact.contactId} session={session} />;
   if (pathname === '/calls') return <CallLogPage session={session} />;
   if (pathname === '/leads') return <LeadsPage session={session} />;

@@ -15,6 +15,7 @@ import type { ConstraintColumns } from '../errors.ts';
 import type { Logger } from '../../kernel/log.ts';
 import { AuthPlugin } from './auth-plugin.ts';
 import { TeamPlugin } from './team-plugin.ts';
+import { IdErrorsPlugin } from './id-errors-plugin.ts';
 import { makeContext } from './context.ts';
 import { makeLimitsPlugin, type GraphqlLimits } from './limits.ts';
 import { TrustedDocumentsPlugin } from './trusted-documents.ts';
@@ -48,7 +49,7 @@ export interface PresetOptions {
 export function makePreset(options: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [AuthPlugin, TeamPlugin, ProviderSecretsPlugin, DeliveryErrorsPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
+    plugins: [AuthPlugin, TeamPlugin, ProviderSecretsPlugin, DeliveryErrorsPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin, IdErrorsPlugin],
     pgServices: [
       // pubsub off: no subscriptions, so no LISTEN client held open. Begin and the request's
       // settings share one round trip (pg-adaptor.ts).

@@ -192,6 +192,9 @@ const tags: JSONPgSmartTags = {
       'app_public.targets_vs_actuals': LIST_ONLY,
       'app_public.target_pacing': LIST_ONLY,
       'app_public.retention_settings': LIST_ONLY,
+      // The call page's computed fields (one call at a time): no aggregates, filters or orders over them.
+      'app_public.calls_queued_at': { tags: { behavior: '-aggregate -aggregate:filterBy -aggregate:orderBy -filterBy -orderBy' } },
+      'app_public.calls_deliveries': { tags: { behavior: '-aggregate -aggregate:filterBy -aggregate:orderBy -filterBy -orderBy' } },
     },
   },
 };

@@ -114,6 +114,10 @@ const EXPECTED_GRANTS = [
   'function app_public.lead_temperature(date,date,uuid): execute to app_user',
   'function app_public.mark_all_notifications_read(): execute to app_user',
   'function app_public.mark_notification_read(uuid,boolean): execute to app_user',
+  // the call page (deliveries and queued time read app_private for the signed-in business only; retry queues a job)
+  'function app_public.calls_deliveries(app_public.calls): execute to app_user',
+  'function app_public.calls_queued_at(app_public.calls): execute to app_user',
+  'function app_public.retry_call_analysis(uuid): execute to app_user',
   'function app_public.targets_vs_actuals(date,date,uuid): execute to app_user',
   'schema app_hidden: usage to app_authenticator',
   'column app_public.agent_targets: insert (agent_id, period_start, period_type, target_calls, target_conversion_rate, target_leads, target_qualified_leads, target_success_rate, target_successful_calls, user_id) to app_user',

@@ -1,6 +1,7 @@
-/** One call's transcript and analysis (loaded when opened). */
+/** One call's transcript and analysis (loaded when opened), a quick look with a link to the full call page. */
 import { useCallDetail } from '../hooks/use-call-detail.ts';
 import { formatDateTime, formatLabel } from '../format.ts';
+import { navigate } from '../router.ts';
 import { StatusGate } from './StatusGate.tsx';
 
 export function CallDetail({ callId, timeZone }: { callId: string; timeZone: string }) {
@@ -9,6 +10,18 @@ export function CallDetail({ callId, timeZone }: { callId: string; timeZone: str
   const transcript = data?.transcriptByCallId ?? null;
   return (
     <div className="call-detail">
+      <p className="small">
+        <a
+          href={`/calls/${callId}`}
+          onClick={(event) => {
+            if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+            event.preventDefault();
+            navigate(`/calls/${callId}`);
+          }}
+        >
+          Open the call page (timeline, recording, deliveries) →
+        </a>
+      </p>
       <StatusGate label="call" loading={loading} error={error} onRetry={refetch} empty={!analysis && !transcript} emptyText="No transcript or analysis for this call yet.">
         {analysis ? (
           <dl className="analysis">

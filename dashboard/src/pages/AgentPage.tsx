@@ -4,6 +4,7 @@ import { CallsPerDayChart } from '../components/CallsPerDayChart.tsx';
 import { CsvButton } from '../components/CsvButton.tsx';
 import { Freshness } from '../components/Freshness.tsx';
 import { KpiCards } from '../components/KpiCards.tsx';
+import { isNotFoundError, NotFound } from '../components/NotFound.tsx';
 import { RangeControls } from '../components/RangeControls.tsx';
 import { RecentCalls } from '../components/RecentCalls.tsx';
 import { StatusGate } from '../components/StatusGate.tsx';
@@ -23,6 +24,9 @@ export function AgentPage({ agentId, session }: { agentId: string; session: Sess
   const overview = data?.agentOverview ?? null;
   const agent = overview?.agent ?? null;
   const back = `/${viewSearch({ ...view, agent: null })}`;
+  if (isNotFoundError(error) || (data !== undefined && agent === null)) {
+    return <NotFound what="agent" backHref={back} backLabel="Back to the overview" />;
+  }
   return (
     <div className="page" data-page="agent">
       <p>
@@ -46,7 +50,7 @@ export function AgentPage({ agentId, session }: { agentId: string; session: Sess
         </div>
         <RangeControls view={view} range={range} onChange={setView} />
       </div>
-      <StatusGate label="agent" loading={loading} error={error} onRetry={refetch} empty={data !== undefined && agent === null} emptyText="This agent does not exist or is not yours.">
+      <StatusGate label="agent" loading={loading} error={error} onRetry={refetch}>
         {overview?.summary ? <KpiCards summary={overview.summary} /> : null}
         <div className="grid-2">
           <CallsPerDayChart

@@ -378,3 +378,17 @@ export type ResetPasswordMutationVariables = Exact<{
 
 
 export type ResetPasswordMutation = { resetPassword: { jwtToken: string, role: string } | null };
+
+export type CallPageQueryVariables = Exact<{
+  callId: string;
+}>;
+
+
+export type CallPageQuery = { callByRowId: { rowId: string, provider: string, providerCallId: string, direction: string, callSource: string, phoneNumber: string | null, callerName: string | null, status: string, outcome: string | null, answeredByVoicemail: boolean, queuedAt: string | null, startedAt: string, ringingAt: string | null, answeredAt: string | null, disconnectedAt: string | null, endedAt: string | null, durationSeconds: number, costCents: string | null, recordingUrl: string | null, hangupBy: string | null, hangupReason: string | null, hangupCode: number | null, agent: { rowId: string, name: string } | null, contact: { rowId: string, name: string | null, phoneNumber: string, calls: { totalCount: number, nodes: Array<{ rowId: string, startedAt: string, status: string, outcome: string | null, durationSeconds: number, direction: string } | null> } } | null, deliveries: { totalCount: number, nodes: Array<{ rowId: string | null, receivedAt: string | null, provider: string | null, providerStatus: string | null, providerEventAt: string | null, status: string | null, attempts: number | null, errorCode: string | null, error: string | null } | null> } } | null, transcriptByCallId: { rowId: string, content: string, speakerSegments: unknown, analysisStatus: string, analysisError: string | null, analyzedAt: string | null } | null, allLeadAnalytics: { nodes: Array<{ rowId: string, analyzedAt: string, model: string | null, leadStatusTag: string | null, totalScore: number | null, intentLevel: string | null, intentScore: number | null, urgencyLevel: string | null, urgencyScore: number | null, budgetConstraint: string | null, budgetScore: number | null, fitAlignment: string | null, fitScore: number | null, engagementHealth: string | null, engagementScore: number | null, reasoning: unknown, extractedName: string | null, extractedEmail: string | null, companyName: string | null, smartNotification: string | null, demoBookDatetime: string | null, ctaPricingClicked: boolean, ctaDemoClicked: boolean, ctaFollowupClicked: boolean, ctaSampleClicked: boolean, ctaEscalatedToHuman: boolean } | null> } | null };
+
+export type RetryCallAnalysisMutationVariables = Exact<{
+  callId: string;
+}>;
+
+
+export type RetryCallAnalysisMutation = { retryCallAnalysis: { result: { rowId: string, analysisStatus: string, analysisError: string | null } | null } | null };

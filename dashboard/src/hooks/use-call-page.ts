@@ -1,0 +1,7 @@
+/** The call page's data, fetched when the page opens and refreshed while the call or its analysis is still moving. */
+import { CALL_PAGE, type CallPageData } from '../api/operations/call-page.ts';
+import { useQuery, type QueryState } from './use-query.ts';
+
+export function useCallPage(callId: string, { live }: { live: boolean }): QueryState<CallPageData> {
+  return useQuery(CALL_PAGE, { callId }, { pollMs: live ? 15_000 : 0 });
+}
