@@ -10,6 +10,7 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   CallerPreview: 'sha256:374f800831049271dc75803b482b5a1beda8c10e2d1fffc660ddbc61c7ed42e1',
   EraseBusiness: 'sha256:65bc8cf9ef147b94eb00dc857bf7a55079ac8725d428589959c99995c28ae9ea',
   EraseContact: 'sha256:6371c1e8187431188873b68e4b6907ec52743d63372ea91c3d862264e8e16c26',
+  KpiDefinitions: 'sha256:3714123eee2496bded77c239fde3eb077b79375bc2c75879775f294ef7e6509b',
   MarkAllNotificationsRead: 'sha256:52f54ea2344e1e9b2616737a78185b5ec8d12d68c9f48b869f0f87e3919b9a11',
   MarkNotificationRead: 'sha256:9072691549882a2a5f81c24d98c0876bda6532ebe30446a328c012b9db081739',
   Overview: 'sha256:669e90d0f0337f53463e8f3a0c72b16169050c685deec5c5e7688bad0698fa89',

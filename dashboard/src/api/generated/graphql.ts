@@ -115,3 +115,8 @@ export type AuditEntriesQueryVariables = Exact<{
 
 
 export type AuditEntriesQuery = { auditEntries: { totalCount: number, nodes: Array<{ rowId: string | null, createdAt: string | null, userId: string | null, actor: string | null, actorId: string | null, ipAddress: string | null, userAgent: string | null, action: string | null, tableName: string | null, recordId: string | null, oldValues: unknown, newValues: unknown, details: unknown } | null> } | null };
+
+export type KpiDefinitionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type KpiDefinitionsQuery = { kpiDefinitions: Array<{ kpi: string | null, definition: string | null } | null> | null };
