@@ -19,7 +19,7 @@ import { dailyCsv } from './csv-exports.ts';
 export function AgentPage({ agentId, session }: { agentId: string; session: Session }) {
   const [view, setView] = useView();
   const range = resolveRange(view, session.timeZone);
-  const { data, loading, error, refetch, receivedAt, refreshError } = useAgentOverview({ agentId, ...range });
+  const { data, loading, stale, error, refetch, receivedAt, refreshError } = useAgentOverview({ agentId, ...range });
   const overview = data?.agentOverview ?? null;
   const agent = overview?.agent ?? null;
   const back = `/${viewSearch({ ...view, agent: null })}`;
@@ -46,7 +46,7 @@ export function AgentPage({ agentId, session }: { agentId: string; session: Sess
         </div>
         <RangeControls view={view} range={range} onChange={setView} />
       </div>
-      <StatusGate label="agent" loading={loading} error={error} onRetry={refetch} empty={data !== undefined && agent === null} emptyText="This agent does not exist or is not yours.">
+      <StatusGate label="agent" loading={loading} error={error} updating={stale} onRetry={refetch} empty={data !== undefined && agent === null} emptyText="This agent does not exist or is not yours.">
         {overview?.summary ? <KpiCards summary={overview.summary} /> : null}
         <div className="grid-2">
           <CallsPerDayChart
