@@ -48,7 +48,7 @@ export function HotLeads({ items, unread, timeZone, pending, onMarkRead, onMarkA
                 <p className="lead-note">{item.smartNotification}</p>
                 <div className="lead-meta muted">
                   {item.phoneNumber ? <a href={`tel:${item.phoneNumber}`}>{item.phoneNumber}</a> : null} · {formatDateTime(item.analyzedAt, timeZone)}
-                  <button type="button" className="link-button" disabled={pending.has(id)} onClick={() => onMarkRead(id)} aria-label={`Mark ${who} as read`}>
+                  <button type="button" className="link-button" disabled={pending.has(id)} onClick={() => onMarkRead(id)} aria-label={`Mark as read: ${who}`}>
                     Mark as read
                   </button>
                 </div>
