@@ -4,6 +4,7 @@
  * - no page is wider than the screen at 390 px or 1440 px: document
  *   `scrollWidth` on EVERY route of dashboard/src/App.tsx (read from its
  *   source, so a page added later is measured too), signed in and signed out;
+ *   at 1440 px every page's text also passes axe-core's WCAG AA colour-contrast rule;
  * - at 1440 px the leaderboard shows every column (sparklines included) without scrolling;
  * - each KPI card explains its definition (the API's kpiDefinitions, i.e. the
  *   SQL comments) on hover and on keyboard focus;
@@ -78,6 +79,13 @@ export function routesOf(source: string): AppRoutes {
   const signedIn = collect(source.slice(0, cut));
   // the settings index and an unknown path (the not-found page) are pages too
   return { signedIn: [...signedIn, '/settings', '/no-such-page'], signedOut: [...collect(source.slice(cut)), '/'] };
+}
+
+let axeScript: string | undefined;
+/** axe-core's browser build, run in the page through the DevTools protocol (the page's CSP does not apply). */
+async function axeSource(): Promise<string> {
+  axeScript ??= await readFile(path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
+  return axeScript;
 }
 
 /** A route's pattern with real ids for its parameters (a new parameter must be added here). */
@@ -172,12 +180,21 @@ describe('no page wider than the screen', () => {
       const routes = routesOf(await readFile(APP_TSX, 'utf8'));
       await page.setViewportSize({ width, height: 900 });
       const wide: Array<{ route: string; scrollWidth: number; culprits: string[] }> = [];
+      const lowContrast: string[] = [];
+      /** At 1440 px every page's text is also checked for WCAG AA contrast (axe-core's color-contrast rule). */
+      const contrast = async (route: string): Promise<void> => {
+        if (width !== 1440) return;
+        await page.evaluate(await axeSource());
+        const result = await page.evaluate(() => axe.run(document, { runOnly: { type: 'rule', values: ['color-contrast'] } }));
+        for (const v of result.violations) lowContrast.push(`${route}: ${v.nodes.slice(0, 3).map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('; ')}`);
+      };
       await signInWithToken();
       for (const pattern of routes.signedIn) {
         const route = concrete(pattern);
         await open(route);
         const seen = await overflow();
         if (seen.scrollWidth > seen.clientWidth) wide.push({ route, scrollWidth: seen.scrollWidth, culprits: seen.culprits });
+        await contrast(route);
         if (pattern === '/' || pattern === '/agents/:agentId') await screenshot(page, `dashboard/layout-${pattern === '/' ? 'overview' : 'agent'}-${width}`);
       }
       await signOut();
@@ -186,8 +203,10 @@ describe('no page wider than the screen', () => {
         await open(route);
         const seen = await overflow();
         if (seen.scrollWidth > seen.clientWidth) wide.push({ route: `${route} (signed out)`, scrollWidth: seen.scrollWidth, culprits: seen.culprits });
+        await contrast(`${route} (signed out)`);
       }
       expect(wide).toEqual([]);
+      expect(lowContrast).toEqual([]);
     }, 180_000);
   }
 });
@@ -270,7 +289,7 @@ describe('the overview at 1440 px', () => {
         heldOne = true;
         await held;
       }
-      await route.continue();
+      await route.continue().catch(() => undefined); // after a failure the route may be gone already
     };
     await page.route('**/graphql', hold);
     try {
@@ -292,7 +311,7 @@ describe('the overview at 1440 px', () => {
 
 describe('axe-core (WCAG 2 A and AA)', () => {
   it('finds no violation on the overview and the agent page, at 1440 and 390 px', async () => {
-    const source = await readFile(path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
+    const source = await axeSource();
     await signInWithToken();
     const found: string[] = [];
     for (const width of WIDTHS) {
