@@ -34,14 +34,16 @@ export function KpiCard({ id, label, value, raw, change, changeRaw, higherIsBett
   const arrow = direction === 'up' ? '▲' : direction === 'down' ? '▼' : '';
   return (
     <section className="kpi-card" data-kpi={id} aria-labelledby={`kpi-${id}-label`}>
-      <h3 id={`kpi-${id}-label`} className="kpi-label">
-        {label}
+      <div className="kpi-head">
+        <h3 id={`kpi-${id}-label`} className="kpi-label">
+          {label}
+        </h3>
         {definition ? (
           <button type="button" className="kpi-info" aria-label={`What ${label} counts`} aria-describedby={`kpi-${id}-definition`}>
             <span aria-hidden="true">?</span>
           </button>
         ) : null}
-      </h3>
+      </div>
       {definition ? (
         <p id={`kpi-${id}-definition`} className="kpi-definition" role="tooltip" data-testid={`kpi-${id}-definition`}>
           {definition}
