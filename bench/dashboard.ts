@@ -8,8 +8,11 @@
  * this process on the given database; the browser is the npm-shipped Chromium driven
  * by playwright-core with a fresh profile. The first load is cold (no cache);
  * the median is over the warm loads that follow (cached assets, fresh page).
- * Figures: `dashboard_first_paint_ms_1m` (the warm median at 1M calls) and
- * `dashboard_bundle_kb`. Standalone: `npm run bench:dashboard -- --calls 1000000`.
+ * Figures: `dashboard_first_paint_ms_1m` (the warm median at 1M calls),
+ * `dashboard_bundle_kb`, and `dashboard_transfer_kb`: the JS and CSS bytes the
+ * cold overview load took off the wire (the response bodies' size as received,
+ * so compressed as the server negotiated with Chromium; files counted per
+ * `Content-Encoding`). Standalone: `npm run bench:dashboard -- --calls 1000000`.
  */
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -37,9 +40,21 @@ export interface BundleSize {
   files: Array<{ file: string; kb: number; gzipKb: number }>;
 }
 
+/** What the cold overview load fetched: JS + CSS bytes on the wire (compressed), by encoding. */
+export interface TransferSize {
+  /** kB (1000 bytes) of JS + CSS bodies as transferred. */
+  kb: number;
+  /** The same files decoded. */
+  decodedKb: number;
+  files: number;
+  /** How many of them came with each Content-Encoding ('identity' for none). */
+  encodings: Record<string, number>;
+}
+
 export interface DashboardBenchResult {
   calls: number;
   bundle: BundleSize;
+  transfer: TransferSize;
   /** Navigation start -> cards with figures and the chart drawn, first (cold) load. */
   coldFirstPaintMs: number;
   /** The same, warm loads (assets cached). */
@@ -83,6 +98,7 @@ const PAINT_PROBE = `(() => {
 interface ProbeWindow {
   __firstMeaningfulPaint?: number;
 }
+
 declare const window: ProbeWindow;
 
 export async function measureDashboard(options: {
@@ -122,30 +138,55 @@ export async function measureDashboard(options: {
     const token = signJwt({ userId: options.tenantId, role: 'app_user' }, jwt);
     await browser.context.addInitScript(`try { localStorage.setItem('switchboard.jwt', ${JSON.stringify(token)}); } catch {}`);
     await browser.context.addInitScript(PAINT_PROBE);
-    const once = async (): Promise<number> => {
+    let transfer: TransferSize | undefined;
+    const once = async (measureTransfer = false): Promise<number> => {
       const page = await browser.context.newPage();
+      const assets: Array<Promise<{ encoding: string; encoded: number; decoded: number }>> = [];
+      if (measureTransfer) {
+        page.on('response', (response) => {
+          if (!/\/assets\/[^?]+\.(js|css)(\?|$)/.test(response.url())) return;
+          const encoding = response.headers()['content-encoding'] ?? 'identity';
+          // bytes of the body as they came over the wire, and decoded
+          assets.push(Promise.all([response.request().sizes(), response.body()]).then(([sizes, body]) => ({ encoding, encoded: sizes.responseBodySize, decoded: body.length })));
+        });
+      }
       try {
         await page.goto(`${http.url}/`);
         await page.waitForFunction(() => window.__firstMeaningfulPaint !== undefined, undefined, { timeout: 60_000 });
         const ms = await page.evaluate(() => window.__firstMeaningfulPaint ?? Number.NaN);
         if (!Number.isFinite(ms)) throw new Error('no first meaningful paint recorded');
+        if (measureTransfer) {
+          await page.waitForLoadState('networkidle');
+          const entries = await Promise.all(assets);
+          const encodings: Record<string, number> = {};
+          for (const entry of entries) encodings[entry.encoding] = (encodings[entry.encoding] ?? 0) + 1;
+          transfer = {
+            kb: kb(entries.reduce((sum, e) => sum + e.encoded, 0)),
+            decodedKb: kb(entries.reduce((sum, e) => sum + e.decoded, 0)),
+            files: entries.length,
+            encodings,
+          };
+        }
         return ms;
       } finally {
         await page.close();
       }
     };
-    const cold = await once();
+    const cold = await once(true);
+    if (!transfer) throw new Error('no transfer size recorded');
     const samples: number[] = [];
     for (let i = 0; i < (options.loads ?? 7); i += 1) samples.push(await once());
     const result: DashboardBenchResult = {
       calls: options.calls,
       bundle,
+      transfer,
       coldFirstPaintMs: cold,
       warmFirstPaintMs: { p50: percentile(samples, 50), p95: percentile(samples, 95), samples },
     };
     log.info(
       `dashboard @${options.calls}: first meaningful paint cold ${cold.toFixed(0)} ms, warm p50 ${result.warmFirstPaintMs.p50.toFixed(0)} ms; ` +
-        `bundle ${bundle.totalKb} kB (${bundle.totalGzipKb} kB gzip, initial ${bundle.initialKb} kB)`,
+        `bundle ${bundle.totalKb} kB (${bundle.totalGzipKb} kB gzip, initial ${bundle.initialKb} kB); ` +
+        `overview JS+CSS on the wire ${transfer.kb} kB of ${transfer.decodedKb} kB (${JSON.stringify(transfer.encodings)})`,
     );
     return result;
   } finally {
@@ -162,5 +203,6 @@ export function dashboardFigures(result: DashboardBenchResult): Record<string, n
   return {
     [`dashboard_first_paint_ms_${size}`]: Math.round(result.warmFirstPaintMs.p50),
     dashboard_bundle_kb: result.bundle.totalKb,
+    dashboard_transfer_kb: result.transfer.kb,
   };
 }

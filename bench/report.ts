@@ -24,7 +24,8 @@ type HeadlineKey =
   | 'ingest_ratio_spread' | 'ingest_ratio_hot' | 'batch_ratio' | 'copy_ratio' | 'deadlocks' | 'failed_transactions'
   | 'ingest_verified' | 'read_speedup_1m' | 'read_speedup_4m' | 'mv_refresh_ratio_4m_1m' | 'freshness_p95_ms'
   | 'graphql_p95_ms_1m' | 'graphql_p95_ms_4m' | 'graphql_p95_ratio_4m_1m'
-  | 'webhook_lost' | 'webhook_errors' | 'webhook_verified';
+  | 'webhook_lost' | 'webhook_errors' | 'webhook_verified'
+  | 'dashboard_transfer_kb';
 
 export type Headline = Record<HeadlineKey, number | boolean | null> & {
   freshness_p50_ms: number | null;
@@ -90,6 +91,7 @@ function targets(options: BenchOptions): Target[] {
     { key: 'webhook_lost', label: 'webhook deliveries accepted but not stored', comparison: '=', target: 0 },
     { key: 'webhook_errors', label: 'webhook deliveries refused or failed under load', comparison: '=', target: 0 },
     { key: 'webhook_verified', label: 'verify_rollups after webhook load', comparison: '=', target: true },
+    { key: 'dashboard_transfer_kb', label: 'dashboard overview JS+CSS on the wire (kB, compressed)', comparison: '<=', target: 250 },
   ];
 }
 
@@ -131,6 +133,7 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null, webh
     e2e_freshness_p95_ms: webhooks?.freshnessMs.p95 ?? null,
     dashboard_first_paint_ms_1m: volume?.small.dashboard?.warmFirstPaintMs.p50 ?? null,
     dashboard_bundle_kb: volume?.small.dashboard?.bundle.totalKb ?? null,
+    dashboard_transfer_kb: volume?.small.dashboard?.transfer.kb ?? null,
   };
 }
 
@@ -237,7 +240,8 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webh
         rows.push({
           figure: `dashboard @${step.load.totalCalls}: overview first paint warm p50 / p95, cold (ms)`,
           value: `${fmt(d.warmFirstPaintMs.p50, 0)} / ${fmt(d.warmFirstPaintMs.p95, 0)}, ${fmt(d.coldFirstPaintMs, 0)}; bundle ${fmt(d.bundle.totalKb, 0)} kB ` +
-            `(${fmt(d.bundle.totalGzipKb, 0)} kB gzip, ${fmt(d.bundle.initialKb, 0)} kB before the overview)`,
+            `(${fmt(d.bundle.totalGzipKb, 0)} kB gzip, ${fmt(d.bundle.initialKb, 0)} kB before the overview); ` +
+            `overview JS+CSS on the wire ${fmt(d.transfer.kb, 0)} kB (${Object.entries(d.transfer.encodings).map(([e, n]) => `${n} ${e}`).join(', ')})`,
         });
       }
       if (step.graphql) {

@@ -5,12 +5,21 @@
  */
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { compression, defineAlgorithm } from 'vite-plugin-compression2';
 
 const apiPort = process.env.PORT ?? '3000';
 
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react()],
+  plugins: [
+    react(),
+    compression({
+      include: /\.(html|css|js|mjs|svg|json)$/,
+      threshold: 0,
+      skipIfLargerOrEqual: false,
+      algorithms: [defineAlgorithm('brotliCompress'), defineAlgorithm('gzip', { level: 9 })],
+    }),
+  ],
   server: {
     proxy: { '/graphql': `http://127.0.0.1:${apiPort}` },
   },

@@ -1,8 +1,16 @@
 /**
  * The dashboard (dashboard/dist, built by `npm run dashboard:build`) at `/`:
- * hashed assets with long caching, and index.html for every other GET that
- * asks for HTML and is not an API route (SPA fallback: /agents/<id>, /admin).
+ * hashed assets with long caching (`immutable`, a year), and index.html for
+ * every other GET that asks for HTML and is not an API route (SPA fallback:
+ * /agents/<id>, /admin), `no-cache` so a new build is picked up at once.
  * Installed only when the build exists; otherwise the API runs alone.
+ *
+ * Compression: the build writes `.br` and `.gz` copies beside every text asset
+ * (dashboard/vite.config.ts); express-static-gzip picks one from the request's
+ * Accept-Encoding (brotli first, then gzip, the original when neither is
+ * accepted) with `Content-Encoding`, the original's
+ * `Content-Type`, and `Vary: Accept-Encoding` for caches. Nothing is compressed
+ * per request.
  *
  * Every dashboard response carries the usual security headers (helmet): a
  * Content-Security-Policy that allows only the dashboard's own scripts,
@@ -16,7 +24,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Express, type RequestHandler } from 'express';
+import { type Express, type RequestHandler } from 'express';
+import expressStaticGzip from 'express-static-gzip';
 import helmet from 'helmet';
 import type { Logger } from '../../kernel/log.ts';
 
@@ -63,7 +72,20 @@ export function installDashboard(app: Express, logger: Logger, deps: DashboardDe
     return false;
   }
   const headers = dashboardHeaders();
-  app.use('/assets', headers, express.static(path.join(distDir, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: true }));
+  const assets = expressStaticGzip(path.join(distDir, 'assets'), {
+    enableBrotli: true,
+    orderPreference: ['br', 'gzip'],
+    index: false,
+    serveStatic: { index: false, immutable: true, maxAge: '365d', fallthrough: true },
+  });
+  // index.html through the same negotiation (its copies sit beside it); revalidated on every load.
+  const page = expressStaticGzip(distDir, {
+    enableBrotli: true,
+    orderPreference: ['br', 'gzip'],
+    index: false,
+    serveStatic: { index: false, cacheControl: false, fallthrough: false },
+  });
+  app.use('/assets', headers, assets);
   app.use((req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (API_PREFIXES.some((prefix) => req.path === prefix || req.path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))) return next();
@@ -71,8 +93,11 @@ export function installDashboard(app: Express, logger: Logger, deps: DashboardDe
     headers(req, res, (error?: unknown) => {
       if (error) return next(error);
       res.setHeader('cache-control', 'no-cache');
-      res.sendFile(indexHtml, (sendError?: Error) => {
-        if (sendError) next(sendError);
+      const url = req.url;
+      req.url = '/index.html';
+      page(req, res, (sendError?: unknown) => {
+        req.url = url;
+        next(sendError);
       });
     });
   });

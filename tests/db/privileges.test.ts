@@ -80,6 +80,7 @@ const EXPECTED_GRANTS = [
   'function app_public.agent_overview(uuid,date,date): execute to app_user',
   'function app_public.dashboard_overview(date,date,uuid): execute to app_user',
   'function app_public.contact_overview(uuid): execute to app_user',
+  'function app_public.kpi_definitions(): execute to app_user',
   'function app_hidden.agent_day_measures(uuid,date,date): execute to app_user',
   'function app_hidden.agent_measures(uuid,date,date): execute to app_user',
   'function app_hidden.authenticate_api_key(text): execute to app_authenticator',

@@ -23,6 +23,7 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   Invitations: 'sha256:03f65a1180dafbab7995358731ff6bd111e0b9ca53e3cf18fd747edc9bc0c5bc',
   InviteMember: 'sha256:cda1e9842114fdcf7ff8c9f345ce8d3948a6ba5d5a22a11af5c908b99aef6eb0',
   IssuePasswordReset: 'sha256:620cb2e2193ae0cf732bb437b9279b973cc544a74968d6df76689bb0d91bf4e8',
+  KpiDefinitions: 'sha256:3714123eee2496bded77c239fde3eb077b79375bc2c75879775f294ef7e6509b',
   LeadsPage: 'sha256:a88f3a6b9ad64e2a93560587ac93666cf392ccecfd7acb4ced0ffcf2c9bf511a',
   MarkAllNotificationsRead: 'sha256:52f54ea2344e1e9b2616737a78185b5ec8d12d68c9f48b869f0f87e3919b9a11',
   MarkLeadsRead: 'sha256:71e803ae7430d6324c089e9ba10326bbfaa1b3ea93aed0a786aba98bdfa6b1b5',

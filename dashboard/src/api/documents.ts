@@ -6,6 +6,7 @@ import { AUDIT_ENTRIES } from './operations/audit.ts';
 import { CALL_DETAIL } from './operations/call-detail.ts';
 import { CONTACT_OVERVIEW, CREATE_FOLLOW_UP, LEADS_PAGE, MARK_LEADS_READ } from './operations/leads.ts';
 import { CALL_PAGE, RETRY_ANALYSIS } from './operations/call-page.ts';
+import { KPI_DEFINITIONS } from './operations/kpi-definitions.ts';
 import { MARK_ALL_READ, MARK_READ, SIGN_IN } from './operations/mutations.ts';
 import { OVERVIEW } from './operations/overview.ts';
 import { CALLER_PREVIEW, ERASE_BUSINESS, ERASE_CONTACT, PRIVACY, REQUEST_EXPORT, SET_RETENTION } from './operations/privacy.ts';
@@ -28,4 +29,5 @@ export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SE
   TEAM, INVITATIONS, INVITE_MEMBER, REVOKE_INVITATION, SET_MEMBER_ROLE, REMOVE_MEMBER, ISSUE_PASSWORD_RESET, CHANGE_PASSWORD,
   ACCEPT_INVITATION, RESET_PASSWORD,
   CALL_PAGE, RETRY_ANALYSIS,
+  KPI_DEFINITIONS,
 ] as const;

@@ -1,9 +1,12 @@
 /** Calls per day, stacked by outcome (successful / unanswered / failed; in-flight calls are not stacked). */
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SeriesPoint } from '../api/operations/fragments.ts';
-import { formatInteger } from '../format.ts';
-import { allZero, dailyRows } from './chart-data.ts';
+import { allZero, dailyRows, roundDayTicks } from './chart-data.ts';
 import { AXIS_TICK, CHART_COLORS, ChartFrame } from './ChartFrame.tsx';
+import { StackedTooltip } from './ChartTooltip.tsx';
+
+/** The stack's series, bottom to top: the legend and the tooltip list them in this order. */
+const SERIES = ['successful', 'unanswered', 'failed'] as const;
 import type { ReactNode } from 'react';
 
 export function CallsPerDayChart({ points, actions }: { points: ReadonlyArray<SeriesPoint | null> | null | undefined; actions?: ReactNode }) {
@@ -18,9 +21,9 @@ export function CallsPerDayChart({ points, actions }: { points: ReadonlyArray<Se
     >
       <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 24, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="label" tick={AXIS_TICK} label={{ value: 'Day', position: 'insideBottom', offset: -16 }} minTickGap={12} />
+        <XAxis dataKey="label" tick={AXIS_TICK} label={{ value: 'Day', position: 'insideBottom', offset: -16 }} ticks={roundDayTicks(rows)} interval={0} />
         <YAxis allowDecimals={false} tick={AXIS_TICK} label={{ value: 'Calls', angle: -90, position: 'insideLeft' }} />
-        <Tooltip formatter={(value) => `${formatInteger(typeof value === 'number' ? value : null)} calls`} />
+        <Tooltip content={<StackedTooltip order={SERIES} unit="calls" />} />
         <Legend verticalAlign="top" height={28} itemSorter={null} />
         <Bar isAnimationActive={false} dataKey="successful" name="Successful" stackId="outcome" fill={CHART_COLORS.successful} />
         <Bar isAnimationActive={false} dataKey="unanswered" name="Unanswered" stackId="outcome" fill={CHART_COLORS.unanswered} />

@@ -2,7 +2,7 @@
  * The one Recharts wrapper: a titled figure with axis labels and units in the
  * caption, a responsive container, and an empty state. Domain charts only map data.
  */
-import type { ReactElement, ReactNode } from 'react';
+import { cloneElement, type ReactElement, type ReactNode } from 'react';
 import { ResponsiveContainer } from 'recharts';
 
 export interface ChartFrameProps {
@@ -14,7 +14,8 @@ export interface ChartFrameProps {
   height?: number;
   /** Buttons shown beside the title (e.g. CSV export). */
   actions?: ReactNode;
-  children: ReactElement;
+  /** The Recharts chart; its surface becomes a named tab stop (arrow keys step through the points, showing the tooltip). */
+  children: ReactElement<Record<string, unknown>>;
 }
 
 export const CHART_COLORS = {
@@ -40,9 +41,12 @@ export function ChartFrame({ title, description, empty, emptyText, height = 240,
           {emptyText ?? 'No data for this period.'}
         </div>
       ) : (
-        <div className="chart-body" role="img" aria-label={`${title}: ${description}`} style={{ height }}>
+        <div className="chart-body" style={{ height }}>
           <ResponsiveContainer width="100%" height="100%">
-            {children}
+            {cloneElement(children, {
+              accessibilityLayer: true,
+              'aria-label': `${title}: ${description} Arrow keys step through the points.`,
+            })}
           </ResponsiveContainer>
         </div>
       )}

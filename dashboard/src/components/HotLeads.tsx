@@ -77,7 +77,7 @@ export function HotLeads({ items, hotLeads, unread, timeZone, leadsHref, pending
                 <div className="lead-meta muted">
                   {item.phoneNumber ? <a href={`tel:${item.phoneNumber}`}>{item.phoneNumber}</a> : null} · {formatDateTime(item.startedAt, timeZone)}
                   {onMarkRead ? (
-                    <button type="button" className="link-button" disabled={pending.has(id)} onClick={() => onMarkRead(id)} aria-label={`Mark ${who} as read`}>
+                    <button type="button" className="link-button" disabled={pending.has(id)} onClick={() => onMarkRead(id)} aria-label={`Mark as read: ${who}`}>
                       Mark as read
                     </button>
                   ) : null}

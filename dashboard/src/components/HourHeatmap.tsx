@@ -15,11 +15,24 @@ export function matrixIndex(isoWeekday: number, hour: number): number {
   return (isoWeekday - 1) * 24 + hour;
 }
 
+/** The five shades and the calls each stands for (a cell's calls against the busiest cell, in quarters). */
+export function heatLegend(busiest: number): Array<{ step: number; label: string }> {
+  const items = [{ step: 0, label: 'no calls' }];
+  let from = 1;
+  for (let step = 1; step <= 4; step += 1) {
+    const to = Math.floor((busiest * step) / 4);
+    if (to >= from) items.push({ step, label: from === to ? `${formatInteger(from)}` : `${formatInteger(from)}–${formatInteger(to)}` });
+    from = Math.max(from, to + 1);
+  }
+  return items;
+}
+
 export function HourHeatmap({ matrix, note }: { matrix: HourMatrix | null | undefined; note?: string }) {
   const calls = matrix?.calls ?? [];
   const answerRates = matrix?.answerRate ?? [];
   const busiest = Math.max(0, ...calls.map((value) => plotNumber(value)));
   const step = (n: number): number => (busiest === 0 || n === 0 ? 0 : Math.ceil((n / busiest) * 4));
+  const legend = heatLegend(busiest);
   return (
     <figure className="panel heatmap" aria-label="Calls by hour and weekday">
       <div className="panel-head">
@@ -28,7 +41,7 @@ export function HourHeatmap({ matrix, note }: { matrix: HourMatrix | null | unde
       {busiest === 0 ? (
         <div className="state state-empty" data-state="empty">No calls in this period.</div>
       ) : (
-        <div className="heatmap-scroll">
+        <div className="heatmap-scroll" tabIndex={0} role="region" aria-label="Calls by hour and weekday (scrolls sideways)">
           <table className="heatmap-table">
             <caption className="sr-only">Calls per tenant-local hour (columns) and weekday (rows), with the answer rate</caption>
             <thead>
@@ -60,6 +73,16 @@ export function HourHeatmap({ matrix, note }: { matrix: HourMatrix | null | unde
             </tbody>
           </table>
         </div>
+      )}
+      {busiest === 0 ? null : (
+        <ul className="heatmap-legend" aria-label="Colour legend: calls per cell">
+          {legend.map((item) => (
+            <li key={item.step}>
+              <span className={`heat heat-swatch heat-${item.step}`} aria-hidden="true" />
+              {item.label}
+            </li>
+          ))}
+        </ul>
       )}
       <figcaption className="muted">Tenant-local hour (columns, 00-23) by weekday (rows); darker means more calls.{note ? ` ${note}` : ''}</figcaption>
     </figure>

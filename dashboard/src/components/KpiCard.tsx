@@ -17,6 +17,8 @@ export interface KpiCardProps {
   /** Whether a rise is good (calls) or bad (credits used). */
   higherIsBetter?: boolean;
   hint?: string;
+  /** What the KPI counts, in plain words (the API's kpiDefinitions): shown on hover and focus. */
+  definition?: string;
 }
 
 function tone(changeRaw: string | null): ChangeTone {
@@ -26,15 +28,27 @@ function tone(changeRaw: string | null): ChangeTone {
   return 'up';
 }
 
-export function KpiCard({ id, label, value, raw, change, changeRaw, higherIsBetter = true, hint }: KpiCardProps) {
+export function KpiCard({ id, label, value, raw, change, changeRaw, higherIsBetter = true, hint, definition }: KpiCardProps) {
   const direction = tone(changeRaw);
   const good = direction === 'flat' || direction === 'none' ? 'neutral' : (direction === 'up') === higherIsBetter ? 'good' : 'bad';
   const arrow = direction === 'up' ? '▲' : direction === 'down' ? '▼' : '';
   return (
     <section className="kpi-card" data-kpi={id} aria-labelledby={`kpi-${id}-label`}>
-      <h3 id={`kpi-${id}-label`} className="kpi-label">
-        {label}
-      </h3>
+      <div className="kpi-head">
+        <h3 id={`kpi-${id}-label`} className="kpi-label">
+          {label}
+        </h3>
+        {definition ? (
+          <button type="button" className="kpi-info" aria-label={`What ${label} counts`} aria-describedby={`kpi-${id}-definition`}>
+            <span aria-hidden="true">?</span>
+          </button>
+        ) : null}
+      </div>
+      {definition ? (
+        <p id={`kpi-${id}-definition`} className="kpi-definition" role="tooltip" data-testid={`kpi-${id}-definition`}>
+          {definition}
+        </p>
+      ) : null}
       <p className="kpi-value" data-testid={`kpi-${id}`} data-value={raw ?? ''}>
         {value}
       </p>

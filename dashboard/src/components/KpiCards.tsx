@@ -1,5 +1,6 @@
 /** The overview's KPI cards from a range summary (values and changes as the API computed them). */
 import type { RangeSummary } from '../api/operations/fragments.ts';
+import { useKpiDefinitions } from '../hooks/use-kpi-definitions.ts';
 import { formatDuration, formatInteger, formatPercent, formatPointChange, formatRelativeChange } from '../format.ts';
 import { KpiCard, type KpiCardProps } from './KpiCard.tsx';
 
@@ -32,10 +33,11 @@ export function kpiCardsOf(summary: RangeSummary): KpiCardProps[] {
 }
 
 export function KpiCards({ summary }: { summary: RangeSummary }) {
+  const definitions = useKpiDefinitions();
   return (
     <div className="kpi-grid">
       {kpiCardsOf(summary).map((card) => (
-        <KpiCard key={card.id} {...card} />
+        <KpiCard key={card.id} {...card} definition={definitions.get(card.id)} />
       ))}
     </div>
   );

@@ -38,7 +38,7 @@ export function LeaderboardTable({ rows, selectedAgentId, agentHref, onOpenAgent
   const toggle = (key: SortKey): void =>
     setSort((current) => ({ key, direction: current.key === key ? (current.direction === 'asc' ? 'desc' : 'asc') : key === 'rank' || key === 'name' ? 'asc' : 'desc' }));
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Agent leaderboard (scrolls sideways)">
       <table className="data-table leaderboard" data-testid="leaderboard">
         <caption className="sr-only">Agents ranked by qualified leads, then successful calls, then calls. Sort by a column with its header button.</caption>
         <thead>

@@ -11,10 +11,12 @@ export interface StatusGateProps {
   empty?: boolean;
   emptyText?: string;
   onRetry?: () => void;
+  /** The content shows earlier figures while new ones load: kept on screen, marked as updating (aria-busy). */
+  updating?: boolean;
   children: ReactNode;
 }
 
-export function StatusGate({ label, loading, error, empty = false, emptyText, onRetry, children }: StatusGateProps) {
+export function StatusGate({ label, loading, error, empty = false, emptyText, onRetry, updating = false, children }: StatusGateProps) {
   if (error) {
     return (
       <div className="state state-error" role="alert" data-state="error">
@@ -43,5 +45,16 @@ export function StatusGate({ label, loading, error, empty = false, emptyText, on
       </div>
     );
   }
-  return <>{children}</>;
+  return (
+    <div className={updating ? 'gate gate-updating' : 'gate'} aria-busy={updating} data-state={updating ? 'updating' : undefined}>
+      <p className="updating-note" role="status" aria-live="polite">
+        {updating ? (
+          <>
+            <span className="spinner" aria-hidden="true" /> Updating the {label}: the figures below are the previous ones.
+          </>
+        ) : null}
+      </p>
+      {children}
+    </div>
+  );
 }

@@ -10,7 +10,7 @@ export function TargetsTable({ targets }: { targets: ReadonlyArray<TargetItem | 
   const rows = (targets ?? []).filter((t): t is TargetItem => t !== null);
   if (rows.length === 0) return <div className="state state-empty" data-state="empty">No targets set for this period.</div>;
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Targets versus actuals (scrolls sideways)">
       <table className="data-table" data-testid="targets">
         <caption className="sr-only">Targets versus actuals (actual / target)</caption>
         <thead>

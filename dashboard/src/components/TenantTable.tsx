@@ -5,7 +5,7 @@ import { formatDateTime, formatDay, formatInteger, formatPercent } from '../form
 /** `timeZone`: the viewer's (one clock for every row). */
 export function TenantTable({ rows, timeZone }: { rows: readonly TenantSummaryRow[]; timeZone: string }) {
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Tenants (scrolls sideways)">
       <table className="data-table" data-testid="tenants">
         <caption className="sr-only">Every tenant's KPIs over the last 30 days (materialized summary)</caption>
         <thead>

@@ -4,5 +4,5 @@ import { useQuery, type QueryState } from './use-query.ts';
 import { POLL_MS } from './poll.ts';
 
 export function useAgentOverview(variables: AgentOverviewVariables): QueryState<AgentOverviewData> {
-  return useQuery(AGENT_OVERVIEW, variables, { pollMs: POLL_MS });
+  return useQuery(AGENT_OVERVIEW, variables, { pollMs: POLL_MS, keepPrevious: true });
 }

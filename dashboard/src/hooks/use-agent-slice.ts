@@ -5,5 +5,5 @@ import { POLL_MS } from './poll.ts';
 import { useQuery, type QueryState } from './use-query.ts';
 
 export function useAgentSlice(agentId: Uuid | null, range: { fromDate: DateString; toDate: DateString }): QueryState<AgentSliceData> {
-  return useQuery(AGENT_SLICE, { agentId: agentId ?? '', fromDate: range.fromDate, toDate: range.toDate }, { pollMs: POLL_MS, skip: agentId === null });
+  return useQuery(AGENT_SLICE, { agentId: agentId ?? '', fromDate: range.fromDate, toDate: range.toDate }, { pollMs: POLL_MS, skip: agentId === null, keepPrevious: true });
 }

@@ -4,5 +4,5 @@ import { useQuery, type QueryState } from './use-query.ts';
 import { POLL_MS } from './poll.ts';
 
 export function useOverview(variables: OverviewVariables): QueryState<OverviewData> {
-  return useQuery(OVERVIEW, variables, { pollMs: POLL_MS });
+  return useQuery(OVERVIEW, variables, { pollMs: POLL_MS, keepPrevious: true });
 }

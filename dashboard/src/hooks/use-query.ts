@@ -2,7 +2,10 @@
  * The shared engine of the data hooks: runs a typed document, keeps
  * loading / error / data, refetches every `pollMs` while the tab is visible
  * (so new calls appear without a reload), and cancels stale requests. A new
- * set of variables starts from a clean state (never old figures under new labels).
+ * set of variables starts from a clean state, unless `keepPrevious`: then the
+ * last answer stays on screen, flagged `stale`, until the new one arrives (a
+ * range or agent change does not blank the page; the page marks the figures as
+ * updating).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, request } from '../api/client.ts';
@@ -11,8 +14,10 @@ import type { TypedDocument } from '../api/scalars.ts';
 export interface QueryState<TData> {
   data: TData | undefined;
   error: ApiError | undefined;
-  /** True until the first answer for the current variables. */
+  /** True while nothing can be shown: no answer yet for the current variables (nor, with keepPrevious, an earlier one). */
   loading: boolean;
+  /** `data` answers earlier variables (keepPrevious): the current ones are on their way. */
+  stale: boolean;
   /** The last refetch failed while older data is still shown. */
   refreshError: ApiError | undefined;
   /** When the current data arrived (client clock, ms). */
@@ -25,6 +30,8 @@ export interface QueryOptions {
   pollMs?: number;
   /** Skip the request (e.g. a missing id). */
   skip?: boolean;
+  /** Keep showing the last answer (flagged stale) while new variables load. */
+  keepPrevious?: boolean;
 }
 
 function toApiError(error: unknown): ApiError {
@@ -35,7 +42,7 @@ function toApiError(error: unknown): ApiError {
 export function useQuery<TData, TVariables extends Record<string, unknown>>(
   doc: TypedDocument<TData, TVariables>,
   variables: TVariables,
-  { pollMs = 0, skip = false }: QueryOptions = {},
+  { pollMs = 0, skip = false, keepPrevious = false }: QueryOptions = {},
 ): QueryState<TData> {
   const key = `${doc.name}:${JSON.stringify(variables)}`;
   const [state, setState] = useState<{ key: string; data?: TData; error?: ApiError; receivedAt?: number }>({ key });
@@ -66,12 +73,14 @@ export function useQuery<TData, TVariables extends Record<string, unknown>>(
     return () => window.clearInterval(timer);
   }, [pollMs, skip, refetch]);
 
-  const current = state.key === key ? state : { key };
+  const stale = state.key !== key && keepPrevious && !skip && state.data !== undefined;
+  const current = state.key === key ? state : stale ? { key, data: state.data, receivedAt: state.receivedAt } : { key };
   return {
     data: current.data,
     error: current.data === undefined ? current.error : undefined,
     refreshError: current.data === undefined ? undefined : current.error,
     loading: !skip && current.data === undefined && current.error === undefined,
+    stale,
     receivedAt: current.receivedAt,
     refetch,
   };

@@ -20,7 +20,7 @@ import { dailyCsv } from './csv-exports.ts';
 export function AgentPage({ agentId, session }: { agentId: string; session: Session }) {
   const [view, setView] = useView();
   const range = resolveRange(view, session.timeZone);
-  const { data, loading, error, refetch, receivedAt, refreshError } = useAgentOverview({ agentId, ...range });
+  const { data, loading, stale, error, refetch, receivedAt, refreshError } = useAgentOverview({ agentId, ...range });
   const overview = data?.agentOverview ?? null;
   const agent = overview?.agent ?? null;
   const back = `/${viewSearch({ ...view, agent: null })}`;
@@ -50,7 +50,7 @@ export function AgentPage({ agentId, session }: { agentId: string; session: Sess
         </div>
         <RangeControls view={view} range={range} onChange={setView} />
       </div>
-      <StatusGate label="agent" loading={loading} error={error} onRetry={refetch}>
+      <StatusGate label="agent" loading={loading} error={error} updating={stale} onRetry={refetch}>
         {overview?.summary ? <KpiCards summary={overview.summary} /> : null}
         <div className="grid-2">
           <CallsPerDayChart

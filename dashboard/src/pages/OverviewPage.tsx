@@ -35,9 +35,12 @@ export function OverviewPage({ session }: { session: Session }) {
 
   const data = overview.data?.dashboardOverview ?? null;
   const filtered = agentId !== null;
-  const summary = filtered ? slice.data?.kpiSummary : data?.summary;
-  const daily = filtered ? slice.data?.kpiSeries : data?.daily;
-  const loading = overview.loading || (filtered && slice.loading);
+  // Until the agent's slice arrives, the figures on screen stay (the tenant's or the previous agent's), marked as updating.
+  const sliceData = filtered ? slice.data : undefined;
+  const summary = sliceData ? sliceData.kpiSummary : data?.summary;
+  const daily = sliceData ? sliceData.kpiSeries : data?.daily;
+  const loading = overview.loading || (filtered && slice.loading && data === null);
+  const updating = overview.stale || (filtered && (slice.stale || slice.loading));
   const error = overview.error ?? (filtered ? slice.error : undefined);
   const agentName = session.agents.find((agent) => agent.id === agentId)?.name;
   const agentSearch = viewSearch({ ...view, agent: null });
@@ -73,7 +76,7 @@ export function OverviewPage({ session }: { session: Session }) {
         </div>
         <RangeControls view={view} range={range} onChange={setView} agents={session.agents} />
       </div>
-      <StatusGate label="overview" loading={loading} error={error} onRetry={() => { overview.refetch(); slice.refetch(); }}>
+      <StatusGate label="overview" loading={loading} error={error} updating={updating} onRetry={() => { overview.refetch(); slice.refetch(); }}>
         {summary ? <KpiCards summary={summary} /> : null}
         <div className="grid-2">
           <CallsPerDayChart

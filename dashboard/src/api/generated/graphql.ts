@@ -392,3 +392,8 @@ export type RetryCallAnalysisMutationVariables = Exact<{
 
 
 export type RetryCallAnalysisMutation = { retryCallAnalysis: { result: { rowId: string, analysisStatus: string, analysisError: string | null } | null } | null };
+
+export type KpiDefinitionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type KpiDefinitionsQuery = { kpiDefinitions: Array<{ kpi: string | null, definition: string | null } | null> | null };
