@@ -62,8 +62,8 @@ beforeAll(async () => {
   await api.pool.query(`update app_public.users set timezone = $2, name = 'Acme Solar' where id = $1`, [a.userId, TIME_ZONE]);
   await api.pool.query(`update app_public.agents set name = 'Maya' where id = $1`, [a.agentId]);
   await api.pool.query(
-    `insert into app_private.user_secrets (user_id, password_hash) values ($1, public.crypt($2, public.gen_salt('bf', 4)))
-     on conflict (user_id) do update set password_hash = excluded.password_hash`,
+    `insert into app_private.member_secrets (member_id, password_hash) values ($1, public.crypt($2, public.gen_salt('bf', 4)))
+     on conflict (member_id) do update set password_hash = excluded.password_hash`,
     [a.userId, PASSWORD],
   );
   earlier = await deliver(a, bolnaSequence({ agentId: a.bolnaAgentId, toNumber: CALLER, createdAt: new Date(Date.UTC(2026, 10, 18, 15, 0, 0)) }));
