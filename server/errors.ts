@@ -107,6 +107,11 @@ const CUSTOM: Record<string, { code: string; httpStatus: number }> = {
   SB402: { code: 'EXPORT_IN_PROGRESS', httpStatus: 409 },
   SB403: { code: 'CONFIRMATION_MISMATCH', httpStatus: 400 },
   SB404: { code: 'INVALID_PHONE_NUMBER', httpStatus: 400 },
+  // Call log filters (migration: call log; app_hidden.call_log_params).
+  SB150: { code: 'INVALID_FILTER_VALUE', httpStatus: 400 },
+  SB151: { code: 'INVALID_FILTER_RANGE', httpStatus: 400 },
+  SB152: { code: 'SEARCH_TOO_LONG', httpStatus: 400 },
+  SB153: { code: 'INVALID_CURSOR', httpStatus: 400 },
 };
 
 /** Class 22 (data exception) codes whose messages describe the value, not the query. */
