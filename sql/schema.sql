@@ -4724,7 +4724,7 @@ begin
      limit page_size + 1) into v_rows;
   if with_totals then
     v_totals := (select row(count(*), coalesce(sum((m.r).duration_seconds), 0), coalesce(sum((m.r).credits_used), 0),
-               app_hidden.kpi_figures(jsonb_populate_record(app_hidden.zero_measures(), jsonb_build_object(
+               app_hidden.kpi_figures(jsonb_populate_record(app_hidden.zero_measures(), jsonb_strip_nulls(jsonb_build_object(
                  'calls', sum((m.d).calls), 'successful_calls', sum((m.d).successful_calls),
                  'failed_calls', sum((m.d).failed_calls), 'unanswered_calls', sum((m.d).unanswered_calls),
                  'talk_seconds', sum((m.d).talk_seconds), 'billed_minutes', sum((m.d).billed_minutes),
@@ -4739,7 +4739,7 @@ begin
                  'budget_score_sum', sum((m.d).budget_score_sum), 'budget_score_count', sum((m.d).budget_score_count),
                  'fit_score_sum', sum((m.d).fit_score_sum), 'fit_score_count', sum((m.d).fit_score_count),
                  'engagement_score_sum', sum((m.d).engagement_score_sum), 'engagement_score_count', sum((m.d).engagement_score_count)
-               ))))::app_public.call_log_totals
+               )))))::app_public.call_log_totals
       from app_hidden.call_log_matches(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, agent_id, outcomes, statuses, providers,
              directions, sources, temperatures, min_score, max_score, min_duration, max_duration, has_transcript,
              has_analysis, has_recording, p.p_search, figure, iso_weekday, hour, v_sort) m);

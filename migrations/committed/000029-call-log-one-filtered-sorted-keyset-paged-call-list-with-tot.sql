@@ -1,5 +1,5 @@
 --! Previous: sha1:67cad7f9e856ddba3d681a5b6ffdcde1d82099dc
---! Hash: sha1:e94310adb44703f2c2357dcce8dd4dfbe9092cfc
+--! Hash: sha1:16d9c3ff0e3f17ec8a8e8f97d1a55c746e7d8168
 --! Message: Call log: one filtered, sorted, keyset-paged call list with totals (app_public.call_log), its CSV export rows, and the drill-down rule from every dashboard figure to its calls (app_hidden.figure_calls)
 
 -- Call log: every call of the business, filtered, sorted, keyset-paged, with totals, and the
@@ -285,7 +285,7 @@ begin
      limit page_size + 1) into v_rows;
   if with_totals then
     v_totals := (select row(count(*), coalesce(sum((m.r).duration_seconds), 0), coalesce(sum((m.r).credits_used), 0),
-               app_hidden.kpi_figures(jsonb_populate_record(app_hidden.zero_measures(), jsonb_build_object(
+               app_hidden.kpi_figures(jsonb_populate_record(app_hidden.zero_measures(), jsonb_strip_nulls(jsonb_build_object(
                  'calls', sum((m.d).calls), 'successful_calls', sum((m.d).successful_calls),
                  'failed_calls', sum((m.d).failed_calls), 'unanswered_calls', sum((m.d).unanswered_calls),
                  'talk_seconds', sum((m.d).talk_seconds), 'billed_minutes', sum((m.d).billed_minutes),
@@ -300,7 +300,7 @@ begin
                  'budget_score_sum', sum((m.d).budget_score_sum), 'budget_score_count', sum((m.d).budget_score_count),
                  'fit_score_sum', sum((m.d).fit_score_sum), 'fit_score_count', sum((m.d).fit_score_count),
                  'engagement_score_sum', sum((m.d).engagement_score_sum), 'engagement_score_count', sum((m.d).engagement_score_count)
-               ))))::app_public.call_log_totals
+               )))))::app_public.call_log_totals
       from app_hidden.call_log_matches(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, agent_id, outcomes, statuses, providers,
              directions, sources, temperatures, min_score, max_score, min_duration, max_duration, has_transcript,
              has_analysis, has_recording, p.p_search, figure, iso_weekday, hour, v_sort) m);
