@@ -293,6 +293,8 @@ export const REQUEST_ERROR_STATUS = {
   EXPORT_NOT_FOUND: 404,
   EXPORT_NOT_READY: 409,
   EXPORT_EXPIRED: 410,
+  // GET /exports/calls.csv (server/http/call-log-export.ts): a filter that is not the call log's
+  INVALID_FILTER: 400,
 } as const;
 
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;
