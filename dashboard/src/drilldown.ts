@@ -122,8 +122,18 @@ export function callLogHref(filter: Partial<CallLogFilter>): string {
   return CALL_LOG_PATH + callLogSearch(filter);
 }
 
-/** GraphQL `callLog` variables of a filter (also the CSV export's query parameters). */
-export function callLogVariables(filter: CallLogFilter): Record<string, string | number | boolean | string[] | null> {
+/** GraphQL `callLog` variables of a filter (also the CSV export's `filter`). */
+export interface CallLogArgs {
+  from: string | null; to: string | null; agent: string | null;
+  outcomes: string[] | null; statuses: string[] | null; providers: string[] | null;
+  directions: string[] | null; sources: string[] | null; temperatures: string[] | null;
+  minScore: number | null; maxScore: number | null; minDuration: number | null; maxDuration: number | null;
+  hasTranscript: boolean | null; hasAnalysis: boolean | null; hasRecording: boolean | null;
+  search: string | null; figure: string | null; isoWeekday: number | null; hour: number | null;
+  sort: CallLogSort; descending: boolean;
+}
+
+export function callLogVariables(filter: CallLogFilter): CallLogArgs {
   const list = (values: string[]): string[] | null => (values.length ? values : null);
   return {
     from: filter.fromDate, to: filter.toDate, agent: filter.agentId,
@@ -177,4 +187,27 @@ export function figureHref(
     figure, fromDate: slice.fromDate, toDate: slice.toDate, agentId: slice.agentId ?? null,
     isoWeekday: slice.isoWeekday ?? null, hour: slice.hour ?? null,
   });
+}
+
+/** The figure of a breakdown bar (lead temperature, CTA funnel, call source), if it has one. */
+export function breakdownFigure(chart: 'temperature' | 'funnel' | 'source', key: string): string | undefined {
+  const figures = chart === 'temperature' ? TEMPERATURE_FIGURES : chart === 'funnel' ? FUNNEL_FIGURES : SOURCE_FIGURES;
+  return figures[key];
+}
+
+/** The drill-down links of one page's figures over a range (and agent). */
+export function pageDrilldown(slice: { fromDate: string; toDate: string; agentId: string | null }) {
+  const day = (day: string) => ({ ...slice, fromDate: day, toDate: day });
+  return {
+    card: (id: string): string | undefined => { const figure = CARD_FIGURES[id]; return figure ? figureHref(figure, slice) : undefined; },
+    daySegment: (day_: string, segment: 'successful' | 'unanswered' | 'failed'): string => figureHref(DAILY_FIGURES[segment] ?? 'calls', day(day_)),
+    talkDay: (day_: string): string => figureHref(DAILY_FIGURES.talkSeconds ?? 'talk_seconds', day(day_)),
+    breakdown: (chart: 'temperature' | 'funnel' | 'source', key: string): string | undefined => {
+      const figure = breakdownFigure(chart, key);
+      return figure ? figureHref(figure, slice) : undefined;
+    },
+    /** The heatmap is tenant-wide (no agent). */
+    heatCell: (isoWeekday: number, hour: number): string => figureHref(HEATMAP_FIGURE, { ...slice, agentId: null, isoWeekday, hour }),
+    leaderboardCell: (agentId: string, column: string): string => figureHref(LEADERBOARD_FIGURES[column] ?? 'calls', { ...slice, agentId }),
+  };
 }

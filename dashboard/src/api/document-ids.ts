@@ -8,6 +8,7 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   AuditEntries: 'sha256:5b16d8c5fdc8341f413ae9bbbf4af7318790cac0bad9cf598208401e7619f176',
   CallDetail: 'sha256:f0d16d9d23cfc82a8112f81973e99290573b3b7e2f2aa5bda25c80bfb89427a1',
   CallerPreview: 'sha256:374f800831049271dc75803b482b5a1beda8c10e2d1fffc660ddbc61c7ed42e1',
+  CallLog: 'sha256:282b4c3429ad3ca7cb853dcb5872220afb026d450629496e5ba42a132a873fa4',
   EraseBusiness: 'sha256:65bc8cf9ef147b94eb00dc857bf7a55079ac8725d428589959c99995c28ae9ea',
   EraseContact: 'sha256:6371c1e8187431188873b68e4b6907ec52743d63372ea91c3d862264e8e16c26',
   MarkAllNotificationsRead: 'sha256:52f54ea2344e1e9b2616737a78185b5ec8d12d68c9f48b869f0f87e3919b9a11',

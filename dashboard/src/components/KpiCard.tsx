@@ -17,6 +17,9 @@ export interface KpiCardProps {
   /** Whether a rise is good (calls) or bad (credits used). */
   higherIsBetter?: boolean;
   hint?: string;
+  /** The call log of the calls behind the figure (drill-down); the value becomes a link. */
+  href?: string;
+  onOpen?(href: string): void;
 }
 
 function tone(changeRaw: string | null): ChangeTone {
@@ -26,7 +29,7 @@ function tone(changeRaw: string | null): ChangeTone {
   return 'up';
 }
 
-export function KpiCard({ id, label, value, raw, change, changeRaw, higherIsBetter = true, hint }: KpiCardProps) {
+export function KpiCard({ id, label, value, raw, change, changeRaw, higherIsBetter = true, hint, href, onOpen }: KpiCardProps) {
   const direction = tone(changeRaw);
   const good = direction === 'flat' || direction === 'none' ? 'neutral' : (direction === 'up') === higherIsBetter ? 'good' : 'bad';
   const arrow = direction === 'up' ? '▲' : direction === 'down' ? '▼' : '';
@@ -36,7 +39,22 @@ export function KpiCard({ id, label, value, raw, change, changeRaw, higherIsBett
         {label}
       </h3>
       <p className="kpi-value" data-testid={`kpi-${id}`} data-value={raw ?? ''}>
-        {value}
+        {href ? (
+          <a
+            href={href}
+            className="kpi-drill"
+            aria-label={`${label}: ${value}, open these calls`}
+            onClick={(event) => {
+              if (!onOpen || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+              event.preventDefault();
+              onOpen(href);
+            }}
+          >
+            {value}
+          </a>
+        ) : (
+          value
+        )}
       </p>
       <p className={`kpi-change kpi-change-${good}`} data-testid={`kpi-${id}-change`} data-value={changeRaw ?? ''}>
         {change === MISSING ? (

@@ -31,11 +31,11 @@ export function kpiCardsOf(summary: RangeSummary): KpiCardProps[] {
   ];
 }
 
-export function KpiCards({ summary }: { summary: RangeSummary }) {
+export function KpiCards({ summary, cardHref, onOpen }: { summary: RangeSummary; cardHref?(id: string): string | undefined; onOpen?(href: string): void }) {
   return (
     <div className="kpi-grid">
       {kpiCardsOf(summary).map((card) => (
-        <KpiCard key={card.id} {...card} />
+        <KpiCard key={card.id} {...card} href={cardHref?.(card.id)} onOpen={onOpen} />
       ))}
     </div>
   );

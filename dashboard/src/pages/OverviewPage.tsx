@@ -11,6 +11,7 @@ import { LeaderboardTable } from '../components/LeaderboardTable.tsx';
 import { RangeControls } from '../components/RangeControls.tsx';
 import { StatusGate } from '../components/StatusGate.tsx';
 import { TalkTimeChart } from '../components/TalkTimeChart.tsx';
+import { pageDrilldown } from '../drilldown.ts';
 import { formatDay } from '../format.ts';
 import { useAgentSlice } from '../hooks/use-agent-slice.ts';
 import { useMarkAllRead } from '../hooks/use-mark-all-read.ts';
@@ -41,6 +42,8 @@ export function OverviewPage({ session }: { session: Session }) {
   const error = overview.error ?? (filtered ? slice.error : undefined);
   const agentName = session.agents.find((agent) => agent.id === agentId)?.name;
   const agentSearch = viewSearch({ ...view, agent: null });
+  const drill = pageDrilldown({ ...range, agentId });
+  const open = (href: string | undefined): void => { if (href) navigate(href); };
 
   const onMarkRead = async (id: string): Promise<void> => {
     setPending((current) => new Set(current).add(id));
@@ -71,15 +74,16 @@ export function OverviewPage({ session }: { session: Session }) {
         <RangeControls view={view} range={range} onChange={setView} agents={session.agents} />
       </div>
       <StatusGate label="overview" loading={loading} error={error} onRetry={() => { overview.refetch(); slice.refetch(); }}>
-        {summary ? <KpiCards summary={summary} /> : null}
+        {summary ? <KpiCards summary={summary} cardHref={drill.card} onOpen={open} /> : null}
         <div className="grid-2">
           <CallsPerDayChart
             points={daily}
+            onSelect={(day, segment) => open(drill.daySegment(day, segment))}
             actions={<CsvButton filename={`calls-per-day-${range.fromDate}-${range.toDate}.csv`} header={dailyCsv.header} rows={() => dailyCsv.rows(daily)} />}
           />
-          <TalkTimeChart points={daily} />
+          <TalkTimeChart points={daily} onSelect={(day) => open(drill.talkDay(day))} />
         </div>
-        {summary ? <BreakdownCharts summary={summary} /> : null}
+        {summary ? <BreakdownCharts summary={summary} onSelect={(chart, key) => open(drill.breakdown(chart, key))} /> : null}
         <div className="grid-2 wide-left">
           <section className="panel" aria-labelledby="leaderboard-title">
             <div className="panel-head">
@@ -91,6 +95,8 @@ export function OverviewPage({ session }: { session: Session }) {
               selectedAgentId={agentId}
               agentHref={(id) => `/agents/${id}${agentSearch}`}
               onOpenAgent={(id) => navigate(`/agents/${id}${agentSearch}`)}
+              cellHref={drill.leaderboardCell}
+              onOpen={open}
             />
           </section>
           <HotLeads
@@ -102,7 +108,7 @@ export function OverviewPage({ session }: { session: Session }) {
             onMarkAllRead={() => void onMarkAllRead()}
           />
         </div>
-        <HourHeatmap matrix={data?.hourMatrix} note={filtered ? 'All agents (the matrix is tenant-wide).' : undefined} />
+        <HourHeatmap matrix={data?.hourMatrix} note={filtered ? 'All agents (the matrix is tenant-wide).' : undefined} cellHref={drill.heatCell} onOpen={open} />
       </StatusGate>
     </div>
   );
