@@ -1014,10 +1014,11 @@ grant execute on function app_hidden.export_archive_chunk(p_request_id uuid, p_s
 
 CREATE OR REPLACE FUNCTION app_hidden.figure_calls(figure text, d app_hidden.rollup_deltas)
  RETURNS boolean
- LANGUAGE sql
+ LANGUAGE plpgsql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-  select case figure
+begin
+  return case figure
     when 'calls'                    then d.calls <> 0
     when 'successful_calls'         then d.successful_calls <> 0
     when 'unanswered_calls'         then d.unanswered_calls <> 0
@@ -1054,7 +1055,8 @@ AS $function$
     when 'cta_human_escalation'     then d.cta_human_escalation <> 0
     -- average lead score = total score sum / leads with a total score
     when 'average_lead_score'       then d.total_score_count <> 0
-  end
+  end;
+end
 $function$;
 comment on function app_hidden.figure_calls(figure text, d app_hidden.rollup_deltas) is 'THE drill-down rule: whether a call whose contribution (app_hidden.call_contribution) is d is behind the figure. Counts: the calls that add to the measure; rates and averages: their denominator. Null for an unknown figure.';
 grant execute on function app_hidden.figure_calls(figure text, d app_hidden.rollup_deltas) to app_user;
@@ -4696,7 +4698,7 @@ CREATE OR REPLACE FUNCTION app_public.call_log(from_date date DEFAULT NULL::date
  RETURNS app_public.call_log_page
  LANGUAGE plpgsql
  STABLE
- SET plan_cache_mode TO 'force_generic_plan'
+ SET plan_cache_mode TO 'force_custom_plan'
 AS $function$
 declare
   p record;
