@@ -15,6 +15,14 @@ const APP_ROLES = ['app_anonymous', 'app_user', 'app_admin', 'app_authenticator'
  * (see "extension functions" below).
  */
 const EXPECTED_GRANTS = [
+  // The call log and its drill-down (migration: call log; security invoker, RLS applies).
+  'function app_hidden.call_contribution(app_public.calls,app_public.lead_analytics,text,bigint,boolean): execute to app_user',
+  'function app_hidden.call_log_export(date,date,uuid,text[],text[],text[],text[],text[],text[],integer,integer,integer,integer,boolean,boolean,boolean,text,text,integer,integer,text,boolean): execute to app_user',
+  'function app_hidden.call_log_matches(uuid,text,timestamp with time zone,timestamp with time zone,uuid,text[],text[],text[],text[],text[],text[],integer,integer,integer,integer,boolean,boolean,boolean,text,text,integer,integer,text): execute to app_user',
+  'function app_hidden.call_log_params(date,date,text[],text[],text[],text[],text[],text[],integer,integer,integer,integer,text,text,integer,integer,text,text): execute to app_user',
+  'function app_hidden.drilldown_figures(): execute to app_user',
+  'function app_hidden.figure_calls(text,app_hidden.rollup_deltas): execute to app_user',
+  'function app_public.call_log(date,date,uuid,text[],text[],text[],text[],text[],text[],integer,integer,integer,integer,boolean,boolean,boolean,text,text,integer,integer,text,boolean,text,integer,boolean): execute to app_user',
   'function app_hidden.audit_log_tenant(): execute to app_user',
   'function app_public.audit_entries(text,text,uuid): execute to app_user',
   'table app_hidden.audit_log: select to app_user',
