@@ -14,6 +14,7 @@
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AGENT_OVERVIEW } from '../dashboard/src/api/operations/agent-overview.ts';
+import { CALL_LOG, CALL_LOG_PAGE_SIZE } from '../dashboard/src/api/operations/call-log.ts';
 import { OVERVIEW } from '../dashboard/src/api/operations/overview.ts';
 
 export interface ClientTarget {
@@ -28,11 +29,34 @@ export interface ClientsInput {
   seconds: number;
   warmupSeconds: number;
   seed: number;
+  /** dashboard: the overview 3 in 4, an agent page 1 in 4; calllog: call log pages (CALL_LOG_MIX). */
+  mix?: 'dashboard' | 'calllog';
 }
+
+/**
+ * The call log requests of the `calllog` mix: mixed filters and sorts over the
+ * default 30 days, the first page (50 rows) with the totals of the filtered set,
+ * as the call log page asks for them (drill-downs included).
+ */
+export const CALL_LOG_MIX: ReadonlyArray<Record<string, unknown>> = [
+  {},
+  { sort: 'duration' },
+  { outcomes: ['successful'], sort: 'score' },
+  { outcomes: ['unanswered', 'failed'], descending: false },
+  { temperatures: ['hot', 'warm'], sort: 'score' },
+  { minDuration: 60, maxDuration: 600, directions: ['inbound'] },
+  { hasAnalysis: true, minScore: 60, sort: 'credits' },
+  { search: '55' },
+  { figure: 'hot_leads' },
+  { figure: 'answer_rate', isoWeekday: 2, hour: 10 },
+  { sources: ['phone'], sort: 'duration', descending: false },
+  { hasTranscript: false },
+];
 
 export interface ClientsOutput {
   overviewMs: number[];
   agentPageMs: number[];
+  callLogMs: number[];
   elapsedSeconds: number;
   errors: number;
   firstErrors: string[];
@@ -91,14 +115,17 @@ export async function runClients(input: ClientsInput): Promise<ClientsOutput> {
   const random = makeRandom(input.seed);
   const url = new URL(input.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: input.clients });
-  const output: ClientsOutput = { overviewMs: [], agentPageMs: [], elapsedSeconds: 0, errors: 0, firstErrors: [] };
+  const output: ClientsOutput = { overviewMs: [], agentPageMs: [], callLogMs: [], elapsedSeconds: 0, errors: 0, firstErrors: [] };
+  const callLog = input.mix === 'calllog';
   const loop = async (until: number, record: boolean): Promise<void> => {
     while (performance.now() < until) {
       const target = input.targets[random(input.targets.length)];
       if (!target) continue;
       const isOverview = random(4) !== 0;
       const started = performance.now();
-      const body = isOverview
+      const body = callLog
+        ? await post(agent, url, target.token, CALL_LOG.query, { ...CALL_LOG_MIX[random(CALL_LOG_MIX.length)], pageSize: CALL_LOG_PAGE_SIZE })
+        : isOverview
         ? await post(agent, url, target.token, OVERVIEW.query, { fromDate: null, toDate: null })
         : await post(agent, url, target.token, AGENT_OVERVIEW.query, {
             agentId: target.agentIds[random(target.agentIds.length)],
@@ -112,7 +139,7 @@ export async function runClients(input: ClientsInput): Promise<ClientsOutput> {
         if (output.firstErrors.length < 3) output.firstErrors.push(body.errors.map((e) => e.message).join('; '));
         continue;
       }
-      (isOverview ? output.overviewMs : output.agentPageMs).push(elapsed);
+      (callLog ? output.callLogMs : isOverview ? output.overviewMs : output.agentPageMs).push(elapsed);
     }
   };
   const warmupUntil = performance.now() + input.warmupSeconds * 1000;

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createPool, endPool } from '../kernel/db/pool.ts';
 import { installGraphql } from '../server/graphql/install.ts';
+import { installCallLogExport } from '../server/http/call-log-export.ts';
 import { BENCH_GRAPHQL_CONFIG } from './graphql-config.ts';
 import { quietLogger } from './log.ts';
 
@@ -34,6 +35,8 @@ async function main(input: GraphqlServerInput): Promise<void> {
     logger: quietLogger('graphql'),
     config: BENCH_GRAPHQL_CONFIG,
   });
+  // the call log's CSV export, as server/app.ts installs it next to GraphQL
+  installCallLogExport(app, { authPool, jwtSecret: input.jwtSecret, statementTimeoutMs: 600_000 });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const stop = (): void => {

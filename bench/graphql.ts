@@ -45,6 +45,8 @@ export interface GraphqlResult {
   all: GraphqlLatency;
   overview: GraphqlLatency;
   agentPage: GraphqlLatency;
+  /** The call log mix (measureCallLogSideBySide). */
+  callLog: GraphqlLatency;
   requestsPerSecond: number;
   errors: number;
 }
@@ -112,7 +114,7 @@ async function checkOverview(db: pg.Pool, url: string, tenantId: string, token: 
  * The API in a child process (bench/graphql-server.ts) with this process's Node flags, so that
  * its heap and event loop are its own, as with `npm start`.
  */
-async function startServerProcess(input: GraphqlServerInput): Promise<{ port: number; stop(): Promise<void> }> {
+async function startServerProcess(input: GraphqlServerInput): Promise<{ port: number; pid: number | undefined; stop(): Promise<void> }> {
   const child = fork(new URL('./graphql-server.ts', import.meta.url), [], {
     execArgv: process.execArgv,
     env: { ...process.env, BENCH_GRAPHQL_SERVER: JSON.stringify(input) },
@@ -128,6 +130,7 @@ async function startServerProcess(input: GraphqlServerInput): Promise<{ port: nu
   });
   return {
     port,
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -148,11 +151,13 @@ export interface GraphqlRunOptions {
   /** Timed seconds per target, split evenly over the rounds. */
   seconds: number;
   warmupSeconds: number;
+  mix?: 'dashboard' | 'calllog';
 }
 
 interface RunSamples {
   overviewMs: number[];
   agentPageMs: number[];
+  callLogMs: number[];
   elapsedSeconds: number;
   errors: number;
   tenants: number;
@@ -190,6 +195,7 @@ async function runOnce(target: GraphqlTarget, options: GraphqlRunOptions & { poo
       seconds: options.seconds,
       warmupSeconds: options.warmupSeconds,
       seed: options.seed,
+      mix: options.mix,
     });
     for (const message of output.firstErrors) log.warn(`graphql error: ${message}`);
     return { ...output, tenants: targets.length };
@@ -201,7 +207,8 @@ async function runOnce(target: GraphqlTarget, options: GraphqlRunOptions & { poo
 function summarise(runs: RunSamples[], clients: number, poolSize: number, rounds: number): GraphqlResult {
   const overview = runs.flatMap((run) => run.overviewMs);
   const agentPage = runs.flatMap((run) => run.agentPageMs);
-  const all = [...overview, ...agentPage];
+  const callLog = runs.flatMap((run) => run.callLogMs);
+  const all = [...overview, ...agentPage, ...callLog];
   const seconds = runs.reduce((sum, run) => sum + run.elapsedSeconds, 0);
   return {
     clients,
@@ -212,6 +219,7 @@ function summarise(runs: RunSamples[], clients: number, poolSize: number, rounds
     all: latency(all),
     overview: latency(overview),
     agentPage: latency(agentPage),
+    callLog: latency(callLog),
     requestsPerSecond: all.length / seconds,
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
   };
@@ -231,9 +239,9 @@ export async function measureGraphqlSideBySide(targets: readonly GraphqlTarget[]
     for (const [index, target] of sideBySide(targets, round)) {
       const run = await runOnce(target, { ...options, seconds: options.seconds / rounds, poolSize, seed: 12_345 + round });
       runs[index]?.push(run);
-      const all = [...run.overviewMs, ...run.agentPageMs];
+      const all = [...run.overviewMs, ...run.agentPageMs, ...run.callLogMs];
       log.info(
-        `graphql @${target.calls} round ${round + 1}/${rounds}: p95 ${percentile(all, 95).toFixed(1)} ms, ` +
+        `graphql${options.mix === 'calllog' ? ' call log' : ''} @${target.calls} round ${round + 1}/${rounds}: p95 ${percentile(all, 95).toFixed(1)} ms, ` +
           `${(all.length / run.elapsedSeconds).toFixed(0)} req/s`,
       );
     }
@@ -241,10 +249,101 @@ export async function measureGraphqlSideBySide(targets: readonly GraphqlTarget[]
   return targets.map((target, index) => {
     const result = summarise(runs[index] ?? [], options.clients, poolSize, rounds);
     log.info(
-      `graphql @${target.calls}: p50 ${result.all.p50Ms.toFixed(1)} ms, p95 ${result.all.p95Ms.toFixed(1)} ms, ` +
+      `graphql${options.mix === 'calllog' ? ' call log' : ''} @${target.calls}: p50 ${result.all.p50Ms.toFixed(1)} ms, p95 ${result.all.p95Ms.toFixed(1)} ms, ` +
         `${result.requestsPerSecond.toFixed(0)} req/s, ${result.errors} errors (overview p95 ${result.overview.p95Ms.toFixed(1)} ms, ` +
         `agent page p95 ${result.agentPage.p95Ms.toFixed(1)} ms; ${rounds} rounds)`,
     );
     return result;
   });
+}
+
+/** The tenant with the most calls (the call log's worst case). */
+export async function largestTenant(db: pg.Pool): Promise<{ tenantId: string; calls: number }> {
+  const { rows } = await db.query<{ user_id: string; n: string }>(
+    'select user_id, count(*) as n from app_public.calls group by user_id order by count(*) desc, user_id limit 1',
+  );
+  const row = rows[0];
+  if (!row) throw new Error('no calls loaded');
+  return { tenantId: row.user_id, calls: Number(row.n) };
+}
+
+/**
+ * The call log under load (CALL_LOG_MIX: mixed filters and sorts, first page with totals),
+ * 16 clients all on the largest tenant, on each target side by side like the dashboard's reads.
+ */
+export function measureCallLogSideBySide(targets: readonly GraphqlTarget[], options: GraphqlRunOptions & { rounds: number }): Promise<GraphqlResult[]> {
+  return measureGraphqlSideBySide(targets, { ...options, mix: 'calllog' });
+}
+
+export interface CsvExportResult {
+  tenantId: string;
+  rows: number;
+  bytes: number;
+  seconds: number;
+  rowsPerSecond: number;
+  /** The API process's resident memory before the export and its peak (VmHWM) after it, MB (Linux /proc; null elsewhere). */
+  rssBeforeMb: number | null;
+  peakRssMb: number | null;
+}
+
+async function processMemoryMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): Promise<number | null> {
+  if (pid === undefined) return null;
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match?.[1] ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * GET /exports/calls.csv of one tenant's whole history (every call it has, in the page's order),
+ * through the real API process; the body is counted as it streams, never kept. Rows/s from the
+ * request to the last byte; the API's peak resident memory shows whether the stream stays flat.
+ */
+export async function measureCsvExport(target: GraphqlTarget, tenantId: string): Promise<CsvExportResult> {
+  const { ownerPool } = target;
+  const password = randomBytes(18).toString('base64url');
+  if (!(await ensureAuthenticatorLogin(ownerPool, password))) throw new Error('cannot set the authenticator password');
+  const jwt: JwtOptions = { secret: randomBytes(32).toString('hex'), ttlSeconds: 3600 };
+  const server = await startServerProcess({
+    authConnectionString: authenticatorConnectionString(target.ownerConnectionString, password),
+    jwtSecret: jwt.secret,
+    poolSize: defaultGraphqlPoolSize(),
+  });
+  try {
+    const { rows: span } = await ownerPool.query<{ from_date: string; to_date: string; n: string }>(
+      `select to_char(min((c.started_at at time zone u.timezone)::date), 'YYYY-MM-DD') as from_date,
+              to_char(max((c.started_at at time zone u.timezone)::date), 'YYYY-MM-DD') as to_date, count(*) as n
+         from app_public.calls c join app_public.users u on u.id = c.user_id where c.user_id = $1`,
+      [tenantId],
+    );
+    const range = span[0];
+    if (!range) throw new Error('no calls to export');
+    const token = signJwt({ userId: tenantId, role: 'app_user' }, jwt);
+    const url = `http://127.0.0.1:${server.port}/exports/calls.csv?filter=${encodeURIComponent(JSON.stringify({ from: range.from_date, to: range.to_date }))}`;
+    const rssBeforeMb = await processMemoryMb(server.pid, 'VmRSS');
+    const started = performance.now();
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok || !response.body) throw new Error(`csv export: HTTP ${response.status}: ${await response.text()}`);
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of response.body) {
+      const data = chunk as Uint8Array;
+      bytes += data.byteLength;
+      for (let i = 0; i < data.length; i += 1) if (data[i] === 10) lines += 1;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const rows = lines - 1;
+    if (rows !== Number(range.n)) throw new Error(`csv export: ${rows} rows, the tenant has ${range.n} calls`);
+    const result: CsvExportResult = {
+      tenantId, rows, bytes, seconds, rowsPerSecond: rows / seconds, rssBeforeMb, peakRssMb: await processMemoryMb(server.pid, 'VmHWM'),
+    };
+    log.info(`csv export @${target.calls}: ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s = ${result.rowsPerSecond.toFixed(0)} rows/s; API RSS ${rssBeforeMb?.toFixed(0)} MB before, peak ${result.peakRssMb?.toFixed(0)} MB`);
+    return result;
+  } finally {
+    await server.stop();
+  }
 }

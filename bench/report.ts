@@ -24,6 +24,7 @@ type HeadlineKey =
   | 'ingest_ratio_spread' | 'ingest_ratio_hot' | 'batch_ratio' | 'copy_ratio' | 'deadlocks' | 'failed_transactions'
   | 'ingest_verified' | 'read_speedup_1m' | 'read_speedup_4m' | 'mv_refresh_ratio_4m_1m' | 'freshness_p95_ms'
   | 'graphql_p95_ms_1m' | 'graphql_p95_ms_4m' | 'graphql_p95_ratio_4m_1m'
+  | 'calllog_p95_ms_4m' | 'calllog_p95_ratio_4m_1m' | 'csv_export_rows_per_s'
   | 'webhook_lost' | 'webhook_errors' | 'webhook_verified'
   | 'dashboard_transfer_kb';
 
@@ -32,6 +33,8 @@ export type Headline = Record<HeadlineKey, number | boolean | null> & {
   graphql_rps_1m: number | null;
   graphql_p50_ms_1m: number | null;
   graphql_p50_ms_4m: number | null;
+  calllog_p95_ms_1m: number | null;
+  csv_export_peak_rss_mb: number | null;
   webhook_rps_spread: number | null;
   webhook_rps_hot: number | null;
   webhook_p99_ms: number | null;
@@ -88,6 +91,14 @@ function targets(options: BenchOptions): Target[] {
       comparison: '<=',
       target: 1.2,
     },
+    { key: 'calllog_p95_ms_4m', label: `call log p95, largest tenant @${size(options.readCallsLarge)} (ms, 16 clients)`, comparison: '<=', target: 100 },
+    {
+      key: 'calllog_p95_ratio_4m_1m',
+      label: `call log p95 ${size(options.readCallsLarge)} / ${size(options.readCallsSmall)}`,
+      comparison: '<=',
+      target: 1.2,
+    },
+    { key: 'csv_export_rows_per_s', label: `CSV export of the largest tenant @${size(options.readCallsLarge)} (rows/s)`, comparison: '>=', target: 50_000 },
     { key: 'webhook_lost', label: 'webhook deliveries accepted but not stored', comparison: '=', target: 0 },
     { key: 'webhook_errors', label: 'webhook deliveries refused or failed under load', comparison: '=', target: 0 },
     { key: 'webhook_verified', label: 'verify_rollups after webhook load', comparison: '=', target: true },
@@ -123,6 +134,12 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null, webh
     graphql_rps_1m: volume?.small.graphql?.requestsPerSecond ?? null,
     graphql_p50_ms_1m: volume?.small.graphql?.all.p50Ms ?? null,
     graphql_p50_ms_4m: volume?.large.graphql?.all.p50Ms ?? null,
+    calllog_p95_ms_4m: volume?.large.callLog?.all.p95Ms ?? null,
+    calllog_p95_ms_1m: volume?.small.callLog?.all.p95Ms ?? null,
+    calllog_p95_ratio_4m_1m:
+      volume?.small.callLog && volume.large.callLog ? ratio(volume.large.callLog.all.p95Ms, volume.small.callLog.all.p95Ms) : null,
+    csv_export_rows_per_s: volume?.large.csvExport?.rowsPerSecond ?? null,
+    csv_export_peak_rss_mb: volume?.large.csvExport?.peakRssMb ?? null,
     webhook_rps_spread: webhooks?.spread.requestsPerSecond ?? null,
     webhook_rps_hot: webhooks?.hot.requestsPerSecond ?? null,
     webhook_p99_ms: webhooks ? Math.max(webhooks.spread.p99Ms, webhooks.hot.p99Ms) : null,
@@ -244,6 +261,20 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webh
             `overview JS+CSS on the wire ${fmt(d.transfer.kb, 0)} kB (${Object.entries(d.transfer.encodings).map(([e, n]) => `${n} ${e}`).join(', ')})`,
         });
       }
+      if (step.callLog) {
+        const g = step.callLog;
+        rows.push({
+          figure: `call log @${step.load.totalCalls}, largest tenant: p50 / p95 / p99 ms, req/s (${g.clients} clients)`,
+          value: `${fmt(g.all.p50Ms, 1)} / ${fmt(g.all.p95Ms, 1)} / ${fmt(g.all.p99Ms, 1)}, ${fmt(g.requestsPerSecond, 0)} req/s, ${g.errors} errors`,
+        });
+      }
+      if (step.csvExport) {
+        const e = step.csvExport;
+        rows.push({
+          figure: `CSV export @${step.load.totalCalls}, largest tenant's history: rows, MB, s, API RSS before / peak (MB)`,
+          value: `${e.rows}, ${fmt(e.bytes / 1e6, 1)} MB, ${fmt(e.seconds, 2)} s; ${fmt(e.rssBeforeMb, 0)} / ${fmt(e.peakRssMb, 0)}`,
+        });
+      }
       if (step.graphql) {
         const g = step.graphql;
         rows.push({
@@ -358,6 +389,12 @@ export function buildResults(options: {
       timing: 'client-observed latency of whole HTTP requests (overview 3 in 4, agent page 1 in 4), server and clients in one process',
       small: volume.small.graphql,
       large: volume.large.graphql,
+    },
+    callLog: volume && {
+      timing: 'client-observed latency of whole HTTP requests: call log first pages with totals, mixed filters and sorts (bench/graphql-clients.ts CALL_LOG_MIX), all on the largest tenant',
+      small: volume.small.callLog,
+      large: volume.large.callLog,
+      csvExport: volume.large.csvExport,
     },
     freshness: volume?.freshness ?? null,
     webhooks,

@@ -12,7 +12,7 @@ import type { BenchDatabase, BenchServer } from './cluster.ts';
 import { measureFreshness, type FreshnessResult } from './freshness.ts';
 import { log } from './log.ts';
 import { measureDashboard, type DashboardBenchResult } from './dashboard.ts';
-import { measureGraphqlSideBySide, type GraphqlResult } from './graphql.ts';
+import { largestTenant, measureCallLogSideBySide, measureCsvExport, measureGraphqlSideBySide, type CsvExportResult, type GraphqlResult } from './graphql.ts';
 import { compactAll, relationBytes, settle } from './maintenance.ts';
 import type { BenchOptions } from './options.ts';
 import { measureReads, pickTenants, type ReadResult } from './reads.ts';
@@ -37,6 +37,10 @@ export interface VolumeStep {
   refresh: RefreshResult;
   /** null with --skip-graphql. */
   graphql: GraphqlResult | null;
+  /** The call log mix on the largest tenant (null with --skip-graphql). */
+  callLog: GraphqlResult | null;
+  /** The largest tenant's whole history as CSV (large size only; null with --skip-graphql). */
+  csvExport: CsvExportResult | null;
   /** The overview in headless Chromium (first size only; null with --skip-dashboard). */
   dashboard: DashboardBenchResult | null;
 }
@@ -146,6 +150,22 @@ export async function runVolume(server: BenchServer, options: BenchOptions): Pro
           })),
           { clients: options.graphqlClients, seconds: options.graphqlSeconds, warmupSeconds: options.graphqlWarmupSeconds, rounds: options.graphqlRounds },
         );
+    // The call log on the largest tenant, side by side at both sizes, then its whole history as CSV at the large size.
+    const biggest = await largestTenant(snapshot.pool);
+    const [smallCallLog, largeCallLog] = options.skipGraphql
+      ? [null, null]
+      : await measureCallLogSideBySide(
+          sizes.map((size) => ({
+            ownerPool: size.db.pool,
+            ownerConnectionString: size.db.connectionString,
+            tenantIds: [biggest.tenantId],
+            calls: size.calls,
+          })),
+          { clients: options.graphqlClients, seconds: options.graphqlSeconds, warmupSeconds: options.graphqlWarmupSeconds, rounds: options.graphqlRounds },
+        );
+    const csvExport = options.skipGraphql
+      ? null
+      : await measureCsvExport({ ownerPool: database.pool, ownerConnectionString: database.connectionString, tenantIds: [biggest.tenantId], calls: large.load.totalCalls }, biggest.tenantId);
     await snapshot.drop();
     snapshot = null;
 
@@ -161,8 +181,8 @@ export async function runVolume(server: BenchServer, options: BenchOptions): Pro
       seed: options.seed,
     });
     return {
-      small: { ...small, refresh: smallRefresh, graphql: smallGraphql ?? null },
-      large: { ...large, refresh: largeRefresh, graphql: largeGraphql ?? null },
+      small: { ...small, refresh: smallRefresh, graphql: smallGraphql ?? null, callLog: smallCallLog ?? null, csvExport: null },
+      large: { ...large, refresh: largeRefresh, graphql: largeGraphql ?? null, callLog: largeCallLog ?? null, csvExport },
       freshness,
     };
   } finally {

@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { installGraphql, type GraphqlDeps } from './graphql/install.ts';
 import { installDashboard, type DashboardDeps } from './http/dashboard.ts';
 import { installErrorHandler, installNotFound } from './http/errors.ts';
+import { installCallLogExport } from './http/call-log-export.ts';
 import { installExports } from './http/exports.ts';
 import { installHealth, type HealthDeps } from './http/health.ts';
 import type { TrustProxy } from '../kernel/config.ts';
@@ -52,6 +53,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const webhooks = deps.webhooks && deps.secretsKey ? installWebhooks(app, { ...deps.webhooks, secretsKey: deps.secretsKey }) : undefined;
   const graphql = deps.graphql ? await installGraphql(app, null, deps.graphql) : undefined;
   if (deps.graphql) {
+    // before /exports/:id, which would take "calls.csv" for an export id
+    installCallLogExport(app, {
+      authPool: deps.graphql.authPool,
+      jwtSecret: deps.graphql.jwt.secret,
+      statementTimeoutMs: Math.max(deps.graphql.config.graphqlStatementTimeoutMs, 600_000),
+    });
     installExports(app, {
       authPool: deps.graphql.authPool,
       jwtSecret: deps.graphql.jwt.secret,

@@ -140,6 +140,11 @@ const CUSTOM: Record<string, { code: string; httpStatus: number; details?: Recor
   SB202: { code: 'INVALID_LINK', httpStatus: 400 },
   SB203: { code: 'LAST_OWNER', httpStatus: 409 },
   SB204: { code: 'WRONG_PASSWORD', httpStatus: 400 },
+  // Call log filters (migration: call log; app_hidden.call_log_params).
+  SB160: { code: 'INVALID_FILTER_VALUE', httpStatus: 400 },
+  SB161: { code: 'INVALID_FILTER_RANGE', httpStatus: 400 },
+  SB162: { code: 'SEARCH_TOO_LONG', httpStatus: 400 },
+  SB163: { code: 'INVALID_CURSOR', httpStatus: 400 },
 };
 
 /** A viewer's refused write (team access): its transactions are read-only, as a read-only key's. */
@@ -329,6 +334,8 @@ export const REQUEST_ERROR_STATUS = {
   EXPORT_NOT_FOUND: 404,
   EXPORT_NOT_READY: 409,
   EXPORT_EXPIRED: 410,
+  // GET /exports/calls.csv (server/http/call-log-export.ts): a filter that is not the call log's
+  INVALID_FILTER: 400,
 } as const;
 
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;

@@ -12,13 +12,15 @@ export interface BreakdownBarsProps {
   rows: ReadonlyArray<BreakdownRow | null> | null | undefined;
   colors?: Readonly<Record<string, string>>;
   emptyText?: string;
+  /** A click on a bar (drill-down), with the row's key. */
+  onSelect?(key: string): void;
 }
 
 function isDatum(value: unknown): value is BreakdownDatum {
   return typeof value === 'object' && value !== null && 'share' in value && 'label' in value;
 }
 
-export function BreakdownBars({ title, description, unit, rows, colors = {}, emptyText }: BreakdownBarsProps) {
+export function BreakdownBars({ title, description, unit, rows, colors = {}, emptyText, onSelect }: BreakdownBarsProps) {
   const data = breakdownRows(rows);
   return (
     <ChartFrame title={title} description={description} empty={allZero(data.map((d) => d.value))} emptyText={emptyText} height={Math.max(140, 44 * data.length + 40)}>
@@ -33,7 +35,13 @@ export function BreakdownBars({ title, description, unit, rows, colors = {}, emp
             return `${formatInteger(typeof value === 'number' ? value : null)} ${unit.toLowerCase()}${share}`;
           }}
         />
-        <Bar isAnimationActive={false} dataKey="value" name={unit}>
+        <Bar
+          isAnimationActive={false}
+          dataKey="value"
+          name={unit}
+          onClick={(_, index) => { const d = data[index]; if (d && onSelect) onSelect(d.key); }}
+          style={onSelect ? { cursor: 'pointer' } : undefined}
+        >
           {data.map((d) => (
             <Cell key={d.key} fill={colors[d.key] ?? CHART_COLORS.primary} />
           ))}

@@ -9,8 +9,20 @@ import { StackedTooltip } from './ChartTooltip.tsx';
 const SERIES = ['successful', 'unanswered', 'failed'] as const;
 import type { ReactNode } from 'react';
 
-export function CallsPerDayChart({ points, actions }: { points: ReadonlyArray<SeriesPoint | null> | null | undefined; actions?: ReactNode }) {
+export type DaySegment = 'successful' | 'unanswered' | 'failed';
+
+export function CallsPerDayChart({ points, actions, onSelect }: {
+  points: ReadonlyArray<SeriesPoint | null> | null | undefined;
+  actions?: ReactNode;
+  /** A click on a bar segment (drill-down to those calls). */
+  onSelect?(day: string, segment: DaySegment): void;
+}) {
   const rows = dailyRows(points);
+  const select = (segment: DaySegment) => (_: unknown, index: number): void => {
+    const row = rows[index];
+    if (row && onSelect) onSelect(row.day, segment);
+  };
+  const cursor = onSelect ? { cursor: 'pointer' } : undefined;
   return (
     <ChartFrame
       title="Calls per day"
@@ -25,9 +37,9 @@ export function CallsPerDayChart({ points, actions }: { points: ReadonlyArray<Se
         <YAxis allowDecimals={false} tick={AXIS_TICK} label={{ value: 'Calls', angle: -90, position: 'insideLeft' }} />
         <Tooltip content={<StackedTooltip order={SERIES} unit="calls" />} />
         <Legend verticalAlign="top" height={28} itemSorter={null} />
-        <Bar isAnimationActive={false} dataKey="successful" name="Successful" stackId="outcome" fill={CHART_COLORS.successful} />
-        <Bar isAnimationActive={false} dataKey="unanswered" name="Unanswered" stackId="outcome" fill={CHART_COLORS.unanswered} />
-        <Bar isAnimationActive={false} dataKey="failed" name="Failed" stackId="outcome" fill={CHART_COLORS.failed} />
+        <Bar isAnimationActive={false} dataKey="successful" name="Successful" stackId="outcome" fill={CHART_COLORS.successful} onClick={select('successful')} style={cursor} />
+        <Bar isAnimationActive={false} dataKey="unanswered" name="Unanswered" stackId="outcome" fill={CHART_COLORS.unanswered} onClick={select('unanswered')} style={cursor} />
+        <Bar isAnimationActive={false} dataKey="failed" name="Failed" stackId="outcome" fill={CHART_COLORS.failed} onClick={select('failed')} style={cursor} />
       </BarChart>
     </ChartFrame>
   );

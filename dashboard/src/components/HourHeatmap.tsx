@@ -27,7 +27,13 @@ export function heatLegend(busiest: number): Array<{ step: number; label: string
   return items;
 }
 
-export function HourHeatmap({ matrix, note }: { matrix: HourMatrix | null | undefined; note?: string }) {
+export function HourHeatmap({ matrix, note, cellHref, onOpen }: {
+  matrix: HourMatrix | null | undefined;
+  note?: string;
+  /** The call log of a cell's calls (drill-down); the cell becomes a link. */
+  cellHref?(isoWeekday: number, hour: number): string;
+  onOpen?(href: string): void;
+}) {
   const calls = matrix?.calls ?? [];
   const answerRates = matrix?.answerRate ?? [];
   const busiest = Math.max(0, ...calls.map((value) => plotNumber(value)));
@@ -62,9 +68,23 @@ export function HourHeatmap({ matrix, note }: { matrix: HourMatrix | null | unde
                     const i = matrixIndex(weekday, hour);
                     const count = calls[i] ?? '0';
                     const title = `${formatWeekday(weekday)} ${formatHour(hour)}: ${formatInteger(count)} calls, answer rate ${formatPercent(answerRates[i])}`;
+                    const href = cellHref?.(weekday, hour);
                     return (
-                      <td key={hour} className={`heat heat-${step(plotNumber(count))}`} title={title} data-calls={count}>
-                        <span className="sr-only">{title}</span>
+                      <td
+                        key={hour}
+                        className={`heat heat-${step(plotNumber(count))}`}
+                        title={title}
+                        data-calls={count}
+                        onClick={href && onOpen ? () => onOpen(href) : undefined}
+                        style={href ? { cursor: 'pointer' } : undefined}
+                      >
+                        {href ? (
+                          <a href={href} className="sr-only" onClick={(event) => { event.stopPropagation(); if (onOpen && event.button === 0 && !event.metaKey && !event.ctrlKey) { event.preventDefault(); onOpen(href); } }}>
+                            {title}
+                          </a>
+                        ) : (
+                          <span className="sr-only">{title}</span>
+                        )}
                       </td>
                     );
                   })}

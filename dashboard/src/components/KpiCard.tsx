@@ -19,6 +19,9 @@ export interface KpiCardProps {
   hint?: string;
   /** What the KPI counts, in plain words (the API's kpiDefinitions): shown on hover and focus. */
   definition?: string;
+  /** The call log of the calls behind the figure (drill-down); the value becomes a link. */
+  href?: string;
+  onOpen?(href: string): void;
 }
 
 function tone(changeRaw: string | null): ChangeTone {
@@ -28,7 +31,7 @@ function tone(changeRaw: string | null): ChangeTone {
   return 'up';
 }
 
-export function KpiCard({ id, label, value, raw, change, changeRaw, higherIsBetter = true, hint, definition }: KpiCardProps) {
+export function KpiCard({ id, label, value, raw, change, changeRaw, higherIsBetter = true, hint, definition, href, onOpen }: KpiCardProps) {
   const direction = tone(changeRaw);
   const good = direction === 'flat' || direction === 'none' ? 'neutral' : (direction === 'up') === higherIsBetter ? 'good' : 'bad';
   const arrow = direction === 'up' ? '▲' : direction === 'down' ? '▼' : '';
@@ -50,7 +53,22 @@ export function KpiCard({ id, label, value, raw, change, changeRaw, higherIsBett
         </p>
       ) : null}
       <p className="kpi-value" data-testid={`kpi-${id}`} data-value={raw ?? ''}>
-        {value}
+        {href ? (
+          <a
+            href={href}
+            className="kpi-drill"
+            aria-label={`${label}: ${value}, open these calls`}
+            onClick={(event) => {
+              if (!onOpen || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+              event.preventDefault();
+              onOpen(href);
+            }}
+          >
+            {value}
+          </a>
+        ) : (
+          value
+        )}
       </p>
       <p className={`kpi-change kpi-change-${good}`} data-testid={`kpi-${id}-change`} data-value={changeRaw ?? ''}>
         {change === MISSING ? (

@@ -32,12 +32,12 @@ export function kpiCardsOf(summary: RangeSummary): KpiCardProps[] {
   ];
 }
 
-export function KpiCards({ summary }: { summary: RangeSummary }) {
+export function KpiCards({ summary, cardHref, onOpen }: { summary: RangeSummary; cardHref?(id: string): string | undefined; onOpen?(href: string): void }) {
   const definitions = useKpiDefinitions();
   return (
     <div className="kpi-grid">
       {kpiCardsOf(summary).map((card) => (
-        <KpiCard key={card.id} {...card} definition={definitions.get(card.id)} />
+        <KpiCard key={card.id} {...card} definition={definitions.get(card.id)} href={cardHref?.(card.id)} onOpen={onOpen} />
       ))}
     </div>
   );

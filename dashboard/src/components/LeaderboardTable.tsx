@@ -1,5 +1,5 @@
 /** The agent leaderboard: sortable columns (keyboard: the header buttons), sparklines of daily calls, links to agent pages. */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { LeaderboardRow } from '../api/operations/overview.ts';
 import { formatDuration, formatInteger, formatPercent } from '../format.ts';
 import { sortRows, type SortDirection, type SortKey } from './leaderboard-sort.ts';
@@ -28,9 +28,12 @@ export interface LeaderboardTableProps {
   selectedAgentId?: string | null;
   agentHref(agentId: string): string;
   onOpenAgent(agentId: string): void;
+  /** The call log of an agent's figure (drill-down); the cell's value becomes a link. */
+  cellHref?(agentId: string, column: string): string;
+  onOpen?(href: string): void;
 }
 
-export function LeaderboardTable({ rows, selectedAgentId, agentHref, onOpenAgent }: LeaderboardTableProps) {
+export function LeaderboardTable({ rows, selectedAgentId, agentHref, onOpenAgent, cellHref, onOpen }: LeaderboardTableProps) {
   const [sort, setSort] = useState<{ key: SortKey; direction: SortDirection }>({ key: 'rank', direction: 'asc' });
   const present = (rows ?? []).filter((row): row is LeaderboardRow => row !== null);
   if (present.length === 0) return <div className="state state-empty" data-state="empty">No agents yet.</div>;
@@ -63,6 +66,15 @@ export function LeaderboardTable({ rows, selectedAgentId, agentHref, onOpenAgent
           {sorted.map((row) => {
             const id = row.agentId ?? '';
             const f = row.figures;
+            const drill = (column: string, text: string): ReactNode => {
+              const href = cellHref?.(id, column);
+              if (!href) return text;
+              return (
+                <a href={href} onClick={(event) => { if (!onOpen || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return; event.preventDefault(); onOpen(href); }}>
+                  {text}
+                </a>
+              );
+            };
             return (
               <tr key={id} data-agent-id={id} className={id === selectedAgentId ? 'selected' : undefined}>
                 <td className="num" data-col="rank">{row.rank ?? '—'}</td>
@@ -79,12 +91,12 @@ export function LeaderboardTable({ rows, selectedAgentId, agentHref, onOpenAgent
                   </a>
                   {row.isActive === false ? <span className="badge badge-muted">inactive</span> : null}
                 </td>
-                <td className="num" data-col="calls" data-value={f?.calls ?? ''}>{formatInteger(f?.calls)}</td>
-                <td className="num" data-col="successRate" data-value={f?.successRate ?? ''}>{formatPercent(f?.successRate)}</td>
-                <td className="num" data-col="leads" data-value={f?.leads ?? ''}>{formatInteger(f?.leads)}</td>
-                <td className="num" data-col="qualifiedLeads" data-value={f?.qualifiedLeads ?? ''}>{formatInteger(f?.qualifiedLeads)}</td>
-                <td className="num" data-col="conversionRate" data-value={f?.conversionRate ?? ''}>{formatPercent(f?.conversionRate)}</td>
-                <td className="num" data-col="averageDurationSeconds" data-value={f?.averageDurationSeconds ?? ''}>{formatDuration(f?.averageDurationSeconds)}</td>
+                <td className="num" data-col="calls" data-value={f?.calls ?? ''}>{drill('calls', formatInteger(f?.calls))}</td>
+                <td className="num" data-col="successRate" data-value={f?.successRate ?? ''}>{drill('successRate', formatPercent(f?.successRate))}</td>
+                <td className="num" data-col="leads" data-value={f?.leads ?? ''}>{drill('leads', formatInteger(f?.leads))}</td>
+                <td className="num" data-col="qualifiedLeads" data-value={f?.qualifiedLeads ?? ''}>{drill('qualifiedLeads', formatInteger(f?.qualifiedLeads))}</td>
+                <td className="num" data-col="conversionRate" data-value={f?.conversionRate ?? ''}>{drill('conversionRate', formatPercent(f?.conversionRate))}</td>
+                <td className="num" data-col="averageDurationSeconds" data-value={f?.averageDurationSeconds ?? ''}>{drill('averageDurationSeconds', formatDuration(f?.averageDurationSeconds))}</td>
                 <td>
                   <Sparkline values={row.dailyCalls} label={`Daily calls of ${row.name ?? 'the agent'}`} />
                 </td>

@@ -5,7 +5,11 @@ import { formatDuration, formatDurationShort } from '../format.ts';
 import { allZero, dailyRows, roundDayTicks, roundDurationTicks } from './chart-data.ts';
 import { AXIS_TICK, CHART_COLORS, ChartFrame } from './ChartFrame.tsx';
 
-export function TalkTimeChart({ points }: { points: ReadonlyArray<SeriesPoint | null> | null | undefined }) {
+export function TalkTimeChart({ points, onSelect }: {
+  points: ReadonlyArray<SeriesPoint | null> | null | undefined;
+  /** A click on a day (drill-down to its successful calls). */
+  onSelect?(day: string): void;
+}) {
   const rows = dailyRows(points);
   const yTicks = roundDurationTicks(Math.max(0, ...rows.map((row) => row.talkSeconds)));
   return (
@@ -15,7 +19,15 @@ export function TalkTimeChart({ points }: { points: ReadonlyArray<SeriesPoint | 
       empty={allZero(rows.map((row) => row.talkSeconds))}
       emptyText="No conversations in this period."
     >
-      <AreaChart data={rows} margin={{ top: 8, right: 8, bottom: 24, left: 16 }}>
+      <AreaChart
+        data={rows}
+        margin={{ top: 8, right: 8, bottom: 24, left: 16 }}
+        onClick={(state) => {
+          const row = typeof state.activeTooltipIndex === 'number' ? rows[state.activeTooltipIndex] : rows.find((r) => r.label === state.activeLabel);
+          if (row && onSelect) onSelect(row.day);
+        }}
+        style={onSelect ? { cursor: 'pointer' } : undefined}
+      >
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" tick={AXIS_TICK} label={{ value: 'Day', position: 'insideBottom', offset: -16 }} ticks={roundDayTicks(rows)} interval={0} />
         <YAxis tick={AXIS_TICK} tickFormatter={(value: number) => formatDurationShort(value)} width={56} ticks={yTicks} domain={[0, yTicks[yTicks.length - 1] ?? 'auto']} />

@@ -10,6 +10,7 @@ import { RecentCalls } from '../components/RecentCalls.tsx';
 import { StatusGate } from '../components/StatusGate.tsx';
 import { TalkTimeChart } from '../components/TalkTimeChart.tsx';
 import { TargetsTable } from '../components/TargetsTable.tsx';
+import { pageDrilldown } from '../drilldown.ts';
 import { formatDay } from '../format.ts';
 import { useAgentOverview } from '../hooks/use-agent-overview.ts';
 import { navigate } from '../router.ts';
@@ -24,6 +25,8 @@ export function AgentPage({ agentId, session }: { agentId: string; session: Sess
   const overview = data?.agentOverview ?? null;
   const agent = overview?.agent ?? null;
   const back = `/${viewSearch({ ...view, agent: null })}`;
+  const drill = pageDrilldown({ ...range, agentId });
+  const open = (href: string | undefined): void => { if (href) navigate(href); };
   if (isNotFoundError(error) || (data !== undefined && agent === null)) {
     return <NotFound what="agent" backHref={back} backLabel="Back to the overview" />;
   }
@@ -51,15 +54,16 @@ export function AgentPage({ agentId, session }: { agentId: string; session: Sess
         <RangeControls view={view} range={range} onChange={setView} />
       </div>
       <StatusGate label="agent" loading={loading} error={error} updating={stale} onRetry={refetch}>
-        {overview?.summary ? <KpiCards summary={overview.summary} /> : null}
+        {overview?.summary ? <KpiCards summary={overview.summary} cardHref={drill.card} onOpen={open} /> : null}
         <div className="grid-2">
           <CallsPerDayChart
             points={overview?.daily}
+            onSelect={(day, segment) => open(drill.daySegment(day, segment))}
             actions={<CsvButton filename={`agent-calls-per-day-${range.fromDate}-${range.toDate}.csv`} header={dailyCsv.header} rows={() => dailyCsv.rows(overview?.daily)} />}
           />
-          <TalkTimeChart points={overview?.daily} />
+          <TalkTimeChart points={overview?.daily} onSelect={(day) => open(drill.talkDay(day))} />
         </div>
-        {overview?.summary ? <BreakdownCharts summary={overview.summary} /> : null}
+        {overview?.summary ? <BreakdownCharts summary={overview.summary} onSelect={(chart, key) => open(drill.breakdown(chart, key))} /> : null}
         <div className="grid-2">
           <section className="panel" aria-labelledby="targets-title">
             <div className="panel-head">

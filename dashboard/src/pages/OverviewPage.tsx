@@ -11,6 +11,7 @@ import { LeaderboardTable } from '../components/LeaderboardTable.tsx';
 import { RangeControls } from '../components/RangeControls.tsx';
 import { StatusGate } from '../components/StatusGate.tsx';
 import { TalkTimeChart } from '../components/TalkTimeChart.tsx';
+import { pageDrilldown } from '../drilldown.ts';
 import { formatDay } from '../format.ts';
 import { useAgentSlice } from '../hooks/use-agent-slice.ts';
 import { useMarkLeadsRead } from '../hooks/use-leads.ts';
@@ -47,6 +48,8 @@ export function OverviewPage({ session }: { session: Session }) {
   const leadsHref = `/leads?${new URLSearchParams({
     temperature: 'hot', from: range.fromDate, to: range.toDate, ...(agentId ? { agent: agentId } : {}),
   }).toString()}`;
+  const drill = pageDrilldown({ ...range, agentId });
+  const open = (href: string | undefined): void => { if (href) navigate(href); };
 
   const onMarkRead = async (id: string): Promise<void> => {
     setPending((current) => new Set(current).add(id));
@@ -77,15 +80,16 @@ export function OverviewPage({ session }: { session: Session }) {
         <RangeControls view={view} range={range} onChange={setView} agents={session.agents} />
       </div>
       <StatusGate label="overview" loading={loading} error={error} updating={updating} onRetry={() => { overview.refetch(); slice.refetch(); }}>
-        {summary ? <KpiCards summary={summary} /> : null}
+        {summary ? <KpiCards summary={summary} cardHref={drill.card} onOpen={open} /> : null}
         <div className="grid-2">
           <CallsPerDayChart
             points={daily}
+            onSelect={(day, segment) => open(drill.daySegment(day, segment))}
             actions={<CsvButton filename={`calls-per-day-${range.fromDate}-${range.toDate}.csv`} header={dailyCsv.header} rows={() => dailyCsv.rows(daily)} />}
           />
-          <TalkTimeChart points={daily} />
+          <TalkTimeChart points={daily} onSelect={(day) => open(drill.talkDay(day))} />
         </div>
-        {summary ? <BreakdownCharts summary={summary} /> : null}
+        {summary ? <BreakdownCharts summary={summary} onSelect={(chart, key) => open(drill.breakdown(chart, key))} /> : null}
         <div className="grid-2 wide-left">
           <section className="panel" aria-labelledby="leaderboard-title">
             <div className="panel-head">
@@ -97,6 +101,8 @@ export function OverviewPage({ session }: { session: Session }) {
               selectedAgentId={agentId}
               agentHref={(id) => `/agents/${id}${agentSearch}`}
               onOpenAgent={(id) => navigate(`/agents/${id}${agentSearch}`)}
+              cellHref={drill.leaderboardCell}
+              onOpen={open}
             />
           </section>
           <HotLeads
@@ -111,7 +117,7 @@ export function OverviewPage({ session }: { session: Session }) {
             onOpen={(href) => navigate(href)}
           />
         </div>
-        <HourHeatmap matrix={data?.hourMatrix} note={filtered ? `Calls of ${agentName ?? 'this agent'}.` : undefined} />
+        <HourHeatmap matrix={data?.hourMatrix} note={filtered ? `Calls of ${agentName ?? 'this agent'}.` : undefined} cellHref={drill.heatCell} onOpen={open} />
       </StatusGate>
     </div>
   );
