@@ -32,8 +32,8 @@ beforeAll(async () => {
   data = await seedKpiDataset(api.pool);
   tenant = data.tenants.find((t) => t.key === 'newyork')!;
   await api.pool.query(
-    `insert into app_private.user_secrets (user_id, password_hash) values ($1, public.crypt($2, public.gen_salt('bf', 4)))
-     on conflict (user_id) do update set password_hash = excluded.password_hash`,
+    `insert into app_private.member_secrets (member_id, password_hash) values ($1, public.crypt($2, public.gen_salt('bf', 4)))
+     on conflict (member_id) do update set password_hash = excluded.password_hash`,
     [tenant.userId, PASSWORD],
   );
   browser = await launchChromium({ viewport: { width: 1440, height: 900 }, timezoneId: 'Asia/Tokyo' });
