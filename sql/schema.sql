@@ -916,6 +916,35 @@ $function$;
 comment on function app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date) is 'app_hidden.hour_cells as one array per measure (weekday-major).';
 grant execute on function app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date) to app_user;
 
+CREATE OR REPLACE FUNCTION app_hidden.ingest_test_delivery(p_payload jsonb)
+ RETURNS TABLE(duplicate boolean, status text, call_id uuid, error_code text, error text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_user uuid := app_public.current_user_id();
+begin
+  if v_user is null then
+    raise exception 'Sign in to send a test call.' using errcode = '42501';
+  end if;
+  -- Only test executions: marked, and with an id no real Bolna execution has.
+  if p_payload #> '{context_details,switchboard_test}' is distinct from 'true'::jsonb
+     or left(p_payload ->> 'id', 17) <> 'switchboard-test-' then
+    raise exception 'Only a test delivery can be sent this way.' using errcode = '22023';
+  end if;
+  -- A write, so a read-only transaction (a viewer, an operator's read-only view) is refused here.
+  perform 1 from app_public.users u where u.id = v_user for key share;
+  return query
+  select w.duplicate, w.status, w.call_id, w.error_code, w.error
+    from app_hidden.ingest_webhook('bolna', v_user,
+                                   format('%s:%s:%s', p_payload ->> 'id', p_payload ->> 'status', p_payload ->> 'updated_at'),
+                                   p_payload, '{"user-agent": "Switchboard test call (dashboard)"}'::jsonb) w;
+end
+$function$;
+comment on function app_hidden.ingest_test_delivery(p_payload jsonb) is 'The dashboard''s "send a test call": stores and applies one Bolna execution (marked context_details.switchboard_test, id switchboard-test-...) for the signed-in business through app_hidden.ingest_webhook, the same statement as POST /webhooks/bolna/:token. Called by server/graphql/test-call-plugin.ts after the same payload validation as the route.';
+grant execute on function app_hidden.ingest_test_delivery(p_payload jsonb) to app_user;
+
 CREATE OR REPLACE FUNCTION app_hidden.ingest_webhook(p_provider text, p_user_id uuid, p_event_key text, p_payload jsonb, p_headers jsonb DEFAULT '{}'::jsonb)
  RETURNS TABLE(event_id bigint, duplicate boolean, status text, call_id uuid, error_code text, error text)
  LANGUAGE plpgsql

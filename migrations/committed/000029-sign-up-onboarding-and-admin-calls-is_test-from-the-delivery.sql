@@ -1,6 +1,6 @@
 --! Previous: sha1:67cad7f9e856ddba3d681a5b6ffdcde1d82099dc
---! Hash: sha1:ae2daef8c25438334ecb26f72f435f71a16c482a
---! Message: Sign-up, onboarding and admin: calls.is_test (from the delivery), remove_test_calls, onboarding_status, admin_tenant_summaries, audit-logged read-only start_tenant_view
+--! Hash: sha1:bd6f7df69602bc0e37a4b85de007ff60f33c55de
+--! Message: Sign-up, onboarding and admin: calls.is_test (from the delivery), test calls through the ingest path and their removal, onboarding_status, admin_tenant_summaries, audit-logged read-only start_tenant_view
 
 -- Self-serve sign-up, onboarding and admin (issue 14, items 1, 2 and 5).
 
@@ -161,3 +161,33 @@ $$;
 comment on function app_hidden.tenant_view_allowed(p_admin_id uuid, p_tenant_id uuid) is 'True when this operator opened a view of this business (start_tenant_view, audit-logged) within the last hour: the server checks it before running a request as that business.';
 revoke all on function app_hidden.tenant_view_allowed(uuid, uuid) from public;
 grant execute on function app_hidden.tenant_view_allowed(uuid, uuid) to app_authenticator;
+
+-- Test calls through the webhook ingest path ---------------------------------
+create or replace function app_hidden.ingest_test_delivery(p_payload jsonb)
+  returns table (duplicate boolean, status text, call_id uuid, error_code text, error text)
+  language plpgsql volatile security definer
+  set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_user uuid := app_public.current_user_id();
+begin
+  if v_user is null then
+    raise exception 'Sign in to send a test call.' using errcode = '42501';
+  end if;
+  -- Only test executions: marked, and with an id no real Bolna execution has.
+  if p_payload #> '{context_details,switchboard_test}' is distinct from 'true'::jsonb
+     or left(p_payload ->> 'id', 17) <> 'switchboard-test-' then
+    raise exception 'Only a test delivery can be sent this way.' using errcode = '22023';
+  end if;
+  -- A write, so a read-only transaction (a viewer, an operator's read-only view) is refused here.
+  perform 1 from app_public.users u where u.id = v_user for key share;
+  return query
+  select w.duplicate, w.status, w.call_id, w.error_code, w.error
+    from app_hidden.ingest_webhook('bolna', v_user,
+                                   format('%s:%s:%s', p_payload ->> 'id', p_payload ->> 'status', p_payload ->> 'updated_at'),
+                                   p_payload, '{"user-agent": "Switchboard test call (dashboard)"}'::jsonb) w;
+end
+$$;
+comment on function app_hidden.ingest_test_delivery(p_payload jsonb) is 'The dashboard''s "send a test call": stores and applies one Bolna execution (marked context_details.switchboard_test, id switchboard-test-...) for the signed-in business through app_hidden.ingest_webhook, the same statement as POST /webhooks/bolna/:token. Called by server/graphql/test-call-plugin.ts after the same payload validation as the route.';
+revoke all on function app_hidden.ingest_test_delivery(jsonb) from public;
+grant execute on function app_hidden.ingest_test_delivery(jsonb) to app_user;

@@ -20,6 +20,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { JwtSubject } from '../auth/jwt.ts';
 import { ANONYMOUS, getRequestAuth, type RequestAuth } from '../auth/request-auth.ts';
+import { getTenantView, type TenantView } from './tenant-view.ts';
 
 declare global {
   namespace Grafast {
@@ -78,6 +79,20 @@ export function pgSettingsFor(auth: RequestAuth, { statementTimeoutMs }: Pick<Co
   }
 }
 
+/**
+ * An operator's read-only view of a business (./tenant-view.ts): the business's
+ * tenant role and claim, in a read-only transaction; `switchboard.viewed_by` names the operator.
+ */
+export function tenantViewSettings(view: TenantView, { statementTimeoutMs }: Pick<ContextOptions, 'statementTimeoutMs'>): PgSettings {
+  return {
+    statement_timeout: String(statementTimeoutMs),
+    role: 'app_user',
+    'jwt.claims.user_id': view.tenantId,
+    'switchboard.viewed_by': view.adminId,
+    transaction_read_only: 'on',
+  };
+}
+
 function originOf(requestContext: Partial<Grafast.RequestContext>, req: IncomingMessage | undefined): RequestOrigin {
   const userAgent = req?.headers['user-agent'];
   return {
@@ -95,12 +110,13 @@ export function makeContext(options: ContextOptions) {
   return (requestContext: Partial<Grafast.RequestContext>): Partial<Grafast.Context> => {
     const req = requestOf(requestContext);
     const auth = req ? getRequestAuth(req) : ANONYMOUS;
+    const view = req ? getTenantView(req) : undefined;
     const origin = originOf(requestContext, req);
     return {
       auth,
       clientIp: origin.clientIp,
       issueJwt: options.issueJwt ?? null,
-      pgSettings: { ...pgSettingsFor(auth, options), ...originSettings(origin) },
+      pgSettings: { ...(view ? tenantViewSettings(view, options) : pgSettingsFor(auth, options)), ...originSettings(origin) },
     };
   };
 }

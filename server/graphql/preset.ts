@@ -20,6 +20,7 @@ import { TrustedDocumentsPlugin } from './trusted-documents.ts';
 import { makeMaskError } from './mask-error.ts';
 import { makeFastPgService } from './pg-adaptor.ts';
 import { ProviderSecretsPlugin } from './provider-secrets-plugin.ts';
+import { TestCallPlugin } from './test-call-plugin.ts';
 import { InflectionPlugin, SmartTagsPlugin } from './smart-tags.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -46,7 +47,7 @@ export interface PresetOptions {
 export function makePreset(options: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [AuthPlugin, ProviderSecretsPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
+    plugins: [AuthPlugin, ProviderSecretsPlugin, TestCallPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin],
     pgServices: [
       // pubsub off: no subscriptions, so no LISTEN client held open. Begin and the request's
       // settings share one round trip (pg-adaptor.ts).
