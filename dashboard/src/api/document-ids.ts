@@ -2,7 +2,7 @@
 // The persisted-document id (sha256 of the text) of each GraphQL document the dashboard sends;
 // the server knows the same documents from dashboard/src/api/persisted-documents.json.
 export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
-  AdminSummaries: 'sha256:aeda01483d69793a7ec63d380936e9b3311a95b1b97694a12a0b832c06a01821',
+  AdminSummaries: 'sha256:685f77aed4f1b754f957c1a66e35a9dbfcd976ec7bdf7aa31be7b7764eaaf411',
   AgentPage: 'sha256:7ff5808b41b1431cb17c28017ca90523427cac2bf5d6f98188e7f5e3144c5d45',
   AgentSlice: 'sha256:a7d49781ea1862f3b88bd61c7b7725605aa8c172236c94e22ebb13a3691b998b',
   AuditEntries: 'sha256:5b16d8c5fdc8341f413ae9bbbf4af7318790cac0bad9cf598208401e7619f176',
@@ -12,10 +12,15 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   EraseContact: 'sha256:6371c1e8187431188873b68e4b6907ec52743d63372ea91c3d862264e8e16c26',
   MarkAllNotificationsRead: 'sha256:52f54ea2344e1e9b2616737a78185b5ec8d12d68c9f48b869f0f87e3919b9a11',
   MarkNotificationRead: 'sha256:9072691549882a2a5f81c24d98c0876bda6532ebe30446a328c012b9db081739',
+  OnboardingStatus: 'sha256:fe1d35cce8b9eb7c4d59ff67bf76549484ffe5bff3d1ad431e027e4905f9b3d0',
   Overview: 'sha256:669e90d0f0337f53463e8f3a0c72b16169050c685deec5c5e7688bad0698fa89',
   Privacy: 'sha256:a5e9e65cc14a59db3fa6dad468d896440f6ded236203a34244a5fd78f0032efd',
+  Register: 'sha256:e32f552cac9dd96c6b3d11fca44c8543d1c2c224da0cd3fc864a7eb713afcd43',
+  RemoveTestCalls: 'sha256:6a2bd7c75ffe16ddbcde702a297b894edf62e06f2b89b59203e58fea9dbefeb0',
   RequestDataExport: 'sha256:6613813e2c4bad6673484baa97efcfdfcb66d5f36c5ca1c59722e815a3d88ee1',
+  SendTestCall: 'sha256:79245f53e8a72da2d68588f5c21c59ec964ea840ac919c14f2bd8f85efd837a4',
   Session: 'sha256:a62155de50a21f9f7261bdecd04c18012f340665ce58ce970a2276d63e9a1ee3',
   SetRetention: 'sha256:de7894eb548f69fc1b4d641511fb57accdf1c6c972498df3165926f909127b72',
   SignIn: 'sha256:951a071e6b766c3d76dee8c4a269448710491c9023562c7e09ac7663e19f38e8',
+  StartTenantView: 'sha256:2dcbd19093d782a041dfb205167d3b8212b9f11172c2b7ed288c0df8d5920321',
 };

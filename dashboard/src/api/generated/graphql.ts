@@ -44,7 +44,7 @@ export type SessionQuery = { currentUserIsAdmin: boolean | null, currentTenant: 
 export type AdminSummariesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AdminSummariesQuery = { allTenantKpiSummaries: { totalCount: number, nodes: Array<{ userId: string, totalAgents: string | null, activeAgents: string | null, calls7D: string | null, calls30D: string | null, successRate30D: string | null, answerRate30D: string | null, leads30D: string | null, hotLeads30D: string | null, conversionRate30D: string | null, creditsUsed30D: string | null, callsLifetime: string | null, lastCallDay: string | null, refreshedAt: string | null, user: { name: string, email: string, timezone: string } | null } | null> } | null };
+export type AdminSummariesQuery = { adminTenantSummaries: { totalCount: number, nodes: Array<{ userId: string, totalAgents: string | null, activeAgents: string | null, calls7D: string | null, calls30D: string | null, successRate30D: string | null, answerRate30D: string | null, leads30D: string | null, hotLeads30D: string | null, conversionRate30D: string | null, creditsUsed30D: string | null, callsLifetime: string | null, lastCallDay: string | null, refreshedAt: string | null, user: { name: string, email: string, timezone: string } | null } | null> } | null };
 
 export type SignInMutationVariables = Exact<{
   email: string;
@@ -115,3 +115,35 @@ export type AuditEntriesQueryVariables = Exact<{
 
 
 export type AuditEntriesQuery = { auditEntries: { totalCount: number, nodes: Array<{ rowId: string | null, createdAt: string | null, userId: string | null, actor: string | null, actorId: string | null, ipAddress: string | null, userAgent: string | null, action: string | null, tableName: string | null, recordId: string | null, oldValues: unknown, newValues: unknown, details: unknown } | null> } | null };
+
+export type RegisterMutationVariables = Exact<{
+  name: string;
+  email: string;
+  password: string;
+  timezone: string | null | undefined;
+}>;
+
+
+export type RegisterMutation = { register: { jwtToken: string, userId: string } | null };
+
+export type OnboardingStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OnboardingStatusQuery = { onboardingStatus: { bolnaConnected: boolean | null, twilioConnected: boolean | null, agents: number | null, activeAgents: number | null, calls: string | null, testCalls: string | null, latestTestCallId: string | null, latestTestCallStatus: string | null } | null };
+
+export type SendTestCallMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SendTestCallMutation = { sendTestCall: { callId: string, agentName: string } | null };
+
+export type RemoveTestCallsMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RemoveTestCallsMutation = { removeTestCalls: { result: number | null } | null };
+
+export type StartTenantViewMutationVariables = Exact<{
+  tenantId: string;
+}>;
+
+
+export type StartTenantViewMutation = { startTenantView: { result: { rowId: string, name: string } | null } | null };
