@@ -195,7 +195,7 @@ describe('admin', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('heading', { name: 'All businesses' }).waitFor({ timeout: WAIT_MS });
-    await screenshot(page, 'dashboard/admin');
+    await screenshot(page, 'dashboard/admin-businesses');
     await page.getByRole('button', { name: 'View Chai & Calls read-only' }).click();
 
     await page.getByTestId('tenant-view-banner').waitFor({ timeout: WAIT_MS });
