@@ -157,6 +157,196 @@ const VIEWER_READ_ONLY: ApiError = {
 /** Class 22 (data exception) codes whose messages describe the value, not the query. */
 const BAD_VALUE = new Set(['22P02', '22007', '22008', '22023', '22003', '22001', '22004', '2201B', '22012']);
 
+// ---- Sign-up and self-serve forms (issue 14): plain sentences for every user-trippable rule ----
+
+/** What a form shows next to a field when the database refuses its value. */
+export interface RuleMessage {
+  /** The GraphQL field the rule is about (camelCase), for forms to place the message. */
+  field: string;
+  message: string;
+}
+
+const E164 = 'must be in international format: + then the country code and number, digits only (e.g. +14155550123)';
+
+/**
+ * Every CHECK and UNIQUE constraint (and unique index) of the `app_public`
+ * tables, by name, as a sentence about the field. tests/api/error-messages.test.ts
+ * walks pg_constraint and fails for a rule missing here: a new constraint needs
+ * its sentence.
+ */
+export const CONSTRAINT_MESSAGES: Readonly<Record<string, RuleMessage>> = {
+  // users (the business)
+  users_email_key: { field: 'email', message: 'An account with this email already exists: sign in instead.' },
+  users_email_check: { field: 'email', message: 'Enter a valid email address, like name@example.com.' },
+  users_email_length: { field: 'email', message: 'The email address is too long (at most 320 characters).' },
+  users_name_check: { field: 'name', message: 'The business name must be between 1 and 200 characters.' },
+  users_timezone_valid: { field: 'timezone', message: 'Choose a time zone from the list (an IANA name such as Europe/Berlin).' },
+  users_alert_phone_e164: { field: 'alertPhone', message: `The alert phone ${E164}.` },
+  users_analysis_prompt_individual_check: { field: 'analysisPromptIndividual', message: 'The call analysis prompt is too long (at most 20,000 characters).' },
+  users_analysis_prompt_complete_check: { field: 'analysisPromptComplete', message: 'The contact analysis prompt is too long (at most 20,000 characters).' },
+  users_analysis_prompt_version_check: { field: 'analysisPromptVersion', message: 'The prompt version must be 1 or more.' },
+  users_role_check: { field: 'role', message: 'The role must be user, admin or super_admin.' },
+  // agents
+  agents_name_check: { field: 'name', message: 'The agent name must be between 1 and 200 characters.' },
+  agents_provider_agent_id_check: { field: 'providerAgentId', message: "The provider's agent id must be between 1 and 200 characters." },
+  agents_provider_check: { field: 'provider', message: 'The provider must be bolna, twilio, vapi, retell or other.' },
+  agents_agent_type_check: { field: 'agentType', message: 'The agent type must be call or chat.' },
+  agents_config_check: { field: 'config', message: 'The agent configuration must be a JSON object.' },
+  agents_user_id_provider_provider_agent_id_key: { field: 'providerAgentId', message: 'You already have an agent with this provider and agent id.' },
+  agents_id_user_id_key: { field: 'rowId', message: 'This agent already exists.' },
+  // agent targets
+  agent_targets_agent_id_period_type_period_start_key: { field: 'periodStart', message: 'This agent already has a target for this period.' },
+  agent_targets_period_aligned: { field: 'periodStart', message: 'The period must start on its first day (a Monday for a week, the 1st for a month).' },
+  agent_targets_period_type_check: { field: 'periodType', message: 'The period must be day, week or month.' },
+  agent_targets_target_calls_check: { field: 'targetCalls', message: 'The calls target cannot be negative.' },
+  agent_targets_target_successful_calls_check: { field: 'targetSuccessfulCalls', message: 'The successful calls target cannot be negative.' },
+  agent_targets_target_leads_check: { field: 'targetLeads', message: 'The leads target cannot be negative.' },
+  agent_targets_target_qualified_leads_check: { field: 'targetQualifiedLeads', message: 'The qualified leads target cannot be negative.' },
+  agent_targets_target_conversion_rate_check: { field: 'targetConversionRate', message: 'The conversion rate target must be between 0 and 1 (0 % to 100 %).' },
+  agent_targets_target_success_rate_check: { field: 'targetSuccessRate', message: 'The success rate target must be between 0 and 1 (0 % to 100 %).' },
+  // API keys
+  api_keys_name_check: { field: 'name', message: 'The key name must be between 1 and 100 characters.' },
+  api_keys_scopes_valid: { field: 'scopes', message: 'Choose at least one scope: read or write.' },
+  api_keys_key_prefix_check: { field: 'keyPrefix', message: 'The key prefix must be 8 lowercase hexadecimal characters.' },
+  api_keys_key_prefix_key: { field: 'keyPrefix', message: 'A key with this prefix already exists; create the key again.' },
+  // calls (written by the webhooks; named for the fields of a delivery)
+  calls_e164: { field: 'phoneNumber', message: `The phone number ${E164}.` },
+  calls_duration_non_negative: { field: 'durationSeconds', message: 'The call duration must be between 0 and 86,400 seconds (one day).' },
+  calls_cost_cents_check: { field: 'costCents', message: 'The call cost cannot be negative.' },
+  calls_lifecycle_order: { field: 'startedAt', message: 'The call cannot ring, be answered or end before it started.' },
+  calls_direction_check: { field: 'direction', message: 'The call direction must be inbound or outbound.' },
+  calls_call_source_check: { field: 'callSource', message: 'The call source must be phone, internet or unknown.' },
+  calls_provider_check: { field: 'provider', message: 'The provider must be bolna, twilio, vapi, retell or other.' },
+  calls_provider_call_id_check: { field: 'providerCallId', message: "The provider's call id must be between 1 and 200 characters." },
+  calls_status_check: { field: 'status', message: 'The call status is not one Switchboard knows.' },
+  calls_metadata_check: { field: 'metadata', message: 'The call metadata must be a JSON object.' },
+  calls_user_id_provider_provider_call_id_key: { field: 'providerCallId', message: 'You already have a call with this provider call id.' },
+  calls_id_user_id_key: { field: 'rowId', message: 'This call already exists.' },
+  // contacts and customers
+  contacts_e164: { field: 'phoneNumber', message: `The phone number ${E164}.` },
+  contacts_name_check: { field: 'name', message: 'The contact name is too long (at most 200 characters).' },
+  contacts_not_connected_check: { field: 'notConnected', message: 'The not-connected count cannot be negative.' },
+  contacts_auto_creation_source_check: { field: 'autoCreationSource', message: 'The contact source must be manual, call or import.' },
+  contacts_user_id_phone_number_key: { field: 'phoneNumber', message: 'You already have a contact with this phone number.' },
+  contacts_id_user_id_key: { field: 'rowId', message: 'This contact already exists.' },
+  customers_e164: { field: 'phone', message: `The phone number ${E164}.` },
+  customers_name_check: { field: 'name', message: 'The customer name must be between 1 and 200 characters.' },
+  customers_status_check: { field: 'status', message: 'The customer status must be active, inactive, churned or on hold.' },
+  customers_user_id_reference_key: { field: 'reference', message: 'You already have a customer with this reference.' },
+  // credit ledger
+  credit_transactions_amount_check: { field: 'amount', message: 'A credit amount cannot be zero.' },
+  credit_transactions_type_check: { field: 'type', message: 'The transaction type must be purchase, usage, bonus, admin adjustment or refund.' },
+  credit_transactions_posted_together: { field: 'balanceAfter', message: 'A transaction gets its balance when it is posted, not before.' },
+  // follow-ups
+  follow_ups_e164: { field: 'leadPhone', message: `The lead's phone number ${E164}.` },
+  follow_ups_status_check: { field: 'status', message: 'The follow-up status must be pending, completed or cancelled.' },
+  follow_ups_completion: { field: 'status', message: 'A follow-up has a completion time exactly when it is completed.' },
+  // lead analyses
+  lead_analytics_analysis_type_check: { field: 'analysisType', message: 'The analysis type must be individual or complete.' },
+  lead_analytics_analyzer_check: { field: 'analyzer', message: 'The analyzer must be openai, builtin or import.' },
+  lead_analytics_intent_score_check: { field: 'intentScore', message: 'The intent score must be between 0 and 100.' },
+  lead_analytics_urgency_score_check: { field: 'urgencyScore', message: 'The urgency score must be between 0 and 100.' },
+  lead_analytics_budget_score_check: { field: 'budgetScore', message: 'The budget score must be between 0 and 100.' },
+  lead_analytics_fit_score_check: { field: 'fitScore', message: 'The fit score must be between 0 and 100.' },
+  lead_analytics_engagement_score_check: { field: 'engagementScore', message: 'The engagement score must be between 0 and 100.' },
+  lead_analytics_total_score_check: { field: 'totalScore', message: 'The total score must be between 0 and 100.' },
+  lead_analytics_lead_status_tag_check: { field: 'leadStatusTag', message: 'The lead status must be hot, warm or cold.' },
+  lead_analytics_calls_analyzed_check: { field: 'callsAnalyzed', message: 'An analysis covers at least one call.' },
+  lead_analytics_e164: { field: 'phoneNumber', message: `The phone number ${E164}.` },
+  lead_analytics_complete_has_phone: { field: 'phoneNumber', message: 'A contact analysis needs the phone number of the contact.' },
+  lead_analytics_individual_has_call: { field: 'callId', message: 'A call analysis belongs to exactly one call (and a contact analysis to none).' },
+  lead_analytics_complete_phone_key: { field: 'phoneNumber', message: 'This contact already has a complete analysis.' },
+  lead_analytics_individual_call_key: { field: 'callId', message: 'This call already has an analysis.' },
+  // phone numbers
+  phone_numbers_e164: { field: 'phoneNumber', message: `The phone number ${E164}.` },
+  phone_numbers_name_check: { field: 'name', message: 'The number name is too long (at most 200 characters).' },
+  phone_numbers_active_number_key: { field: 'phoneNumber', message: 'This phone number is already active on another of your numbers.' },
+  phone_numbers_agent_key: { field: 'agentId', message: 'This agent already has a phone number.' },
+  // privacy requests (written by our functions; the wording covers a direct write)
+  privacy_requests_kind_check: { field: 'kind', message: 'The request kind must be export, erase_contact or erase_business.' },
+  privacy_requests_status_check: { field: 'status', message: 'The request status is not one Switchboard knows.' },
+  privacy_requests_progress_check: { field: 'progress', message: 'Progress must be between 0 and 1.' },
+  privacy_requests_archive_bytes_check: { field: 'archiveBytes', message: 'The archive size cannot be negative.' },
+  privacy_requests_details_check: { field: 'details', message: 'The request details must be a JSON object.' },
+  privacy_requests_finished: { field: 'finishedAt', message: 'A request has a finish time exactly when it is completed, failed or expired.' },
+  // transcripts, usage alerts, analytics
+  transcripts_call_id_key: { field: 'callId', message: 'This call already has a transcript.' },
+  transcripts_analysis_status_check: { field: 'analysisStatus', message: 'The analysis status is not one Switchboard knows.' },
+  transcripts_speaker_segments_check: { field: 'speakerSegments', message: 'The speaker segments must be a JSON array.' },
+  usage_alerts_threshold_percent_check: { field: 'thresholdPercent', message: 'The alert threshold must be between 1 and 99 percent.' },
+  usage_alerts_sms_status_check: { field: 'smsStatus', message: 'The SMS status must be none, pending, sent or failed.' },
+  usage_alerts_user_id_period_start_threshold_percent_key: { field: 'thresholdPercent', message: 'This alert was already raised for this period.' },
+  user_hourly_analytics_hour_check: { field: 'hour', message: 'The hour must be between 0 and 23.' },
+};
+
+/** Custom SQLSTATEs raised about one input field (our SQL's message is kept; the field lets forms place it). */
+const CUSTOM_FIELDS: Readonly<Record<string, string>> = { SB101: 'password', SB102: 'email', SB404: 'phoneNumber' };
+
+/** The plain name of a PostgreSQL type in "invalid input syntax for type X" and its expected form. */
+const TYPE_WORDS: ReadonlyArray<{ pattern: RegExp; what: string }> = [
+  { pattern: /^uuid$/, what: 'an id (a UUID such as 0190d2c4-7c1e-7cc2-9a57-3f1c2d4e5f60)' },
+  { pattern: /^date$/, what: 'a date (YYYY-MM-DD, e.g. 2026-03-01)' },
+  { pattern: /^timestamp/, what: 'a date and time (ISO 8601, e.g. 2026-03-01T09:30:00Z)' },
+  { pattern: /^time/, what: 'a time (HH:MM)' },
+  { pattern: /^interval$/, what: 'a duration (e.g. 90 seconds)' },
+  { pattern: /^(smallint|integer|bigint)$/, what: 'a whole number' },
+  { pattern: /^(numeric|real|double precision)$/, what: 'a number' },
+  { pattern: /^boolean$/, what: 'true or false' },
+  { pattern: /^jsonb?$/, what: 'JSON' },
+  { pattern: /^inet$/, what: 'an IP address' },
+];
+
+function expectedForm(type: string | undefined): string {
+  return TYPE_WORDS.find(({ pattern }) => type !== undefined && pattern.test(type))?.what ?? 'a value of the right kind';
+}
+
+/**
+ * Class 22 errors PostgreSQL raises itself (a value it cannot cast or store):
+ * its wording names types and echoes values, so each becomes a sentence.
+ * Our own RAISEs under these codes keep their message (see `fromPg`).
+ */
+function badValue(error: PgErrorFields): ApiError {
+  const field = error.column ? camelCase(error.column) : undefined;
+  const subject = field ? `'${field}'` : 'A value';
+  const details = field ? { field } : undefined;
+  const type = /(?:for type|type) ([a-z ]+?)(?:\(\d+\))?(?::|$)/.exec(error.message)?.[1]?.trim();
+  switch (error.code) {
+    case '22P02': // invalid_text_representation
+    case '22007': // invalid_datetime_format
+      return { code: 'INVALID_VALUE', httpStatus: 400, message: `${subject} is not valid: expected ${expectedForm(error.code === '22007' ? 'date' : type)}.`, details };
+    case '22008': // datetime_field_overflow ("date/time field value out of range")
+      return { code: 'INVALID_VALUE', httpStatus: 400, message: `${subject} is not a real date or time (check the month, day and hour).`, details };
+    case '22003': // numeric_value_out_of_range
+      return { code: 'VALUE_OUT_OF_RANGE', httpStatus: 400, message: `${subject} is too large or too small.`, details };
+    case '22001': { // string_data_right_truncation ("value too long for type character varying(20)")
+      const limit = /\((\d+)\)/.exec(error.message)?.[1];
+      return { code: 'VALUE_TOO_LONG', httpStatus: 400, message: `${subject} is too long${limit ? ` (at most ${limit} characters)` : ''}.`, details };
+    }
+    case '22023': // invalid_parameter_value (e.g. an unknown time zone name)
+      return /time zone/i.test(error.message)
+        ? { code: 'INVALID_VALUE', httpStatus: 400, message: 'The time zone is not one PostgreSQL knows: choose an IANA name such as Europe/Berlin.', details: { field: 'timezone' } }
+        : { code: 'INVALID_VALUE', httpStatus: 400, message: `${subject} is not valid here.`, details };
+    case '22012':
+      return { code: 'INVALID_VALUE', httpStatus: 400, message: 'A calculation divided by zero; check the values sent.', details };
+    default: // 22004 null not allowed, 2201B invalid regular expression
+      return { code: 'INVALID_VALUE', httpStatus: 400, message: `${subject} is not valid.`, details };
+  }
+}
+
+/** Our SQL's messages as sentences: a capital first letter and a full stop ('password must be ...' -> 'Password must be ....'). */
+export function sentence(message: string): string {
+  const trimmed = message.trim();
+  if (trimmed === '') return trimmed;
+  const capital = trimmed[0]?.toUpperCase() + trimmed.slice(1);
+  return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** The sentence for a constraint, or undefined for one without (a new constraint: the walk test catches it). */
+function ruleMessage(error: PgErrorFields): RuleMessage | undefined {
+  return error.constraint && Object.hasOwn(CONSTRAINT_MESSAGES, error.constraint) ? CONSTRAINT_MESSAGES[error.constraint] : undefined;
+}
+// ---- end of sign-up block ----
+
 const DATABASE_UNAVAILABLE: ApiError = {
   code: 'DATABASE_UNAVAILABLE',
   httpStatus: 503,
@@ -187,19 +377,24 @@ function isConnectionFailure(error: unknown): boolean {
 function mapPg(error: PgErrorFields, constraints: ConstraintColumns | undefined): ApiError | undefined {
   if (isUnavailableState(error.code)) return DATABASE_UNAVAILABLE;
   const custom = CUSTOM[error.code];
-  if (custom) return { ...custom, message: error.message };
-  if (BAD_VALUE.has(error.code)) return { code: 'INVALID_VALUE', httpStatus: 400, message: error.message };
+  if (custom) {
+    const field = CUSTOM_FIELDS[error.code];
+    return { ...custom, message: sentence(error.message), ...(field ? { details: { field } } : {}) };
+  }
+  if (BAD_VALUE.has(error.code)) return badValue(error);
+  const rule = ruleMessage(error);
   switch (error.code) {
     case '23505': {
+      if (rule) return { code: 'ALREADY_EXISTS', httpStatus: 409, message: rule.message, details: { field: rule.field, rule: error.constraint ?? '' } };
       const fields = errorFields(error, constraints);
-      const rule = error.constraint;
+      const name = error.constraint;
       return {
         code: 'ALREADY_EXISTS',
         httpStatus: 409,
         message: fields.length
           ? `A record with the same ${fieldList(fields)} already exists.`
-          : `A record with the same values already exists${rule ? ` (rule '${rule}')` : ''}.`,
-        details: { ...(fields.length ? { field: fields.join(',') } : {}), ...(rule ? { rule } : {}) },
+          : `A record with the same values already exists${name ? ` (rule '${name}')` : ''}.`,
+        details: { ...(fields.length ? { field: fields.join(',') } : {}), ...(name ? { rule: name } : {}) },
       };
     }
     case '23503': {
@@ -217,13 +412,14 @@ function mapPg(error: PgErrorFields, constraints: ConstraintColumns | undefined)
       };
     }
     case '23514': {
-      const rule = error.constraint ?? 'a check';
+      if (rule) return { code: 'CHECK_VIOLATION', httpStatus: 400, message: rule.message, details: { field: rule.field, rule: error.constraint ?? '' } };
+      const name = error.constraint ?? 'a check';
       const fields = errorFields(error, constraints);
       return {
         code: 'CHECK_VIOLATION',
         httpStatus: 400,
-        message: fields.length ? `The value of ${fieldList(fields)} breaks the rule '${rule}'.` : `The value breaks the rule '${rule}'.`,
-        details: { rule, ...(fields.length ? { field: fields.join(',') } : {}) },
+        message: fields.length ? `The value of ${fieldList(fields)} breaks the rule '${name}'.` : `The value breaks the rule '${name}'.`,
+        details: { rule: name, ...(fields.length ? { field: fields.join(',') } : {}) },
       };
     }
     case '23502': {
@@ -277,7 +473,7 @@ function mapPg(error: PgErrorFields, constraints: ConstraintColumns | undefined)
  */
 function fromPg(error: PgErrorFields, constraints: ConstraintColumns | undefined): ApiError | undefined {
   const mapped = mapPg(error, constraints);
-  return mapped && error.routine === 'exec_stmt_raise' ? { ...mapped, message: error.message } : mapped;
+  return mapped && error.routine === 'exec_stmt_raise' ? { ...mapped, message: sentence(error.message) } : mapped;
 }
 
 /**

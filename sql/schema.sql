@@ -1282,6 +1282,35 @@ $function$;
 comment on function app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date, p_agent_id uuid) is 'app_hidden.hour_cells as one array per measure (weekday-major).';
 grant execute on function app_hidden.hour_matrix(p_user_id uuid, p_from date, p_to date, p_agent_id uuid) to app_user;
 
+CREATE OR REPLACE FUNCTION app_hidden.ingest_test_delivery(p_payload jsonb)
+ RETURNS TABLE(duplicate boolean, status text, call_id uuid, error_code text, error text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_user uuid := app_public.current_user_id();
+begin
+  if v_user is null then
+    raise exception 'Sign in to send a test call.' using errcode = '42501';
+  end if;
+  -- Only test executions: marked, and with an id no real Bolna execution has.
+  if p_payload #> '{context_details,switchboard_test}' is distinct from 'true'::jsonb
+     or left(p_payload ->> 'id', 17) <> 'switchboard-test-' then
+    raise exception 'Only a test delivery can be sent this way.' using errcode = '22023';
+  end if;
+  -- A write, so a read-only transaction (a viewer, an operator's read-only view) is refused here.
+  perform 1 from app_public.users u where u.id = v_user for key share;
+  return query
+  select w.duplicate, w.status, w.call_id, w.error_code, w.error
+    from app_hidden.ingest_webhook('bolna', v_user,
+                                   format('%s:%s:%s', p_payload ->> 'id', p_payload ->> 'status', p_payload ->> 'updated_at'),
+                                   p_payload, '{"user-agent": "Switchboard test call (dashboard)"}'::jsonb) w;
+end
+$function$;
+comment on function app_hidden.ingest_test_delivery(p_payload jsonb) is 'The dashboard''s "send a test call": stores and applies one Bolna execution (marked context_details.switchboard_test, id switchboard-test-...) for the signed-in business through app_hidden.ingest_webhook, the same statement as POST /webhooks/bolna/:token. Called by server/graphql/test-call-plugin.ts after the same payload validation as the route.';
+grant execute on function app_hidden.ingest_test_delivery(p_payload jsonb) to app_user;
+
 CREATE OR REPLACE FUNCTION app_hidden.ingest_webhook(p_provider text, p_user_id uuid, p_event_key text, p_payload jsonb, p_headers jsonb DEFAULT '{}'::jsonb)
  RETURNS TABLE(event_id bigint, duplicate boolean, status text, call_id uuid, error_code text, error text)
  LANGUAGE plpgsql
@@ -2657,6 +2686,20 @@ $function$;
 comment on function app_hidden.tenant_today(tz text) is 'Today''s date in the given time zone.';
 grant execute on function app_hidden.tenant_today(tz text) to app_anonymous;
 grant execute on function app_hidden.tenant_today(tz text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.tenant_view_allowed(p_admin_id uuid, p_tenant_id uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select exists (
+    select 1 from app_hidden.audit_log a
+     where a.user_id = p_tenant_id and a.action = 'tenant.view' and a.actor_id = p_admin_id
+       and a.created_at > now() - interval '1 hour')
+$function$;
+comment on function app_hidden.tenant_view_allowed(p_admin_id uuid, p_tenant_id uuid) is 'True when this operator opened a view of this business (start_tenant_view, audit-logged) within the last hour: the server checks it before running a request as that business.';
+grant execute on function app_hidden.tenant_view_allowed(p_admin_id uuid, p_tenant_id uuid) to app_authenticator;
 
 CREATE OR REPLACE FUNCTION app_hidden.ts(v text)
  RETURNS timestamp with time zone
@@ -4547,6 +4590,22 @@ create type app_public.notification_item as (
 comment on type app_public.notification_item is 'A lead: a call''s individual analysis, with who to call back and why (smartNotification) and whether it was read (mark it with markNotificationRead(leadAnalyticId)).';
 comment on column app_public.notification_item.started_at is 'When the call started: a lead counts on the call''s tenant-local day.';
 
+create type app_public.onboarding_status as (
+  bolna_connected boolean,
+  twilio_connected boolean,
+  agents integer,
+  active_agents integer,
+  calls bigint,
+  test_calls bigint,
+  latest_test_call_id uuid,
+  latest_test_call_status text
+);
+comment on type app_public.onboarding_status is 'Where a business stands in setting up: providers connected, agents, real and test calls.';
+comment on column app_public.onboarding_status.bolna_connected is 'A Bolna webhook token has been issued.';
+comment on column app_public.onboarding_status.twilio_connected is 'Twilio credentials (account SID) are set.';
+comment on column app_public.onboarding_status.calls is 'Calls that are not test calls.';
+comment on column app_public.onboarding_status.test_calls is 'Test calls sent from the dashboard, not yet removed.';
+
 create type app_public.provider_delivery_summary as (
   provider text,
   last_delivery_at timestamp with time zone,
@@ -4867,6 +4926,7 @@ END) stored,
   updated_at timestamp with time zone default now() not null,
   provider_event_rank integer default 0 not null,
   provider_event_at timestamp with time zone,
+  is_test boolean generated always as (COALESCE((metadata #> '{bolna,context_details,switchboard_test}'::text[]) = 'true'::jsonb, false)) stored not null,
   constraint calls_pkey PRIMARY KEY (id),
   constraint calls_id_user_id_key UNIQUE (id, user_id),
   constraint calls_user_id_provider_provider_call_id_key UNIQUE (user_id, provider, provider_call_id),
@@ -4896,11 +4956,13 @@ comment on column app_public.calls.credits_used is 'Derived: billed minutes of a
 comment on column app_public.calls.contact_link_pending is 'True while the call waits for app_hidden.sync_contacts to link it (its contact was being created by another transaction).';
 comment on column app_public.calls.provider_event_rank is 'Progress of the last provider event applied (Bolna: status rank; Twilio: 1000 x status rank + SequenceNumber). Events that are not ahead of it change nothing.';
 comment on column app_public.calls.provider_event_at is 'Provider time of the last applied event (Bolna updated_at, Twilio Timestamp).';
+comment on column app_public.calls.is_test is 'A test call sent from the dashboard (its Bolna delivery has context_details.switchboard_test = true). Counts in the KPIs like any call until removed with removeTestCalls.';
 CREATE INDEX calls_agent_started_idx ON app_public.calls USING btree (agent_id, started_at);
 CREATE INDEX calls_contact_id_idx ON app_public.calls USING btree (contact_id) WHERE (contact_id IS NOT NULL);
 CREATE INDEX calls_contact_link_pending_idx ON app_public.calls USING btree (user_id) WHERE contact_link_pending;
 CREATE INDEX calls_user_phone_idx ON app_public.calls USING btree (user_id, phone_number) WHERE (phone_number IS NOT NULL);
 CREATE INDEX calls_user_started_idx ON app_public.calls USING btree (user_id, started_at);
+CREATE INDEX calls_user_test_idx ON app_public.calls USING btree (user_id) WHERE is_test;
 CREATE STATISTICS app_public.calls_agent_user_dependency (dependencies) ON user_id, agent_id FROM app_public.calls;
 grant select on table app_public.calls to app_user;
 
@@ -5400,6 +5462,23 @@ grant select on table app_public.users to app_user;
 grant update (name, timezone, analysis_prompt_individual, analysis_prompt_complete, alert_phone) on table app_public.users to app_user;
 
 -- Functions and procedures --------------------------------------------------
+
+CREATE OR REPLACE FUNCTION app_public.admin_tenant_summaries()
+ RETURNS SETOF app_public.kpi_summaries
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+begin
+  -- Security invoker: kpi_summaries' own filter applies too; this refuses instead of showing one row.
+  if not app_public.current_user_is_admin() then
+    raise exception 'Only platform operators can list all businesses.' using errcode = '42501';
+  end if;
+  return query select * from app_public.kpi_summaries s order by s.calls_30d desc, s.user_id;
+end
+$function$;
+comment on function app_public.admin_tenant_summaries() is 'Platform operators: every business''s KPI summary, busiest first. Refused (FORBIDDEN) for everyone else.';
+grant execute on function app_public.admin_tenant_summaries() to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.agent_leaderboard(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date)
  RETURNS SETOF app_public.agent_leaderboard_row
@@ -6303,6 +6382,28 @@ $function$;
 comment on function app_public.mark_notification_read(lead_analytic_id uuid, is_read boolean) is 'Marks one smart notification read (or unread again).';
 grant execute on function app_public.mark_notification_read(lead_analytic_id uuid, is_read boolean) to app_user;
 
+CREATE OR REPLACE FUNCTION app_public.onboarding_status()
+ RETURNS app_public.onboarding_status
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  select coalesce(p.bolna_token_hash is not null, false),
+         coalesce(p.twilio_account_sid is not null, false),
+         (select count(*)::integer from app_public.agents g where g.user_id = u.id),
+         (select count(*)::integer from app_public.agents g where g.user_id = u.id and g.is_active),
+         (select count(*) from app_public.calls k where k.user_id = u.id and not k.is_test),
+         (select count(*) from app_public.calls k where k.user_id = u.id and k.is_test),
+         t.id, t.status
+    from app_public.users u
+    left join app_private.provider_credentials p on p.user_id = u.id
+    left join lateral (select k.id, k.status from app_public.calls k
+                        where k.user_id = u.id and k.is_test order by k.created_at desc limit 1) t on true
+   where u.id = app_public.current_user_id()
+$function$;
+comment on function app_public.onboarding_status() is 'The signed-in business''s set-up state for the onboarding checklist (null when signed out).';
+grant execute on function app_public.onboarding_status() to app_user;
+
 CREATE OR REPLACE FUNCTION app_public.provider_delivery_summaries()
  RETURNS SETOF app_public.provider_delivery_summary
  LANGUAGE sql
@@ -6348,6 +6449,59 @@ end
 $function$;
 comment on function app_public.remove_member(member_id uuid) is 'Removes a member: its login is deleted and its tokens stop working at once. The last owner cannot be removed. Owners only.';
 grant execute on function app_public.remove_member(member_id uuid) to app_owner;
+
+CREATE OR REPLACE FUNCTION app_public.remove_test_calls()
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_user     uuid := app_public.current_user_id();
+  v_calls    uuid[];
+  v_contacts uuid[];
+  n          integer;
+begin
+  if v_user is null then
+    raise exception 'Sign in to remove test calls.' using errcode = '42501';
+  end if;
+  -- KEY SHARE on the tenant, like every writer of its calls.
+  perform 1 from app_public.users u where u.id = v_user for key share;
+  select coalesce(array_agg(k.id), '{}'), coalesce(array_agg(distinct k.contact_id) filter (where k.contact_id is not null), '{}')
+    into v_calls, v_contacts
+    from app_public.calls k where k.user_id = v_user and k.is_test;
+  if cardinality(v_calls) = 0 then
+    return 0;
+  end if;
+  -- The credits the test calls used come back through the ledger (a refund per call).
+  insert into app_hidden.credit_charges (user_id, call_id, amount, description)
+    select k.user_id, k.id, k.credits_used, 'Test call removed: its credits are returned'
+      from app_public.calls k where k.id = any (v_calls) and k.credits_used > 0;
+  -- The calls' own triggers take their contribution out of the rollups (analyses included);
+  -- transcripts and analyses go with them (on delete cascade).
+  delete from app_public.calls k where k.id = any (v_calls);
+  get diagnostics n = row_count;
+  -- Contacts the test calls created, when no other call uses them.
+  with gone as (
+    delete from app_public.contacts c
+     where c.user_id = v_user and c.id = any (v_contacts) and c.is_auto_created
+       and c.auto_created_from_call_id = any (v_calls)
+       and not exists (select 1 from app_public.calls k where k.user_id = v_user and k.contact_id = c.id)
+    returning c.id, c.phone_number
+  ), deltas as (
+    delete from app_hidden.contact_count_deltas d using gone g where d.contact_id = g.id and d.user_id = v_user
+  )
+  delete from app_public.lead_analytics a using gone g
+   where a.user_id = v_user and a.analysis_type = 'complete' and a.phone_number = g.phone_number;
+  -- Their raw deliveries, so a replay cannot bring them back.
+  delete from app_private.webhook_events w
+   where w.user_id = v_user and w.provider = 'bolna'
+     and w.payload #> '{context_details,switchboard_test}' = 'true'::jsonb;
+  return n;
+end
+$function$;
+comment on function app_public.remove_test_calls() is 'Removes the signed-in business''s test calls (is_test) with their transcripts, analyses, the contacts only they created and their raw deliveries; the KPIs drop them exactly and their credits are refunded. Returns how many calls were removed.';
+grant execute on function app_public.remove_test_calls() to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.remove_usage_alert_threshold(threshold_id uuid)
  RETURNS app_public.usage_alert_thresholds
@@ -6894,6 +7048,31 @@ end
 $function$;
 comment on function app_public.set_retention(data_type text, retain_days integer) is 'Sets how many days the business keeps one data type (null: back to the platform default). Out of the platform''s limits: SB401.';
 grant execute on function app_public.set_retention(data_type text, retain_days integer) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.start_tenant_view(tenant_id uuid)
+ RETURNS app_public.users
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_tenant app_public.users;
+begin
+  -- Only app_admin may execute this (grant); the role setting says who is really calling.
+  if pg_catalog.current_setting('role', true) is distinct from 'app_admin' then
+    raise exception 'Only platform operators can view another business.' using errcode = '42501';
+  end if;
+  select * into v_tenant from app_public.users u where u.id = start_tenant_view.tenant_id;
+  if v_tenant.id is null then
+    raise exception 'No such business.' using errcode = 'SB104';
+  end if;
+  insert into app_hidden.audit_log (user_id, action, resource_type, resource_id, details)
+  values (v_tenant.id, 'tenant.view', 'users', v_tenant.id::text, jsonb_build_object('read_only', true));
+  return v_tenant;
+end
+$function$;
+comment on function app_public.start_tenant_view(tenant_id uuid) is 'Platform operators: opens a read-only view of a business for an hour and records it in that business''s audit trail (who, when, from where). The server then runs the operator''s requests that carry the view as that business, in read-only transactions.';
+grant execute on function app_public.start_tenant_view(tenant_id uuid) to app_admin;
 
 CREATE OR REPLACE FUNCTION app_public.target_pacing(agent_id uuid DEFAULT NULL::uuid, as_of timestamp with time zone DEFAULT NULL::timestamp with time zone)
  RETURNS SETOF app_public.target_pacing_row

@@ -1,8 +1,10 @@
 /** Signed out: the sign-in page. Signed in: the session (tenant, agents), the shell and the routed page. */
 import { lazy, Suspense, useSyncExternalStore, type ReactNode } from 'react';
+import { onTenantViewChange, readTenantView, writeTenantView, type ViewedTenant } from './api/tenant-view.ts';
 import { onTokenChange, readToken, writeToken } from './api/token.ts';
 import { AppShell } from './components/AppShell.tsx';
 import { isUuid, NotFound } from './components/NotFound.tsx';
+import './components/onboarding.css';
 import { StatusGate } from './components/StatusGate.tsx';
 import { useSession } from './hooks/use-session.ts';
 import { AcceptInvitePage } from './pages/AcceptInvitePage.tsx';
@@ -84,7 +86,19 @@ function Routes({ session }: { session: Session }) {
   );
 }
 
-function SignedIn() {
+/** A platform operator looking at a business: read-only, recorded in its audit log. */
+function TenantViewBanner({ tenant }: { tenant: ViewedTenant }) {
+  return (
+    <div className="tenant-view-banner" role="status" data-testid="tenant-view-banner">
+      Viewing <strong>{tenant.name}</strong> read-only as a platform operator (recorded in its audit log).{' '}
+      <button type="button" className="link-button" onClick={() => { writeTenantView(null); navigate('/admin'); }}>
+        Stop viewing
+      </button>
+    </div>
+  );
+}
+
+function SignedIn({ view }: { view: ViewedTenant | null }) {
   const { data, loading, error, refetch } = useSession(false);
   const tenant = data?.currentTenant ?? null;
   const session: Session | null = tenant
@@ -92,13 +106,15 @@ function SignedIn() {
         tenantName: tenant.name,
         timeZone: tenant.timezone,
         isAdmin: data?.currentUserIsAdmin === true,
-        // The login's role (owner, manager, viewer), as the API enforces it on every request.
-        role: memberRole(data?.currentMember?.role),
+        // The login's role (owner, manager, viewer), as the API enforces it on every request; an operator's
+        // view of a business is read-only (PostgreSQL runs it read-only): no write controls.
+        role: view ? 'viewer' : memberRole(data?.currentMember?.role),
         agents: (data?.allAgents?.nodes ?? []).flatMap((a) => (a ? [{ id: a.rowId, name: a.name, isActive: a.isActive }] : [])),
       }
     : null;
   return (
-    <AppShell tenantName={session?.tenantName} isAdmin={session?.isAdmin ?? false} onSignOut={() => writeToken(null)}>
+    <AppShell tenantName={session?.tenantName} isAdmin={session?.isAdmin ?? false} onSignOut={() => { writeTenantView(null); writeToken(null); }}>
+      {view ? <TenantViewBanner tenant={view} /> : null}
       <StatusGate label="account" loading={loading} error={error} onRetry={refetch} empty={data !== undefined && !session} emptyText="This account has no tenant.">
         {session ? (
           <Suspense fallback={<StatusGate label="page" loading error={undefined}>{null}</StatusGate>}>
@@ -112,7 +128,9 @@ function SignedIn() {
 
 export function App() {
   const token = useSyncExternalStore(onTokenChange, readToken, () => null);
-  return token ? <SignedIn /> : <SignedOut />;
+  const view = useSyncExternalStore(onTenantViewChange, readTenantView, () => null);
+  // Keyed by the viewed business: starting or stopping a view starts from a clean session.
+  return token ? <SignedIn key={view?.id ?? 'own'} view={view} /> : <SignedOut />;
 }
 
 /** Signed out: sign in, sign up, accept an invitation or reset a password (one-time links). */

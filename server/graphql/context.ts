@@ -25,6 +25,7 @@ import type { IncomingMessage } from 'node:http';
 import type pg from 'pg';
 import type { JwtSubject } from '../auth/jwt.ts';
 import { ANONYMOUS, getRequestAuth, type RequestAuth } from '../auth/request-auth.ts';
+import { getTenantView, type TenantView } from './tenant-view.ts';
 
 declare global {
   namespace Grafast {
@@ -99,6 +100,20 @@ export function pgSettingsFor(auth: RequestAuth, { statementTimeoutMs }: Pick<Co
   }
 }
 
+/**
+ * An operator's read-only view of a business (./tenant-view.ts): the business's
+ * tenant role and claim, in a read-only transaction; `switchboard.viewed_by` names the operator.
+ */
+export function tenantViewSettings(view: TenantView, { statementTimeoutMs }: Pick<ContextOptions, 'statementTimeoutMs'>): PgSettings {
+  return {
+    statement_timeout: String(statementTimeoutMs),
+    role: 'app_user',
+    'jwt.claims.user_id': view.tenantId,
+    'switchboard.viewed_by': view.adminId,
+    transaction_read_only: 'on',
+  };
+}
+
 function originOf(requestContext: Partial<Grafast.RequestContext>, req: IncomingMessage | undefined): RequestOrigin {
   const userAgent = req?.headers['user-agent'];
   return {
@@ -116,13 +131,14 @@ export function makeContext(options: ContextOptions) {
   return (requestContext: Partial<Grafast.RequestContext>): Partial<Grafast.Context> => {
     const req = requestOf(requestContext);
     const auth = req ? getRequestAuth(req) : ANONYMOUS;
+    const view = req ? getTenantView(req) : undefined;
     const origin = originOf(requestContext, req);
     return {
       auth,
       clientIp: origin.clientIp,
       issueJwt: options.issueJwt ?? null,
       authenticatorPool: options.authenticatorPool ?? null,
-      pgSettings: { ...pgSettingsFor(auth, options), ...originSettings(origin) },
+      pgSettings: { ...(view ? tenantViewSettings(view, options) : pgSettingsFor(auth, options)), ...originSettings(origin) },
     };
   };
 }

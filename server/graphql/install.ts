@@ -18,6 +18,7 @@ import type { Config } from '../../kernel/config.ts';
 import { signJwt, type JwtOptions } from '../auth/jwt.ts';
 import { createRateLimiter, rateLimit } from '../auth/rate-limit.ts';
 import { requestAuth } from '../auth/request-auth.ts';
+import { tenantView } from './tenant-view.ts';
 import type { Logger } from '../../kernel/log.ts';
 import { bodyLimit } from './body-limit.ts';
 import { loadConstraintColumns } from './constraints.ts';
@@ -94,6 +95,7 @@ export async function installGraphql(app: Express, httpServer: Server | null, de
     app.use(
       GRAPHQL_PATH,
       requestAuth({ jwtSecret: jwt.secret, pool: deps.authPool }),
+      tenantView({ pool: deps.authPool }),
       rateLimit({ caller: limiter, callerPerMinute: config.rateLimitPerMinute, tenant: tenantLimiter }),
       ...bodyLimit(config.graphqlMaxBodyBytes, config.httpBodyTimeoutMs),
     );

@@ -23,6 +23,7 @@ import { makeMaskError } from './mask-error.ts';
 import { makeFastPgService } from './pg-adaptor.ts';
 import { ProviderSecretsPlugin } from './provider-secrets-plugin.ts';
 import { DeliveryErrorsPlugin } from './delivery-errors-plugin.ts';
+import { TestCallPlugin } from './test-call-plugin.ts';
 import { InflectionPlugin, SmartTagsPlugin } from './smart-tags.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -49,7 +50,7 @@ export interface PresetOptions {
 export function makePreset(options: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [AuthPlugin, TeamPlugin, ProviderSecretsPlugin, DeliveryErrorsPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin, IdErrorsPlugin],
+    plugins: [AuthPlugin, TeamPlugin, ProviderSecretsPlugin, DeliveryErrorsPlugin, TestCallPlugin, TrustedDocumentsPlugin, makeLimitsPlugin(options.limits), SmartTagsPlugin, InflectionPlugin, IdErrorsPlugin],
     pgServices: [
       // pubsub off: no subscriptions, so no LISTEN client held open. Begin and the request's
       // settings share one round trip (pg-adaptor.ts).

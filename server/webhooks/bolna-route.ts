@@ -31,7 +31,8 @@ function tokenOf(req: Request): string {
   return typeof token === 'string' ? token : '';
 }
 
-const UNKNOWN_TOKEN_MESSAGE = 'Unknown webhook token: copy the URL from Settings > Providers in the dashboard (rotating the token replaces it).';
+const UNKNOWN_TOKEN_MESSAGE =
+  'Unknown webhook token: copy the webhook URL from Settings → Providers in the Switchboard dashboard (rotating the token there replaces the old URL).';
 
 /** Before the body is read: a well-formed token (a malformed one is charged to the sender), from a sender with credit. */
 export function bolnaGate(limiter: WebhookLimiter): RequestHandler {

@@ -39,8 +39,8 @@ import { TWILIO_SIGNATURE_HEADER, twilioRequestUrl, twilioSignatureRefusal, vali
 import { parseForm, parseTwilioCallback, twilioEventKey, type FormParams } from './twilio-payload.ts';
 import { trimPadding } from './validation.ts';
 
-const UNKNOWN_ACCOUNT_MESSAGE = 'No tenant has connected this Twilio account (connect it in Settings > Providers in the dashboard).';
-const UNKNOWN_TOKEN_MESSAGE = 'Unknown webhook token: copy the status callback URL from Settings > Providers in the dashboard (rotating the token replaces it).';
+const UNKNOWN_ACCOUNT_MESSAGE = 'No business has connected this Twilio account: enter its account SID and auth token in Settings → Providers in the Switchboard dashboard.';
+const UNKNOWN_TOKEN_MESSAGE = 'Unknown webhook token: copy the status callback URL from Settings → Providers in the Switchboard dashboard (rotating the token there replaces the old URL).';
 
 function tokenOf(req: Request): string {
   const token = req.params.token;

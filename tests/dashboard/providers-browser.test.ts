@@ -141,7 +141,7 @@ describe('Providers page', () => {
 
     const old = await post(copiedUrl, bolnaSequence({ agentId: bolnaAgentId })[0]);
     expect([old.status, old.body.error?.code]).toEqual([401, 'UNKNOWN_TOKEN']);
-    expect(old.body.error?.message).toContain('Settings > Providers');
+    expect(old.body.error?.message).toContain('Settings → Providers');
     copiedUrl = fresh;
     const accepted = await postSequence(copiedUrl, bolnaAgentId);
     expect(accepted.map((a) => a.status)).toEqual(accepted.map(() => 200));

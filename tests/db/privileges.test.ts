@@ -65,6 +65,13 @@ const EXPECTED_GRANTS = [
   'function app_hidden.audit_log_tenant(): execute to app_user',
   'function app_public.audit_entries(text,text,uuid): execute to app_user',
   'table app_hidden.audit_log: select to app_user',
+  // Sign-up, onboarding and admin (issue 14): test calls, the checklist, the operator's read-only view.
+  'function app_hidden.ingest_test_delivery(jsonb): execute to app_user',
+  'function app_public.remove_test_calls(): execute to app_user',
+  'function app_public.onboarding_status(): execute to app_user',
+  'function app_public.admin_tenant_summaries(): execute to app_user',
+  'function app_public.start_tenant_view(uuid): execute to app_admin',
+  'function app_hidden.tenant_view_allowed(uuid,uuid): execute to app_authenticator',
   'function app_hidden.require_password_session(): execute to app_user',
   'function app_public.ingest_settings(): execute to app_user',
   'table app_public.usage_alerts: select to app_user',

@@ -7,14 +7,18 @@
  */
 import { DOCUMENT_IDS } from './document-ids.ts';
 import type { TypedDocument } from './scalars.ts';
+import { readTenantView, TENANT_VIEW_HEADER, writeTenantView } from './tenant-view.ts';
 import { readToken, writeToken } from './token.ts';
 
 export class ApiError extends Error {
   readonly code: string;
-  constructor(message: string, code: string) {
+  /** The input field the error is about (`extensions.field`), when the API names one. */
+  readonly field: string | undefined;
+  constructor(message: string, code: string, field?: string) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -22,7 +26,7 @@ const SIGN_OUT_CODES = new Set(['INVALID_TOKEN', 'TOKEN_EXPIRED', 'MEMBERSHIP_RE
 
 interface WireError {
   message?: unknown;
-  extensions?: { code?: unknown };
+  extensions?: { code?: unknown; field?: unknown };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -35,7 +39,8 @@ function firstError(errors: unknown): ApiError | undefined {
   if (!isRecord(error)) return new ApiError('The server returned an error.', 'UNKNOWN');
   const { message, extensions } = error as WireError;
   const code = isRecord(extensions) && typeof extensions.code === 'string' ? extensions.code : 'UNKNOWN';
-  return new ApiError(typeof message === 'string' ? message : 'The server returned an error.', code);
+  const field = isRecord(extensions) && typeof extensions.field === 'string' ? extensions.field : undefined;
+  return new ApiError(typeof message === 'string' ? message : 'The server returned an error.', code, field);
 }
 
 /** `{ documentId }` for a document the server knows by id, else `{ query }`. */
@@ -67,6 +72,7 @@ async function send<TData>(
   signal: AbortSignal | undefined,
 ): Promise<TData> {
   const token = readToken();
+  const view = token ? readTenantView() : null;
   let response: Response;
   try {
     response = await fetch('/graphql', {
@@ -75,6 +81,7 @@ async function send<TData>(
         'content-type': 'application/json',
         accept: 'application/json',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(view ? { [TENANT_VIEW_HEADER]: view.id } : {}),
       },
       body: JSON.stringify({ ...document, variables, operationName }),
       signal,
@@ -92,6 +99,8 @@ async function send<TData>(
   const error = isRecord(body) ? firstError(body.errors) : undefined;
   if (error) {
     if (SIGN_OUT_CODES.has(error.code)) writeToken(null);
+    // An operator's view that the server no longer accepts (expired after an hour): back to their own account.
+    if (error.code === 'TENANT_VIEW_NOT_STARTED' && view) writeTenantView(null);
     throw error;
   }
   if (!isRecord(body) || !isRecord(body.data)) throw new ApiError('The server returned no data.', 'BAD_RESPONSE');

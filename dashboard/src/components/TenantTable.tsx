@@ -2,8 +2,8 @@
 import type { TenantSummaryRow } from '../api/operations/admin.ts';
 import { formatDateTime, formatDay, formatInteger, formatPercent } from '../format.ts';
 
-/** `timeZone`: the viewer's (one clock for every row). */
-export function TenantTable({ rows, timeZone }: { rows: readonly TenantSummaryRow[]; timeZone: string }) {
+/** `timeZone`: the viewer's (one clock for every row). `onView`: open that business's overview read-only. */
+export function TenantTable({ rows, timeZone, onView }: { rows: readonly TenantSummaryRow[]; timeZone: string; onView?: (row: TenantSummaryRow) => void }) {
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Tenants (scrolls sideways)">
       <table className="data-table" data-testid="tenants">
@@ -28,7 +28,13 @@ export function TenantTable({ rows, timeZone }: { rows: readonly TenantSummaryRo
           {rows.map((row) => (
             <tr key={row.userId} data-tenant-id={row.userId}>
               <th scope="row">
-                {row.user?.name ?? row.userId}
+                {onView ? (
+                  <button type="button" className="link-button" onClick={() => onView(row)} aria-label={`View ${row.user?.name ?? row.userId} read-only`}>
+                    {row.user?.name ?? row.userId}
+                  </button>
+                ) : (
+                  (row.user?.name ?? row.userId)
+                )}
                 {row.user ? <div className="muted small">{row.user.email}</div> : null}
               </th>
               <td className="num">

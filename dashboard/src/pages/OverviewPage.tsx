@@ -8,6 +8,9 @@ import { HotLeads } from '../components/HotLeads.tsx';
 import { HourHeatmap } from '../components/HourHeatmap.tsx';
 import { KpiCards } from '../components/KpiCards.tsx';
 import { LeaderboardTable } from '../components/LeaderboardTable.tsx';
+import { Onboarding } from '../components/Onboarding.tsx';
+import { ONBOARDING_STATUS } from '../api/operations/onboarding.ts';
+import { useQuery } from '../hooks/use-query.ts';
 import { RangeControls } from '../components/RangeControls.tsx';
 import { StatusGate } from '../components/StatusGate.tsx';
 import { TalkTimeChart } from '../components/TalkTimeChart.tsx';
@@ -33,6 +36,12 @@ export function OverviewPage({ session }: { session: Session }) {
   const markRead = useMarkRead();
   const markLeadsRead = useMarkLeadsRead();
   const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
+  // Onboarding while the business has no real call: polled faster, so a test call shows at once.
+  const onboarding = useQuery(ONBOARDING_STATUS, {}, { pollMs: 3_000 });
+  const setup = onboarding.data?.onboardingStatus ?? null;
+  const onboardingShown = setup !== null && Number(setup.calls ?? 0) === 0;
+  // No call at all: the checklist instead of zeros (and a red "0" change).
+  const nothingYet = onboardingShown && Number(setup.testCalls ?? 0) === 0;
 
   const data = overview.data?.dashboardOverview ?? null;
   const filtered = agentId !== null;
@@ -79,7 +88,24 @@ export function OverviewPage({ session }: { session: Session }) {
         </div>
         <RangeControls view={view} range={range} onChange={setView} agents={session.agents} />
       </div>
+      {onboardingShown ? (
+        <Onboarding
+          status={setup}
+          session={session}
+          onChanged={() => {
+            onboarding.refetch();
+            overview.refetch();
+            slice.refetch();
+          }}
+        />
+      ) : null}
+      {nothingYet ? null : (
       <StatusGate label="overview" loading={loading} error={error} updating={updating} onRetry={() => { overview.refetch(); slice.refetch(); }}>
+        {onboardingShown ? (
+          <p className="muted small" data-testid="test-calls-note">
+            These figures include your test calls: they count in the KPIs until you remove them.
+          </p>
+        ) : null}
         {summary ? <KpiCards summary={summary} cardHref={drill.card} onOpen={open} /> : null}
         <div className="grid-2">
           <CallsPerDayChart
@@ -119,6 +145,7 @@ export function OverviewPage({ session }: { session: Session }) {
         </div>
         <HourHeatmap matrix={data?.hourMatrix} note={filtered ? `Calls of ${agentName ?? 'this agent'}.` : undefined} cellHref={drill.heatCell} onOpen={open} />
       </StatusGate>
+      )}
     </div>
   );
 }

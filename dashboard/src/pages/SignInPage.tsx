@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { writeToken } from '../api/token.ts';
 import { useSignIn } from '../hooks/use-sign-in.ts';
+import { navigate } from '../router.ts';
 
 const MESSAGES: Record<string, string> = {
   INVALID_CREDENTIALS: 'Wrong email or password.',
@@ -45,7 +46,13 @@ export function SignInPage({ onSignedIn }: { onSignedIn(): void }) {
         <button type="submit" className="primary" disabled={signIn.pending}>
           {signIn.pending ? 'Signing in…' : 'Sign in'}
         </button>
-        <p className="muted small">The demo login is printed by <code>npm start</code>.</p>
+        <p className="muted small">
+          New to Switchboard?{' '}
+          <a href="/sign-up" onClick={(event) => { event.preventDefault(); navigate('/sign-up'); }}>
+            Create an account
+          </a>
+        </p>
+        <p className="muted small">The demo logins (a business and a platform admin) are printed by <code>npm start</code>.</p>
       </form>
     </main>
   );

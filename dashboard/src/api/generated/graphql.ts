@@ -45,7 +45,7 @@ export type SessionQuery = { currentUserIsAdmin: boolean | null, currentTenant: 
 export type AdminSummariesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AdminSummariesQuery = { allTenantKpiSummaries: { totalCount: number, nodes: Array<{ userId: string, totalAgents: string | null, activeAgents: string | null, calls7D: string | null, calls30D: string | null, successRate30D: string | null, answerRate30D: string | null, leads30D: string | null, hotLeads30D: string | null, conversionRate30D: string | null, creditsUsed30D: string | null, callsLifetime: string | null, lastCallDay: string | null, refreshedAt: string | null, user: { name: string, email: string, timezone: string } | null } | null> } | null };
+export type AdminSummariesQuery = { adminTenantSummaries: { totalCount: number, nodes: Array<{ userId: string, totalAgents: string | null, activeAgents: string | null, calls7D: string | null, calls30D: string | null, successRate30D: string | null, answerRate30D: string | null, leads30D: string | null, hotLeads30D: string | null, conversionRate30D: string | null, creditsUsed30D: string | null, callsLifetime: string | null, lastCallDay: string | null, refreshedAt: string | null, user: { name: string, email: string, timezone: string } | null } | null> } | null };
 
 export type SignInMutationVariables = Exact<{
   email: string;
@@ -427,3 +427,35 @@ export type CallLogQueryVariables = Exact<{
 
 
 export type CallLogQuery = { callLog: { fromDate: string | null, toDate: string | null, timezone: string | null, nextCursor: string | null, rows: Array<{ callId: string | null, startedAt: string | null, agentId: string | null, agentName: string | null, contactId: string | null, phoneNumber: string | null, callerName: string | null, contactName: string | null, provider: string | null, direction: string | null, callSource: string | null, status: string | null, outcome: string | null, durationSeconds: number | null, creditsUsed: number | null, hasTranscript: boolean | null, hasAnalysis: boolean | null, hasRecording: boolean | null, totalScore: number | null, leadStatusTag: string | null, cursor: string | null } | null> | null, totals: { calls: string | null, durationSeconds: string | null, creditsUsed: string | null, figures: { successfulCalls: string | null, answerRate: string | null, successRate: string | null, talkSeconds: string | null, averageDurationSeconds: string | null, leads: string | null, qualifiedLeads: string | null, hotLeads: string | null, conversionRate: string | null, ctaRate: string | null } | null } | null } | null };
+
+export type RegisterMutationVariables = Exact<{
+  name: string;
+  email: string;
+  password: string;
+  timezone: string | null | undefined;
+}>;
+
+
+export type RegisterMutation = { register: { jwtToken: string, userId: string } | null };
+
+export type OnboardingStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OnboardingStatusQuery = { onboardingStatus: { bolnaConnected: boolean | null, twilioConnected: boolean | null, agents: number | null, activeAgents: number | null, calls: string | null, testCalls: string | null, latestTestCallId: string | null, latestTestCallStatus: string | null } | null };
+
+export type SendTestCallMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SendTestCallMutation = { sendTestCall: { callId: string, agentName: string } | null };
+
+export type RemoveTestCallsMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RemoveTestCallsMutation = { removeTestCalls: { result: number | null } | null };
+
+export type StartTenantViewMutationVariables = Exact<{
+  tenantId: string;
+}>;
+
+
+export type StartTenantViewMutation = { startTenantView: { result: { rowId: string, name: string } | null } | null };

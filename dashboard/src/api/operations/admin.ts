@@ -1,9 +1,9 @@
-/** Platform operators: every tenant's materialized KPI summary (allTenantKpiSummaries; RLS shows admins all). */
+/** Platform operators: every tenant's materialized KPI summary (adminTenantSummaries: PostgreSQL refuses everyone else). */
 import type { AdminSummariesQuery, AdminSummariesQueryVariables } from '../generated/graphql.ts';
 import { typedDocument } from '../scalars.ts';
 
 /** A tenant's materialized KPI summary, as the admin page selects it. */
-export type TenantSummaryRow = NonNullable<NonNullable<AdminSummariesQuery['allTenantKpiSummaries']>['nodes'][number]>;
+export type TenantSummaryRow = NonNullable<NonNullable<AdminSummariesQuery['adminTenantSummaries']>['nodes'][number]>;
 
 export type AdminData = AdminSummariesQuery;
 
@@ -13,7 +13,7 @@ export const ADMIN_SUMMARIES = typedDocument<AdminData, AdminVariables>(
   'AdminSummaries',
   /* GraphQL */ `
   query AdminSummaries {
-    allTenantKpiSummaries(first: 500, orderBy: [CALLS_30D_DESC]) {
+    adminTenantSummaries(first: 500) {
       totalCount
       nodes {
         userId user { name email timezone }
