@@ -277,6 +277,17 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, RuleMessage>> = {
   usage_alerts_sms_status_check: { field: 'smsStatus', message: 'The SMS status must be none, pending, sent or failed.' },
   usage_alerts_user_id_period_start_threshold_percent_key: { field: 'thresholdPercent', message: 'This alert was already raised for this period.' },
   user_hourly_analytics_hour_check: { field: 'hour', message: 'The hour must be between 0 and 23.' },
+  agent_hourly_analytics_hour_check: { field: 'hour', message: 'The hour must be between 0 and 23.' },
+  // members (logins of a business) and invitations (team access)
+  members_email_key: { field: 'email', message: 'A login with this email already exists: each email can belong to one login.' },
+  members_email_valid: { field: 'email', message: 'Enter a valid email address, like name@example.com (at most 320 characters).' },
+  members_name_length: { field: 'name', message: 'The name must be between 1 and 200 characters.' },
+  members_role_valid: { field: 'role', message: 'The role must be owner, manager or viewer.' },
+  invitations_email_valid: { field: 'email', message: 'Enter a valid email address, like name@example.com (at most 320 characters).' },
+  invitations_role_valid: { field: 'role', message: 'The role must be owner, manager or viewer.' },
+  // usage alert thresholds (settings: account)
+  usage_alert_thresholds_percent_range: { field: 'thresholdPercent', message: 'An alert threshold is a percentage between 1 and 99.' },
+  usage_alert_thresholds_user_percent_key: { field: 'thresholdPercent', message: 'There is already an alert at this percentage.' },
 };
 
 /** Custom SQLSTATEs raised about one input field (our SQL's message is kept; the field lets forms place it). */
@@ -337,7 +348,9 @@ function badValue(error: PgErrorFields): ApiError {
 export function sentence(message: string): string {
   const trimmed = message.trim();
   if (trimmed === '') return trimmed;
-  const capital = trimmed[0]?.toUpperCase() + trimmed.slice(1);
+  // A message that starts with a field's name (fromDate, agentId) keeps it as the API spells it.
+  const startsWithField = /^[a-z]+[A-Z]\w*\b/.test(trimmed);
+  const capital = startsWithField ? trimmed : trimmed[0]?.toUpperCase() + trimmed.slice(1);
   return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
 }
 
