@@ -69,8 +69,8 @@ export function ContactPage({ session, contactId }: { session: Session; contactI
                 : ''}
             </p>
           </div>
-          {data?.contactId ? (
-            <a className="button-link" href={contactCallsHref(data.contactId)} onClick={(event) => follow(event, contactCallsHref(data.contactId ?? ''))}>
+          {data?.phoneNumber ? (
+            <a className="button-link" href={contactCallsHref(data.phoneNumber)} onClick={(event) => follow(event, contactCallsHref(data.phoneNumber ?? ''))}>
               Open in the call log
             </a>
           ) : null}

@@ -61,9 +61,9 @@ export function leadFilterSearch(filter: LeadFilter): string {
   return text ? `?${text}` : '';
 }
 
-/** The call log of a contact (the "calllog" page reads `contact`). */
-export function contactCallsHref(contactId: string): string {
-  return `/calls?${new URLSearchParams({ contact: contactId }).toString()}`;
+/** The call log searched for a contact's phone number (the call log's `q`; its date range stays the page's). */
+export function contactCallsHref(phoneNumber: string): string {
+  return `/calls?${new URLSearchParams({ q: phoneNumber }).toString()}`;
 }
 
 function follow(event: MouseEvent<HTMLAnchorElement>, href: string): void {
@@ -212,7 +212,7 @@ export function LeadsPage({ session }: { session: Session }) {
                   <div className="leads-actions">
                     {item.callId ? <a href={`/calls/${item.callId}`} onClick={(event) => follow(event, `/calls/${item.callId}`)}>Open call</a> : null}
                     {item.contactId ? (
-                      <a href={contactCallsHref(item.contactId)} onClick={(event) => follow(event, contactCallsHref(item.contactId ?? ''))}>All calls of this contact</a>
+                      <a href={`/contacts/${item.contactId}`} onClick={(event) => follow(event, `/contacts/${item.contactId}`)}>All calls of this contact</a>
                     ) : null}
                     {writer ? (
                       <>
