@@ -58,7 +58,9 @@ export async function callInsertTriggers(db: Queryable): Promise<string[]> {
 
 /** Tables holding what calls derive, emptied with them (those that exist in this schema version). */
 const DERIVED_TABLES = [
+  // Every rollup the generator maintains (a rollup left out keeps the previous run's rows: verify_rollups differs).
   'app_hidden.rollup_deltas', 'app_public.agent_analytics', 'app_public.user_analytics', 'app_public.user_hourly_analytics',
+  'app_public.agent_hourly_analytics',
   'app_hidden.contact_count_deltas', 'app_hidden.credit_charges', 'app_private.rollup_compaction_log',
   'app_private.trigger_error_log',
 ];
