@@ -38,6 +38,10 @@ const TargetsSettingsPage = lazy(() => import('./pages/settings/TargetsSettingsP
 const AccountPage = lazy(() => import('./pages/settings/AccountPage.tsx').then((m) => ({ default: m.AccountPage })));
 const ApiKeysPage = lazy(() => import('./pages/settings/ApiKeysPage.tsx').then((m) => ({ default: m.ApiKeysPage })));
 const TeamPage = lazy(() => import('./pages/settings/TeamPage.tsx').then((m) => ({ default: m.TeamPage })));
+const InsightsPage = lazy(() => import('./pages/InsightsPage.tsx').then((m) => ({ default: m.InsightsPage })));
+const AppointmentsPage = lazy(() => import('./pages/AppointmentsPage.tsx').then((m) => ({ default: m.AppointmentsPage })));
+const AnalysisSettingsPage = lazy(() => import('./pages/settings/AnalysisSettingsPage.tsx').then((m) => ({ default: m.AnalysisSettingsPage })));
+const RescoringPage = lazy(() => import('./pages/settings/RescoringPage.tsx').then((m) => ({ default: m.RescoringPage })));
 
 /** Settings pages by path; each is shown inside the settings navigation. */
 const SETTINGS_PAGES: Record<string, (props: { session: Session }) => ReactNode> = {
@@ -48,6 +52,8 @@ const SETTINGS_PAGES: Record<string, (props: { session: Session }) => ReactNode>
   '/settings/api-keys': ApiKeysPage,
   '/settings/team': TeamPage,
   '/settings/privacy': PrivacyPage,
+  '/settings/analysis': AnalysisSettingsPage,
+  '/settings/rescoring': RescoringPage,
 };
 
 function Routes({ session }: { session: Session }) {
@@ -64,6 +70,8 @@ function Routes({ session }: { session: Session }) {
   if (contact?.contactId) return <ContactPage key={contact.contactId} contactId={contact.contactId} session={session} />;
   if (pathname === '/calls') return <CallLogPage session={session} />;
   if (pathname === '/leads') return <LeadsPage session={session} />;
+  if (pathname === '/insights') return <InsightsPage session={session} />;
+  if (pathname === '/appointments') return <AppointmentsPage session={session} />;
   if (pathname === '/admin') return <AdminPage session={session} />;
   if (pathname === '/audit') return <AuditPage session={session} />;
   const settingsPath = pathname.replace(/\/$/, '');

@@ -39,6 +39,8 @@ export function AppShell({ tenantName, isAdmin, onSignOut, children }: AppShellP
           <NavLink to="/" label="Overview" />
           <NavLink to="/calls" label="Calls" />
           <NavLink to="/leads" label="Leads" />
+          <NavLink to="/insights" label="Insights" />
+          <NavLink to="/appointments" label="Appointments" />
           <NavLink to="/settings" label="Settings" />
           <NavLink to="/audit" label="Audit log" />
           {isAdmin ? <NavLink to="/admin" label="Admin" /> : null}

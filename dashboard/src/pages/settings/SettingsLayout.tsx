@@ -17,6 +17,8 @@ export const SETTINGS_SECTIONS: readonly Section[] = [
   { to: '/settings/api-keys', label: 'API keys', ownerOnly: true },
   { to: '/settings/team', label: 'Team' },
   { to: '/settings/privacy', label: 'Data & privacy' },
+  { to: '/settings/analysis', label: 'Analysis' },
+  { to: '/settings/rescoring', label: 'Re-scoring' },
 ];
 
 export function SettingsLayout({ session, children }: { session: Session; children: ReactNode }) {
