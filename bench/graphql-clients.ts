@@ -14,7 +14,7 @@
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AGENT_OVERVIEW } from '../dashboard/src/api/operations/agent-overview.ts';
-import { CALL_LOG, CALL_LOG_PAGE_SIZE } from '../dashboard/src/api/operations/call-log.ts';
+import { CALL_LOG, CALL_LOG_PAGE_SIZE, CALL_LOG_TOTALS } from '../dashboard/src/api/operations/call-log.ts';
 import { OVERVIEW } from '../dashboard/src/api/operations/overview.ts';
 
 export interface ClientTarget {
@@ -34,9 +34,10 @@ export interface ClientsInput {
 }
 
 /**
- * The call log requests of the `calllog` mix: mixed filters and sorts over the
- * default 30 days, the first page (50 rows) with the totals of the filtered set,
- * as the call log page asks for them (drill-downs included).
+ * The filters of the `calllog` mix: mixed filters and sorts over the default 30
+ * days (drill-downs included). For each, the client sends what the call log page
+ * sends when a filter changes: the first page (50 rows, CALL_LOG) and the totals
+ * of the filtered set (CALL_LOG_TOTALS) at the same time, timed separately.
  */
 export const CALL_LOG_MIX: ReadonlyArray<Record<string, unknown>> = [
   {},
@@ -57,6 +58,8 @@ export interface ClientsOutput {
   overviewMs: number[];
   agentPageMs: number[];
   callLogMs: number[];
+  /** The totals requests of the `calllog` mix. */
+  callLogTotalsMs: number[];
   elapsedSeconds: number;
   errors: number;
   firstErrors: string[];
@@ -115,17 +118,37 @@ export async function runClients(input: ClientsInput): Promise<ClientsOutput> {
   const random = makeRandom(input.seed);
   const url = new URL(input.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: input.clients });
-  const output: ClientsOutput = { overviewMs: [], agentPageMs: [], callLogMs: [], elapsedSeconds: 0, errors: 0, firstErrors: [] };
+  const output: ClientsOutput = { overviewMs: [], agentPageMs: [], callLogMs: [], callLogTotalsMs: [], elapsedSeconds: 0, errors: 0, firstErrors: [] };
   const callLog = input.mix === 'calllog';
   const loop = async (until: number, record: boolean): Promise<void> => {
     while (performance.now() < until) {
       const target = input.targets[random(input.targets.length)];
       if (!target) continue;
       const isOverview = random(4) !== 0;
+      if (callLog) {
+        const { sort, descending, ...filter } = CALL_LOG_MIX[random(CALL_LOG_MIX.length)] ?? {};
+        const timed = async (query: string, variables: Record<string, unknown>): Promise<[GraphqlResponse, number]> => {
+          const started = performance.now();
+          const body = await post(agent, url, target.token, query, variables);
+          return [body, performance.now() - started];
+        };
+        const [[pageBody, pageMs], [totalsBody, totalsMs]] = await Promise.all([
+          timed(CALL_LOG.query, { ...filter, sort, descending, pageSize: CALL_LOG_PAGE_SIZE }),
+          timed(CALL_LOG_TOTALS.query, filter),
+        ]);
+        if (!record) continue;
+        for (const [body, ms, into] of [[pageBody, pageMs, output.callLogMs], [totalsBody, totalsMs, output.callLogTotalsMs]] as const) {
+          if (body.errors?.length) {
+            output.errors += 1;
+            if (output.firstErrors.length < 3) output.firstErrors.push(body.errors.map((e) => e.message).join('; '));
+          } else {
+            into.push(ms);
+          }
+        }
+        continue;
+      }
       const started = performance.now();
-      const body = callLog
-        ? await post(agent, url, target.token, CALL_LOG.query, { ...CALL_LOG_MIX[random(CALL_LOG_MIX.length)], pageSize: CALL_LOG_PAGE_SIZE })
-        : isOverview
+      const body = isOverview
         ? await post(agent, url, target.token, OVERVIEW.query, { fromDate: null, toDate: null })
         : await post(agent, url, target.token, AGENT_OVERVIEW.query, {
             agentId: target.agentIds[random(target.agentIds.length)],
@@ -139,7 +162,7 @@ export async function runClients(input: ClientsInput): Promise<ClientsOutput> {
         if (output.firstErrors.length < 3) output.firstErrors.push(body.errors.map((e) => e.message).join('; '));
         continue;
       }
-      (callLog ? output.callLogMs : isOverview ? output.overviewMs : output.agentPageMs).push(elapsed);
+      (isOverview ? output.overviewMs : output.agentPageMs).push(elapsed);
     }
   };
   const warmupUntil = performance.now() + input.warmupSeconds * 1000;

@@ -47,6 +47,8 @@ export interface GraphqlResult {
   agentPage: GraphqlLatency;
   /** The call log mix (measureCallLogSideBySide). */
   callLog: GraphqlLatency;
+  /** The call log mix's totals requests (sent beside each first page). */
+  callLogTotals: GraphqlLatency;
   requestsPerSecond: number;
   errors: number;
 }
@@ -158,6 +160,7 @@ interface RunSamples {
   overviewMs: number[];
   agentPageMs: number[];
   callLogMs: number[];
+  callLogTotalsMs: number[];
   elapsedSeconds: number;
   errors: number;
   tenants: number;
@@ -208,6 +211,7 @@ function summarise(runs: RunSamples[], clients: number, poolSize: number, rounds
   const overview = runs.flatMap((run) => run.overviewMs);
   const agentPage = runs.flatMap((run) => run.agentPageMs);
   const callLog = runs.flatMap((run) => run.callLogMs);
+  const callLogTotals = runs.flatMap((run) => run.callLogTotalsMs);
   const all = [...overview, ...agentPage, ...callLog];
   const seconds = runs.reduce((sum, run) => sum + run.elapsedSeconds, 0);
   return {
@@ -220,6 +224,7 @@ function summarise(runs: RunSamples[], clients: number, poolSize: number, rounds
     overview: latency(overview),
     agentPage: latency(agentPage),
     callLog: latency(callLog),
+    callLogTotals: latency(callLogTotals),
     requestsPerSecond: all.length / seconds,
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
   };
@@ -268,7 +273,7 @@ export async function largestTenant(db: pg.Pool): Promise<{ tenantId: string; ca
 }
 
 /**
- * The call log under load (CALL_LOG_MIX: mixed filters and sorts, first page with totals),
+ * The call log under load (CALL_LOG_MIX: mixed filters and sorts; per filter the first page and the totals, concurrently),
  * 16 clients all on the largest tenant, on each target side by side like the dashboard's reads.
  */
 export function measureCallLogSideBySide(targets: readonly GraphqlTarget[], options: GraphqlRunOptions & { rounds: number }): Promise<GraphqlResult[]> {

@@ -34,6 +34,9 @@ export type Headline = Record<HeadlineKey, number | boolean | null> & {
   graphql_p50_ms_1m: number | null;
   graphql_p50_ms_4m: number | null;
   calllog_p95_ms_1m: number | null;
+  /** The call log's totals requests (beside each first page), largest tenant. */
+  calllog_totals_p95_ms_4m: number | null;
+  calllog_totals_p95_ms_1m: number | null;
   csv_export_peak_rss_mb: number | null;
   webhook_rps_spread: number | null;
   webhook_rps_hot: number | null;
@@ -138,6 +141,8 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null, webh
     calllog_p95_ms_1m: volume?.small.callLog?.all.p95Ms ?? null,
     calllog_p95_ratio_4m_1m:
       volume?.small.callLog && volume.large.callLog ? ratio(volume.large.callLog.all.p95Ms, volume.small.callLog.all.p95Ms) : null,
+    calllog_totals_p95_ms_4m: volume?.large.callLog?.callLogTotals.p95Ms ?? null,
+    calllog_totals_p95_ms_1m: volume?.small.callLog?.callLogTotals.p95Ms ?? null,
     csv_export_rows_per_s: volume?.large.csvExport?.rowsPerSecond ?? null,
     csv_export_peak_rss_mb: volume?.large.csvExport?.peakRssMb ?? null,
     webhook_rps_spread: webhooks?.spread.requestsPerSecond ?? null,
@@ -264,8 +269,12 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webh
       if (step.callLog) {
         const g = step.callLog;
         rows.push({
-          figure: `call log @${step.load.totalCalls}, largest tenant: p50 / p95 / p99 ms, req/s (${g.clients} clients)`,
+          figure: `call log @${step.load.totalCalls}, largest tenant: page requests p50 / p95 / p99 ms, req/s (${g.clients} clients)`,
           value: `${fmt(g.all.p50Ms, 1)} / ${fmt(g.all.p95Ms, 1)} / ${fmt(g.all.p99Ms, 1)}, ${fmt(g.requestsPerSecond, 0)} req/s, ${g.errors} errors`,
+        });
+        rows.push({
+          figure: `call log @${step.load.totalCalls}, largest tenant: totals requests (sent beside each first page) p50 / p95 / p99 ms`,
+          value: `${fmt(g.callLogTotals.p50Ms, 1)} / ${fmt(g.callLogTotals.p95Ms, 1)} / ${fmt(g.callLogTotals.p99Ms, 1)}`,
         });
       }
       if (step.csvExport) {

@@ -52,7 +52,8 @@ afterAll(async () => {
 
 async function callLogTotal(): Promise<string> {
   await page.waitForURL(/\/calls\?/, { timeout: WAIT_MS });
-  const totals = page.getByTestId('call-log-totals');
+  // the totals arrive in their own request, after or before the page
+  const totals = page.locator('[data-testid="call-log-totals"][data-state="ready"]');
   await totals.waitFor({ timeout: WAIT_MS });
   return (await totals.getAttribute('data-calls')) ?? '';
 }

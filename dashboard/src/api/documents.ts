@@ -7,7 +7,7 @@ import { CALL_DETAIL } from './operations/call-detail.ts';
 import { CONTACT_OVERVIEW, CREATE_FOLLOW_UP, LEADS_PAGE, MARK_LEADS_READ } from './operations/leads.ts';
 import { CALL_PAGE, RETRY_ANALYSIS } from './operations/call-page.ts';
 import { KPI_DEFINITIONS } from './operations/kpi-definitions.ts';
-import { CALL_LOG } from './operations/call-log.ts';
+import { CALL_LOG, CALL_LOG_TOTALS } from './operations/call-log.ts';
 import { MARK_ALL_READ, MARK_READ, SIGN_IN } from './operations/mutations.ts';
 import { OVERVIEW } from './operations/overview.ts';
 import { CALLER_PREVIEW, ERASE_BUSINESS, ERASE_CONTACT, PRIVACY, REQUEST_EXPORT, SET_RETENTION } from './operations/privacy.ts';
@@ -33,5 +33,6 @@ export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SE
   CALL_PAGE, RETRY_ANALYSIS,
   KPI_DEFINITIONS,
   CALL_LOG,
+  CALL_LOG_TOTALS,
   REGISTER, ONBOARDING_STATUS, SEND_TEST_CALL, REMOVE_TEST_CALLS, START_TENANT_VIEW,
 ] as const;

@@ -14,7 +14,7 @@ import {
   type CallLogFilter, type CallLogSort,
 } from '../drilldown.ts';
 import { formatDateTime, formatDay, formatDuration, formatHour, formatInteger, formatLabel, formatPercent, formatWeekday } from '../format.ts';
-import { useCallLog } from '../hooks/use-call-log.ts';
+import { useCallLog, useCallLogTotals } from '../hooks/use-call-log.ts';
 import { navigate, useLocation } from '../router.ts';
 import type { Session } from '../session.ts';
 import './call-log.css';
@@ -108,14 +108,19 @@ export function CallLogPage({ session }: { session: Session }) {
   const { search } = useLocation();
   const filter = readCallLogFilter(search);
   const after = search.get('after');
-  const variables = { ...callLogVariables(filter), after, pageSize: CALL_LOG_PAGE_SIZE };
+  const filterVariables = callLogVariables(filter);
+  const variables = { ...filterVariables, after, pageSize: CALL_LOG_PAGE_SIZE };
   const { data, loading, error, refetch } = useCallLog(variables);
+  // the totals name no sort and no page: asked once per filter, beside the page
+  const { sort: _sort, descending: _descending, ...totalsVariables } = filterVariables;
+  const totalsQuery = useCallLogTotals(totalsVariables);
   const [history, setHistory] = useState<string[]>([]);
   const [exporting, setExporting] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const [query, setQuery] = useState(filter.search ?? '');
   const log = data?.callLog ?? null;
   const rows = (log?.rows ?? []).filter((row): row is CallLogRow => row !== null);
-  const totals = log?.totals ?? null;
+  const totals = totalsQuery.data?.callLog?.totals ?? null;
+  const totalsState = totals ? 'ready' : totalsQuery.error ? 'error' : 'loading';
 
   const change = (patch: Partial<CallLogFilter>): void => {
     setHistory([]);
@@ -230,13 +235,16 @@ export function CallLogPage({ session }: { session: Session }) {
       </details>
 
       <StatusGate label="calls" loading={loading} error={error} onRetry={refetch}>
-        <div className="call-log-totals" data-testid="call-log-totals" data-calls={totals?.calls ?? ''}>
+        <div className="call-log-totals" data-testid="call-log-totals" data-state={totalsState} aria-busy={totalsState === 'loading'} data-calls={totals?.calls ?? ''}>
           <span><strong>{formatInteger(totals?.calls)}</strong> calls</span>
           <span><strong>{formatInteger(totals?.figures?.successfulCalls)}</strong> successful</span>
           <span>answer rate <strong>{formatPercent(totals?.figures?.answerRate)}</strong></span>
           <span>talk time <strong>{formatDuration(totals?.figures?.talkSeconds)}</strong></span>
           <span><strong>{formatInteger(totals?.figures?.leads)}</strong> leads</span>
           <span><strong>{formatInteger(totals?.creditsUsed)}</strong> credits</span>
+          {totalsQuery.error ? (
+            <button type="button" className="link-button" onClick={totalsQuery.refetch}>Totals failed: retry</button>
+          ) : null}
         </div>
         {rows.length === 0 ? (
           <div className="state state-empty" data-state="empty">No calls match these filters.</div>

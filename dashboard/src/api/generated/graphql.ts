@@ -426,7 +426,33 @@ export type CallLogQueryVariables = Exact<{
 }>;
 
 
-export type CallLogQuery = { callLog: { fromDate: string | null, toDate: string | null, timezone: string | null, nextCursor: string | null, rows: Array<{ callId: string | null, startedAt: string | null, agentId: string | null, agentName: string | null, contactId: string | null, phoneNumber: string | null, callerName: string | null, contactName: string | null, provider: string | null, direction: string | null, callSource: string | null, status: string | null, outcome: string | null, durationSeconds: number | null, creditsUsed: number | null, hasTranscript: boolean | null, hasAnalysis: boolean | null, hasRecording: boolean | null, totalScore: number | null, leadStatusTag: string | null, cursor: string | null } | null> | null, totals: { calls: string | null, durationSeconds: string | null, creditsUsed: string | null, figures: { successfulCalls: string | null, answerRate: string | null, successRate: string | null, talkSeconds: string | null, averageDurationSeconds: string | null, leads: string | null, qualifiedLeads: string | null, hotLeads: string | null, conversionRate: string | null, ctaRate: string | null } | null } | null } | null };
+export type CallLogQuery = { callLog: { fromDate: string | null, toDate: string | null, timezone: string | null, nextCursor: string | null, rows: Array<{ callId: string | null, startedAt: string | null, agentId: string | null, agentName: string | null, contactId: string | null, phoneNumber: string | null, callerName: string | null, contactName: string | null, provider: string | null, direction: string | null, callSource: string | null, status: string | null, outcome: string | null, durationSeconds: number | null, creditsUsed: number | null, hasTranscript: boolean | null, hasAnalysis: boolean | null, hasRecording: boolean | null, totalScore: number | null, leadStatusTag: string | null, cursor: string | null } | null> | null } | null };
+
+export type CallLogTotalsQueryVariables = Exact<{
+  from: string | null | undefined;
+  to: string | null | undefined;
+  agent: string | null | undefined;
+  outcomes: Array<string | null | undefined> | string | null | undefined;
+  statuses: Array<string | null | undefined> | string | null | undefined;
+  providers: Array<string | null | undefined> | string | null | undefined;
+  directions: Array<string | null | undefined> | string | null | undefined;
+  sources: Array<string | null | undefined> | string | null | undefined;
+  temperatures: Array<string | null | undefined> | string | null | undefined;
+  minScore: number | null | undefined;
+  maxScore: number | null | undefined;
+  minDuration: number | null | undefined;
+  maxDuration: number | null | undefined;
+  hasTranscript: boolean | null | undefined;
+  hasAnalysis: boolean | null | undefined;
+  hasRecording: boolean | null | undefined;
+  search: string | null | undefined;
+  figure: string | null | undefined;
+  isoWeekday: number | null | undefined;
+  hour: number | null | undefined;
+}>;
+
+
+export type CallLogTotalsQuery = { callLog: { totals: { calls: string | null, durationSeconds: string | null, creditsUsed: string | null, figures: { successfulCalls: string | null, answerRate: string | null, successRate: string | null, talkSeconds: string | null, averageDurationSeconds: string | null, leads: string | null, qualifiedLeads: string | null, hotLeads: string | null, conversionRate: string | null, ctaRate: string | null } | null } | null } | null };
 
 export type RegisterMutationVariables = Exact<{
   name: string;
