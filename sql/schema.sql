@@ -879,6 +879,41 @@ $function$;
 comment on function app_hidden.call_log_params(from_date date, to_date date, outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[], min_score integer, max_score integer, min_duration integer, max_duration integer, search text, figure text, iso_weekday integer, hour integer, sort text, after text) is 'Checks the call log''s filters (SB160 unknown value, SB161 inverted or out-of-bounds range, SB162 search too long, SB163 bad cursor, SB103 dates) and resolves the tenant-local date range to timestamps.';
 grant execute on function app_hidden.call_log_params(from_date date, to_date date, outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[], min_score integer, max_score integer, min_duration integer, max_duration integer, search text, figure text, iso_weekday integer, hour integer, sort text, after text) to app_user;
 
+CREATE OR REPLACE FUNCTION app_hidden.call_log_range_measures(p_user_id uuid, p_from date, p_to date, p_agent_id uuid)
+ RETURNS app_hidden.measures
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+begin
+  return (select b.measures from app_hidden.measures_by_bucket(p_user_id, p_from, p_to, p_agent_id, 'range') b);
+end
+$function$;
+comment on function app_hidden.call_log_range_measures(p_user_id uuid, p_from date, p_to date, p_agent_id uuid) is 'The measures of a tenant-local day range, of the tenant or one agent, from the rollups (rollup + pending deltas): the call log''s totals without other filters (one generic plan).';
+grant execute on function app_hidden.call_log_range_measures(p_user_id uuid, p_from date, p_to date, p_agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.call_log_rows(p_user_id uuid, p_tz text, p_lo timestamp with time zone, p_hi timestamp with time zone, p_ids uuid[], p_sort text)
+ RETURNS app_public.call_log_row[]
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+begin
+  return array(
+    select m.r
+      from unnest(p_ids) with ordinality u(id, n)
+      join lateral (
+        select x.r
+          from app_hidden.call_log_matches(p_user_id, p_tz, p_lo, p_hi, null, null, null, null, null, null, null, null,
+                 null, null, null, null, null, null, null, null, null, null, p_sort) x
+         where (x.r).call_id = u.id
+      ) m on true
+     order by u.n);
+end
+$function$;
+comment on function app_hidden.call_log_rows(p_user_id uuid, p_tz text, p_lo timestamp with time zone, p_hi timestamp with time zone, p_ids uuid[], p_sort text) is 'The call log rows of the given calls (in [p_lo, p_hi)), in the order of p_ids (the page''s second step; one generic plan).';
+grant execute on function app_hidden.call_log_rows(p_user_id uuid, p_tz text, p_lo timestamp with time zone, p_hi timestamp with time zone, p_ids uuid[], p_sort text) to app_user;
+
 CREATE OR REPLACE FUNCTION app_hidden.call_source_rows(m app_hidden.measures)
  RETURNS app_public.kpi_breakdown_row[]
  LANGUAGE sql
@@ -5689,17 +5724,8 @@ begin
        limit page_size + 1) into v_ids;
   end if;
 
-  -- the rows of those calls, in that order (the same function builds them: one definition of a row)
-  select array(
-    select m.r
-      from unnest(v_ids[1:page_size]) with ordinality u(id, n)
-      join lateral (
-        select x.r
-          from app_hidden.call_log_matches(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, null, null, null, null, null,
-                 null, null, null, null, null, null, null, null, null, null, null, null, null, v_sort) x
-         where (x.r).call_id = u.id
-      ) m on true
-     order by u.n) into v_rows;
+  -- the rows of those calls, in that order (the same filter function builds them: one definition of a row)
+  v_rows := app_hidden.call_log_rows(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, v_ids[1:page_size], v_sort);
 
   if with_totals then
     if outcomes is null and statuses is null and providers is null and directions is null and sources is null
@@ -5708,8 +5734,7 @@ begin
        and p.p_search is null and figure is null and iso_weekday is null and call_log.hour is null
        and not exists (select 1 from app_hidden.purged_rollups g
                         where g.user_id = p.p_user_id and g.day between p.p_from and p.p_to) then
-      v_measures := (select b.measures
-                       from app_hidden.measures_by_bucket(p.p_user_id, p.p_from, p.p_to, agent_id, 'range') b);
+      v_measures := app_hidden.call_log_range_measures(p.p_user_id, p.p_from, p.p_to, agent_id);
     else
       v_measures := (
         select app_hidden.sum_deltas(array_agg(m.d))

@@ -1,6 +1,6 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:33c4ddfd83eddf85768b8b05a70cb05560db542a
---! Message: Call log at real sizes: a page reads only its own calls (ids first, in index order for the start-time sort, then their rows); the totals of a range (optionally one agent) come from the rollups, other filters sum the matching calls' contributions through the generated app_hidden.sum_deltas; new measure call_seconds (every call's seconds: the log's total duration)
+--! Hash: sha1:3182dc651a01db0eef4e499e6c7613fe980257b1
+--! Message: Call log at real sizes: a page reads only its own calls (ids first, in index order for the start-time sort, then their rows with one cached plan); the totals of a range (optionally one agent) come from the rollups unless retention purged calls of it, other filters sum the matching calls' contributions through the generated app_hidden.sum_deltas; new measure call_seconds (every call's seconds: the log's total duration)
 
 -- Call log at real sizes: a page reads only as many calls as it shows, and the totals of a range
 -- (optionally one agent) come from the rollups instead of every call of the range.
@@ -493,7 +493,44 @@ grant select on app_hidden.purged_rollups to app_user;
 alter function app_hidden.call_log_params(date, date, text[], text[], text[], text[], text[], text[], integer, integer,
   integer, integer, text, text, integer, integer, text, text) set plan_cache_mode = auto;
 
--- 3. The page in two steps: first the ids of the page's calls, reading only what the filters need
+-- 3. The page's two cheap parts as functions of their own with one cached plan each (their query
+--    has one shape whatever the filters; planning them anew on every request cost more than
+--    running them): the rows of given calls, and the measures of a range from the rollups.
+create or replace function app_hidden.call_log_rows(
+  p_user_id uuid, p_tz text, p_lo timestamptz, p_hi timestamptz, p_ids uuid[], p_sort text
+) returns app_public.call_log_row[]
+  language plpgsql stable
+  set plan_cache_mode = force_generic_plan
+as $$
+begin
+  return array(
+    select m.r
+      from unnest(p_ids) with ordinality u(id, n)
+      join lateral (
+        select x.r
+          from app_hidden.call_log_matches(p_user_id, p_tz, p_lo, p_hi, null, null, null, null, null, null, null, null,
+                 null, null, null, null, null, null, null, null, null, null, p_sort) x
+         where (x.r).call_id = u.id
+      ) m on true
+     order by u.n);
+end
+$$;
+comment on function app_hidden.call_log_rows is 'The call log rows of the given calls (in [p_lo, p_hi)), in the order of p_ids (the page''s second step; one generic plan).';
+grant execute on function app_hidden.call_log_rows to app_user;
+
+create or replace function app_hidden.call_log_range_measures(p_user_id uuid, p_from date, p_to date, p_agent_id uuid)
+  returns app_hidden.measures
+  language plpgsql stable
+  set plan_cache_mode = force_generic_plan
+as $$
+begin
+  return (select b.measures from app_hidden.measures_by_bucket(p_user_id, p_from, p_to, p_agent_id, 'range') b);
+end
+$$;
+comment on function app_hidden.call_log_range_measures is 'The measures of a tenant-local day range, of the tenant or one agent, from the rollups (rollup + pending deltas): the call log''s totals without other filters (one generic plan).';
+grant execute on function app_hidden.call_log_range_measures to app_user;
+
+-- 4. The page in two steps: first the ids of the page's calls, reading only what the filters need
 --    (the row's other columns are not read, so their joins are removed; sorted by start time this is
 --    an index scan that stops after the page), then the rows of those calls. Totals: a range,
 --    optionally of one agent, without other filters is the rollups' (the same measures the
@@ -572,17 +609,8 @@ begin
        limit page_size + 1) into v_ids;
   end if;
 
-  -- the rows of those calls, in that order (the same function builds them: one definition of a row)
-  select array(
-    select m.r
-      from unnest(v_ids[1:page_size]) with ordinality u(id, n)
-      join lateral (
-        select x.r
-          from app_hidden.call_log_matches(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, null, null, null, null, null,
-                 null, null, null, null, null, null, null, null, null, null, null, null, null, v_sort) x
-         where (x.r).call_id = u.id
-      ) m on true
-     order by u.n) into v_rows;
+  -- the rows of those calls, in that order (the same filter function builds them: one definition of a row)
+  v_rows := app_hidden.call_log_rows(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, v_ids[1:page_size], v_sort);
 
   if with_totals then
     if outcomes is null and statuses is null and providers is null and directions is null and sources is null
@@ -591,8 +619,7 @@ begin
        and p.p_search is null and figure is null and iso_weekday is null and call_log.hour is null
        and not exists (select 1 from app_hidden.purged_rollups g
                         where g.user_id = p.p_user_id and g.day between p.p_from and p.p_to) then
-      v_measures := (select b.measures
-                       from app_hidden.measures_by_bucket(p.p_user_id, p.p_from, p.p_to, agent_id, 'range') b);
+      v_measures := app_hidden.call_log_range_measures(p.p_user_id, p.p_from, p.p_to, agent_id);
     else
       v_measures := (
         select app_hidden.sum_deltas(array_agg(m.d))
