@@ -813,6 +813,12 @@ AS $function$
           or c.phone_number like '%' || regexp_replace(search, '[^0-9+]', '', 'g') || '%' and search ~ '^[0-9+ ().-]+$'
           or c.caller_name ilike '%' || replace(replace(replace(search, '\', '\\'), '%', '\%'), '_', '\_') || '%'
           or k.name ilike '%' || replace(replace(replace(search, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+     -- a lead figure needs an analysis: said first, so the planner joins only analysed calls and tests
+     -- the figure on those (a plain condition on a constant figure, folded away for the other figures)
+     and (figure is null or a.id is not null
+          or not (figure = any (array['leads', 'qualified_leads', 'hot_leads', 'warm_leads', 'cold_leads', 'untagged_leads',
+                                      'conversion_rate', 'calls_with_cta', 'cta_rate', 'cta_pricing', 'cta_demo', 'cta_followup',
+                                      'cta_sample', 'cta_human_escalation', 'average_lead_score'])))
      and (figure is null or app_hidden.figure_calls(figure, d))
      and (iso_weekday is null or extract(isodow from c.started_at at time zone p_tz) = iso_weekday)
      and (call_log_matches.hour is null or extract(hour from c.started_at at time zone p_tz) = call_log_matches.hour)

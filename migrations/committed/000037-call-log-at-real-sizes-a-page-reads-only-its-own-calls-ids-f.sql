@@ -1,6 +1,6 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:3182dc651a01db0eef4e499e6c7613fe980257b1
---! Message: Call log at real sizes: a page reads only its own calls (ids first, in index order for the start-time sort, then their rows with one cached plan); the totals of a range (optionally one agent) come from the rollups unless retention purged calls of it, other filters sum the matching calls' contributions through the generated app_hidden.sum_deltas; new measure call_seconds (every call's seconds: the log's total duration)
+--! Hash: sha1:20bcb6e8d413c41cff7d818229993b7e9d00dfc3
+--! Message: Call log at real sizes: a page reads only its own calls (ids first, in index order for the start-time sort, then their rows with one cached plan); the totals of a range (optionally one agent) come from the rollups unless retention purged calls of it, other filters sum the matching calls' contributions through the generated app_hidden.sum_deltas; a lead figure's drill-down joins only analysed calls; new measure call_seconds (every call's seconds: the log's total duration)
 
 -- Call log at real sizes: a page reads only as many calls as it shows, and the totals of a range
 -- (optionally one agent) come from the rollups instead of every call of the range.
@@ -493,7 +493,66 @@ grant select on app_hidden.purged_rollups to app_user;
 alter function app_hidden.call_log_params(date, date, text[], text[], text[], text[], text[], text[], integer, integer,
   integer, integer, text, text, integer, integer, text, text) set plan_cache_mode = auto;
 
--- 3. The page's two cheap parts as functions of their own with one cached plan each (their query
+-- 3. THE call log filter (migration 000035) with a prefilter for the lead figures' drill-downs.
+create or replace function app_hidden.call_log_matches(
+  p_user_id uuid, p_tz text, p_lo timestamptz, p_hi timestamptz, agent_id uuid,
+  outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[],
+  min_score integer, max_score integer, min_duration integer, max_duration integer,
+  has_transcript boolean, has_analysis boolean, has_recording boolean, search text,
+  figure text, iso_weekday integer, hour integer, sort text
+) returns table (r app_public.call_log_row, sort_key numeric, d app_hidden.rollup_deltas)
+  language sql stable
+as $$
+  select row(c.id, c.started_at, c.agent_id, g.name, c.contact_id, c.phone_number, c.caller_name, k.name,
+             c.provider, c.direction, c.call_source, c.status, c.outcome, c.duration_seconds, c.credits_used,
+             t.id is not null, a.id is not null, c.recording_url is not null, a.total_score, a.lead_status_tag,
+             x.key::text || '~' || c.id::text)::app_public.call_log_row,
+         x.key, d
+    from app_public.calls c
+    join app_public.agents g on g.id = c.agent_id and g.user_id = c.user_id
+    left join app_public.contacts k on k.id = c.contact_id and k.user_id = c.user_id
+    left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+    left join app_public.transcripts t on t.call_id = c.id
+    cross join lateral app_hidden.call_contribution(c, a, p_tz, 1) d
+    cross join lateral (select case sort
+                                 when 'duration' then c.duration_seconds::numeric
+                                 when 'score' then coalesce(a.total_score, -1)::numeric
+                                 when 'credits' then c.credits_used::numeric
+                                 else extract(epoch from c.started_at)
+                               end as key) x
+   where c.user_id = p_user_id
+     and c.started_at >= p_lo and c.started_at < p_hi
+     and (call_log_matches.agent_id is null or c.agent_id = call_log_matches.agent_id)
+     and (outcomes is null or coalesce(c.outcome, 'in_progress') = any (outcomes))
+     and (statuses is null or c.status = any (statuses))
+     and (providers is null or c.provider = any (providers))
+     and (directions is null or c.direction = any (directions))
+     and (sources is null or c.call_source = any (sources))
+     and (temperatures is null or (a.id is not null and coalesce(a.lead_status_tag, 'untagged') = any (temperatures)))
+     and (min_score is null or a.total_score >= min_score)
+     and (max_score is null or a.total_score <= max_score)
+     and (min_duration is null or c.duration_seconds >= min_duration)
+     and (max_duration is null or c.duration_seconds <= max_duration)
+     and (call_log_matches.has_transcript is null or (t.id is not null) = call_log_matches.has_transcript)
+     and (has_analysis is null or (a.id is not null) = has_analysis)
+     and (has_recording is null or (c.recording_url is not null) = has_recording)
+     and (search is null
+          or c.phone_number like '%' || regexp_replace(search, '[^0-9+]', '', 'g') || '%' and search ~ '^[0-9+ ().-]+$'
+          or c.caller_name ilike '%' || replace(replace(replace(search, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+          or k.name ilike '%' || replace(replace(replace(search, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+     -- a lead figure needs an analysis: said first, so the planner joins only analysed calls and tests
+     -- the figure on those (a plain condition on a constant figure, folded away for the other figures)
+     and (figure is null or a.id is not null
+          or not (figure = any (array['leads', 'qualified_leads', 'hot_leads', 'warm_leads', 'cold_leads', 'untagged_leads',
+                                      'conversion_rate', 'calls_with_cta', 'cta_rate', 'cta_pricing', 'cta_demo', 'cta_followup',
+                                      'cta_sample', 'cta_human_escalation', 'average_lead_score'])))
+     and (figure is null or app_hidden.figure_calls(figure, d))
+     and (iso_weekday is null or extract(isodow from c.started_at at time zone p_tz) = iso_weekday)
+     and (call_log_matches.hour is null or extract(hour from c.started_at at time zone p_tz) = call_log_matches.hour)
+$$;
+comment on function app_hidden.call_log_matches is 'THE call log filter: the tenant''s calls in [p_lo, p_hi) matching every given filter (null = any), each with its row, its sort key and its contribution to the measures. Used by app_public.call_log and app_hidden.call_log_export.';
+
+-- 4. The page's two cheap parts as functions of their own with one cached plan each (their query
 --    has one shape whatever the filters; planning them anew on every request cost more than
 --    running them): the rows of given calls, and the measures of a range from the rollups.
 create or replace function app_hidden.call_log_rows(
@@ -530,7 +589,7 @@ $$;
 comment on function app_hidden.call_log_range_measures is 'The measures of a tenant-local day range, of the tenant or one agent, from the rollups (rollup + pending deltas): the call log''s totals without other filters (one generic plan).';
 grant execute on function app_hidden.call_log_range_measures to app_user;
 
--- 4. The page in two steps: first the ids of the page's calls, reading only what the filters need
+-- 5. The page in two steps: first the ids of the page's calls, reading only what the filters need
 --    (the row's other columns are not read, so their joins are removed; sorted by start time this is
 --    an index scan that stops after the page), then the rows of those calls. Totals: a range,
 --    optionally of one agent, without other filters is the rollups' (the same measures the
