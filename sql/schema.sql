@@ -3852,17 +3852,26 @@ CREATE OR REPLACE FUNCTION app_private.tg_agents__record_version()
  LANGUAGE plpgsql
  SECURITY DEFINER
 AS $function$
+declare
+  v_id uuid;
+  v_at timestamptz := case when tg_op = 'INSERT' then new.created_at else pg_catalog.now() end;
 begin
   -- Serialised per agent by the row lock the insert or update holds: max(version) + 1 is free.
   insert into app_public.agent_versions (user_id, agent_id, version, name, agent_type, config, created_at)
-  select new.user_id, new.id, coalesce(max(v.version), 0) + 1, new.name, new.agent_type, new.config,
-         case when tg_op = 'INSERT' then new.created_at else pg_catalog.now() end
+  select new.user_id, new.id, coalesce(max(v.version), 0) + 1, new.name, new.agent_type, new.config, v_at
     from app_public.agent_versions v
-   where v.agent_id = new.id;
+   where v.agent_id = new.id
+  returning id into v_id;
+  -- Calls already stored that start at or after this moment (a provider clock ahead of ours, a scheduled
+  -- start) now run with this version: the calls trigger re-derives their version (normally no row).
+  if tg_op = 'UPDATE' then
+    update app_public.calls c set agent_version_id = v_id
+     where c.agent_id = new.id and c.user_id = new.user_id and c.started_at >= v_at and c.agent_version_id <> v_id;
+  end if;
   return null;
 end
 $function$;
-comment on function app_private.tg_agents__record_version() is 'AFTER INSERT, and AFTER UPDATE when config or agent_type changed: records the agent''s configuration as its next version (1 for a new agent, effective from its created_at).';
+comment on function app_private.tg_agents__record_version() is 'AFTER INSERT, and AFTER UPDATE when config or agent_type changed: records the agent''s configuration as its next version (1 for a new agent, effective from its created_at), and moves calls already stored that start after the change to it.';
 
 CREATE OR REPLACE FUNCTION app_private.tg_audit_log__append_only()
  RETURNS trigger

@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:aadfb19f20f4a646238c4a6f05c0010540885fd5
+--! Hash: sha1:2ab0a952f9e2ef167bbbb841d0891ad1d380a8ce
 --! Message: Agent versions (agent_versions written by a trigger on configuration changes, calls.agent_version_id set at ingest, KPIs by version with two-proportion z-tests) and score calibration (conversion to customer by score band and temperature)
 
 -- Agent versions (issue 17 item 7) and score calibration (item 6).
@@ -58,17 +58,26 @@ select g.user_id, g.id, 1, g.name, g.agent_type, g.config, g.created_at, null, '
 create or replace function app_private.tg_agents__record_version() returns trigger
   language plpgsql security definer
 as $$
+declare
+  v_id uuid;
+  v_at timestamptz := case when tg_op = 'INSERT' then new.created_at else pg_catalog.now() end;
 begin
   -- Serialised per agent by the row lock the insert or update holds: max(version) + 1 is free.
   insert into app_public.agent_versions (user_id, agent_id, version, name, agent_type, config, created_at)
-  select new.user_id, new.id, coalesce(max(v.version), 0) + 1, new.name, new.agent_type, new.config,
-         case when tg_op = 'INSERT' then new.created_at else pg_catalog.now() end
+  select new.user_id, new.id, coalesce(max(v.version), 0) + 1, new.name, new.agent_type, new.config, v_at
     from app_public.agent_versions v
-   where v.agent_id = new.id;
+   where v.agent_id = new.id
+  returning id into v_id;
+  -- Calls already stored that start at or after this moment (a provider clock ahead of ours, a scheduled
+  -- start) now run with this version: the calls trigger re-derives their version (normally no row).
+  if tg_op = 'UPDATE' then
+    update app_public.calls c set agent_version_id = v_id
+     where c.agent_id = new.id and c.user_id = new.user_id and c.started_at >= v_at and c.agent_version_id <> v_id;
+  end if;
   return null;
 end
 $$;
-comment on function app_private.tg_agents__record_version() is 'AFTER INSERT, and AFTER UPDATE when config or agent_type changed: records the agent''s configuration as its next version (1 for a new agent, effective from its created_at).';
+comment on function app_private.tg_agents__record_version() is 'AFTER INSERT, and AFTER UPDATE when config or agent_type changed: records the agent''s configuration as its next version (1 for a new agent, effective from its created_at), and moves calls already stored that start after the change to it.';
 
 drop trigger if exists _500_record_version on app_public.agents;
 drop trigger if exists _500_record_version_update on app_public.agents;

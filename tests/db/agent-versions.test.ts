@@ -134,6 +134,19 @@ describe('the version of a call', () => {
   });
 });
 
+describe('a configuration change after a call was stored', () => {
+  it('moves calls that start after the change (a provider clock ahead of ours) to the new version', async () => {
+    const tenant = await createTenant(db.pool);
+    const agent = await createAgent(db.pool, tenant.id);
+    const ahead = await createCall(db.pool, { userId: tenant.id, agentId: agent.id, startedAt: new Date(Date.now() + 3_600_000) });
+    const past = await createCall(db.pool, { userId: tenant.id, agentId: agent.id, startedAt: new Date(Date.now() - 3_600_000) });
+    expect(await callVersion(ahead.id)).toBe(1);
+    await db.pool.query(`update app_public.agents set config = '{"prompt": "v2"}' where id = $1`, [agent.id]);
+    expect([await callVersion(ahead.id), await callVersion(past.id)]).toEqual([2, 1]);
+    expect(await verifyRollups(db.pool, tenant.id)).toEqual([]);
+  });
+});
+
 describe('backfill of existing calls (the migration on a database with history)', () => {
   it('gives every existing agent version 1 and every existing call that version, touching nothing else', async () => {
     const { adminConnectionString } = inject('testDatabase');
