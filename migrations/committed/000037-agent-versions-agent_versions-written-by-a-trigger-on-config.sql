@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:2ab0a952f9e2ef167bbbb841d0891ad1d380a8ce
+--! Hash: sha1:015622775a020e978242c1788cee1d37c5ffedaa
 --! Message: Agent versions (agent_versions written by a trigger on configuration changes, calls.agent_version_id set at ingest, KPIs by version with two-proportion z-tests) and score calibration (conversion to customer by score band and temperature)
 
 -- Agent versions (issue 17 item 7) and score calibration (item 6).
@@ -250,7 +250,8 @@ create type app_public.agent_version_kpis as (
   config jsonb,
   figures app_public.kpi_figures,
   compared_with integer,
-  tests app_public.rate_test[]
+  tests app_public.rate_test[],
+  changes app_public.kpi_changes
 );
 comment on type app_public.agent_version_kpis is 'The KPIs of the calls one agent version made in the period, and the significance of its rates against the version before it in the list.';
 comment on column app_public.agent_version_kpis.version is 'The version number.';
@@ -260,6 +261,7 @@ comment on column app_public.agent_version_kpis.created_by_name is 'The login th
 comment on column app_public.agent_version_kpis.config is 'The configuration of that version.';
 comment on column app_public.agent_version_kpis.figures is 'The KPIs of the version''s calls that started in the period (tenant-local days), computed exactly from the calls and their current analyses with the same definitions as every other KPI.';
 comment on column app_public.agent_version_kpis.compared_with is 'The version the tests compare against (the previous row); null on the first row.';
+comment on column app_public.agent_version_kpis.changes is 'Change against compared_with, as period-over-period changes are defined (app_hidden.kpi_changes: relative for counts and durations, a difference for rates); null on the first row.';
 comment on column app_public.agent_version_kpis.tests is 'Two-proportion z-tests of success, answer, conversion and CTA rates against compared_with; null on the first row.';
 
 create or replace function app_public.agent_version_kpis(
@@ -296,12 +298,16 @@ as $$
   select l.id, l.version, l.name, l.created_at, l.created_by_name, l.actor, l.config,
          app_hidden.kpi_figures(l.m),
          lag(l.version) over w,
-         case when lag(l.version) over w is not null then app_hidden.rate_tests(lag(l.m) over w, l.m) end
+         case when lag(l.version) over w is not null then app_hidden.rate_tests(lag(l.m) over w, l.m) end,
+         case when lag(l.version) over w is not null
+              then app_hidden.kpi_changes(app_hidden.kpi_figures(l.m), app_hidden.kpi_figures(lag(l.m) over w)) end
     from listed l
   window w as (order by l.version)
    order by l.version
 $$;
-comment on function app_public.agent_version_kpis(agent_id uuid, from_date date, to_date date, versions integer[]) is 'KPIs of one agent per version for the calls that started between fromDate and toDate (tenant-local days; default the last 30 days), every version or only those listed in versions (e.g. [3, 5] to compare two); each row after the first carries two-proportion z-tests of its rates against the row before it (significant at 95% or not, too few calls guarded). Computed exactly from the calls and their current analyses through the same per-call contribution as the rollups.';
+comment on function app_public.agent_version_kpis(agent_id uuid, from_date date, to_date date, versions integer[]) is '@behavior +list -connection
+@listSuffix omit
+KPIs of one agent per version for the calls that started between fromDate and toDate (tenant-local days; default the last 30 days), every version or only those listed in versions (e.g. [3, 5] to compare two); each row after the first carries two-proportion z-tests of its rates against the row before it (significant at 95% or not, too few calls guarded). Computed exactly from the calls and their current analyses through the same per-call contribution as the rollups.';
 grant execute on function app_public.agent_version_kpis(agent_id uuid, from_date date, to_date date, versions integer[]) to app_user;
 
 ------------------------------------------------------------------------------
@@ -397,5 +403,7 @@ as $$
    group by b.dimension, b.bucket, b.min_score, b.max_score, b.ord
    order by b.ord
 $$;
-comment on function app_public.score_calibration(from_date date, to_date date, agent_id uuid) is 'Calibration of the lead score: per total-score band (0-19 ... 80-100) and per temperature (hot, warm, cold), how many contacts became customers. A contact counts once, with the current analysis of its latest analysed call in the period (tenant-local days; default the last 30) that started before it became a customer (a customer record linked to the contact or carrying its number, or the is_customer flag); calls of agentId only when given, else every agent. Exact, read from the raw rows.';
+comment on function app_public.score_calibration(from_date date, to_date date, agent_id uuid) is '@behavior +list -connection
+@listSuffix omit
+Calibration of the lead score: per total-score band (0-19 ... 80-100) and per temperature (hot, warm, cold), how many contacts became customers. A contact counts once, with the current analysis of its latest analysed call in the period (tenant-local days; default the last 30) that started before it became a customer (a customer record linked to the contact or carrying its number, or the is_customer flag); calls of agentId only when given, else every agent. Exact, read from the raw rows.';
 grant execute on function app_public.score_calibration(from_date date, to_date date, agent_id uuid) to app_user;
