@@ -349,6 +349,38 @@ AS $function$
 $function$;
 comment on function app_hidden.agent_version_at(p_agent_id uuid, p_at timestamp with time zone) is 'THE rule for which version a call ran with: the agent''s latest version created at or before the call''s start (the first version for calls older than it).';
 
+CREATE OR REPLACE FUNCTION app_hidden.agent_version_measures(p_user_id uuid, p_agent_id uuid, p_tz text, p_from date, p_to date, p_versions uuid[])
+ RETURNS TABLE(agent_version_id uuid, measures app_hidden.measures)
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+declare
+  v_sums text;
+begin
+  -- Every measure, summed by name: the column list is read from app_hidden.measures (which the rollup generator
+  -- keeps in step with app_private.rollup_measures), so a new measure needs nothing here. Summing the columns of
+  -- call_contribution directly costs about 3 us per call; converting each row (jsonb_populate_record) and
+  -- summing an array of measures rows cost 60-300 us per call.
+  select string_agg(format('coalesce(sum(d.%I), 0)::%s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum)
+    into v_sums
+    from pg_catalog.pg_attribute a
+   where a.attrelid = 'app_hidden.measures'::regclass and a.attnum > 0 and not a.attisdropped;
+  return query execute format($q$
+    select c.agent_version_id, row(%s)::app_hidden.measures
+      from app_public.calls c
+      left join app_public.lead_analytics a on a.call_id = c.id and a.user_id = c.user_id and a.analysis_type = 'individual'
+     cross join lateral app_hidden.call_contribution(c, a, $3, 1) d
+     where c.user_id = $1 and c.agent_id = $2
+       and c.agent_version_id = any ($6)
+       and c.started_at >= ($4::timestamp at time zone $3)
+       and c.started_at < (($5 + 1)::timestamp at time zone $3)
+     group by c.agent_version_id$q$, v_sums)
+  using p_user_id, p_agent_id, p_tz, p_from, p_to, p_versions;
+end
+$function$;
+comment on function app_hidden.agent_version_measures(p_user_id uuid, p_agent_id uuid, p_tz text, p_from date, p_to date, p_versions uuid[]) is 'Summed measures per agent version of the calls that started in a tenant-local day range: app_hidden.call_contribution of each call with its current analysis (exactly what the rollups add up), every measure by name. Security invoker: RLS applies.';
+grant execute on function app_hidden.agent_version_measures(p_user_id uuid, p_agent_id uuid, p_tz text, p_from date, p_to date, p_versions uuid[]) to app_user;
+
 CREATE OR REPLACE FUNCTION app_hidden.analysis_values(p jsonb)
  RETURNS app_public.lead_analytics
  LANGUAGE plpgsql
@@ -888,17 +920,6 @@ end
 $function$;
 comment on function app_hidden.call_log_params(from_date date, to_date date, outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[], min_score integer, max_score integer, min_duration integer, max_duration integer, search text, figure text, iso_weekday integer, hour integer, sort text, after text) is 'Checks the call log''s filters (SB160 unknown value, SB161 inverted or out-of-bounds range, SB162 search too long, SB163 bad cursor, SB103 dates) and resolves the tenant-local date range to timestamps.';
 grant execute on function app_hidden.call_log_params(from_date date, to_date date, outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[], min_score integer, max_score integer, min_duration integer, max_duration integer, search text, figure text, iso_weekday integer, hour integer, sort text, after text) to app_user;
-
-CREATE OR REPLACE FUNCTION app_hidden.call_measures(c app_public.calls, a app_public.lead_analytics, tz text)
- RETURNS app_hidden.measures
- LANGUAGE sql
- STABLE PARALLEL SAFE
-AS $function$
-  select jsonb_populate_record(null::app_hidden.measures, to_jsonb(d))
-    from app_hidden.call_contribution(c, a, tz, 1) d
-$function$;
-comment on function app_hidden.call_measures(c app_public.calls, a app_public.lead_analytics, tz text) is 'One call''s contribution (app_hidden.call_contribution) as a measures row, by column name: every measure, present and future, without listing them.';
-grant execute on function app_hidden.call_measures(c app_public.calls, a app_public.lead_analytics, tz text) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.call_source_rows(m app_hidden.measures)
  RETURNS app_public.kpi_breakdown_row[]
@@ -5217,7 +5238,7 @@ comment on column app_public.calls.provider_event_at is 'Provider time of the la
 comment on column app_public.calls.is_test is 'A test call sent from the dashboard (its Bolna delivery has context_details.switchboard_test = true). Counts in the KPIs like any call until removed with removeTestCalls.';
 comment on column app_public.calls.agent_version_id is 'The agent version the call ran with: the agent''s version current when the call started (set at ingest and whenever the call''s agent or start time changes). Calls before versioning was introduced: version 1.';
 CREATE INDEX calls_agent_started_idx ON app_public.calls USING btree (agent_id, started_at);
-CREATE INDEX calls_agent_version_started_idx ON app_public.calls USING btree (agent_version_id, started_at);
+CREATE INDEX calls_agent_version_idx ON app_public.calls USING btree (agent_version_id);
 CREATE INDEX calls_contact_id_idx ON app_public.calls USING btree (contact_id) WHERE (contact_id IS NOT NULL);
 CREATE INDEX calls_contact_link_pending_idx ON app_public.calls USING btree (user_id) WHERE contact_link_pending;
 CREATE INDEX calls_user_phone_idx ON app_public.calls USING btree (user_id, phone_number) WHERE (phone_number IS NOT NULL);
@@ -5830,16 +5851,9 @@ AS $function$
      where av.agent_id = agent_version_kpis.agent_id and av.user_id = r.user_id
        and (versions is null or av.version = any (versions))
   ), per_version as (
-    select c.agent_version_id,
-           app_hidden.sum_measures(array_agg(app_hidden.call_measures(c, a, r.timezone))) as m
-      from r
-      join app_public.calls c
-        on c.user_id = r.user_id and c.agent_id = agent_version_kpis.agent_id
-       and c.started_at >= (r.from_date::timestamp at time zone r.timezone)
-       and c.started_at < ((r.to_date + 1)::timestamp at time zone r.timezone)
-      left join app_public.lead_analytics a on a.call_id = c.id and a.user_id = c.user_id and a.analysis_type = 'individual'
-     where c.agent_version_id in (select v.id from v)
-     group by c.agent_version_id
+    select p.agent_version_id, p.measures as m
+      from r, app_hidden.agent_version_measures(r.user_id, agent_version_kpis.agent_id, r.timezone, r.from_date, r.to_date,
+                                                array(select v.id from v)) p
   ), listed as (
     select v.id, v.version, v.name, v.created_at, mb.name as created_by_name, v.actor, v.config,
            coalesce(p.m, app_hidden.sum_measures('{}')) as m

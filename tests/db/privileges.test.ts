@@ -184,7 +184,7 @@ const EXPECTED_GRANTS = [
   'table app_public.agent_target_progress: select to app_user',
   'table app_public.agent_targets: delete, select to app_user',
   'table app_public.agent_trends: select to app_user',
-  'function app_hidden.call_measures(app_public.calls,app_public.lead_analytics,text): execute to app_user',
+  'function app_hidden.agent_version_measures(uuid,uuid,text,date,date,uuid[]): execute to app_user',
   'function app_hidden.contact_conversions(uuid): execute to app_user',
   'function app_hidden.rate_tests(app_hidden.measures,app_hidden.measures): execute to app_user',
   'function app_hidden.score_band(integer): execute to app_user',
