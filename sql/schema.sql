@@ -5204,7 +5204,7 @@ END) stored,
   provider_event_rank integer default 0 not null,
   provider_event_at timestamp with time zone,
   is_test boolean generated always as (COALESCE((metadata #> '{bolna,context_details,switchboard_test}'::text[]) = 'true'::jsonb, false)) stored not null,
-  agent_version_id uuid not null,
+  agent_version_id uuid,
   constraint calls_pkey PRIMARY KEY (id),
   constraint calls_id_user_id_key UNIQUE (id, user_id),
   constraint calls_user_id_provider_provider_call_id_key UNIQUE (user_id, provider, provider_call_id),
@@ -5236,7 +5236,7 @@ comment on column app_public.calls.contact_link_pending is 'True while the call 
 comment on column app_public.calls.provider_event_rank is 'Progress of the last provider event applied (Bolna: status rank; Twilio: 1000 x status rank + SequenceNumber). Events that are not ahead of it change nothing.';
 comment on column app_public.calls.provider_event_at is 'Provider time of the last applied event (Bolna updated_at, Twilio Timestamp).';
 comment on column app_public.calls.is_test is 'A test call sent from the dashboard (its Bolna delivery has context_details.switchboard_test = true). Counts in the KPIs like any call until removed with removeTestCalls.';
-comment on column app_public.calls.agent_version_id is 'The agent version the call ran with: the agent''s version current when the call started (set at ingest and whenever the call''s agent or start time changes). Calls before versioning was introduced: version 1.';
+comment on column app_public.calls.agent_version_id is 'The agent version the call ran with: the agent''s version current when the call started (set by trigger at ingest and whenever the call''s agent or start time changes; never null for calls written with triggers on). Calls before versioning was introduced: version 1.';
 CREATE INDEX calls_agent_started_idx ON app_public.calls USING btree (agent_id, started_at);
 CREATE INDEX calls_agent_version_idx ON app_public.calls USING btree (agent_version_id);
 CREATE INDEX calls_contact_id_idx ON app_public.calls USING btree (contact_id) WHERE (contact_id IS NOT NULL);

@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:cdd1d1097900295c8aa453bff639c7fce182bba5
+--! Hash: sha1:431aaabf7ed19d4f0d16cc32b5731130830dae04
 --! Message: Agent versions (agent_versions written by a trigger on configuration changes, calls.agent_version_id set at ingest, KPIs by version with two-proportion z-tests) and score calibration (conversion to customer by score band and temperature)
 
 -- Agent versions (issue 17 item 7) and score calibration (item 6).
@@ -91,7 +91,7 @@ create trigger _500_record_version_update after update of config, agent_type on 
 -- 2. calls.agent_version_id: the version the call ran with.
 ------------------------------------------------------------------------------
 alter table app_public.calls add column if not exists agent_version_id uuid;
-comment on column app_public.calls.agent_version_id is 'The agent version the call ran with: the agent''s version current when the call started (set at ingest and whenever the call''s agent or start time changes). Calls before versioning was introduced: version 1.';
+comment on column app_public.calls.agent_version_id is 'The agent version the call ran with: the agent''s version current when the call started (set by trigger at ingest and whenever the call''s agent or start time changes; never null for calls written with triggers on). Calls before versioning was introduced: version 1.';
 
 create or replace function app_hidden.agent_version_at(p_agent_id uuid, p_at timestamptz) returns uuid
   language sql stable parallel safe
@@ -115,7 +115,9 @@ update app_public.calls c
  where c.agent_version_id is null;
 alter table app_public.calls enable trigger user;
 
-alter table app_public.calls alter column agent_version_id set not null;
+-- Not declared NOT NULL: the triggers always set it, but the ingest benchmark's bare inserts (every user trigger
+-- disabled, to measure the pipeline against them) must still be possible; tests check every call has one.
+alter table app_public.calls alter column agent_version_id drop not null;
 alter table app_public.calls drop constraint if exists calls_agent_version_fkey;
 alter table app_public.calls add constraint calls_agent_version_fkey
   foreign key (agent_version_id, agent_id, user_id) references app_public.agent_versions (id, agent_id, user_id)
