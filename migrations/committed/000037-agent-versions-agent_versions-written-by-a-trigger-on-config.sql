@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:431aaabf7ed19d4f0d16cc32b5731130830dae04
+--! Hash: sha1:ddf9c142641085ad672485098c8a74c251380671
 --! Message: Agent versions (agent_versions written by a trigger on configuration changes, calls.agent_version_id set at ingest, KPIs by version with two-proportion z-tests) and score calibration (conversion to customer by score band and temperature)
 
 -- Agent versions (issue 17 item 7) and score calibration (item 6).
@@ -36,7 +36,8 @@ comment on column app_public.agent_versions.config is 'The provider configuratio
 comment on column app_public.agent_versions.created_at is 'When this configuration took effect; calls that started from then on (until the next version) ran with it.';
 comment on column app_public.agent_versions.created_by is 'The login (member) that made the change; null for API keys, the system (webhooks, imports) and the versions recorded when versioning was introduced.';
 comment on column app_public.agent_versions.actor is 'Who made the change: user, api_key, admin, anonymous or system (as in the audit log).';
-create index if not exists agent_versions_agent_created_idx on app_public.agent_versions (agent_id, created_at);
+drop index if exists app_public.agent_versions_agent_created_idx;
+create index agent_versions_agent_created_idx on app_public.agent_versions (agent_id, created_at, version);
 create index if not exists agent_versions_user_idx on app_public.agent_versions (user_id);
 create index if not exists agent_versions_created_by_idx on app_public.agent_versions (created_by) where created_by is not null;
 grant select on table app_public.agent_versions to app_user;
@@ -93,26 +94,14 @@ create trigger _500_record_version_update after update of config, agent_type on 
 alter table app_public.calls add column if not exists agent_version_id uuid;
 comment on column app_public.calls.agent_version_id is 'The agent version the call ran with: the agent''s version current when the call started (set by trigger at ingest and whenever the call''s agent or start time changes; never null for calls written with triggers on). Calls before versioning was introduced: version 1.';
 
-create or replace function app_hidden.agent_version_at(p_agent_id uuid, p_at timestamptz) returns uuid
-  language sql stable parallel safe
-as $$
-  select coalesce(
-    (select v.id from app_public.agent_versions v
-      where v.agent_id = p_agent_id and v.created_at <= p_at
-      order by v.created_at desc, v.version desc limit 1),
-    -- A call dated before the agent's first version (an import, a late delivery): its first version.
-    (select v.id from app_public.agent_versions v
-      where v.agent_id = p_agent_id
-      order by v.created_at, v.version limit 1))
-$$;
-comment on function app_hidden.agent_version_at(p_agent_id uuid, p_at timestamptz) is 'THE rule for which version a call ran with: the agent''s latest version created at or before the call''s start (the first version for calls older than it).';
 
--- Existing calls: by time (each agent has only version 1 here, so that is version 1). No other trigger needs to
--- see this (no measure, charge or counter depends on the column), and updated_at keeps its meaning.
+-- Existing calls: by time, which here is version 1 (every agent has only that version so far). No other trigger
+-- needs to see this (no measure, charge or counter depends on the column), and updated_at keeps its meaning.
 alter table app_public.calls disable trigger user;
 update app_public.calls c
-   set agent_version_id = app_hidden.agent_version_at(c.agent_id, c.started_at)
- where c.agent_version_id is null;
+   set agent_version_id = v.id
+  from app_public.agent_versions v
+ where v.agent_id = c.agent_id and v.version = 1 and c.agent_version_id is null;
 alter table app_public.calls enable trigger user;
 
 -- Not declared NOT NULL: the triggers always set it, but the ingest benchmark's bare inserts (every user trigger
@@ -129,14 +118,28 @@ drop index if exists app_public.calls_agent_version_started_idx;
 create index if not exists calls_agent_version_idx on app_public.calls (agent_version_id);
 
 create or replace function app_private.tg_calls__set_agent_version() returns trigger
-  language plpgsql security definer
+  language plpgsql
 as $$
 begin
-  new.agent_version_id := app_hidden.agent_version_at(new.agent_id, new.started_at);
+  -- THE rule: the agent's latest version created at or before the call's start; for a call dated before the
+  -- agent's first version (an import, a late delivery), that first version. (Inline rather than a SQL function:
+  -- about 20% less per row on the ingest path.)
+  select v.id into new.agent_version_id
+    from app_public.agent_versions v
+   where v.agent_id = new.agent_id and v.created_at <= new.started_at
+   order by v.created_at desc, v.version desc
+   limit 1;
+  if not found then
+    select v.id into new.agent_version_id
+      from app_public.agent_versions v
+     where v.agent_id = new.agent_id
+     order by v.created_at, v.version
+     limit 1;
+  end if;
   return new;
 end
 $$;
-comment on function app_private.tg_calls__set_agent_version() is 'BEFORE INSERT, and BEFORE UPDATE of the agent or start time: the call''s agent version (app_hidden.agent_version_at).';
+comment on function app_private.tg_calls__set_agent_version() is 'BEFORE INSERT, and BEFORE UPDATE of the agent, the start or the column: THE rule for the version a call ran with: the agent''s latest version created at or before the call''s start (its first version for a call dated before it).';
 
 drop trigger if exists _150_agent_version on app_public.calls;
 drop trigger if exists _150_agent_version_update on app_public.calls;
