@@ -186,6 +186,10 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, RuleMessage>> = {
   users_analysis_prompt_complete_check: { field: 'analysisPromptComplete', message: 'The contact analysis prompt is too long (at most 20,000 characters).' },
   users_analysis_prompt_version_check: { field: 'analysisPromptVersion', message: 'The prompt version must be 1 or more.' },
   users_role_check: { field: 'role', message: 'The role must be user, admin or super_admin.' },
+  // versions helper (issue 17 items 6 and 7): agent versions are written by a trigger only.
+  agent_versions_agent_version_key: { field: 'version', message: 'This agent already has a version with that number; versions are numbered by the database, reload and try again.' },
+  agent_versions_id_agent_user_key: { field: 'agentVersionId', message: 'This agent version is already recorded.' },
+  agent_versions_version_positive: { field: 'version', message: 'An agent version number starts at 1.' },
   // agents
   agents_name_check: { field: 'name', message: 'The agent name must be between 1 and 200 characters.' },
   agents_provider_agent_id_check: { field: 'providerAgentId', message: "The provider's agent id must be between 1 and 200 characters." },

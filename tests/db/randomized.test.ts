@@ -2,11 +2,13 @@
  * Model-free randomized check of the analytics core: a seeded PRNG drives
  * thousands of mixed writes (inserts and batches, status and duration
  * corrections, analyses, deletes, agent and start-time moves, a time zone
- * change, a retention purge, interleaved compactions, ledger postings and
- * contacts job runs) across tenants in different time zones. Afterwards
+ * change, a retention purge, interleaved compactions, ledger postings,
+ * contacts job runs, agent configuration changes with calls around them) across
+ * tenants in different time zones. Afterwards
  * verify_rollups must find nothing for any tenant, the credit ledger must be
  * exact, and every call must be linked to its contact with an exact
- * not_connected.
+ * not_connected; every call must carry the agent version current at its start
+ * and the KPIs by version must add up to the agent's.
  *
  * Reproduce a failure with the printed seed: TEST_SEED=<seed> npx vitest run tests/db/randomized.test.ts
  */
@@ -14,7 +16,7 @@ import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactProblems, syncContacts } from '../helpers/contacts.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { asTenant, createTestDatabase, inTransaction, type TestDatabase } from '../helpers/db.ts';
 import {
   createAgent, createAnalysis, createCalls, createRandom, createTenant, phoneNumber, updateAnalysis, updateCall,
   type CallInput, type CallStatus, type Random,
@@ -49,6 +51,10 @@ interface TenantState {
   calls: string[];
   /** call id -> analysis id */
   analyses: Map<string, string>;
+  /** agent id -> configuration changes that made a version (the test's count). */
+  configChanges: Map<string, number>;
+  /** agent id -> the configuration the test last wrote. */
+  configs: Map<string, number>;
   /** Phone numbers of deleted calls (a deleted call stays counted in not_connected, so their counters are not checked). */
   deletedPhones: Set<string>;
 }
@@ -86,7 +92,8 @@ class World {
       answeredByVoicemail: random.next() < 0.1,
       direction: random.next() < 0.3 ? 'inbound' : 'outbound',
       callSource: random.pick(['phone', 'phone', 'internet', 'unknown'] as const),
-      startedAt: new Date(FROM + random.int(SPAN)),
+      // Some calls start now, among agent configuration changes, so they fall on either side of a version.
+      startedAt: random.next() < 0.1 ? new Date(Date.now() + random.int(240_000) - 120_000) : new Date(FROM + random.int(SPAN)),
       phoneNumber: random.next() < 0.8 ? phoneNumber(random.int(PHONES)) : null,
       providerCallId: `rnd-${seed}-${this.providerCalls}`,
     };
@@ -198,6 +205,16 @@ const OPERATION_TABLE: readonly [number, string, Operation][] = [
       ? { startedAt, agentId: w.random.pick(t.agents) }
       : { startedAt });
   }],
+  [3, 'change an agent configuration', async (w, t) => {
+    const agentId = w.random.pick(t.agents);
+    const config = w.random.int(4); // a small set: some writes repeat the configuration and make no version
+    await w.client.query(`update app_public.agents set config = jsonb_build_object('prompt', $2::int) where id = $1`, [agentId, config]);
+    if ((t.configs.get(agentId) ?? -1) !== config) t.configChanges.set(agentId, (t.configChanges.get(agentId) ?? 0) + 1);
+    t.configs.set(agentId, config);
+  }],
+  [1, 'rename an agent (no version)', async (w, t) => {
+    await w.client.query(`update app_public.agents set name = $2 where id = $1`, [w.random.pick(t.agents), `agent ${w.random.int(1000)}`]);
+  }],
   [1, 'buy credits', async (w, t) => {
     await w.client.query(
       `insert into app_public.credit_transactions (user_id, type, amount, description) values ($1, 'purchase', $2, 'top-up')`,
@@ -234,7 +251,9 @@ async function run(world: World): Promise<void> {
     const tenant = await createTenant(client, { timezone, credits: 15 * (i + 1) });
     const agents = [];
     for (let a = 0; a < 3; a += 1) agents.push((await createAgent(client, tenant.id)).id);
-    world.tenants.push({ id: tenant.id, agents, calls: [], analyses: new Map(), deletedPhones: new Set() });
+    world.tenants.push({
+      id: tenant.id, agents, calls: [], analyses: new Map(), deletedPhones: new Set(), configChanges: new Map(), configs: new Map(),
+    });
   }
   const zoneChangeAt = random.between(OPERATIONS * 0.3, OPERATIONS * 0.6);
   const purgeAt = random.between(OPERATIONS * 0.5, OPERATIONS * 0.8);
@@ -303,6 +322,57 @@ describe('randomized workload', () => {
       expect(await differences(client, world.tenants), `seed ${seed}, before compaction`).toEqual([]);
       await compactRollups(client);
       expect(await differences(client, world.tenants), `seed ${seed}, after compaction`).toEqual([]);
+
+      // Agent versions: one per configuration change after version 1, numbered without gaps; every call carries
+      // the version current at its start (re-derived here with a window, not the trigger's function).
+      for (const tenant of world.tenants) {
+        for (const agentId of tenant.agents) {
+          const { rows } = await client.query<{ version: number }>(
+            'select version from app_public.agent_versions where agent_id = $1 order by version', [agentId],
+          );
+          const expected = 1 + (tenant.configChanges.get(agentId) ?? 0);
+          expect(rows.map((r) => r.version), `seed ${seed}`).toEqual(Array.from({ length: expected }, (_, i) => i + 1));
+        }
+      }
+      const { rows: wrongVersions } = await client.query(
+        `with spans as (
+           select v.id, v.agent_id, v.version, v.created_at,
+                  lead(v.created_at) over (partition by v.agent_id order by v.created_at, v.version) as until,
+                  v.version = min(v.version) over (partition by v.agent_id) as first
+             from app_public.agent_versions v)
+         select c.id from app_public.calls c
+          where app_public.calls_agent_version_id(c) is distinct from (
+            select s.id from spans s
+             where s.agent_id = c.agent_id
+               and (c.started_at >= s.created_at or s.first) and (s.until is null or c.started_at < s.until)
+             order by s.version desc limit 1)
+          limit 5`,
+      );
+      expect(wrongVersions, `seed ${seed}`).toEqual([]);
+      const { rows: versionedCalls } = await client.query<{ n: number }>(
+        `select count(distinct app_public.calls_agent_version_id(calls))::int as n from app_public.calls`,
+      );
+      expect(versionedCalls[0]?.n, `seed ${seed}`).toBeGreaterThan(world.tenants.length * 3);
+      // KPIs by version add up to the agent's KPIs (the rollups), from after the purge's latest possible cutoff
+      // (they are read from stored calls; purged history stays only in the rollups).
+      for (const tenant of world.tenants) {
+        const sums = await inTransaction(client, async () => {
+          await asTenant(client, tenant.id);
+          const { rows } = await client.query<{ agent_id: string; by_version: string; rollup: string }>(
+            `select g.id as agent_id,
+                    (select jsonb_build_array(sum((k.figures).calls), sum((k.figures).successful_calls), sum((k.figures).talk_seconds),
+                                              sum((k.figures).leads), sum((k.figures).qualified_leads), sum((k.figures).calls_with_cta))
+                       from app_public.agent_version_kpis(g.id, '2026-05-25', '2026-12-31') k)::text as by_version,
+                    (select jsonb_build_array((f).calls, (f).successful_calls, (f).talk_seconds, (f).leads, (f).qualified_leads, (f).calls_with_cta)
+                       from (select app_hidden.kpi_figures(coalesce(
+                               (select m.measures from app_hidden.agent_measures(g.user_id, '2026-05-25', '2026-12-31') m where m.agent_id = g.id),
+                               app_hidden.zero_measures())) as f) x)::text as rollup
+               from app_public.agents g order by g.id`,
+          );
+          return rows;
+        });
+        for (const row of sums) expect(row.by_version, `seed ${seed}, agent ${row.agent_id}`).toBe(row.rollup);
+      }
 
       // Contacts: after the job, every call with a number is linked to its contact, and not_connected counts the
       // contact's missed calls (numbers with deleted calls excepted).

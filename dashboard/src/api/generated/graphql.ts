@@ -485,3 +485,31 @@ export type StartTenantViewMutationVariables = Exact<{
 
 
 export type StartTenantViewMutation = { startTenantView: { result: { rowId: string, name: string } | null } | null };
+
+export type AgentVersionListQueryVariables = Exact<{
+  agentId: string;
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+}>;
+
+
+export type AgentVersionListQuery = { agentVersionKpis: Array<{ version: number | null, createdAt: string | null, figures: { calls: string | null } | null } | null> | null };
+
+export type CompareAgentVersionsQueryVariables = Exact<{
+  agentId: string;
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  versions: Array<number | null | undefined> | number | null | undefined;
+}>;
+
+
+export type CompareAgentVersionsQuery = { agentVersionKpis: Array<{ version: number | null, name: string | null, createdAt: string | null, createdByName: string | null, actor: string | null, config: unknown, comparedWith: number | null, figures: { calls: string | null, successfulCalls: string | null, successRate: string | null, answerRate: string | null, averageDurationSeconds: string | null, leads: string | null, qualifiedLeads: string | null, conversionRate: string | null, ctaRate: string | null, averageLeadScore: string | null, creditsUsed: string | null } | null, tests: Array<{ rate: string | null, baselineSuccesses: string | null, baselineTrials: string | null, successes: string | null, trials: string | null, difference: string | null, z: string | null, pValue: string | null, significant: boolean | null, verdict: string | null } | null> | null, changes: { calls: string | null, successRate: string | null, answerRate: string | null, averageDurationSeconds: string | null, leads: string | null, qualifiedLeads: string | null, conversionRate: string | null, ctaRate: string | null, creditsUsed: string | null } | null } | null> | null };
+
+export type ScoreCalibrationQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  agentId: string | null | undefined;
+}>;
+
+
+export type ScoreCalibrationQuery = { scoreCalibration: Array<{ dimension: string | null, bucket: string | null, minScore: number | null, maxScore: number | null, contacts: string | null, customers: string | null, conversionRate: string | null } | null> | null };
