@@ -160,7 +160,18 @@ create table app_hidden.measures (
   engagement_score_sum bigint default 0 not null,
   engagement_score_count bigint default 0 not null,
   total_score_sum bigint default 0 not null,
-  total_score_count bigint default 0 not null
+  total_score_count bigint default 0 not null,
+  voicemail_calls bigint default 0 not null,
+  busy_calls bigint default 0 not null,
+  no_answer_calls bigint default 0 not null,
+  canceled_calls bigint default 0 not null,
+  agent_hangup_calls bigint default 0 not null,
+  caller_hangup_calls bigint default 0 not null,
+  time_to_answer_ms_sum bigint default 0 not null,
+  time_to_answer_count bigint default 0 not null,
+  cost_micros bigint default 0 not null,
+  costed_calls bigint default 0 not null,
+  cta_interactions bigint default 0 not null
 );
 comment on table app_hidden.measures is 'Type only (never holds rows): summed rollup measures, as passed between the KPI functions.';
 
@@ -206,6 +217,17 @@ create table app_hidden.purged_rollups (
   total_score_sum bigint default 0 not null,
   total_score_count bigint default 0 not null,
   purged_at timestamp with time zone default now() not null,
+  voicemail_calls bigint default 0 not null,
+  busy_calls bigint default 0 not null,
+  no_answer_calls bigint default 0 not null,
+  canceled_calls bigint default 0 not null,
+  agent_hangup_calls bigint default 0 not null,
+  caller_hangup_calls bigint default 0 not null,
+  time_to_answer_ms_sum bigint default 0 not null,
+  time_to_answer_count bigint default 0 not null,
+  cost_micros bigint default 0 not null,
+  costed_calls bigint default 0 not null,
+  cta_interactions bigint default 0 not null,
   constraint purged_rollups_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
 );
 comment on table app_hidden.purged_rollups is 'Contributions of calls deleted by retention clean-up (kept so verification does not report them as drift).';
@@ -252,6 +274,17 @@ create table app_hidden.rollup_deltas (
   engagement_score_count bigint default 0 not null,
   total_score_sum bigint default 0 not null,
   total_score_count bigint default 0 not null,
+  voicemail_calls bigint default 0 not null,
+  busy_calls bigint default 0 not null,
+  no_answer_calls bigint default 0 not null,
+  canceled_calls bigint default 0 not null,
+  agent_hangup_calls bigint default 0 not null,
+  caller_hangup_calls bigint default 0 not null,
+  time_to_answer_ms_sum bigint default 0 not null,
+  time_to_answer_count bigint default 0 not null,
+  cost_micros bigint default 0 not null,
+  costed_calls bigint default 0 not null,
+  cta_interactions bigint default 0 not null,
   constraint rollup_deltas_hour_check CHECK (hour >= 0 AND hour <= 23),
   constraint rollup_deltas_target_check CHECK (target = ANY (ARRAY['agent_day'::text, 'user_day'::text, 'user_hour'::text, 'agent_hour'::text]))
 ) with (autovacuum_vacuum_threshold=10000, autovacuum_vacuum_scale_factor=0, autovacuum_vacuum_insert_threshold=10000, autovacuum_vacuum_insert_scale_factor=0, autovacuum_vacuum_cost_delay=0);
@@ -300,12 +333,12 @@ CREATE OR REPLACE FUNCTION app_hidden.agent_day_measures(p_user_id uuid, p_from 
  LANGUAGE sql
  STABLE
 AS $function$
-      select s.agent_id, s.day, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint)::app_hidden.measures
+      select s.agent_id, s.day, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint)::app_hidden.measures
         from (
-          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_analytics r
+          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.agent_analytics r
            where r.user_id = p_user_id and r.day between p_from and p_to
           union all
-          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r
+          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r
            where r.user_id = p_user_id and r.day between p_from and p_to
              and (r.target is null or r.target = 'agent_day')
         ) s
@@ -319,12 +352,12 @@ CREATE OR REPLACE FUNCTION app_hidden.agent_measures(p_user_id uuid, p_from date
  LANGUAGE sql
  STABLE
 AS $function$
-      select s.agent_id, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint)::app_hidden.measures
+      select s.agent_id, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint)::app_hidden.measures
         from (
-          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_analytics r
+          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.agent_analytics r
            where r.user_id = p_user_id and r.day between p_from and p_to
           union all
-          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r
+          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r
            where r.user_id = p_user_id and r.day between p_from and p_to
              and (r.target is null or r.target = 'agent_day')
         ) s
@@ -740,11 +773,44 @@ AS $function$
     coalesce(s * a.budget_score, 0),     case when a.budget_score is not null then s else 0 end,
     coalesce(s * a.fit_score, 0),        case when a.fit_score is not null then s else 0 end,
     coalesce(s * a.engagement_score, 0), case when a.engagement_score is not null then s else 0 end,
-    coalesce(s * a.total_score, 0),      case when a.total_score is not null then s else 0 end
+    coalesce(s * a.total_score, 0),      case when a.total_score is not null then s else 0 end,
+    case when with_call and app_hidden.call_disposition(c.status, c.duration_seconds, c.answered_by_voicemail) = 'voicemail' then s else 0 end, -- voicemail_calls
+    case when with_call and app_hidden.call_disposition(c.status, c.duration_seconds, c.answered_by_voicemail) = 'busy' then s else 0 end, -- busy_calls
+    case when with_call and app_hidden.call_disposition(c.status, c.duration_seconds, c.answered_by_voicemail) = 'no_answer' then s else 0 end, -- no_answer_calls
+    case when with_call and app_hidden.call_disposition(c.status, c.duration_seconds, c.answered_by_voicemail) = 'canceled' then s else 0 end, -- canceled_calls
+    case when with_call and c.outcome = 'successful' and app_hidden.hangup_side(c.hangup_by, c.direction) = 'agent' then s else 0 end, -- agent_hangup_calls
+    case when with_call and c.outcome = 'successful' and app_hidden.hangup_side(c.hangup_by, c.direction) = 'caller' then s else 0 end, -- caller_hangup_calls
+    case when with_call and c.outcome is not null and c.answered_at >= c.ringing_at
+         then s * round(extract(epoch from c.answered_at - c.ringing_at) * 1000)::bigint else 0 end, -- time_to_answer_ms_sum
+    case when with_call and c.outcome is not null and c.answered_at >= c.ringing_at then s else 0 end, -- time_to_answer_count
+    case when with_call and c.cost_cents is not null then s * (c.cost_cents * 10000)::bigint else 0 end, -- cost_micros
+    case when with_call and c.cost_cents is not null then s else 0 end,      -- costed_calls
+    -- cta_interactions
+    case when a.id is not null
+         then s * (a.cta_pricing_clicked::int + a.cta_demo_clicked::int + a.cta_followup_clicked::int
+                   + a.cta_sample_clicked::int + a.cta_escalated_to_human::int) else 0 end
    where c.id is not null
 $function$;
 comment on function app_hidden.call_contribution(c app_public.calls, a app_public.lead_analytics, tz text, s bigint, with_call boolean) is 'What one call (with its individual analysis, if any) adds to the rollups, multiplied by s (+1 or -1), keyed by agent and tenant-local day and hour; with_call = false gives only the analysis part. One row; none when c is null. Set-returning plain SQL, so the planner inlines it into the triggers'' cached plans.';
 grant execute on function app_hidden.call_contribution(c app_public.calls, a app_public.lead_analytics, tz text, s bigint, with_call boolean) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.call_disposition(status text, duration_seconds integer, answered_by_voicemail boolean)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select case
+    when status = 'completed' and answered_by_voicemail then 'voicemail'
+    when status = 'completed' and duration_seconds > 0 then 'connected'
+    when status = 'completed' then 'no_conversation'
+    when status = 'busy' then 'busy'
+    when status = 'no_answer' then 'no_answer'
+    when status = 'canceled' then 'canceled'
+    when status = 'failed' then 'errored'
+  end
+$function$;
+comment on function app_hidden.call_disposition(status text, duration_seconds integer, answered_by_voicemail boolean) is 'THE disposition of an ended call, a split of calls.outcome: connected (= successful), voicemail, no_conversation, busy, no_answer (= unanswered), canceled, errored (= failed); null while in progress. Bolna balance-low is errored (sql/README.md).';
+grant execute on function app_hidden.call_disposition(status text, duration_seconds integer, answered_by_voicemail boolean) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.call_log_export(from_date date, to_date date, agent_id uuid, outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[], min_score integer, max_score integer, min_duration integer, max_duration integer, has_transcript boolean, has_analysis boolean, has_recording boolean, search text, figure text, iso_weekday integer, hour integer, sort text, descending boolean)
  RETURNS SETOF app_public.call_log_row
@@ -985,38 +1051,38 @@ AS $function$
          where d.ctid = any (array(select x.ctid from app_hidden.rollup_deltas x limit max_rows))
         returning d.*
       ), agent_day as (
-        insert into app_public.agent_analytics as t (user_id, agent_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count)
-        select m.user_id, m.agent_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count from moved m
+        insert into app_public.agent_analytics as t (user_id, agent_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions)
+        select m.user_id, m.agent_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions from moved m
          where (m.target is null or m.target = 'agent_day')
            -- deltas of a deleted agent or tenant are dropped with it
            and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
          group by m.user_id, m.day, m.agent_id
          order by user_id, day, agent_id
-        on conflict (user_id, day, agent_id) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, updated_at = now()
+        on conflict (user_id, day, agent_id) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, updated_at = now()
       ), user_day as (
-        insert into app_public.user_analytics as t (user_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count)
-        select m.user_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count from moved m
+        insert into app_public.user_analytics as t (user_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions)
+        select m.user_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions from moved m
          where (m.target is null or m.target = 'user_day')
            and exists (select 1 from app_public.users u where u.id = m.user_id)
          group by m.user_id, m.day
          order by user_id, day
-        on conflict (user_id, day) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, updated_at = now()
+        on conflict (user_id, day) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, updated_at = now()
       ), user_hour as (
-        insert into app_public.user_hourly_analytics as t (user_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count)
-        select m.user_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count from moved m
+        insert into app_public.user_hourly_analytics as t (user_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions)
+        select m.user_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions from moved m
          where (m.target is null or m.target = 'user_hour')
            and exists (select 1 from app_public.users u where u.id = m.user_id)
          group by m.user_id, m.day, m.hour
          order by user_id, day, hour
-        on conflict (user_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, updated_at = now()
+        on conflict (user_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, updated_at = now()
       ), agent_hour as (
-        insert into app_public.agent_hourly_analytics as t (user_id, agent_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count)
-        select m.user_id, m.agent_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count from moved m
+        insert into app_public.agent_hourly_analytics as t (user_id, agent_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions)
+        select m.user_id, m.agent_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions from moved m
          where (m.target is null or m.target = 'agent_hour')
            and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
          group by m.user_id, m.agent_id, m.day, m.hour
          order by user_id, agent_id, day, hour
-        on conflict (user_id, agent_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, updated_at = now()
+        on conflict (user_id, agent_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, updated_at = now()
       )
       select count(*) into moved_rows from moved;
       if moved_rows > 0 then
@@ -1077,6 +1143,30 @@ AS $function$ select app_hidden.ratio(qualified_leads, leads) $function$;
 comment on function app_hidden.conversion_rate(qualified_leads bigint, leads bigint) is 'Qualified leads / leads (analysed calls).';
 grant execute on function app_hidden.conversion_rate(qualified_leads bigint, leads bigint) to app_user;
 
+CREATE OR REPLACE FUNCTION app_hidden.cost_cents(cost_micros bigint, costed_calls bigint)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select case when costed_calls > 0 then round(cost_micros::numeric / 10000, 4) end $function$;
+comment on function app_hidden.cost_cents(cost_micros bigint, costed_calls bigint) is 'Provider cost in cents (4 places) from the cost_micros measure; null when no call has a reported cost (unknown, not free).';
+grant execute on function app_hidden.cost_cents(cost_micros bigint, costed_calls bigint) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units numeric)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select case when costed_calls > 0 and units > 0 then round(cost_micros::numeric / 10000 / units, 4) end $function$;
+comment on function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units numeric) is 'Provider cost in cents per unit (call, connected minute, lead, qualified lead), 4 places; null when no call has a reported cost or there are no units.';
+grant execute on function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units numeric) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.cta_call_conversion_rate(calls_with_cta bigint, calls bigint)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select app_hidden.ratio(calls_with_cta, calls) $function$;
+comment on function app_hidden.cta_call_conversion_rate(calls_with_cta bigint, calls bigint) is 'Calls with any CTA interaction / every call (seed 003''s cta_conversion_rate; app_hidden.cta_conversion_rate divides by leads instead).';
+grant execute on function app_hidden.cta_call_conversion_rate(calls_with_cta bigint, calls bigint) to app_user;
+
 CREATE OR REPLACE FUNCTION app_hidden.cta_conversion_rate(calls_with_cta bigint, leads bigint)
  RETURNS numeric
  LANGUAGE sql
@@ -1114,7 +1204,11 @@ AS $function$
     'inbound_calls', 'outbound_calls', 'phone_calls', 'internet_calls', 'unknown_source_calls',
     'leads', 'qualified_leads', 'hot_leads', 'warm_leads', 'cold_leads', 'untagged_leads',
     'conversion_rate', 'calls_with_cta', 'cta_rate', 'cta_pricing', 'cta_demo', 'cta_followup',
-    'cta_sample', 'cta_human_escalation', 'average_lead_score'
+    'cta_sample', 'cta_human_escalation', 'average_lead_score',
+    'voicemail_calls', 'no_conversation_calls', 'busy_calls', 'no_answer_calls', 'canceled_calls', 'errored_calls',
+    'agent_hangup_calls', 'caller_hangup_calls', 'other_hangup_calls', 'average_time_to_answer_seconds',
+    'provider_cost_cents', 'costed_calls', 'cost_per_call_cents', 'cost_per_connected_minute_cents',
+    'cost_per_lead_cents', 'cost_per_qualified_lead_cents', 'cta_interactions', 'cta_call_conversion_rate'
   ]
 $function$;
 comment on function app_hidden.drilldown_figures() is 'Every figure the call log can drill down to (the keys of app_hidden.figure_calls).';
@@ -1202,6 +1296,28 @@ begin
     when 'cta_human_escalation'     then d.cta_human_escalation <> 0
     -- average lead score = total score sum / leads with a total score
     when 'average_lead_score'       then d.total_score_count <> 0
+    -- dispositions (a split of the outcomes) and who hung up a successful call
+    when 'voicemail_calls'          then d.voicemail_calls <> 0
+    when 'no_conversation_calls'    then d.unanswered_calls <> 0 and d.voicemail_calls = 0 and d.busy_calls = 0 and d.no_answer_calls = 0
+    when 'busy_calls'               then d.busy_calls <> 0
+    when 'no_answer_calls'          then d.no_answer_calls <> 0
+    when 'canceled_calls'           then d.canceled_calls <> 0
+    when 'errored_calls'            then d.failed_calls <> 0 and d.canceled_calls = 0
+    when 'agent_hangup_calls'       then d.agent_hangup_calls <> 0
+    when 'caller_hangup_calls'      then d.caller_hangup_calls <> 0
+    when 'other_hangup_calls'       then d.successful_calls <> 0 and d.agent_hangup_calls = 0 and d.caller_hangup_calls = 0
+    -- average time to answer: the calls with both times
+    when 'average_time_to_answer_seconds' then d.time_to_answer_count <> 0
+    -- cost: the calls with a reported cost; cost per X: the denominator X
+    when 'provider_cost_cents'      then d.costed_calls <> 0
+    when 'costed_calls'             then d.costed_calls <> 0
+    when 'cost_per_call_cents'      then d.successful_calls <> 0 or d.unanswered_calls <> 0 or d.failed_calls <> 0
+    when 'cost_per_connected_minute_cents' then d.successful_calls <> 0
+    when 'cost_per_lead_cents'      then d.leads_generated <> 0
+    when 'cost_per_qualified_lead_cents' then d.qualified_leads <> 0
+    when 'cta_interactions'         then d.cta_interactions <> 0
+    -- CTA conversion over calls: its denominator, every call
+    when 'cta_call_conversion_rate' then d.calls <> 0
   end;
 end
 $function$;
@@ -1222,6 +1338,24 @@ begin
 end
 $function$;
 comment on function app_hidden.guard_last_owner(p_user_id uuid, p_member_id uuid) is 'SB203 when the member is the business''s last active owner (rows locked for the check).';
+
+CREATE OR REPLACE FUNCTION app_hidden.hangup_side(hangup_by text, direction text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select case
+    when h in ('agent', 'assistant', 'bot', 'ai', 'api request', 'api', 'bolna', 'system') then 'agent'
+    when h in ('user', 'customer', 'human', 'contact') then 'caller'
+    -- Bolna names the telephony legs: on an outbound call the callee is the person called,
+    -- on an inbound call the caller is the person who called.
+    when h = 'callee' then case when direction = 'outbound' then 'caller' else 'agent' end
+    when h = 'caller' then case when direction = 'inbound' then 'caller' else 'agent' end
+  end
+    from (select lower(btrim(hangup_by)) as h) x
+$function$;
+comment on function app_hidden.hangup_side(hangup_by text, direction text) is 'Who ended a call, from the provider''s hangup_by and the call direction: agent (the AI agent or its platform: agent, API request, system, the Bolna leg), caller (the person: user, customer, Callee of an outbound call, Caller of an inbound one), or null (carrier, unknown, none).';
+grant execute on function app_hidden.hangup_side(hangup_by text, direction text) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.hour_cells(p_user_id uuid, p_from date, p_to date, p_agent_id uuid DEFAULT NULL::uuid)
  RETURNS SETOF app_public.kpi_hour_cell
@@ -1406,7 +1540,22 @@ AS $function$
     app_hidden.average(m.urgency_score_sum, m.urgency_score_count),
     app_hidden.average(m.budget_score_sum, m.budget_score_count),
     app_hidden.average(m.fit_score_sum, m.fit_score_count),
-    app_hidden.average(m.engagement_score_sum, m.engagement_score_count)
+    app_hidden.average(m.engagement_score_sum, m.engagement_score_count),
+    m.voicemail_calls,
+    m.unanswered_calls - m.voicemail_calls - m.busy_calls - m.no_answer_calls,
+    m.busy_calls, m.no_answer_calls, m.canceled_calls,
+    m.failed_calls - m.canceled_calls,
+    m.agent_hangup_calls, m.caller_hangup_calls,
+    m.successful_calls - m.agent_hangup_calls - m.caller_hangup_calls,
+    app_hidden.time_to_answer_seconds(m.time_to_answer_ms_sum, m.time_to_answer_count),
+    app_hidden.cost_cents(m.cost_micros, m.costed_calls),
+    m.costed_calls,
+    app_hidden.cost_per(m.cost_micros, m.costed_calls, m.successful_calls + m.unanswered_calls + m.failed_calls),
+    app_hidden.cost_per(m.cost_micros, m.costed_calls, m.talk_seconds / 60.0),
+    app_hidden.cost_per(m.cost_micros, m.costed_calls, m.leads_generated),
+    app_hidden.cost_per(m.cost_micros, m.costed_calls, m.qualified_leads),
+    m.cta_interactions,
+    app_hidden.cta_call_conversion_rate(m.calls_with_cta, m.calls)
   )::app_public.kpi_figures
 $function$;
 comment on function app_hidden.kpi_figures(m app_hidden.measures) is 'THE mapping from summed rollup measures to KPI figures (through the rate and average functions).';
@@ -1641,20 +1790,20 @@ CREATE OR REPLACE FUNCTION app_hidden.measures_by_bucket(p_user_id uuid, p_from 
  STABLE
 AS $function$
       select case p_bucket when 'range' then p_from else date_trunc(p_bucket, s.day::timestamp)::date end,
-             row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint)::app_hidden.measures
+             row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint)::app_hidden.measures
         from (
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.user_analytics r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.user_analytics r
            where p_agent_id is null and r.user_id = p_user_id and r.day between p_from and p_to
           union all
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r
            where p_agent_id is null and r.user_id = p_user_id and r.day between p_from and p_to
              and (r.target is null or r.target = 'user_day')
           union all
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_analytics r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.agent_analytics r
            where p_agent_id is not null and r.user_id = p_user_id and r.agent_id = p_agent_id
              and r.day between p_from and p_to
           union all
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r
            where p_agent_id is not null and r.user_id = p_user_id and r.agent_id = p_agent_id
              and r.day between p_from and p_to and (r.target is null or r.target = 'agent_day')
         ) s
@@ -1836,8 +1985,8 @@ AS $function$
         return 0;
       end if;
       -- Record what leaves (one snapshot, same definition as the triggers) ...
-      insert into app_hidden.purged_rollups (user_id, agent_id, day, hour, target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, purged_at)
-        select d.user_id, d.agent_id, d.day, d.hour, d.target, d.calls, d.successful_calls, d.failed_calls, d.unanswered_calls, d.talk_seconds, d.billed_minutes, d.credits_used, d.inbound_calls, d.outbound_calls, d.phone_calls, d.internet_calls, d.unknown_source_calls, d.leads_generated, d.qualified_leads, d.hot_leads, d.warm_leads, d.cold_leads, d.cta_pricing, d.cta_demo, d.cta_followup, d.cta_sample, d.cta_human_escalation, d.calls_with_cta, d.intent_score_sum, d.intent_score_count, d.urgency_score_sum, d.urgency_score_count, d.budget_score_sum, d.budget_score_count, d.fit_score_sum, d.fit_score_count, d.engagement_score_sum, d.engagement_score_count, d.total_score_sum, d.total_score_count, now()
+      insert into app_hidden.purged_rollups (user_id, agent_id, day, hour, target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, purged_at)
+        select d.user_id, d.agent_id, d.day, d.hour, d.target, d.calls, d.successful_calls, d.failed_calls, d.unanswered_calls, d.talk_seconds, d.billed_minutes, d.credits_used, d.inbound_calls, d.outbound_calls, d.phone_calls, d.internet_calls, d.unknown_source_calls, d.leads_generated, d.qualified_leads, d.hot_leads, d.warm_leads, d.cold_leads, d.cta_pricing, d.cta_demo, d.cta_followup, d.cta_sample, d.cta_human_escalation, d.calls_with_cta, d.intent_score_sum, d.intent_score_count, d.urgency_score_sum, d.urgency_score_count, d.budget_score_sum, d.budget_score_count, d.fit_score_sum, d.fit_score_count, d.engagement_score_sum, d.engagement_score_count, d.total_score_sum, d.total_score_count, d.voicemail_calls, d.busy_calls, d.no_answer_calls, d.canceled_calls, d.agent_hangup_calls, d.caller_hangup_calls, d.time_to_answer_ms_sum, d.time_to_answer_count, d.cost_micros, d.costed_calls, d.cta_interactions, now()
           from app_public.calls c
           left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
           cross join lateral app_hidden.call_contribution(c, a, tz, 1) d
@@ -2375,54 +2524,54 @@ AS $function$
           left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
           cross join lateral app_hidden.call_contribution(c, a, t.tz, 1) d
         union all
-        select p.user_id, p.agent_id, p.day, p.hour, p.target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count
+        select p.user_id, p.agent_id, p.day, p.hour, p.target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions
           from app_hidden.purged_rollups p, tenant t
          where p.user_id = p_user_id and p.day between t.d_from and t.d_to
       ), expected as (
-        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
           from base where target is null or target = 'agent_day' group by agent_id, day
         union all
-        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
           from base where target is null or target = 'user_day' group by day
         union all
-        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
           from base where target is null or target = 'user_hour' group by day, hour
         union all
-        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
+        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
           from base where target is null or target = 'agent_hour' group by agent_id, day, hour
       ), actual as (
-        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
-          from (select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_analytics r, tenant t
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
+          from (select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.agent_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r, tenant t
+                select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'agent_day')) x
          group by agent_id, day
         union all
-        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
-          from (select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.user_analytics r, tenant t
+        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
+          from (select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.user_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r, tenant t
+                select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'user_day')) x
          group by day
         union all
-        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
-          from (select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.user_hourly_analytics r, tenant t
+        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
+          from (select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.user_hourly_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r, tenant t
+                select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'user_hour')) x
          group by day, hour
         union all
-        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count
-          from (select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_public.agent_hourly_analytics r, tenant t
+        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
+          from (select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.agent_hourly_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count from app_hidden.rollup_deltas r, tenant t
+                select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'agent_hour')) x
          group by agent_id, day, hour
@@ -2435,8 +2584,8 @@ AS $function$
       )
       select coalesce(e.rollup, a.rollup), coalesce(e.agent_id, a.agent_id),
              coalesce(e.day, a.day), coalesce(e.hour, a.hour),
-             row(coalesce(e.calls, 0), coalesce(e.successful_calls, 0), coalesce(e.failed_calls, 0), coalesce(e.unanswered_calls, 0), coalesce(e.talk_seconds, 0), coalesce(e.billed_minutes, 0), coalesce(e.credits_used, 0), coalesce(e.inbound_calls, 0), coalesce(e.outbound_calls, 0), coalesce(e.phone_calls, 0), coalesce(e.internet_calls, 0), coalesce(e.unknown_source_calls, 0), coalesce(e.leads_generated, 0), coalesce(e.qualified_leads, 0), coalesce(e.hot_leads, 0), coalesce(e.warm_leads, 0), coalesce(e.cold_leads, 0), coalesce(e.cta_pricing, 0), coalesce(e.cta_demo, 0), coalesce(e.cta_followup, 0), coalesce(e.cta_sample, 0), coalesce(e.cta_human_escalation, 0), coalesce(e.calls_with_cta, 0), coalesce(e.intent_score_sum, 0), coalesce(e.intent_score_count, 0), coalesce(e.urgency_score_sum, 0), coalesce(e.urgency_score_count, 0), coalesce(e.budget_score_sum, 0), coalesce(e.budget_score_count, 0), coalesce(e.fit_score_sum, 0), coalesce(e.fit_score_count, 0), coalesce(e.engagement_score_sum, 0), coalesce(e.engagement_score_count, 0), coalesce(e.total_score_sum, 0), coalesce(e.total_score_count, 0))::app_private.rollup_measures,
-             row(coalesce(a.calls, 0), coalesce(a.successful_calls, 0), coalesce(a.failed_calls, 0), coalesce(a.unanswered_calls, 0), coalesce(a.talk_seconds, 0), coalesce(a.billed_minutes, 0), coalesce(a.credits_used, 0), coalesce(a.inbound_calls, 0), coalesce(a.outbound_calls, 0), coalesce(a.phone_calls, 0), coalesce(a.internet_calls, 0), coalesce(a.unknown_source_calls, 0), coalesce(a.leads_generated, 0), coalesce(a.qualified_leads, 0), coalesce(a.hot_leads, 0), coalesce(a.warm_leads, 0), coalesce(a.cold_leads, 0), coalesce(a.cta_pricing, 0), coalesce(a.cta_demo, 0), coalesce(a.cta_followup, 0), coalesce(a.cta_sample, 0), coalesce(a.cta_human_escalation, 0), coalesce(a.calls_with_cta, 0), coalesce(a.intent_score_sum, 0), coalesce(a.intent_score_count, 0), coalesce(a.urgency_score_sum, 0), coalesce(a.urgency_score_count, 0), coalesce(a.budget_score_sum, 0), coalesce(a.budget_score_count, 0), coalesce(a.fit_score_sum, 0), coalesce(a.fit_score_count, 0), coalesce(a.engagement_score_sum, 0), coalesce(a.engagement_score_count, 0), coalesce(a.total_score_sum, 0), coalesce(a.total_score_count, 0))::app_private.rollup_measures
+             row(coalesce(e.calls, 0), coalesce(e.successful_calls, 0), coalesce(e.failed_calls, 0), coalesce(e.unanswered_calls, 0), coalesce(e.talk_seconds, 0), coalesce(e.billed_minutes, 0), coalesce(e.credits_used, 0), coalesce(e.inbound_calls, 0), coalesce(e.outbound_calls, 0), coalesce(e.phone_calls, 0), coalesce(e.internet_calls, 0), coalesce(e.unknown_source_calls, 0), coalesce(e.leads_generated, 0), coalesce(e.qualified_leads, 0), coalesce(e.hot_leads, 0), coalesce(e.warm_leads, 0), coalesce(e.cold_leads, 0), coalesce(e.cta_pricing, 0), coalesce(e.cta_demo, 0), coalesce(e.cta_followup, 0), coalesce(e.cta_sample, 0), coalesce(e.cta_human_escalation, 0), coalesce(e.calls_with_cta, 0), coalesce(e.intent_score_sum, 0), coalesce(e.intent_score_count, 0), coalesce(e.urgency_score_sum, 0), coalesce(e.urgency_score_count, 0), coalesce(e.budget_score_sum, 0), coalesce(e.budget_score_count, 0), coalesce(e.fit_score_sum, 0), coalesce(e.fit_score_count, 0), coalesce(e.engagement_score_sum, 0), coalesce(e.engagement_score_count, 0), coalesce(e.total_score_sum, 0), coalesce(e.total_score_count, 0), coalesce(e.voicemail_calls, 0), coalesce(e.busy_calls, 0), coalesce(e.no_answer_calls, 0), coalesce(e.canceled_calls, 0), coalesce(e.agent_hangup_calls, 0), coalesce(e.caller_hangup_calls, 0), coalesce(e.time_to_answer_ms_sum, 0), coalesce(e.time_to_answer_count, 0), coalesce(e.cost_micros, 0), coalesce(e.costed_calls, 0), coalesce(e.cta_interactions, 0))::app_private.rollup_measures,
+             row(coalesce(a.calls, 0), coalesce(a.successful_calls, 0), coalesce(a.failed_calls, 0), coalesce(a.unanswered_calls, 0), coalesce(a.talk_seconds, 0), coalesce(a.billed_minutes, 0), coalesce(a.credits_used, 0), coalesce(a.inbound_calls, 0), coalesce(a.outbound_calls, 0), coalesce(a.phone_calls, 0), coalesce(a.internet_calls, 0), coalesce(a.unknown_source_calls, 0), coalesce(a.leads_generated, 0), coalesce(a.qualified_leads, 0), coalesce(a.hot_leads, 0), coalesce(a.warm_leads, 0), coalesce(a.cold_leads, 0), coalesce(a.cta_pricing, 0), coalesce(a.cta_demo, 0), coalesce(a.cta_followup, 0), coalesce(a.cta_sample, 0), coalesce(a.cta_human_escalation, 0), coalesce(a.calls_with_cta, 0), coalesce(a.intent_score_sum, 0), coalesce(a.intent_score_count, 0), coalesce(a.urgency_score_sum, 0), coalesce(a.urgency_score_count, 0), coalesce(a.budget_score_sum, 0), coalesce(a.budget_score_count, 0), coalesce(a.fit_score_sum, 0), coalesce(a.fit_score_count, 0), coalesce(a.engagement_score_sum, 0), coalesce(a.engagement_score_count, 0), coalesce(a.total_score_sum, 0), coalesce(a.total_score_count, 0), coalesce(a.voicemail_calls, 0), coalesce(a.busy_calls, 0), coalesce(a.no_answer_calls, 0), coalesce(a.canceled_calls, 0), coalesce(a.agent_hangup_calls, 0), coalesce(a.caller_hangup_calls, 0), coalesce(a.time_to_answer_ms_sum, 0), coalesce(a.time_to_answer_count, 0), coalesce(a.cost_micros, 0), coalesce(a.costed_calls, 0), coalesce(a.cta_interactions, 0))::app_private.rollup_measures
         from keyed_e e
         full join keyed_a a
           on a.rollup = e.rollup and a.agent_key = e.agent_key and a.day = e.day and a.hour_key = e.hour_key
@@ -2447,7 +2596,7 @@ CREATE OR REPLACE FUNCTION app_hidden.rollup_measures_diff(e app_private.rollup_
  RETURNS app_private.rollup_measures
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
-AS $function$ select e.calls - a.calls, e.successful_calls - a.successful_calls, e.failed_calls - a.failed_calls, e.unanswered_calls - a.unanswered_calls, e.talk_seconds - a.talk_seconds, e.billed_minutes - a.billed_minutes, e.credits_used - a.credits_used, e.inbound_calls - a.inbound_calls, e.outbound_calls - a.outbound_calls, e.phone_calls - a.phone_calls, e.internet_calls - a.internet_calls, e.unknown_source_calls - a.unknown_source_calls, e.leads_generated - a.leads_generated, e.qualified_leads - a.qualified_leads, e.hot_leads - a.hot_leads, e.warm_leads - a.warm_leads, e.cold_leads - a.cold_leads, e.cta_pricing - a.cta_pricing, e.cta_demo - a.cta_demo, e.cta_followup - a.cta_followup, e.cta_sample - a.cta_sample, e.cta_human_escalation - a.cta_human_escalation, e.calls_with_cta - a.calls_with_cta, e.intent_score_sum - a.intent_score_sum, e.intent_score_count - a.intent_score_count, e.urgency_score_sum - a.urgency_score_sum, e.urgency_score_count - a.urgency_score_count, e.budget_score_sum - a.budget_score_sum, e.budget_score_count - a.budget_score_count, e.fit_score_sum - a.fit_score_sum, e.fit_score_count - a.fit_score_count, e.engagement_score_sum - a.engagement_score_sum, e.engagement_score_count - a.engagement_score_count, e.total_score_sum - a.total_score_sum, e.total_score_count - a.total_score_count $function$;
+AS $function$ select e.calls - a.calls, e.successful_calls - a.successful_calls, e.failed_calls - a.failed_calls, e.unanswered_calls - a.unanswered_calls, e.talk_seconds - a.talk_seconds, e.billed_minutes - a.billed_minutes, e.credits_used - a.credits_used, e.inbound_calls - a.inbound_calls, e.outbound_calls - a.outbound_calls, e.phone_calls - a.phone_calls, e.internet_calls - a.internet_calls, e.unknown_source_calls - a.unknown_source_calls, e.leads_generated - a.leads_generated, e.qualified_leads - a.qualified_leads, e.hot_leads - a.hot_leads, e.warm_leads - a.warm_leads, e.cold_leads - a.cold_leads, e.cta_pricing - a.cta_pricing, e.cta_demo - a.cta_demo, e.cta_followup - a.cta_followup, e.cta_sample - a.cta_sample, e.cta_human_escalation - a.cta_human_escalation, e.calls_with_cta - a.calls_with_cta, e.intent_score_sum - a.intent_score_sum, e.intent_score_count - a.intent_score_count, e.urgency_score_sum - a.urgency_score_sum, e.urgency_score_count - a.urgency_score_count, e.budget_score_sum - a.budget_score_sum, e.budget_score_count - a.budget_score_count, e.fit_score_sum - a.fit_score_sum, e.fit_score_count - a.fit_score_count, e.engagement_score_sum - a.engagement_score_sum, e.engagement_score_count - a.engagement_score_count, e.total_score_sum - a.total_score_sum, e.total_score_count - a.total_score_count, e.voicemail_calls - a.voicemail_calls, e.busy_calls - a.busy_calls, e.no_answer_calls - a.no_answer_calls, e.canceled_calls - a.canceled_calls, e.agent_hangup_calls - a.agent_hangup_calls, e.caller_hangup_calls - a.caller_hangup_calls, e.time_to_answer_ms_sum - a.time_to_answer_ms_sum, e.time_to_answer_count - a.time_to_answer_count, e.cost_micros - a.cost_micros, e.costed_calls - a.costed_calls, e.cta_interactions - a.cta_interactions $function$;
 comment on function app_hidden.rollup_measures_diff(e app_private.rollup_measures, a app_private.rollup_measures) is 'Measures of e minus those of a (generated).';
 
 CREATE OR REPLACE FUNCTION app_hidden.settle(steps text[] DEFAULT ARRAY['contacts'::text, 'compact'::text, 'post'::text, 'refresh'::text])
@@ -2595,7 +2744,7 @@ CREATE OR REPLACE FUNCTION app_hidden.sum_measures(ms app_hidden.measures[])
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint)::app_hidden.measures from unnest(ms) m
+      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint, coalesce(sum(m.voicemail_calls), 0)::bigint, coalesce(sum(m.busy_calls), 0)::bigint, coalesce(sum(m.no_answer_calls), 0)::bigint, coalesce(sum(m.canceled_calls), 0)::bigint, coalesce(sum(m.agent_hangup_calls), 0)::bigint, coalesce(sum(m.caller_hangup_calls), 0)::bigint, coalesce(sum(m.time_to_answer_ms_sum), 0)::bigint, coalesce(sum(m.time_to_answer_count), 0)::bigint, coalesce(sum(m.cost_micros), 0)::bigint, coalesce(sum(m.costed_calls), 0)::bigint, coalesce(sum(m.cta_interactions), 0)::bigint)::app_hidden.measures from unnest(ms) m
     $function$;
 comment on function app_hidden.sum_measures(ms app_hidden.measures[]) is 'Column-wise sum of measure rows (generated).';
 grant execute on function app_hidden.sum_measures(ms app_hidden.measures[]) to app_user;
@@ -2701,6 +2850,14 @@ $function$;
 comment on function app_hidden.tenant_view_allowed(p_admin_id uuid, p_tenant_id uuid) is 'True when this operator opened a view of this business (start_tenant_view, audit-logged) within the last hour: the server checks it before running a request as that business.';
 grant execute on function app_hidden.tenant_view_allowed(p_admin_id uuid, p_tenant_id uuid) to app_authenticator;
 
+CREATE OR REPLACE FUNCTION app_hidden.time_to_answer_seconds(ms_sum bigint, n bigint)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select case when n > 0 then round(ms_sum::numeric / n / 1000, 2) end $function$;
+comment on function app_hidden.time_to_answer_seconds(ms_sum bigint, n bigint) is 'Average time from ringing to answer, in seconds rounded to 2 places, of the ended calls that have both times; null when none has.';
+grant execute on function app_hidden.time_to_answer_seconds(ms_sum bigint, n bigint) to app_user;
+
 CREATE OR REPLACE FUNCTION app_hidden.ts(v text)
  RETURNS timestamp with time zone
  LANGUAGE plpgsql
@@ -2781,7 +2938,7 @@ CREATE OR REPLACE FUNCTION app_hidden.zero_measures()
  RETURNS app_hidden.measures
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
-AS $function$ select row(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)::app_hidden.measures $function$;
+AS $function$ select row(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)::app_hidden.measures $function$;
 comment on function app_hidden.zero_measures() is 'All measures zero (generated).';
 grant execute on function app_hidden.zero_measures() to app_user;
 
@@ -3145,9 +3302,31 @@ create table app_private.rollup_measures (
   engagement_score_sum bigint default 0 not null,
   engagement_score_count bigint default 0 not null,
   total_score_sum bigint default 0 not null,
-  total_score_count bigint default 0 not null
+  total_score_count bigint default 0 not null,
+  voicemail_calls bigint default 0 not null,
+  busy_calls bigint default 0 not null,
+  no_answer_calls bigint default 0 not null,
+  canceled_calls bigint default 0 not null,
+  agent_hangup_calls bigint default 0 not null,
+  caller_hangup_calls bigint default 0 not null,
+  time_to_answer_ms_sum bigint default 0 not null,
+  time_to_answer_count bigint default 0 not null,
+  cost_micros bigint default 0 not null,
+  costed_calls bigint default 0 not null,
+  cta_interactions bigint default 0 not null
 );
 comment on table app_private.rollup_measures is 'Template (never holds rows): the additive measures every rollup stores. Rates and averages are computed at read time.';
+comment on column app_private.rollup_measures.voicemail_calls is 'Completed calls answered by voicemail (disposition voicemail; part of unanswered_calls).';
+comment on column app_private.rollup_measures.busy_calls is 'Calls that ended busy (part of unanswered_calls).';
+comment on column app_private.rollup_measures.no_answer_calls is 'Calls nobody answered (part of unanswered_calls).';
+comment on column app_private.rollup_measures.canceled_calls is 'Calls canceled before they connected (part of failed_calls).';
+comment on column app_private.rollup_measures.agent_hangup_calls is 'Successful calls the agent ended (app_hidden.hangup_side).';
+comment on column app_private.rollup_measures.caller_hangup_calls is 'Successful calls the person on the line ended (app_hidden.hangup_side).';
+comment on column app_private.rollup_measures.time_to_answer_ms_sum is 'Ended calls with a ringing and an answer time: sum of answered_at - ringing_at, in milliseconds.';
+comment on column app_private.rollup_measures.time_to_answer_count is 'Ended calls with a ringing and an answer time (answer not before ringing).';
+comment on column app_private.rollup_measures.cost_micros is 'Provider cost in millionths of the currency unit: calls.cost_cents x 10,000 (exact: cost_cents has 4 decimals).';
+comment on column app_private.rollup_measures.costed_calls is 'Calls whose provider reported a cost (cost_cents not null).';
+comment on column app_private.rollup_measures.cta_interactions is 'CTA interactions of the leads: the five CTA flags of each individual analysis added up (0-5 per lead).';
 
 create table app_private.rollup_verification_log (
   id bigint generated always as identity,
@@ -3861,10 +4040,14 @@ begin
 
   -- UPDATE
   if (new.agent_id, new.started_at, new.outcome, new.duration_seconds, new.credits_used,
-      new.direction, new.call_source)
+      new.direction, new.call_source, new.answered_by_voicemail, new.hangup_by, new.cost_cents,
+      case when new.outcome is not null then new.status end,
+      case when new.outcome is not null then new.answered_at - new.ringing_at end)
      is not distinct from
      (old.agent_id, old.started_at, old.outcome, old.duration_seconds, old.credits_used,
-      old.direction, old.call_source) then
+      old.direction, old.call_source, old.answered_by_voicemail, old.hangup_by, old.cost_cents,
+      case when old.outcome is not null then old.status end,
+      case when old.outcome is not null then old.answered_at - old.ringing_at end) then
     return null;  -- nothing a rollup, a charge or a counter depends on changed
   end if;
 
@@ -4474,7 +4657,25 @@ create type app_public.kpi_figures as (
   average_urgency_score numeric,
   average_budget_score numeric,
   average_fit_score numeric,
-  average_engagement_score numeric
+  average_engagement_score numeric,
+  voicemail_calls bigint,
+  no_conversation_calls bigint,
+  busy_calls bigint,
+  no_answer_calls bigint,
+  canceled_calls bigint,
+  errored_calls bigint,
+  agent_hangup_calls bigint,
+  caller_hangup_calls bigint,
+  other_hangup_calls bigint,
+  average_time_to_answer_seconds numeric,
+  provider_cost_cents numeric,
+  costed_calls bigint,
+  cost_per_call_cents numeric,
+  cost_per_connected_minute_cents numeric,
+  cost_per_lead_cents numeric,
+  cost_per_qualified_lead_cents numeric,
+  cta_interactions bigint,
+  cta_call_conversion_rate numeric
 );
 comment on type app_public.kpi_figures is 'The KPIs of a set of calls. Rates are fractions (0.4215 = 42.15%) rounded to 4 places, null when there is nothing to divide by; averages are rounded to 2 places.';
 comment on column app_public.kpi_figures.calls is 'Every call that started in the period (tenant-local day of started_at), whatever its outcome, in progress included.';
@@ -4496,13 +4697,31 @@ comment on column app_public.kpi_figures.warm_leads is 'Leads the analysis tagge
 comment on column app_public.kpi_figures.cold_leads is 'Leads the analysis tagged Cold.';
 comment on column app_public.kpi_figures.conversion_rate is 'Qualified leads (total score 60 or more) / leads.';
 comment on column app_public.kpi_figures.calls_with_cta is 'Leads with any call-to-action interaction (pricing, demo, follow-up, sample, human escalation).';
-comment on column app_public.kpi_figures.cta_rate is 'Leads with any call-to-action interaction / leads.';
+comment on column app_public.kpi_figures.cta_rate is 'CTA conversion over leads: leads with any call-to-action interaction / leads (analysed calls). Seed 003 divides by every call instead: ctaCallConversionRate.';
 comment on column app_public.kpi_figures.average_lead_score is 'Average total score (0-100) of the scored leads.';
 comment on column app_public.kpi_figures.average_intent_score is 'Average intent score of the leads that have one.';
 comment on column app_public.kpi_figures.average_urgency_score is 'Average urgency score of the leads that have one.';
 comment on column app_public.kpi_figures.average_budget_score is 'Average budget score of the leads that have one.';
 comment on column app_public.kpi_figures.average_fit_score is 'Average fit score of the leads that have one.';
 comment on column app_public.kpi_figures.average_engagement_score is 'Average engagement score of the leads that have one.';
+comment on column app_public.kpi_figures.voicemail_calls is 'Disposition: completed calls answered by voicemail (unanswered).';
+comment on column app_public.kpi_figures.no_conversation_calls is 'Disposition: completed calls without a conversation (0 s, not voicemail; unanswered).';
+comment on column app_public.kpi_figures.busy_calls is 'Disposition: calls that ended busy (unanswered).';
+comment on column app_public.kpi_figures.no_answer_calls is 'Disposition: calls nobody answered (unanswered).';
+comment on column app_public.kpi_figures.canceled_calls is 'Disposition: calls canceled or stopped before they connected (failed).';
+comment on column app_public.kpi_figures.errored_calls is 'Disposition: calls the provider could not place (error, failed, Bolna balance-low; failed calls that were not canceled).';
+comment on column app_public.kpi_figures.agent_hangup_calls is 'Successful calls the agent ended (hang-up by the agent, its platform or an API request).';
+comment on column app_public.kpi_figures.caller_hangup_calls is 'Successful calls the person on the line ended (hang-up by the caller or callee).';
+comment on column app_public.kpi_figures.other_hangup_calls is 'Successful calls ended by the carrier or by a side the provider did not name (successful - by agent - by caller).';
+comment on column app_public.kpi_figures.average_time_to_answer_seconds is 'Average seconds from ringing to answer, over the ended calls whose provider reported both times.';
+comment on column app_public.kpi_figures.provider_cost_cents is 'Provider cost in cents, summed over the calls whose provider reported one (Bolna total_cost; Twilio status callbacks carry none). Null when no call has a cost.';
+comment on column app_public.kpi_figures.costed_calls is 'Calls whose provider reported a cost.';
+comment on column app_public.kpi_figures.cost_per_call_cents is 'Provider cost / calls that ended (successful + unanswered + failed), in cents.';
+comment on column app_public.kpi_figures.cost_per_connected_minute_cents is 'Provider cost / minutes of conversation (talk time of the successful calls / 60), in cents.';
+comment on column app_public.kpi_figures.cost_per_lead_cents is 'Provider cost / leads (analysed calls), in cents.';
+comment on column app_public.kpi_figures.cost_per_qualified_lead_cents is 'Provider cost / qualified leads (total score 60 or more), in cents.';
+comment on column app_public.kpi_figures.cta_interactions is 'CTA interactions: the five CTA flags (pricing, demo, follow-up, sample, human escalation) of every lead added up; a lead counts up to 5.';
+comment on column app_public.kpi_figures.cta_call_conversion_rate is 'CTA conversion over calls (seed 003''s cta_conversion_rate): calls with any CTA interaction / every call.';
 
 create type app_public.kpi_granularity as enum ('day', 'week', 'month');
 comment on type app_public.kpi_granularity is 'Bucket size of a KPI series: tenant-local day, ISO week (Monday) or calendar month.';
@@ -4739,6 +4958,17 @@ create table app_public.agent_analytics (
   total_score_sum bigint default 0 not null,
   total_score_count bigint default 0 not null,
   updated_at timestamp with time zone default now() not null,
+  voicemail_calls bigint default 0 not null,
+  busy_calls bigint default 0 not null,
+  no_answer_calls bigint default 0 not null,
+  canceled_calls bigint default 0 not null,
+  agent_hangup_calls bigint default 0 not null,
+  caller_hangup_calls bigint default 0 not null,
+  time_to_answer_ms_sum bigint default 0 not null,
+  time_to_answer_count bigint default 0 not null,
+  cost_micros bigint default 0 not null,
+  costed_calls bigint default 0 not null,
+  cta_interactions bigint default 0 not null,
   constraint agent_analytics_pkey PRIMARY KEY (user_id, day, agent_id),
   constraint agent_analytics_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE CASCADE,
   constraint agent_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
@@ -4788,6 +5018,17 @@ create table app_public.agent_hourly_analytics (
   total_score_sum bigint default 0 not null,
   total_score_count bigint default 0 not null,
   updated_at timestamp with time zone default now() not null,
+  voicemail_calls bigint default 0 not null,
+  busy_calls bigint default 0 not null,
+  no_answer_calls bigint default 0 not null,
+  canceled_calls bigint default 0 not null,
+  agent_hangup_calls bigint default 0 not null,
+  caller_hangup_calls bigint default 0 not null,
+  time_to_answer_ms_sum bigint default 0 not null,
+  time_to_answer_count bigint default 0 not null,
+  cost_micros bigint default 0 not null,
+  costed_calls bigint default 0 not null,
+  cta_interactions bigint default 0 not null,
   constraint agent_hourly_analytics_pkey PRIMARY KEY (user_id, agent_id, day, hour) INCLUDE (calls, successful_calls, unanswered_calls, failed_calls, leads_generated, hot_leads),
   constraint agent_hourly_analytics_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE CASCADE,
   constraint agent_hourly_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
@@ -5369,6 +5610,17 @@ create table app_public.user_analytics (
   total_score_sum bigint default 0 not null,
   total_score_count bigint default 0 not null,
   updated_at timestamp with time zone default now() not null,
+  voicemail_calls bigint default 0 not null,
+  busy_calls bigint default 0 not null,
+  no_answer_calls bigint default 0 not null,
+  canceled_calls bigint default 0 not null,
+  agent_hangup_calls bigint default 0 not null,
+  caller_hangup_calls bigint default 0 not null,
+  time_to_answer_ms_sum bigint default 0 not null,
+  time_to_answer_count bigint default 0 not null,
+  cost_micros bigint default 0 not null,
+  costed_calls bigint default 0 not null,
+  cta_interactions bigint default 0 not null,
   constraint user_analytics_pkey PRIMARY KEY (user_id, day),
   constraint user_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
 ) with (fillfactor=70);
@@ -5415,6 +5667,17 @@ create table app_public.user_hourly_analytics (
   total_score_sum bigint default 0 not null,
   total_score_count bigint default 0 not null,
   updated_at timestamp with time zone default now() not null,
+  voicemail_calls bigint default 0 not null,
+  busy_calls bigint default 0 not null,
+  no_answer_calls bigint default 0 not null,
+  canceled_calls bigint default 0 not null,
+  agent_hangup_calls bigint default 0 not null,
+  caller_hangup_calls bigint default 0 not null,
+  time_to_answer_ms_sum bigint default 0 not null,
+  time_to_answer_count bigint default 0 not null,
+  cost_micros bigint default 0 not null,
+  costed_calls bigint default 0 not null,
+  cta_interactions bigint default 0 not null,
   constraint user_hourly_analytics_pkey PRIMARY KEY (user_id, day, hour),
   constraint user_hourly_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
   constraint user_hourly_analytics_hour_check CHECK (hour >= 0 AND hour <= 23)
@@ -7183,7 +7446,18 @@ create view app_public.agent_daily_stats with (security_invoker=true) as
     sum(engagement_score_sum)::bigint AS engagement_score_sum,
     sum(engagement_score_count)::bigint AS engagement_score_count,
     sum(total_score_sum)::bigint AS total_score_sum,
-    sum(total_score_count)::bigint AS total_score_count
+    sum(total_score_count)::bigint AS total_score_count,
+    sum(voicemail_calls)::bigint AS voicemail_calls,
+    sum(busy_calls)::bigint AS busy_calls,
+    sum(no_answer_calls)::bigint AS no_answer_calls,
+    sum(canceled_calls)::bigint AS canceled_calls,
+    sum(agent_hangup_calls)::bigint AS agent_hangup_calls,
+    sum(caller_hangup_calls)::bigint AS caller_hangup_calls,
+    sum(time_to_answer_ms_sum)::bigint AS time_to_answer_ms_sum,
+    sum(time_to_answer_count)::bigint AS time_to_answer_count,
+    sum(cost_micros)::bigint AS cost_micros,
+    sum(costed_calls)::bigint AS costed_calls,
+    sum(cta_interactions)::bigint AS cta_interactions
    FROM ( SELECT agent_analytics.user_id,
             agent_analytics.agent_id,
             agent_analytics.day,
@@ -7221,7 +7495,18 @@ create view app_public.agent_daily_stats with (security_invoker=true) as
             agent_analytics.engagement_score_sum,
             agent_analytics.engagement_score_count,
             agent_analytics.total_score_sum,
-            agent_analytics.total_score_count
+            agent_analytics.total_score_count,
+            agent_analytics.voicemail_calls,
+            agent_analytics.busy_calls,
+            agent_analytics.no_answer_calls,
+            agent_analytics.canceled_calls,
+            agent_analytics.agent_hangup_calls,
+            agent_analytics.caller_hangup_calls,
+            agent_analytics.time_to_answer_ms_sum,
+            agent_analytics.time_to_answer_count,
+            agent_analytics.cost_micros,
+            agent_analytics.costed_calls,
+            agent_analytics.cta_interactions
            FROM app_public.agent_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -7261,7 +7546,18 @@ create view app_public.agent_daily_stats with (security_invoker=true) as
             rollup_deltas.engagement_score_sum,
             rollup_deltas.engagement_score_count,
             rollup_deltas.total_score_sum,
-            rollup_deltas.total_score_count
+            rollup_deltas.total_score_count,
+            rollup_deltas.voicemail_calls,
+            rollup_deltas.busy_calls,
+            rollup_deltas.no_answer_calls,
+            rollup_deltas.canceled_calls,
+            rollup_deltas.agent_hangup_calls,
+            rollup_deltas.caller_hangup_calls,
+            rollup_deltas.time_to_answer_ms_sum,
+            rollup_deltas.time_to_answer_count,
+            rollup_deltas.cost_micros,
+            rollup_deltas.costed_calls,
+            rollup_deltas.cta_interactions
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'agent_day'::text) s
   GROUP BY user_id, agent_id, day;
@@ -7307,7 +7603,18 @@ create view app_public.agent_hourly_stats with (security_invoker=true) as
     sum(engagement_score_sum)::bigint AS engagement_score_sum,
     sum(engagement_score_count)::bigint AS engagement_score_count,
     sum(total_score_sum)::bigint AS total_score_sum,
-    sum(total_score_count)::bigint AS total_score_count
+    sum(total_score_count)::bigint AS total_score_count,
+    sum(voicemail_calls)::bigint AS voicemail_calls,
+    sum(busy_calls)::bigint AS busy_calls,
+    sum(no_answer_calls)::bigint AS no_answer_calls,
+    sum(canceled_calls)::bigint AS canceled_calls,
+    sum(agent_hangup_calls)::bigint AS agent_hangup_calls,
+    sum(caller_hangup_calls)::bigint AS caller_hangup_calls,
+    sum(time_to_answer_ms_sum)::bigint AS time_to_answer_ms_sum,
+    sum(time_to_answer_count)::bigint AS time_to_answer_count,
+    sum(cost_micros)::bigint AS cost_micros,
+    sum(costed_calls)::bigint AS costed_calls,
+    sum(cta_interactions)::bigint AS cta_interactions
    FROM ( SELECT agent_hourly_analytics.user_id,
             agent_hourly_analytics.agent_id,
             agent_hourly_analytics.day,
@@ -7346,7 +7653,18 @@ create view app_public.agent_hourly_stats with (security_invoker=true) as
             agent_hourly_analytics.engagement_score_sum,
             agent_hourly_analytics.engagement_score_count,
             agent_hourly_analytics.total_score_sum,
-            agent_hourly_analytics.total_score_count
+            agent_hourly_analytics.total_score_count,
+            agent_hourly_analytics.voicemail_calls,
+            agent_hourly_analytics.busy_calls,
+            agent_hourly_analytics.no_answer_calls,
+            agent_hourly_analytics.canceled_calls,
+            agent_hourly_analytics.agent_hangup_calls,
+            agent_hourly_analytics.caller_hangup_calls,
+            agent_hourly_analytics.time_to_answer_ms_sum,
+            agent_hourly_analytics.time_to_answer_count,
+            agent_hourly_analytics.cost_micros,
+            agent_hourly_analytics.costed_calls,
+            agent_hourly_analytics.cta_interactions
            FROM app_public.agent_hourly_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -7387,7 +7705,18 @@ create view app_public.agent_hourly_stats with (security_invoker=true) as
             rollup_deltas.engagement_score_sum,
             rollup_deltas.engagement_score_count,
             rollup_deltas.total_score_sum,
-            rollup_deltas.total_score_count
+            rollup_deltas.total_score_count,
+            rollup_deltas.voicemail_calls,
+            rollup_deltas.busy_calls,
+            rollup_deltas.no_answer_calls,
+            rollup_deltas.canceled_calls,
+            rollup_deltas.agent_hangup_calls,
+            rollup_deltas.caller_hangup_calls,
+            rollup_deltas.time_to_answer_ms_sum,
+            rollup_deltas.time_to_answer_count,
+            rollup_deltas.cost_micros,
+            rollup_deltas.costed_calls,
+            rollup_deltas.cta_interactions
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'agent_hour'::text) s
   GROUP BY user_id, agent_id, day, hour;
@@ -7680,7 +8009,18 @@ create view app_public.tenant_daily_stats with (security_invoker=true) as
     sum(engagement_score_sum)::bigint AS engagement_score_sum,
     sum(engagement_score_count)::bigint AS engagement_score_count,
     sum(total_score_sum)::bigint AS total_score_sum,
-    sum(total_score_count)::bigint AS total_score_count
+    sum(total_score_count)::bigint AS total_score_count,
+    sum(voicemail_calls)::bigint AS voicemail_calls,
+    sum(busy_calls)::bigint AS busy_calls,
+    sum(no_answer_calls)::bigint AS no_answer_calls,
+    sum(canceled_calls)::bigint AS canceled_calls,
+    sum(agent_hangup_calls)::bigint AS agent_hangup_calls,
+    sum(caller_hangup_calls)::bigint AS caller_hangup_calls,
+    sum(time_to_answer_ms_sum)::bigint AS time_to_answer_ms_sum,
+    sum(time_to_answer_count)::bigint AS time_to_answer_count,
+    sum(cost_micros)::bigint AS cost_micros,
+    sum(costed_calls)::bigint AS costed_calls,
+    sum(cta_interactions)::bigint AS cta_interactions
    FROM ( SELECT user_analytics.user_id,
             user_analytics.day,
             user_analytics.calls,
@@ -7717,7 +8057,18 @@ create view app_public.tenant_daily_stats with (security_invoker=true) as
             user_analytics.engagement_score_sum,
             user_analytics.engagement_score_count,
             user_analytics.total_score_sum,
-            user_analytics.total_score_count
+            user_analytics.total_score_count,
+            user_analytics.voicemail_calls,
+            user_analytics.busy_calls,
+            user_analytics.no_answer_calls,
+            user_analytics.canceled_calls,
+            user_analytics.agent_hangup_calls,
+            user_analytics.caller_hangup_calls,
+            user_analytics.time_to_answer_ms_sum,
+            user_analytics.time_to_answer_count,
+            user_analytics.cost_micros,
+            user_analytics.costed_calls,
+            user_analytics.cta_interactions
            FROM app_public.user_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -7756,7 +8107,18 @@ create view app_public.tenant_daily_stats with (security_invoker=true) as
             rollup_deltas.engagement_score_sum,
             rollup_deltas.engagement_score_count,
             rollup_deltas.total_score_sum,
-            rollup_deltas.total_score_count
+            rollup_deltas.total_score_count,
+            rollup_deltas.voicemail_calls,
+            rollup_deltas.busy_calls,
+            rollup_deltas.no_answer_calls,
+            rollup_deltas.canceled_calls,
+            rollup_deltas.agent_hangup_calls,
+            rollup_deltas.caller_hangup_calls,
+            rollup_deltas.time_to_answer_ms_sum,
+            rollup_deltas.time_to_answer_count,
+            rollup_deltas.cost_micros,
+            rollup_deltas.costed_calls,
+            rollup_deltas.cta_interactions
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'user_day'::text) s
   GROUP BY user_id, day;
@@ -7801,7 +8163,18 @@ create view app_public.tenant_hourly_stats with (security_invoker=true) as
     sum(engagement_score_sum)::bigint AS engagement_score_sum,
     sum(engagement_score_count)::bigint AS engagement_score_count,
     sum(total_score_sum)::bigint AS total_score_sum,
-    sum(total_score_count)::bigint AS total_score_count
+    sum(total_score_count)::bigint AS total_score_count,
+    sum(voicemail_calls)::bigint AS voicemail_calls,
+    sum(busy_calls)::bigint AS busy_calls,
+    sum(no_answer_calls)::bigint AS no_answer_calls,
+    sum(canceled_calls)::bigint AS canceled_calls,
+    sum(agent_hangup_calls)::bigint AS agent_hangup_calls,
+    sum(caller_hangup_calls)::bigint AS caller_hangup_calls,
+    sum(time_to_answer_ms_sum)::bigint AS time_to_answer_ms_sum,
+    sum(time_to_answer_count)::bigint AS time_to_answer_count,
+    sum(cost_micros)::bigint AS cost_micros,
+    sum(costed_calls)::bigint AS costed_calls,
+    sum(cta_interactions)::bigint AS cta_interactions
    FROM ( SELECT user_hourly_analytics.user_id,
             user_hourly_analytics.day,
             user_hourly_analytics.hour,
@@ -7839,7 +8212,18 @@ create view app_public.tenant_hourly_stats with (security_invoker=true) as
             user_hourly_analytics.engagement_score_sum,
             user_hourly_analytics.engagement_score_count,
             user_hourly_analytics.total_score_sum,
-            user_hourly_analytics.total_score_count
+            user_hourly_analytics.total_score_count,
+            user_hourly_analytics.voicemail_calls,
+            user_hourly_analytics.busy_calls,
+            user_hourly_analytics.no_answer_calls,
+            user_hourly_analytics.canceled_calls,
+            user_hourly_analytics.agent_hangup_calls,
+            user_hourly_analytics.caller_hangup_calls,
+            user_hourly_analytics.time_to_answer_ms_sum,
+            user_hourly_analytics.time_to_answer_count,
+            user_hourly_analytics.cost_micros,
+            user_hourly_analytics.costed_calls,
+            user_hourly_analytics.cta_interactions
            FROM app_public.user_hourly_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -7879,7 +8263,18 @@ create view app_public.tenant_hourly_stats with (security_invoker=true) as
             rollup_deltas.engagement_score_sum,
             rollup_deltas.engagement_score_count,
             rollup_deltas.total_score_sum,
-            rollup_deltas.total_score_count
+            rollup_deltas.total_score_count,
+            rollup_deltas.voicemail_calls,
+            rollup_deltas.busy_calls,
+            rollup_deltas.no_answer_calls,
+            rollup_deltas.canceled_calls,
+            rollup_deltas.agent_hangup_calls,
+            rollup_deltas.caller_hangup_calls,
+            rollup_deltas.time_to_answer_ms_sum,
+            rollup_deltas.time_to_answer_count,
+            rollup_deltas.cost_micros,
+            rollup_deltas.costed_calls,
+            rollup_deltas.cta_interactions
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'user_hour'::text) s
   GROUP BY user_id, day, hour;
