@@ -1151,13 +1151,16 @@ AS $function$ select case when costed_calls > 0 then round(cost_micros::numeric 
 comment on function app_hidden.cost_cents(cost_micros bigint, costed_calls bigint) is 'Provider cost in cents (4 places) from the cost_micros measure; null when no call has a reported cost (unknown, not free).';
 grant execute on function app_hidden.cost_cents(cost_micros bigint, costed_calls bigint) to app_user;
 
-CREATE OR REPLACE FUNCTION app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units numeric)
+CREATE OR REPLACE FUNCTION app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units bigint, units_per bigint DEFAULT 1)
  RETURNS numeric
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
-AS $function$ select case when costed_calls > 0 and units > 0 then round(cost_micros::numeric / 10000 / units, 4) end $function$;
-comment on function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units numeric) is 'Provider cost in cents per unit (call, connected minute, lead, qualified lead), 4 places; null when no call has a reported cost or there are no units.';
-grant execute on function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units numeric) to app_user;
+AS $function$
+  select case when costed_calls > 0 and units > 0
+              then round(cost_micros::numeric * units_per / (10000::numeric * units), 4) end
+$function$;
+comment on function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units bigint, units_per bigint) is 'Provider cost in cents per unit (a call, a lead, a qualified lead; per minute: units talk seconds, units_per 60), one division, 4 places; null when no call has a reported cost or there are no units.';
+grant execute on function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units bigint, units_per bigint) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.cta_call_conversion_rate(calls_with_cta bigint, calls bigint)
  RETURNS numeric
@@ -1551,7 +1554,7 @@ AS $function$
     app_hidden.cost_cents(m.cost_micros, m.costed_calls),
     m.costed_calls,
     app_hidden.cost_per(m.cost_micros, m.costed_calls, m.successful_calls + m.unanswered_calls + m.failed_calls),
-    app_hidden.cost_per(m.cost_micros, m.costed_calls, m.talk_seconds / 60.0),
+    app_hidden.cost_per(m.cost_micros, m.costed_calls, m.talk_seconds, 60),
     app_hidden.cost_per(m.cost_micros, m.costed_calls, m.leads_generated),
     app_hidden.cost_per(m.cost_micros, m.costed_calls, m.qualified_leads),
     m.cta_interactions,
@@ -2854,7 +2857,7 @@ CREATE OR REPLACE FUNCTION app_hidden.time_to_answer_seconds(ms_sum bigint, n bi
  RETURNS numeric
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
-AS $function$ select case when n > 0 then round(ms_sum::numeric / n / 1000, 2) end $function$;
+AS $function$ select case when n > 0 then round(ms_sum::numeric / (n * 1000), 2) end $function$;
 comment on function app_hidden.time_to_answer_seconds(ms_sum bigint, n bigint) is 'Average time from ringing to answer, in seconds rounded to 2 places, of the ended calls that have both times; null when none has.';
 grant execute on function app_hidden.time_to_answer_seconds(ms_sum bigint, n bigint) to app_user;
 

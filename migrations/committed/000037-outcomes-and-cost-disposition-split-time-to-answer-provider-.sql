@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:4a6643db5469c3b756e1e2ec4ff838107e269f16
+--! Hash: sha1:13ab76c61497357203e2d40493fcd17b73ea7c9a
 --! Message: Outcomes and cost: disposition split, time to answer, provider cost, CTA interactions as rollup measures; cost rates, CTA conversion over calls, new KPI figures with drill-down
 
 -- Issue 17 items 2, 3 and 8 (helper "outcomes"): the disposition split of ended calls, time to
@@ -219,7 +219,7 @@ select app_hidden.rebuild_rollups(u.id) from app_public.users u;
 create or replace function app_hidden.time_to_answer_seconds(ms_sum bigint, n bigint)
   returns numeric
   language sql immutable parallel safe
-as $$ select case when n > 0 then round(ms_sum::numeric / n / 1000, 2) end $$;
+as $$ select case when n > 0 then round(ms_sum::numeric / (n * 1000), 2) end $$;
 comment on function app_hidden.time_to_answer_seconds(ms_sum bigint, n bigint) is 'Average time from ringing to answer, in seconds rounded to 2 places, of the ended calls that have both times; null when none has.';
 grant execute on function app_hidden.time_to_answer_seconds(ms_sum bigint, n bigint) to app_user;
 
@@ -230,12 +230,15 @@ as $$ select case when costed_calls > 0 then round(cost_micros::numeric / 10000,
 comment on function app_hidden.cost_cents(cost_micros bigint, costed_calls bigint) is 'Provider cost in cents (4 places) from the cost_micros measure; null when no call has a reported cost (unknown, not free).';
 grant execute on function app_hidden.cost_cents(cost_micros bigint, costed_calls bigint) to app_user;
 
-create or replace function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units numeric)
+create or replace function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units bigint, units_per bigint default 1)
   returns numeric
   language sql immutable parallel safe
-as $$ select case when costed_calls > 0 and units > 0 then round(cost_micros::numeric / 10000 / units, 4) end $$;
-comment on function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units numeric) is 'Provider cost in cents per unit (call, connected minute, lead, qualified lead), 4 places; null when no call has a reported cost or there are no units.';
-grant execute on function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units numeric) to app_user;
+as $$
+  select case when costed_calls > 0 and units > 0
+              then round(cost_micros::numeric * units_per / (10000::numeric * units), 4) end
+$$;
+comment on function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units bigint, units_per bigint) is 'Provider cost in cents per unit (a call, a lead, a qualified lead; per minute: units talk seconds, units_per 60), one division, 4 places; null when no call has a reported cost or there are no units.';
+grant execute on function app_hidden.cost_per(cost_micros bigint, costed_calls bigint, units bigint, units_per bigint) to app_user;
 
 create or replace function app_hidden.cta_call_conversion_rate(calls_with_cta bigint, calls bigint)
   returns numeric
@@ -314,7 +317,7 @@ as $$
     app_hidden.cost_cents(m.cost_micros, m.costed_calls),
     m.costed_calls,
     app_hidden.cost_per(m.cost_micros, m.costed_calls, m.successful_calls + m.unanswered_calls + m.failed_calls),
-    app_hidden.cost_per(m.cost_micros, m.costed_calls, m.talk_seconds / 60.0),
+    app_hidden.cost_per(m.cost_micros, m.costed_calls, m.talk_seconds, 60),
     app_hidden.cost_per(m.cost_micros, m.costed_calls, m.leads_generated),
     app_hidden.cost_per(m.cost_micros, m.costed_calls, m.qualified_leads),
     m.cta_interactions,
