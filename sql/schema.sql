@@ -5906,6 +5906,14 @@ begin
                  'budget_score_sum', sum((m.d).budget_score_sum), 'budget_score_count', sum((m.d).budget_score_count),
                  'fit_score_sum', sum((m.d).fit_score_sum), 'fit_score_count', sum((m.d).fit_score_count),
                  'engagement_score_sum', sum((m.d).engagement_score_sum), 'engagement_score_count', sum((m.d).engagement_score_count)
+               ) || jsonb_build_object(
+                 -- outcomes and cost (issue 17 items 2, 3, 8)
+                 'voicemail_calls', sum((m.d).voicemail_calls), 'busy_calls', sum((m.d).busy_calls),
+                 'no_answer_calls', sum((m.d).no_answer_calls), 'canceled_calls', sum((m.d).canceled_calls),
+                 'agent_hangup_calls', sum((m.d).agent_hangup_calls), 'caller_hangup_calls', sum((m.d).caller_hangup_calls),
+                 'time_to_answer_ms_sum', sum((m.d).time_to_answer_ms_sum), 'time_to_answer_count', sum((m.d).time_to_answer_count),
+                 'cost_micros', sum((m.d).cost_micros), 'costed_calls', sum((m.d).costed_calls),
+                 'cta_interactions', sum((m.d).cta_interactions)
                )))))::app_public.call_log_totals
       from app_hidden.call_log_matches(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, agent_id, outcomes, statuses, providers,
              directions, sources, temperatures, min_score, max_score, min_duration, max_duration, has_transcript,

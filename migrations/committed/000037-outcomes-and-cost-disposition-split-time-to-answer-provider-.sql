@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:13ab76c61497357203e2d40493fcd17b73ea7c9a
+--! Hash: sha1:9544ef63d1dcca94365b66668480f22ae93fbbbd
 --! Message: Outcomes and cost: disposition split, time to answer, provider cost, CTA interactions as rollup measures; cost rates, CTA conversion over calls, new KPI figures with drill-down
 
 -- Issue 17 items 2, 3 and 8 (helper "outcomes"): the disposition split of ended calls, time to
@@ -414,3 +414,72 @@ as $$
   ]
 $$;
 comment on function app_hidden.drilldown_figures() is 'Every figure the call log can drill down to (the keys of app_hidden.figure_calls).';
+
+
+-- 8. The call log's totals sum the measures by name (not generated): the new ones too, so a drill-down's
+--    totals show the outcome and cost figures of exactly the listed calls.
+CREATE OR REPLACE FUNCTION app_public.call_log(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid, outcomes text[] DEFAULT NULL::text[], statuses text[] DEFAULT NULL::text[], providers text[] DEFAULT NULL::text[], directions text[] DEFAULT NULL::text[], sources text[] DEFAULT NULL::text[], temperatures text[] DEFAULT NULL::text[], min_score integer DEFAULT NULL::integer, max_score integer DEFAULT NULL::integer, min_duration integer DEFAULT NULL::integer, max_duration integer DEFAULT NULL::integer, has_transcript boolean DEFAULT NULL::boolean, has_analysis boolean DEFAULT NULL::boolean, has_recording boolean DEFAULT NULL::boolean, search text DEFAULT NULL::text, figure text DEFAULT NULL::text, iso_weekday integer DEFAULT NULL::integer, hour integer DEFAULT NULL::integer, sort text DEFAULT 'started_at'::text, descending boolean DEFAULT true, after text DEFAULT NULL::text, page_size integer DEFAULT 50, with_totals boolean DEFAULT true)
+ RETURNS app_public.call_log_page
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+declare
+  p record;
+  v_rows app_public.call_log_row[];
+  v_totals app_public.call_log_totals;
+  v_sort text := coalesce(call_log.sort, 'started_at');
+  v_desc boolean := coalesce(call_log.descending, true);
+begin
+  if page_size is null or page_size < 1 or page_size > 500 then
+    raise exception 'A page holds 1 to 500 calls.' using errcode = 'SB161';
+  end if;
+  select * into p from app_hidden.call_log_params(from_date, to_date, outcomes, statuses, providers, directions,
+    sources, temperatures, min_score, max_score, min_duration, max_duration, search, figure, iso_weekday, hour,
+    v_sort, after) x;
+  select array(
+    select m.r
+      from app_hidden.call_log_matches(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, agent_id, outcomes, statuses, providers,
+             directions, sources, temperatures, min_score, max_score, min_duration, max_duration, has_transcript,
+             has_analysis, has_recording, p.p_search, figure, iso_weekday, hour, v_sort) m
+     where p.p_after_key is null
+        or (v_desc and (m.sort_key, (m.r).call_id) < (p.p_after_key, p.p_after_id))
+        or (not v_desc and (m.sort_key, (m.r).call_id) > (p.p_after_key, p.p_after_id))
+     order by case when v_desc then m.sort_key end desc, case when v_desc then (m.r).call_id end desc,
+              case when not v_desc then m.sort_key end, case when not v_desc then (m.r).call_id end
+     limit page_size + 1) into v_rows;
+  if with_totals then
+    v_totals := (select row(count(*), coalesce(sum((m.r).duration_seconds), 0), coalesce(sum((m.r).credits_used), 0),
+               app_hidden.kpi_figures(jsonb_populate_record(app_hidden.zero_measures(), jsonb_strip_nulls(jsonb_build_object(
+                 'calls', sum((m.d).calls), 'successful_calls', sum((m.d).successful_calls),
+                 'failed_calls', sum((m.d).failed_calls), 'unanswered_calls', sum((m.d).unanswered_calls),
+                 'talk_seconds', sum((m.d).talk_seconds), 'billed_minutes', sum((m.d).billed_minutes),
+                 'credits_used', sum((m.d).credits_used), 'inbound_calls', sum((m.d).inbound_calls),
+                 'outbound_calls', sum((m.d).outbound_calls), 'leads_generated', sum((m.d).leads_generated),
+                 'qualified_leads', sum((m.d).qualified_leads), 'hot_leads', sum((m.d).hot_leads),
+                 'warm_leads', sum((m.d).warm_leads), 'cold_leads', sum((m.d).cold_leads),
+                 'calls_with_cta', sum((m.d).calls_with_cta),
+                 'total_score_sum', sum((m.d).total_score_sum), 'total_score_count', sum((m.d).total_score_count),
+                 'intent_score_sum', sum((m.d).intent_score_sum), 'intent_score_count', sum((m.d).intent_score_count),
+                 'urgency_score_sum', sum((m.d).urgency_score_sum), 'urgency_score_count', sum((m.d).urgency_score_count),
+                 'budget_score_sum', sum((m.d).budget_score_sum), 'budget_score_count', sum((m.d).budget_score_count),
+                 'fit_score_sum', sum((m.d).fit_score_sum), 'fit_score_count', sum((m.d).fit_score_count),
+                 'engagement_score_sum', sum((m.d).engagement_score_sum), 'engagement_score_count', sum((m.d).engagement_score_count)
+               ) || jsonb_build_object(
+                 -- outcomes and cost (issue 17 items 2, 3, 8)
+                 'voicemail_calls', sum((m.d).voicemail_calls), 'busy_calls', sum((m.d).busy_calls),
+                 'no_answer_calls', sum((m.d).no_answer_calls), 'canceled_calls', sum((m.d).canceled_calls),
+                 'agent_hangup_calls', sum((m.d).agent_hangup_calls), 'caller_hangup_calls', sum((m.d).caller_hangup_calls),
+                 'time_to_answer_ms_sum', sum((m.d).time_to_answer_ms_sum), 'time_to_answer_count', sum((m.d).time_to_answer_count),
+                 'cost_micros', sum((m.d).cost_micros), 'costed_calls', sum((m.d).costed_calls),
+                 'cta_interactions', sum((m.d).cta_interactions)
+               )))))::app_public.call_log_totals
+      from app_hidden.call_log_matches(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, agent_id, outcomes, statuses, providers,
+             directions, sources, temperatures, min_score, max_score, min_duration, max_duration, has_transcript,
+             has_analysis, has_recording, p.p_search, figure, iso_weekday, hour, v_sort) m);
+  end if;
+  return row(p.p_from, p.p_to, p.p_timezone, v_rows[1:page_size],
+             case when cardinality(v_rows) > page_size then (v_rows[page_size]).cursor end,
+             v_totals)::app_public.call_log_page;
+end
+$function$;
