@@ -211,3 +211,18 @@ export function pageDrilldown(slice: { fromDate: string; toDate: string; agentId
     leaderboardCell: (agentId: string, column: string): string => figureHref(LEADERBOARD_FIGURES[column] ?? 'calls', { ...slice, agentId }),
   };
 }
+
+/**
+ * The insights page's outcomes and cost section, keyed by KpiFigure field: the disposition bars, the
+ * hang-up split, the time-to-answer, cost and CTA cards. (Cost per booked appointment is wired elsewhere.)
+ */
+export const OUTCOME_FIGURES: Readonly<Record<string, string>> = {
+  successfulCalls: 'successful_calls', voicemailCalls: 'voicemail_calls', noConversationCalls: 'no_conversation_calls',
+  busyCalls: 'busy_calls', noAnswerCalls: 'no_answer_calls', canceledCalls: 'canceled_calls', erroredCalls: 'errored_calls',
+  agentHangupCalls: 'agent_hangup_calls', callerHangupCalls: 'caller_hangup_calls', otherHangupCalls: 'other_hangup_calls',
+  averageTimeToAnswerSeconds: 'average_time_to_answer_seconds', providerCostCents: 'provider_cost_cents',
+  costPerCallCents: 'cost_per_call_cents', costPerConnectedMinuteCents: 'cost_per_connected_minute_cents',
+  costPerLeadCents: 'cost_per_lead_cents', costPerQualifiedLeadCents: 'cost_per_qualified_lead_cents',
+  ctaInteractions: 'cta_interactions', ctaCallConversionRate: 'cta_call_conversion_rate', ctaRate: 'cta_rate',
+  creditsUsed: 'credits_used',
+};

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CARD_FIGURES, DAILY_FIGURES, FUNNEL_FIGURES, HEATMAP_FIGURE, LEADERBOARD_FIGURES, SOURCE_FIGURES, TEMPERATURE_FIGURES,
+  CARD_FIGURES, DAILY_FIGURES, FUNNEL_FIGURES, HEATMAP_FIGURE, LEADERBOARD_FIGURES, OUTCOME_FIGURES, SOURCE_FIGURES, TEMPERATURE_FIGURES,
   callLogVariables, figureHref, readCallLogFilter,
 } from '../../dashboard/src/drilldown.ts';
 import { startApi, type ApiServer } from '../helpers/api.ts';
@@ -171,5 +171,63 @@ describe.each([0, 1, 2])('drill-down, tenant %i (three time zones)', (index) => 
         context: {},
       })));
     }
+  }, 120_000);
+});
+
+// --- the insights page's outcomes and cost section (OUTCOME_FIGURES) ---------------------------
+
+const OUTCOME_FIELDS = [...new Set([...Object.keys(OUTCOME_FIGURES), 'calls', 'successfulCalls', 'unansweredCalls', 'failedCalls', 'leads', 'qualifiedLeads', 'costedCalls'])].join(' ');
+const OUTCOMES_SUMMARY = `query Outcomes($agent: UUID) { kpiSummary(agentId: $agent) { fromDate toDate current { ${OUTCOME_FIELDS} } } }`;
+const OUTCOMES_LOG = `query Log($from: Date, $to: Date, $agent: UUID, $figure: String) {
+  callLog(fromDate: $from, toDate: $to, agentId: $agent, figure: $figure, pageSize: 1) { totals { calls figures { ${OUTCOME_FIELDS} } } }
+}`;
+const n = (f: Figures, field: string): bigint => BigInt(f[field] ?? 0);
+
+/**
+ * How each outcome figure's call log relates to it. Counts: the number of calls. Sums and averages whose
+ * calls are exactly their contributors: the call log's totals give the figure again (and, for the cost, its
+ * calls are the costed calls). Cost rates: the call log lists their denominator (the cost over those calls
+ * alone is another figure, so only the count is compared).
+ */
+const OUTCOME_RULES: Record<string, { denominator?(f: Figures): bigint; recompute: boolean }> = {
+  average_time_to_answer_seconds: { recompute: true },
+  cta_interactions: { recompute: true },
+  credits_used: { recompute: true },
+  provider_cost_cents: { denominator: (f) => n(f, 'costedCalls'), recompute: true },
+  cost_per_call_cents: { denominator: (f) => n(f, 'successfulCalls') + n(f, 'unansweredCalls') + n(f, 'failedCalls'), recompute: false },
+  cost_per_connected_minute_cents: { denominator: (f) => n(f, 'successfulCalls'), recompute: false },
+  cost_per_lead_cents: { denominator: (f) => n(f, 'leads'), recompute: false },
+  cost_per_qualified_lead_cents: { denominator: (f) => n(f, 'qualifiedLeads'), recompute: false },
+  cta_rate: { denominator: (f) => n(f, 'leads'), recompute: true },
+  cta_call_conversion_rate: { denominator: (f) => n(f, 'calls'), recompute: true },
+};
+
+describe.each([0, 1, 2])('drill-down of the outcomes and cost figures, tenant %i (three time zones)', (index) => {
+  it('every disposition and hang-up bar, the time-to-answer, cost and CTA cards open the calls behind them', async () => {
+    const tenant = data.tenants[index]!;
+    const failures: string[] = [];
+    let checked = 0;
+    for (const agentId of [null, tenant.agents[1]?.id ?? null]) {
+      const summary = okData(await api.graphql<{ kpiSummary: { fromDate: string; toDate: string; current: Figures } }>(
+        OUTCOMES_SUMMARY, { agent: agentId }, api.tokenFor(tenant.userId))).kpiSummary;
+      for (const [field, figure] of Object.entries(OUTCOME_FIGURES)) {
+        const href = figureHref(figure, { fromDate: summary.fromDate, toDate: summary.toDate, agentId });
+        const v = callLogVariables(readCallLogFilter(new URL(href, 'http://dashboard').searchParams));
+        const totals = okData(await api.graphql<{ callLog: { totals: { calls: string; figures: Figures } } }>(
+          OUTCOMES_LOG, { from: v.from, to: v.to, agent: v.agent, figure: v.figure }, api.tokenFor(tenant.userId))).callLog.totals;
+        const value = summary.current[field] ?? null;
+        const rule = OUTCOME_RULES[figure];
+        checked += 1;
+        if (!rule) {
+          if (totals.calls !== (value ?? '0')) failures.push(`${field} (${agentId ?? 'all'}): figure ${value}, call log ${totals.calls} calls`);
+          continue;
+        }
+        const denominator = rule.denominator?.(summary.current);
+        if (denominator !== undefined && totals.calls !== String(denominator)) failures.push(`${field}: ${denominator} calls behind it, call log ${totals.calls}`);
+        if (rule.recompute && (totals.figures[field] ?? null) !== value) failures.push(`${field}: figure ${value}, call log ${totals.figures[field]}`);
+      }
+    }
+    expect(checked).toBe(2 * Object.keys(OUTCOME_FIGURES).length);
+    expect(failures).toEqual([]);
   }, 120_000);
 });

@@ -209,6 +209,16 @@ describe('the dataset', () => {
       expect(calls.some((c) => c.lead && c.lead.totalScore === null)).toBe(true);
       expect(calls.some((c) => c.lead && c.lead.totalScore === 60)).toBe(true);
       expect(new Set(calls.map((c) => c.callSource)).size).toBe(3);
+      // the outcome and cost figures have something to count: costs reported and not, both hang-up sides
+      // (Bolna's Callee and Caller legs included), answers after and before ringing
+      const all = figures(snapshotOf(t), '2000-01-01', '2100-01-01');
+      for (const field of ['costedCalls', 'agentHangupCalls', 'callerHangupCalls', 'otherHangupCalls', 'ctaInteractions', 'erroredCalls', 'noConversationCalls'] as const) {
+        expect(Number(all[field]), field).toBeGreaterThan(0);
+      }
+      expect(calls.some((c) => c.costCents === null && c.status === 'completed')).toBe(true);
+      expect(calls.some((c) => c.hangupBy === 'Callee' && c.direction === 'inbound')).toBe(true);
+      expect(calls.some((c) => c.ringingMicros !== null && c.answeredMicros !== null && c.answeredMicros < c.ringingMicros)).toBe(true);
+      expect(Number(all.averageTimeToAnswerSeconds)).toBeGreaterThan(0);
       const { rows } = await api.db.pool.query<{ deltas: string; rollups: string }>(
         `select (select count(*) from app_hidden.rollup_deltas where user_id = $1)::text as deltas,
                 (select count(*) from app_public.user_analytics where user_id = $1)::text as rollups`,

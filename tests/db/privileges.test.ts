@@ -15,6 +15,13 @@ const APP_ROLES = ['app_anonymous', 'app_user', 'app_owner', 'app_viewer', 'app_
  * (see "extension functions" below).
  */
 const EXPECTED_GRANTS = [
+  // Outcomes and cost (issue 17 items 2, 3, 8): dispositions, who hung up, cost and CTA rates.
+  'function app_hidden.call_disposition(text,integer,boolean): execute to app_user',
+  'function app_hidden.hangup_side(text,text): execute to app_user',
+  'function app_hidden.time_to_answer_seconds(bigint,bigint): execute to app_user',
+  'function app_hidden.cost_cents(bigint,bigint): execute to app_user',
+  'function app_hidden.cost_per(bigint,bigint,bigint,bigint): execute to app_user',
+  'function app_hidden.cta_call_conversion_rate(bigint,bigint): execute to app_user',
   // Settings pages (agents and numbers, targets with pacing, account, usage alert thresholds).
   'column app_public.usage_alert_thresholds: insert (threshold_percent, user_id) to app_user',
   'column app_public.usage_alert_thresholds: update (threshold_percent) to app_user',

@@ -1,10 +1,11 @@
 /**
  * Model-free randomized check of the analytics core: a seeded PRNG drives
  * thousands of mixed writes (inserts and batches, status and duration
- * corrections, analyses, deletes, agent and start-time moves, a time zone
- * change, a retention purge, interleaved compactions, ledger postings,
- * contacts job runs, agent configuration changes with calls around them) across
- * tenants in different time zones. Afterwards
+ * corrections, provider cost, hang-up side and ringing/answer times, analyses,
+ * deletes, agent and start-time moves, a time zone change, a retention purge,
+ * interleaved compactions, ledger postings, contacts job runs, agent
+ * configuration changes with calls around them) across tenants in different
+ * time zones. Afterwards
  * verify_rollups must find nothing for any tenant, the credit ledger must be
  * exact, and every call must be linked to its contact with an exact
  * not_connected; every call must carry the agent version current at its start
@@ -60,6 +61,8 @@ interface TenantState {
 }
 
 const PHONES = 60;
+/** hangup_by values providers send (app_hidden.hangup_side maps them to agent / caller / neither). */
+const HANGUP_BY = ['agent', 'user', 'Callee', 'Caller', 'API Request', 'carrier', null] as const;
 
 /** The state of the world as the test believes it; re-read from the database after a purge. */
 class World {
@@ -84,6 +87,9 @@ class World {
     const { random } = this;
     const status = random.pick(STATUSES);
     this.providerCalls += 1;
+    // Some calls start now, among agent configuration changes, so they fall on either side of a version.
+    const startedAt = random.next() < 0.1 ? new Date(Date.now() + random.int(240_000) - 120_000) : new Date(FROM + random.int(SPAN));
+    const ringingAt = random.next() < 0.7 ? new Date(startedAt.getTime() + random.int(5000)) : null;
     return {
       userId: tenant.id,
       agentId: random.pick(tenant.agents),
@@ -92,11 +98,20 @@ class World {
       answeredByVoicemail: random.next() < 0.1,
       direction: random.next() < 0.3 ? 'inbound' : 'outbound',
       callSource: random.pick(['phone', 'phone', 'internet', 'unknown'] as const),
-      // Some calls start now, among agent configuration changes, so they fall on either side of a version.
-      startedAt: random.next() < 0.1 ? new Date(Date.now() + random.int(240_000) - 120_000) : new Date(FROM + random.int(SPAN)),
+      startedAt,
       phoneNumber: random.next() < 0.8 ? phoneNumber(random.int(PHONES)) : null,
       providerCallId: `rnd-${seed}-${this.providerCalls}`,
+      costCents: this.cost(),
+      hangupBy: random.pick(HANGUP_BY),
+      ringingAt,
+      // sometimes (clock skew) an answer time before the ringing time: not counted
+      answeredAt: ringingAt && random.next() < 0.8 ? new Date(ringingAt.getTime() + random.int(30_000) - 1000) : null,
     };
+  }
+
+  /** A provider cost in cents with up to 4 decimals, or null (not reported). */
+  cost(): string | null {
+    return this.random.next() < 0.3 ? null : (this.random.int(5_000_000) / 10_000).toFixed(4);
   }
 
   async insert(tenant: TenantState, n: number): Promise<void> {
@@ -201,9 +216,30 @@ const OPERATION_TABLE: readonly [number, string, Operation][] = [
   [4, 'move a call in time', async (w, t) => {
     if (t.calls.length === 0) return;
     const startedAt = new Date(FROM + w.random.int(SPAN));
-    await updateCall(w.client, w.random.pick(t.calls), w.random.next() < 0.3
-      ? { startedAt, agentId: w.random.pick(t.agents) }
-      : { startedAt });
+    // the lifecycle times move with the start (calls_lifecycle_order)
+    await w.client.query(
+      `update app_public.calls
+          set started_at = $2, agent_id = coalesce($3, agent_id),
+              ringing_at = ringing_at + ($2::timestamptz - started_at), answered_at = answered_at + ($2::timestamptz - started_at)
+        where id = $1`,
+      [w.random.pick(t.calls), startedAt, w.random.next() < 0.3 ? w.random.pick(t.agents) : null],
+    );
+  }],
+  [3, 'provider reports cost and who hung up', async (w, t) => {
+    if (t.calls.length === 0) return;
+    await updateCall(w.client, w.random.pick(t.calls), w.random.next() < 0.5
+      ? { costCents: w.cost(), hangupBy: w.random.pick(HANGUP_BY) }
+      : w.random.next() < 0.5 ? { costCents: w.cost() } : { hangupBy: w.random.pick(HANGUP_BY) });
+  }],
+  [3, 'lifecycle times (ringing, answer) arrive or are corrected', async (w, t) => {
+    if (t.calls.length === 0) return;
+    await w.client.query(
+      `update app_public.calls
+          set ringing_at = case when $2::int < 0 then null else started_at + $2 * interval '1 millisecond' end,
+              answered_at = case when $3::int < 0 then null else started_at + $3 * interval '1 millisecond' end
+        where id = $1`,
+      [w.random.pick(t.calls), w.random.next() < 0.1 ? -1 : w.random.int(8000), w.random.next() < 0.2 ? -1 : w.random.int(40_000)],
+    );
   }],
   [3, 'change an agent configuration', async (w, t) => {
     const agentId = w.random.pick(t.agents);

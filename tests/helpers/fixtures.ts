@@ -123,6 +123,13 @@ export interface CallInput {
   providerCallId?: string;
   callerName?: string | null;
   contactId?: string | null;
+  /** Provider cost in cents (up to 4 decimals); default null (not reported). */
+  costCents?: number | string | null;
+  /** The provider's hangup_by; default null. */
+  hangupBy?: string | null;
+  /** Lifecycle times; default null. */
+  ringingAt?: Date | string | null;
+  answeredAt?: Date | string | null;
 }
 
 export interface CallRow {
@@ -164,6 +171,10 @@ function callRecord(input: CallInput): Record<string, unknown> {
     answered_by_voicemail: input.answeredByVoicemail ?? false,
     duration_seconds: input.durationSeconds ?? 0,
     started_at: input.startedAt instanceof Date ? input.startedAt.toISOString() : (input.startedAt ?? null),
+    cost_cents: input.costCents ?? null,
+    hangup_by: input.hangupBy ?? null,
+    ringing_at: input.ringingAt instanceof Date ? input.ringingAt.toISOString() : (input.ringingAt ?? null),
+    answered_at: input.answeredAt instanceof Date ? input.answeredAt.toISOString() : (input.answeredAt ?? null),
   };
 }
 
@@ -175,15 +186,17 @@ export async function createCalls(db: Queryable, inputs: readonly CallInput[]): 
   if (inputs.length === 0) return [];
   const { rows } = await db.query<CallRow>(
     `insert into app_public.calls (user_id, agent_id, contact_id, provider, provider_call_id, phone_number, direction,
-                                   call_source, caller_name, status, answered_by_voicemail, duration_seconds, started_at)
+                                   call_source, caller_name, status, answered_by_voicemail, duration_seconds, started_at,
+                                   cost_cents, hangup_by, ringing_at, answered_at)
      select r.user_id, r.agent_id, r.contact_id, r.provider, r.provider_call_id, r.phone_number, r.direction,
             r.call_source, r.caller_name, r.status, r.answered_by_voicemail, r.duration_seconds,
-            coalesce(r.started_at, now())
+            coalesce(r.started_at, now()), r.cost_cents, r.hangup_by, r.ringing_at, r.answered_at
        from jsonb_array_elements($1::jsonb) with ordinality as e(v, ord)
       cross join lateral jsonb_to_record(e.v) as r(
               user_id uuid, agent_id uuid, contact_id uuid, provider text, provider_call_id text, phone_number text,
               direction text, call_source text, caller_name text, status text, answered_by_voicemail boolean,
-              duration_seconds integer, started_at timestamptz)
+              duration_seconds integer, started_at timestamptz, cost_cents numeric, hangup_by text,
+              ringing_at timestamptz, answered_at timestamptz)
       order by e.ord
      returning ${CALL_COLUMNS}`,
     [JSON.stringify(inputs.map(callRecord))],
@@ -207,6 +220,10 @@ export interface CallChanges {
   direction?: 'inbound' | 'outbound';
   callSource?: 'phone' | 'internet' | 'unknown';
   hangupReason?: string | null;
+  hangupBy?: string | null;
+  costCents?: number | string | null;
+  ringingAt?: Date | string | null;
+  answeredAt?: Date | string | null;
 }
 
 const CALL_CHANGE_COLUMNS: Record<keyof CallChanges, string> = {
@@ -218,6 +235,10 @@ const CALL_CHANGE_COLUMNS: Record<keyof CallChanges, string> = {
   direction: 'direction',
   callSource: 'call_source',
   hangupReason: 'hangup_reason',
+  hangupBy: 'hangup_by',
+  costCents: 'cost_cents',
+  ringingAt: 'ringing_at',
+  answeredAt: 'answered_at',
 };
 
 /** Updates the given columns of one call (as a provider status webhook would) and returns the row. */

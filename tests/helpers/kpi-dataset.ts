@@ -182,18 +182,28 @@ async function insertCalls(client: pg.ClientBase, userId: string, key: string, c
   if (calls.length === 0) return new Map();
   const { rows } = await client.query<{ id: string; provider_call_id: string }>(
     `insert into app_public.calls (user_id, agent_id, provider, provider_call_id, phone_number, direction, call_source,
-                                   status, answered_by_voicemail, duration_seconds, started_at)
+                                   status, answered_by_voicemail, duration_seconds, started_at,
+                                   cost_cents, hangup_by, ringing_at, answered_at)
      select u.id, r.agent_id, 'bolna', $3 || r.ref, r.phone_number, r.direction, r.call_source,
-            r.status, r.answered_by_voicemail, r.duration_seconds,
-            case when r.local_day_offset is not null
-                 then ((app_hidden.tenant_today(u.timezone) - r.local_day_offset)::timestamp at time zone u.timezone)
-                      + make_interval(mins => r.minute_offset)
-                 else now() - make_interval(secs => r.seconds_ago) end
+            r.status, r.answered_by_voicemail, r.duration_seconds, s.started_at,
+            -- provider cost, hang-up side and lifecycle times from a hash of the ref (the PRNG stream of the
+            -- other columns stays as it was): some not reported, some answers before ringing (not counted)
+            case when abs(hashtext(r.ref || 'c')) % 10 >= 2 then (abs(hashtext(r.ref || 'c')) % 2000000) / 10000.0 end,
+            (array['agent', 'user', 'Callee', 'Caller', 'API Request', 'carrier', null])[1 + abs(hashtext(r.ref || 'h')) % 7],
+            case when abs(hashtext(r.ref || 'r')) % 10 >= 3
+                 then s.started_at + (abs(hashtext(r.ref || 'r')) % 5000) * interval '1 millisecond' end,
+            case when abs(hashtext(r.ref || 'r')) % 10 >= 3 and abs(hashtext(r.ref || 'a')) % 10 >= 2
+                 then s.started_at + (abs(hashtext(r.ref || 'r')) % 5000 + abs(hashtext(r.ref || 'a')) % 20000 - 700)
+                      * interval '1 millisecond' end
        from app_public.users u
       cross join jsonb_to_recordset($2::jsonb) as r(
              ref text, agent_id uuid, status text, duration_seconds integer, answered_by_voicemail boolean,
              direction text, call_source text, phone_number text, seconds_ago integer, local_day_offset integer,
              minute_offset integer)
+      cross join lateral (select case when r.local_day_offset is not null
+                 then ((app_hidden.tenant_today(u.timezone) - r.local_day_offset)::timestamp at time zone u.timezone)
+                      + make_interval(mins => r.minute_offset)
+                 else now() - make_interval(secs => r.seconds_ago) end as started_at) s
       where u.id = $1
      returning id, provider_call_id`,
     [userId, JSON.stringify(calls), `kpi-${key}-`],
@@ -377,7 +387,10 @@ async function corrections(client: pg.ClientBase, random: Random, tenant: KpiTen
     await client.query(
       // (never into the future: a call counts on the day it started, and nothing has started tomorrow)
       `update app_public.calls
-          set started_at = least(started_at + make_interval(hours => $2), now() - interval '1 minute'), agent_id = $3
+          set started_at = least(started_at + make_interval(hours => $2), now() - interval '1 minute'), agent_id = $3,
+              -- the lifecycle times move with the start (calls_lifecycle_order)
+              ringing_at = ringing_at + (least(started_at + make_interval(hours => $2), now() - interval '1 minute') - started_at),
+              answered_at = answered_at + (least(started_at + make_interval(hours => $2), now() - interval '1 minute') - started_at)
         where id = $1`,
       [callId, i % 2 === 0 ? -random.between(2, 30) : random.between(2, 30), random.pick(callers)],
     );
@@ -396,6 +409,15 @@ async function corrections(client: pg.ClientBase, random: Random, tenant: KpiTen
     `delete from app_public.lead_analytics a
       where a.user_id = $1 and a.analysis_type = 'individual' and a.call_id = any ($2::uuid[])`,
     [tenant.userId, sample(Math.floor(phase1Ids.length / 12))],
+  );
+  // Late provider reports: cost and hang-up side corrected, an answer time filled (hash-picked, no PRNG draws).
+  await client.query(
+    `update app_public.calls c
+        set cost_cents = case when c.cost_cents is null then 3.5 else c.cost_cents + 0.0101 end,
+            hangup_by = case when c.hangup_by = 'agent' then 'Callee' else 'agent' end,
+            answered_at = coalesce(c.answered_at, c.ringing_at + interval '1234 milliseconds')
+      where c.user_id = $1 and abs(hashtext(c.id::text)) % 9 = 0`,
+    [tenant.userId],
   );
   await client.query(
     `delete from app_public.calls c

@@ -14,6 +14,12 @@
  *   qualified: total score >= 60; averages over the leads that have the score;
  * - rates: round(numerator / denominator, 4), null when the denominator is 0;
  *   averages: round(total / n, 2), null when n is 0 (half away from zero);
+ * - dispositions split the outcomes by status (voicemail, no conversation, busy,
+ *   no answer; canceled, errored); who ended a successful call comes from
+ *   hangup_by and the direction (the table in `hangupSide` below); time to
+ *   answer is answered_at - ringing_at of ended calls with both (answer not
+ *   before ringing), in whole milliseconds; provider cost sums cost_cents where
+ *   reported, and cost figures are null when no call reported one;
  * - a call counts on the tenant-local day and hour of started_at.
  *
  * PostgreSQL only turns timestamps into tenant-local dates and hours (that is
@@ -138,6 +144,12 @@ export interface RawCall {
   /** Tenant-local day and hour of started_at. */
   day: string;
   hour: number;
+  /** cost_cents as text (null: not reported). */
+  costCents: string | null;
+  hangupBy: string | null;
+  /** ringing_at and answered_at as microseconds since the epoch. */
+  ringingMicros: bigint | null;
+  answeredMicros: bigint | null;
   lead: RawLead | null;
 }
 
@@ -206,13 +218,17 @@ export async function loadSnapshot(pool: pg.Pool, userId: string, { timezone }: 
     fit_score: number | null; engagement_score: number | null; lead_status_tag: string | null;
     cta_pricing_clicked: boolean; cta_demo_clicked: boolean; cta_followup_clicked: boolean;
     cta_sample_clicked: boolean; cta_escalated_to_human: boolean; is_read: boolean;
+    cost_cents: string | null; hangup_by: string | null; ringing_us: string | null; answered_us: string | null;
   }>(
     `select c.id, c.agent_id, c.status, c.duration_seconds, c.answered_by_voicemail, c.direction, c.call_source,
             (c.started_at at time zone $2)::date::text as day,
             extract(hour from c.started_at at time zone $2)::int as hour,
             a.id as lead_id, a.total_score, a.intent_score, a.urgency_score, a.budget_score, a.fit_score,
             a.engagement_score, a.lead_status_tag, a.cta_pricing_clicked, a.cta_demo_clicked, a.cta_followup_clicked,
-            a.cta_sample_clicked, a.cta_escalated_to_human, a.is_read
+            a.cta_sample_clicked, a.cta_escalated_to_human, a.is_read,
+            c.cost_cents::text as cost_cents, c.hangup_by,
+            (extract(epoch from c.ringing_at) * 1000000)::bigint::text as ringing_us,
+            (extract(epoch from c.answered_at) * 1000000)::bigint::text as answered_us
        from app_public.calls c
        left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
       where c.user_id = $1`,
@@ -251,6 +267,10 @@ export async function loadSnapshot(pool: pg.Pool, userId: string, { timezone }: 
       callSource: c.call_source,
       day: c.day,
       hour: c.hour,
+      costCents: c.cost_cents,
+      hangupBy: c.hangup_by,
+      ringingMicros: c.ringing_us === null ? null : BigInt(c.ringing_us),
+      answeredMicros: c.answered_us === null ? null : BigInt(c.answered_us),
       lead: c.lead_id === null ? null : {
         id: c.lead_id,
         read: c.is_read,
@@ -313,6 +333,18 @@ export interface Totals {
   human: bigint;
   withCta: bigint;
   scores: Record<ScoreName, { sum: bigint; n: bigint }>;
+  voicemail: bigint;
+  busy: bigint;
+  noAnswer: bigint;
+  canceled: bigint;
+  agentHangup: bigint;
+  callerHangup: bigint;
+  answerWaitMs: bigint;
+  answerWaitN: bigint;
+  /** cost_cents x 10,000 */
+  costMicros: bigint;
+  costed: bigint;
+  ctaInteractions: bigint;
 }
 
 const SCORE_NAMES = ['totalScore', 'intentScore', 'urgencyScore', 'budgetScore', 'fitScore', 'engagementScore'] as const;
@@ -326,6 +358,34 @@ export function outcomeOf(call: Pick<RawCall, 'status' | 'durationSeconds' | 'vo
   if (call.status === 'busy' || call.status === 'no_answer' || call.status === 'completed') return 'unanswered';
   if (call.status === 'failed' || call.status === 'canceled') return 'failed';
   return null;
+}
+
+/** Who ended a call, by the provider's hangup_by (case and spaces ignored) and the call's direction. */
+export function hangupSide(hangupBy: string | null, direction: string): 'agent' | 'caller' | null {
+  const by = (hangupBy ?? '').trim().toLowerCase();
+  const agent = ['agent', 'assistant', 'bot', 'ai', 'api request', 'api', 'bolna', 'system'];
+  const person = ['user', 'customer', 'human', 'contact'];
+  if (agent.includes(by)) return 'agent';
+  if (person.includes(by)) return 'caller';
+  // Bolna names the legs: the callee of an outbound call and the caller of an inbound one are the person.
+  if (by === 'callee') return direction === 'outbound' ? 'caller' : 'agent';
+  if (by === 'caller') return direction === 'inbound' ? 'caller' : 'agent';
+  return null;
+}
+
+/** cost_cents (up to 4 decimals) x 10,000, exactly. */
+function costMicros(cents: string): bigint {
+  const [int = '0', frac = ''] = cents.split('.');
+  if (frac.replace(/0+$/, '').length > 4) throw new Error(`cost ${cents} has more than 4 places`);
+  return BigInt(int + frac.padEnd(4, '0').slice(0, 4));
+}
+
+/** answered - ringing in milliseconds, rounded half away from zero; null when not counted. */
+function answerWaitMs(call: RawCall): bigint | null {
+  if (outcomeOf(call) === null || call.ringingMicros === null || call.answeredMicros === null) return null;
+  const micros = call.answeredMicros - call.ringingMicros;
+  if (micros < 0n) return null;
+  return (micros + 500n) / 1000n;
 }
 
 export function totalsOf(calls: readonly RawCall[]): Totals {
@@ -363,6 +423,20 @@ export function totalsOf(calls: readonly RawCall[]): Totals {
     human: leadCount((l) => l.human),
     withCta: leadCount((l) => l.pricing || l.demo || l.followup || l.sample || l.human),
     scores,
+    voicemail: count((c) => c.status === 'completed' && c.voicemail),
+    busy: count((c) => c.status === 'busy'),
+    noAnswer: count((c) => c.status === 'no_answer'),
+    canceled: count((c) => c.status === 'canceled'),
+    agentHangup: count((c) => outcomeOf(c) === 'successful' && hangupSide(c.hangupBy, c.direction) === 'agent'),
+    callerHangup: count((c) => outcomeOf(c) === 'successful' && hangupSide(c.hangupBy, c.direction) === 'caller'),
+    answerWaitMs: calls.reduce((acc, c) => acc + (answerWaitMs(c) ?? 0n), 0n),
+    answerWaitN: count((c) => answerWaitMs(c) !== null),
+    costMicros: calls.reduce((acc, c) => acc + (c.costCents === null ? 0n : costMicros(c.costCents)), 0n),
+    costed: count((c) => c.costCents !== null),
+    ctaInteractions: leads.reduce((acc, c) => {
+      const l = c.lead;
+      return l ? acc + BigInt([l.pricing, l.demo, l.followup, l.sample, l.human].filter(Boolean).length) : acc;
+    }, 0n),
   };
 }
 
@@ -401,6 +475,24 @@ export interface Figures {
   averageBudgetScore: string | null;
   averageFitScore: string | null;
   averageEngagementScore: string | null;
+  voicemailCalls: string;
+  noConversationCalls: string;
+  busyCalls: string;
+  noAnswerCalls: string;
+  canceledCalls: string;
+  erroredCalls: string;
+  agentHangupCalls: string;
+  callerHangupCalls: string;
+  otherHangupCalls: string;
+  averageTimeToAnswerSeconds: string | null;
+  providerCostCents: string | null;
+  costedCalls: string;
+  costPerCallCents: string | null;
+  costPerConnectedMinuteCents: string | null;
+  costPerLeadCents: string | null;
+  costPerQualifiedLeadCents: string | null;
+  ctaInteractions: string;
+  ctaCallConversionRate: string | null;
 }
 
 export const FIGURE_FIELDS: ReadonlyArray<keyof Figures> = [
@@ -408,8 +500,17 @@ export const FIGURE_FIELDS: ReadonlyArray<keyof Figures> = [
   'averageDurationSeconds', 'billedMinutes', 'creditsUsed', 'inboundCalls', 'outboundCalls', 'leads',
   'qualifiedLeads', 'hotLeads', 'warmLeads', 'coldLeads', 'conversionRate', 'callsWithCta', 'ctaRate',
   'averageLeadScore', 'averageIntentScore', 'averageUrgencyScore', 'averageBudgetScore', 'averageFitScore',
-  'averageEngagementScore',
+  'averageEngagementScore', 'voicemailCalls', 'noConversationCalls', 'busyCalls', 'noAnswerCalls', 'canceledCalls',
+  'erroredCalls', 'agentHangupCalls', 'callerHangupCalls', 'otherHangupCalls', 'averageTimeToAnswerSeconds',
+  'providerCostCents', 'costedCalls', 'costPerCallCents', 'costPerConnectedMinuteCents', 'costPerLeadCents',
+  'costPerQualifiedLeadCents', 'ctaInteractions', 'ctaCallConversionRate',
 ];
+
+/** Cost in cents per unit (4 places; per minute: units are seconds, unitsPer 60); null without a reported cost or units. */
+function costPer(t: Totals, units: bigint, unitsPer = 1n): string | null {
+  if (t.costed === 0n) return null;
+  return decimalText(roundedScaled(t.costMicros * unitsPer, 10_000n * units, 4), 4);
+}
 
 export function figuresOf(t: Totals): Figures {
   return {
@@ -439,6 +540,24 @@ export function figuresOf(t: Totals): Figures {
     averageBudgetScore: average(t.scores.budgetScore.sum, t.scores.budgetScore.n),
     averageFitScore: average(t.scores.fitScore.sum, t.scores.fitScore.n),
     averageEngagementScore: average(t.scores.engagementScore.sum, t.scores.engagementScore.n),
+    voicemailCalls: int(t.voicemail),
+    noConversationCalls: int(t.unanswered - t.voicemail - t.busy - t.noAnswer),
+    busyCalls: int(t.busy),
+    noAnswerCalls: int(t.noAnswer),
+    canceledCalls: int(t.canceled),
+    erroredCalls: int(t.failed - t.canceled),
+    agentHangupCalls: int(t.agentHangup),
+    callerHangupCalls: int(t.callerHangup),
+    otherHangupCalls: int(t.successful - t.agentHangup - t.callerHangup),
+    averageTimeToAnswerSeconds: decimalText(roundedScaled(t.answerWaitMs, t.answerWaitN * 1000n, 2), 2),
+    providerCostCents: t.costed === 0n ? null : decimalText(t.costMicros, 4),
+    costedCalls: int(t.costed),
+    costPerCallCents: costPer(t, t.successful + t.unanswered + t.failed),
+    costPerConnectedMinuteCents: costPer(t, t.talkSeconds, 60n),
+    costPerLeadCents: costPer(t, t.leads),
+    costPerQualifiedLeadCents: costPer(t, t.qualified),
+    ctaInteractions: int(t.ctaInteractions),
+    ctaCallConversionRate: rate(t.withCta, t.calls),
   };
 }
 

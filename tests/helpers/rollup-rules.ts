@@ -127,6 +127,9 @@ export function callMeasures(status: CallStatus, durationSeconds: number): Measu
     credits_used: status === 'completed' && durationSeconds > 0 ? minutes : 0,
     outbound_calls: 1,
     phone_calls: 1,
+    busy_calls: status === 'busy' ? 1 : 0,
+    no_answer_calls: status === 'no_answer' ? 1 : 0,
+    canceled_calls: status === 'canceled' ? 1 : 0,
   };
 }
 

@@ -5,8 +5,8 @@
  * - a Bolna execution id beyond 2^53 is stored and keyed by its exact digits;
  * - a scheduled execution counts at the tenant-local hour and day it was
  *   dialled, not when it was created the evening before;
- * - every provider status maps to the class sql/README.md says (the table is
- *   read by this test);
+ * - every provider status maps to the class and the disposition sql/README.md
+ *   says (the table is read by this test); Bolna balance-low is failed / errored;
  * - provider ids are per business: another tenant naming the same agent id,
  *   number, AccountSid or call id neither learns it is used nor blocks the
  *   owner; Twilio callbacks go to the tenant whose auth token signed them, or
@@ -174,6 +174,8 @@ interface StatusRow {
   status: string;
   callStatus: string;
   outcome: 'successful' | 'unanswered' | 'failed' | null;
+  /** app_hidden.call_disposition of a final event with conversation; null in progress. */
+  disposition: string | null;
 }
 
 /** The "Provider statuses and their class" table of sql/README.md. */
@@ -182,18 +184,28 @@ async function statusTable(): Promise<StatusRow[]> {
   const section = text.slice(text.indexOf('### Provider statuses and their class'));
   const rows: StatusRow[] = [];
   for (const line of section.split('\n')) {
-    const cells = /^\| (Bolna|Twilio) \| `([^`]+)` \| `([^`]+)` \| ([a-z ]+)/.exec(line);
+    const cells = /^\| (Bolna|Twilio) \| `([^`]+)` \| `([^`]+)` \| ([a-z ]+)[^|]*\| ([^|(]+)/.exec(line);
     if (!cells) continue;
-    const [, provider, status, callStatus, klass] = cells as unknown as [string, string, string, string, string];
+    const [, provider, status, callStatus, klass, disposition] = cells as unknown as [string, string, string, string, string, string];
     const first = klass.trim().split(' ')[0];
+    const shown = disposition.trim();
     rows.push({
       provider: provider === 'Bolna' ? 'bolna' : 'twilio',
       status,
       callStatus,
       outcome: first === 'successful' || first === 'unanswered' || first === 'failed' ? first : null,
+      disposition: shown === '—' ? null : shown.replaceAll(' ', '_'),
     });
   }
   return rows;
+}
+
+async function dispositionOf(callId: string): Promise<string | null> {
+  const { rows } = await app.pool.query<{ d: string | null }>(
+    'select app_hidden.call_disposition(status, duration_seconds, answered_by_voicemail) as d from app_public.calls where id = $1',
+    [callId],
+  );
+  return rows[0]?.d ?? null;
 }
 
 describe('provider statuses', () => {
@@ -204,7 +216,7 @@ describe('provider statuses', () => {
       const known = [...(rows[0]?.def ?? '').matchAll(/\('([a-z-]+)', '[a-z_]+', \d+\)/g)].map((match) => match[1]);
       expect(table.filter((row) => row.provider === provider).map((row) => row.status).sort()).toEqual(known.sort());
     }
-    expect(table.find((row) => row.status === 'balance-low')).toMatchObject({ callStatus: 'failed', outcome: 'failed' });
+    expect(table.find((row) => row.status === 'balance-low')).toMatchObject({ callStatus: 'failed', outcome: 'failed', disposition: 'errored' });
   });
 
   it('each status maps to exactly its call status and class (a final event with conversation)', async () => {
@@ -217,13 +229,13 @@ describe('provider statuses', () => {
         const response = await app.postBolna(tenant.bolnaToken, { ...final, status: row.status });
         expect(response.status, JSON.stringify(response.body)).toBe(200);
         const call = await callRow(app.pool, 'bolna', String(final.id), tenant.userId);
-        got.push({ ...row, callStatus: String(call?.status), outcome: (call?.outcome ?? null) as StatusRow['outcome'] });
+        got.push({ ...row, callStatus: String(call?.status), outcome: (call?.outcome ?? null) as StatusRow['outcome'], disposition: await dispositionOf(String(call?.id)) });
       } else {
         const completed = twilioSequence({ accountSid: tenant.twilioAccountSid, from: tenant.twilioNumber }).at(-1)!;
         const response = await app.postTwilio({ ...completed, CallStatus: row.status }, { authToken: tenant.twilioAuthToken });
         expect(response.status, JSON.stringify(response.body)).toBe(200);
         const call = await callRow(app.pool, 'twilio', completed.CallSid!, tenant.userId);
-        got.push({ ...row, callStatus: String(call?.status), outcome: (call?.outcome ?? null) as StatusRow['outcome'] });
+        got.push({ ...row, callStatus: String(call?.status), outcome: (call?.outcome ?? null) as StatusRow['outcome'], disposition: await dispositionOf(String(call?.id)) });
       }
     }
     expect(got).toEqual(table);

@@ -33,6 +33,7 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   MarkLeadsRead: 'sha256:71e803ae7430d6324c089e9ba10326bbfaa1b3ea93aed0a786aba98bdfa6b1b5',
   MarkNotificationRead: 'sha256:9072691549882a2a5f81c24d98c0876bda6532ebe30446a328c012b9db081739',
   OnboardingStatus: 'sha256:fe1d35cce8b9eb7c4d59ff67bf76549484ffe5bff3d1ad431e027e4905f9b3d0',
+  OutcomesCost: 'sha256:f4cbcb6d057eb67c0429e6574555d6a772c5b49baa34d5d934d8bf85aae4a9ed',
   Overview: 'sha256:fdea9bbf0a9aa058448250673d6b189547e2ed57118584d8fa3d74f8f8617178',
   Privacy: 'sha256:a5e9e65cc14a59db3fa6dad468d896440f6ded236203a34244a5fd78f0032efd',
   Providers: 'sha256:3ea15bf0ab641b20fd2b614230970887e96d12751d70ecf0d8f97ec4e351cf01',

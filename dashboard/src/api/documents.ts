@@ -9,6 +9,7 @@ import { CALL_PAGE, RETRY_ANALYSIS } from './operations/call-page.ts';
 import { KPI_DEFINITIONS } from './operations/kpi-definitions.ts';
 import { CALL_LOG, CALL_LOG_TOTALS } from './operations/call-log.ts';
 import { MARK_ALL_READ, MARK_READ, SIGN_IN } from './operations/mutations.ts';
+import { OUTCOMES_COST } from './operations/outcomes-cost.ts';
 import { OVERVIEW } from './operations/overview.ts';
 import { CALLER_PREVIEW, ERASE_BUSINESS, ERASE_CONTACT, PRIVACY, REQUEST_EXPORT, SET_RETENTION } from './operations/privacy.ts';
 import { ONBOARDING_STATUS, REGISTER, REMOVE_TEST_CALLS, SEND_TEST_CALL, START_TENANT_VIEW } from './operations/onboarding.ts';
@@ -38,4 +39,6 @@ export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SE
   REGISTER, ONBOARDING_STATUS, SEND_TEST_CALL, REMOVE_TEST_CALLS, START_TENANT_VIEW,
   // Insights: agent versions and calibration
   AGENT_VERSION_LIST, COMPARE_AGENT_VERSIONS, SCORE_CALIBRATION,
+  // Insights: outcomes and cost
+  OUTCOMES_COST,
 ] as const;

@@ -65,7 +65,7 @@ function isoWeekday(day: string): number {
  * Mondays (weeks), every other Monday past 10 weeks, and the 1st of each month
  * past about 5 months. Returns the rows' `label`s (the axis' category values).
  */
-export function roundDayTicks(rows: readonly DailyRow[]): string[] {
+export function roundDayTicks(rows: ReadonlyArray<Pick<DailyRow, 'day' | 'label'>>): string[] {
   const n = rows.length;
   if (n <= 10) return rows.map((row) => row.label);
   if (n <= 150) {

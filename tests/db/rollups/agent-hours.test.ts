@@ -24,7 +24,7 @@ describe('rollups: agent x hour', () => {
     if (!a || !b) throw new Error('calls not created');
     const hour = (agent: string, h: number) => ({ view: 'agent_hourly_stats' as const, agentId: agent, day: '2026-05-04', hour: h });
     await expectExact(tenant.id, [
-      { key: hour(agentId, 10), measures: { ...callMeasures('completed', 90), calls: 2, unanswered_calls: 1, billed_minutes: 2, outbound_calls: 2, phone_calls: 2 } },
+      { key: hour(agentId, 10), measures: { ...callMeasures('completed', 90), calls: 2, unanswered_calls: 1, busy_calls: 1, billed_minutes: 2, outbound_calls: 2, phone_calls: 2 } },
       { key: hour(other, 10), measures: {} },
     ]);
 

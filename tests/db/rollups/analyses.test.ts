@@ -26,7 +26,7 @@ describe('rollups: analyses', () => {
     await expectExact(tenant.id, [
       ...everywhere(agentId, callDay, 12, {
         calls: 1, successful_calls: 1, talk_seconds: 90, billed_minutes: 2, credits_used: 2, outbound_calls: 1, phone_calls: 1,
-        leads_generated: 1, qualified_leads: 1, hot_leads: 1, cta_demo: 1, calls_with_cta: 1,
+        leads_generated: 1, qualified_leads: 1, hot_leads: 1, cta_demo: 1, calls_with_cta: 1, cta_interactions: 1,
         intent_score_sum: 80, intent_score_count: 1, total_score_sum: 75, total_score_count: 1,
       }),
       { key: { view: 'tenant_daily_stats', day: today }, measures: {} },
@@ -49,7 +49,7 @@ describe('rollups: analyses', () => {
     await updateAnalysis(db.pool, first.id, { totalScore: 80, leadStatusTag: 'hot' });
     await db.pool.query('update app_public.lead_analytics set is_read = true where id = $1', [first.id]);
     const rescored = {
-      leads_generated: 1, qualified_leads: 1, hot_leads: 1, cta_pricing: 1, calls_with_cta: 1,
+      leads_generated: 1, qualified_leads: 1, hot_leads: 1, cta_pricing: 1, calls_with_cta: 1, cta_interactions: 1,
       total_score_sum: 80, total_score_count: 1,
     };
     await check(rescored);
@@ -71,7 +71,7 @@ describe('rollups: analyses', () => {
     }
     await check({
       leads_generated: 1, qualified_leads: 1, cold_leads: 1, cta_sample: 1, cta_human_escalation: 1, cta_followup: 1,
-      calls_with_cta: 1, urgency_score_sum: 30, urgency_score_count: 1, engagement_score_sum: 70,
+      calls_with_cta: 1, cta_interactions: 3, urgency_score_sum: 30, urgency_score_count: 1, engagement_score_sum: 70,
       engagement_score_count: 1, budget_score_sum: 20, budget_score_count: 1, total_score_sum: 65, total_score_count: 1,
     });
   });
@@ -81,12 +81,12 @@ describe('rollups: analyses', () => {
     const call = await createCall(db.pool, { userId: tenant.id, agentId, status: 'no_answer', startedAt: '2026-05-12T07:00:00Z' });
     const analysis = await createAnalysis(db.pool, { userId: tenant.id, callId: call.id, totalScore: 60, intentScore: 10 });
     await expectExact(tenant.id, everywhere(agentId, '2026-05-12', 7, {
-      calls: 1, unanswered_calls: 1, outbound_calls: 1, phone_calls: 1, leads_generated: 1, qualified_leads: 1,
+      calls: 1, unanswered_calls: 1, no_answer_calls: 1, outbound_calls: 1, phone_calls: 1, leads_generated: 1, qualified_leads: 1,
       intent_score_sum: 10, intent_score_count: 1, total_score_sum: 60, total_score_count: 1,
     }));
     await db.pool.query('delete from app_public.lead_analytics where id = $1', [analysis.id]);
     await expectExact(tenant.id, everywhere(agentId, '2026-05-12', 7, {
-      calls: 1, unanswered_calls: 1, outbound_calls: 1, phone_calls: 1,
+      calls: 1, unanswered_calls: 1, no_answer_calls: 1, outbound_calls: 1, phone_calls: 1,
     }));
   });
 
@@ -100,6 +100,6 @@ describe('rollups: analyses', () => {
        values ($1, 'complete', '+15550001111', $2, 95)`,
       [tenant.id, call.id],
     );
-    await expectExact(tenant.id, everywhere(agentId, '2026-05-12', 8, { calls: 1, unanswered_calls: 1, outbound_calls: 1, phone_calls: 1 }));
+    await expectExact(tenant.id, everywhere(agentId, '2026-05-12', 8, { calls: 1, unanswered_calls: 1, busy_calls: 1, outbound_calls: 1, phone_calls: 1 }));
   });
 });

@@ -30,6 +30,7 @@ describe('rollups: calls', () => {
     const day = {
       calls: 7, successful_calls: 1, unanswered_calls: 4, failed_calls: 2, talk_seconds: 125, billed_minutes: 4,
       credits_used: 4, inbound_calls: 1, outbound_calls: 6, phone_calls: 5, internet_calls: 1, unknown_source_calls: 1,
+      voicemail_calls: 1, busy_calls: 1, no_answer_calls: 1, canceled_calls: 1,
     };
     await expectExact(tenant.id, [
       { key: { view: 'agent_daily_stats', agentId, day: '2026-05-04' }, measures: day },
@@ -38,12 +39,15 @@ describe('rollups: calls', () => {
         key: { view: 'tenant_hourly_stats', day: '2026-05-04', hour: 10 },
         measures: {
           calls: 2, successful_calls: 1, unanswered_calls: 1, talk_seconds: 125, billed_minutes: 4, credits_used: 4,
-          inbound_calls: 1, outbound_calls: 1, phone_calls: 1, internet_calls: 1,
+          inbound_calls: 1, outbound_calls: 1, phone_calls: 1, internet_calls: 1, voicemail_calls: 1,
         },
       },
       {
         key: { view: 'tenant_hourly_stats', day: '2026-05-04', hour: 11 },
-        measures: { calls: 5, unanswered_calls: 3, failed_calls: 2, outbound_calls: 5, phone_calls: 4, unknown_source_calls: 1 },
+        measures: {
+          calls: 5, unanswered_calls: 3, failed_calls: 2, outbound_calls: 5, phone_calls: 4, unknown_source_calls: 1,
+          busy_calls: 1, no_answer_calls: 1, canceled_calls: 1,
+        },
       },
       { key: { view: 'tenant_daily_stats', day: '2026-05-03' }, measures: {} },
     ]);
@@ -204,7 +208,7 @@ describe('rollups: calls', () => {
     const { rows } = await db.pool.query('select 1 from app_public.lead_analytics where call_id = $1', [gone.id]);
     expect(rows).toEqual([]);
     await expectExact(tenant.id, everywhere(agentId, '2026-05-10', 12, {
-      calls: 1, unanswered_calls: 1, outbound_calls: 1, phone_calls: 1,
+      calls: 1, unanswered_calls: 1, busy_calls: 1, outbound_calls: 1, phone_calls: 1,
       leads_generated: 1, total_score_sum: 10, total_score_count: 1,
     }));
     expect(kept.outcome).toBe('unanswered');

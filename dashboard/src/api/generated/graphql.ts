@@ -513,3 +513,12 @@ export type ScoreCalibrationQueryVariables = Exact<{
 
 
 export type ScoreCalibrationQuery = { scoreCalibration: Array<{ dimension: string | null, bucket: string | null, minScore: number | null, maxScore: number | null, contacts: string | null, customers: string | null, conversionRate: string | null } | null> | null };
+
+export type OutcomesCostQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  agentId: string | null | undefined;
+}>;
+
+
+export type OutcomesCostQuery = { kpiSummary: { fromDate: string | null, toDate: string | null, current: { calls: string | null, successfulCalls: string | null, unansweredCalls: string | null, failedCalls: string | null, voicemailCalls: string | null, noConversationCalls: string | null, busyCalls: string | null, noAnswerCalls: string | null, canceledCalls: string | null, erroredCalls: string | null, agentHangupCalls: string | null, callerHangupCalls: string | null, otherHangupCalls: string | null, averageTimeToAnswerSeconds: string | null, providerCostCents: string | null, costedCalls: string | null, costPerCallCents: string | null, costPerConnectedMinuteCents: string | null, costPerLeadCents: string | null, costPerQualifiedLeadCents: string | null, leads: string | null, callsWithCta: string | null, ctaInteractions: string | null, ctaRate: string | null, ctaCallConversionRate: string | null, creditsUsed: string | null } | null, previous: { calls: string | null, successfulCalls: string | null, unansweredCalls: string | null, failedCalls: string | null, voicemailCalls: string | null, noConversationCalls: string | null, busyCalls: string | null, noAnswerCalls: string | null, canceledCalls: string | null, erroredCalls: string | null, agentHangupCalls: string | null, callerHangupCalls: string | null, otherHangupCalls: string | null, averageTimeToAnswerSeconds: string | null, providerCostCents: string | null, costedCalls: string | null, costPerCallCents: string | null, costPerConnectedMinuteCents: string | null, costPerLeadCents: string | null, costPerQualifiedLeadCents: string | null, leads: string | null, callsWithCta: string | null, ctaInteractions: string | null, ctaRate: string | null, ctaCallConversionRate: string | null, creditsUsed: string | null } | null } | null, kpiSeries: Array<{ periodStart: string | null, figures: { creditsUsed: string | null, providerCostCents: string | null, costedCalls: string | null } | null } | null> | null };
