@@ -638,7 +638,6 @@ begin
 end
 $function$;
 comment on function app_hidden.appointment_links(p_user_id uuid, p_call_id uuid, p_agent_id uuid, p_phone text, OUT agent_id uuid, OUT contact_id uuid, OUT phone_number text) is 'Checks an appointment''s call and agent belong to the tenant (SB187) and derives its agent, contact and phone from them.';
-grant execute on function app_hidden.appointment_links(p_user_id uuid, p_call_id uuid, p_agent_id uuid, p_phone text, OUT agent_id uuid, OUT contact_id uuid, OUT phone_number text) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.appointment_status(p_status text)
  RETURNS text
@@ -657,7 +656,6 @@ begin
 end
 $function$;
 comment on function app_hidden.appointment_status(p_status text) is 'The appointment status for a name (no-show and canceled accepted), or SB185.';
-grant execute on function app_hidden.appointment_status(p_status text) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.audit_log_tenant()
  RETURNS uuid
@@ -1022,7 +1020,6 @@ begin
 end
 $function$;
 comment on function app_hidden.check_appointment_time(p_at timestamp with time zone) is 'The time if it is set and within two years of now, else SB188.';
-grant execute on function app_hidden.check_appointment_time(p_at timestamp with time zone) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.check_new_password(password text)
  RETURNS void

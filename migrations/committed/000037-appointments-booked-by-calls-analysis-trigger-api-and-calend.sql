@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:997d133fd85d9006566058dba4a5a1da762754a7
+--! Hash: sha1:6153c4cedc7af77cfd4a5d088759e844686a968a
 --! Message: appointments: booked by calls (analysis trigger), API and calendar sync; booked_calls measure; booking, show and no-show rates per agent and day
 
 -- Appointments (issue 17, item 4): booked by calls (from the analysis' demo_book_datetime), created and
@@ -278,7 +278,6 @@ begin
 end
 $$;
 comment on function app_hidden.appointment_status(text) is 'The appointment status for a name (no-show and canceled accepted), or SB185.';
-grant execute on function app_hidden.appointment_status(text) to app_user;
 
 create function app_hidden.check_appointment_time(p_at timestamptz) returns timestamptz
   language plpgsql stable
@@ -294,7 +293,6 @@ begin
 end
 $$;
 comment on function app_hidden.check_appointment_time(timestamptz) is 'The time if it is set and within two years of now, else SB188.';
-grant execute on function app_hidden.check_appointment_time(timestamptz) to app_user;
 
 create function app_hidden.appointment_links(p_user_id uuid, p_call_id uuid, p_agent_id uuid, p_phone text,
   out agent_id uuid, out contact_id uuid, out phone_number text)
@@ -319,7 +317,6 @@ begin
 end
 $$;
 comment on function app_hidden.appointment_links(uuid, uuid, uuid, text) is 'Checks an appointment''s call and agent belong to the tenant (SB187) and derives its agent, contact and phone from them.';
-grant execute on function app_hidden.appointment_links(uuid, uuid, uuid, text) to app_user;
 
 create function app_public.create_appointment(
   scheduled_at timestamptz, call_id uuid default null, agent_id uuid default null,

@@ -91,7 +91,7 @@ async function coverageGaps(db: Queryable): Promise<string[]> {
 
 describe('one generator for the measure-list SQL', () => {
   it('every generated object covers exactly the measures of app_private.rollup_measures', async () => {
-    expect((await measureList(db.pool)).length).toBe(35);
+    expect((await measureList(db.pool)).length).toBe(36);
     expect(await coverageGaps(db.pool)).toEqual([]);
   });
 
@@ -148,9 +148,11 @@ describe('sql/README.md "Adding a KPI", step by step', () => {
             `select pg_get_functiondef('app_hidden.call_contribution(app_public.calls, app_public.lead_analytics, text, bigint, boolean)'::regprocedure) as def`,
           );
           const def = rows[0]?.def ?? '';
+          // (the comma goes before the last line's `-- measure` comment, if it has one)
           const withLine = def.replace(
-            /\n\s*where c\.id is not null/,
-            `,\n    case when with_call and c.outcome = 'successful' and c.duration_seconds >= 300 then s else 0 end -- long_calls\n   where c.id is not null`,
+            /( *--[^\n]*)?\n\s*where c\.id is not null/,
+            (_match, comment: string | undefined) =>
+              `,${comment ?? ''}\n    case when with_call and c.outcome = 'successful' and c.duration_seconds >= 300 then s else 0 end -- long_calls\n   where c.id is not null`,
           );
           expect(withLine).not.toBe(def);
           await client.query(withLine);
