@@ -27,7 +27,6 @@ import { z } from 'zod';
 import { getRequestAuth, requestAuth } from '../auth/request-auth.ts';
 import { RequestError } from '../errors.ts';
 import { pgSettingsFor } from '../graphql/context.ts';
-import { requireMediaType } from '../webhooks/body.ts';
 import { nonBlank, parsePayload } from '../webhooks/validation.ts';
 
 export const CALENDAR_PATH = '/api/calendar/appointments';
@@ -65,6 +64,13 @@ interface SyncRow {
   scheduled_at: Date;
   external_updated_at: Date;
 }
+
+/** Only JSON (checked before the body is read; a request without a body reports its missing fields). */
+const requireJson: RequestHandler = (req, _res, next) => {
+  next(req.is(['application/json', '+json']) === false
+    ? new RequestError('UNSUPPORTED_MEDIA_TYPE', `Expected Content-Type application/json, got '${req.get('content-type') ?? 'none'}'.`)
+    : undefined);
+};
 
 function sync(deps: CalendarDeps): RequestHandler {
   return async (req, res, next) => {
@@ -112,8 +118,8 @@ function sync(deps: CalendarDeps): RequestHandler {
 export function installCalendar(app: Express, deps: CalendarDeps): void {
   app.post(
     CALENDAR_PATH,
-    requireMediaType(['application/json', '+json'], 'application/json'),
     requestAuth({ jwtSecret: deps.jwtSecret, pool: deps.authPool }),
+    requireJson,
     express.json({ limit: MAX_BODY_BYTES, type: () => true }),
     sync(deps),
   );
