@@ -1,5 +1,6 @@
 /** Every GraphQL document the dashboard sends (tests/dashboard/documents.test.ts validates them against schema.graphql). */
 import { ADMIN_SUMMARIES } from './operations/admin.ts';
+import { APPOINTMENT_DOCUMENTS } from './operations/appointments.ts';
 import { AGENT_OVERVIEW } from './operations/agent-overview.ts';
 import { AGENT_SLICE } from './operations/agent-slice.ts';
 import { AUDIT_ENTRIES } from './operations/audit.ts';
@@ -34,4 +35,6 @@ export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SE
   KPI_DEFINITIONS,
   CALL_LOG,
   REGISTER, ONBOARDING_STATUS, SEND_TEST_CALL, REMOVE_TEST_CALLS, START_TENANT_VIEW,
+  // Appointments and the booking funnel (issue 17)
+  ...APPOINTMENT_DOCUMENTS,
 ] as const;

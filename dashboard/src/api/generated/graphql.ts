@@ -459,3 +459,38 @@ export type StartTenantViewMutationVariables = Exact<{
 
 
 export type StartTenantViewMutation = { startTenantView: { result: { rowId: string, name: string } | null } | null };
+
+export type AppointmentListQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  statuses: Array<string | null | undefined> | string | null | undefined;
+  agentId: string | null | undefined;
+}>;
+
+
+export type AppointmentListQuery = { appointmentList: Array<{ rowId: string, scheduledAt: string, status: string, source: string, agentId: string | null, callId: string | null, phoneNumber: string | null, contactName: string | null, notes: string | null, confirmedAt: string | null } | null> | null };
+
+export type UpdateAppointmentStatusMutationVariables = Exact<{
+  appointmentId: string;
+  status: string;
+}>;
+
+
+export type UpdateAppointmentStatusMutation = { updateAppointmentStatus: { result: { rowId: string, status: string } | null } | null };
+
+export type RescheduleAppointmentMutationVariables = Exact<{
+  appointmentId: string;
+  scheduledAt: string;
+}>;
+
+
+export type RescheduleAppointmentMutation = { rescheduleAppointment: { result: { rowId: string, status: string, scheduledAt: string } | null } | null };
+
+export type BookingSummaryQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  agentId: string | null | undefined;
+}>;
+
+
+export type BookingSummaryQuery = { bookingSummary: Array<{ agentId: string | null, connectedCalls: string | null, bookedCalls: string | null, bookingRate: string | null, appointments: string | null, confirmed: string | null, completed: string | null, noShows: string | null, cancelled: string | null, pending: string | null, showRate: string | null, noShowRate: string | null } | null> | null };
