@@ -6443,7 +6443,8 @@ begin
   if v_contact is null and cardinality(v_calls) = 0
      and not exists (select 1 from app_public.lead_analytics a where a.user_id = v_user and a.phone_number = v_phone)
      and not exists (select 1 from app_public.follow_ups f where f.user_id = v_user and f.lead_phone = v_phone)
-     and not exists (select 1 from app_public.customers s where s.user_id = v_user and s.phone = v_phone) then
+     and not exists (select 1 from app_public.customers s where s.user_id = v_user and s.phone = v_phone)
+     and not exists (select 1 from app_public.appointments p where p.user_id = v_user and p.phone_number = v_phone) then
     raise exception 'No caller with this number.' using errcode = 'SB104';
   end if;
 
@@ -6473,6 +6474,13 @@ begin
    where s.user_id = v_user and (s.phone = v_phone or (v_contact is not null and s.contact_id = v_contact));
   get diagnostics n = row_count;
   v_counts := v_counts || jsonb_build_object('customers', n);
+
+  -- Appointments with the caller (booked by their calls, or by the API or a calendar tool for their number).
+  delete from app_public.appointments p
+   where p.user_id = v_user
+     and (p.phone_number = v_phone or (v_contact is not null and p.contact_id = v_contact) or p.call_id = any (v_calls));
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('appointments', n);
 
   -- The calls' own triggers take their contribution out of the rollups
   -- (negative deltas, analyses included) and their not-connected counts;
@@ -6512,7 +6520,7 @@ begin
   return v_req;
 end
 $function$;
-comment on function app_public.erase_contact(phone_number text, contact_id uuid) is 'Erases one caller of the signed-in business (by contact or phone number): calls (their KPI contribution is taken out of the rollups), transcripts, analyses, follow-ups, the customer record, the contact and raw deliveries carrying the number. Credit ledger rows keep their amounts and lose the call link. Stored export archives (which hold the caller) are expired at once. Recorded in allPrivacyRequests without the number.';
+comment on function app_public.erase_contact(phone_number text, contact_id uuid) is 'Erases one caller of the signed-in business (by contact or phone number): calls (their KPI contribution is taken out of the rollups), transcripts, analyses, appointments, follow-ups, the customer record, the contact and raw deliveries carrying the number. Credit ledger rows keep their amounts and lose the call link. Stored export archives (which hold the caller) are expired at once. Recorded in allPrivacyRequests without the number.';
 grant execute on function app_public.erase_contact(phone_number text, contact_id uuid) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.failed_deliveries(provider text DEFAULT NULL::text, max_rows integer DEFAULT 20)

@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:6153c4cedc7af77cfd4a5d088759e844686a968a
+--! Hash: sha1:a566e085890cad86b24dde9d5f128d61deb41649
 --! Message: appointments: booked by calls (analysis trigger), API and calendar sync; booked_calls measure; booking, show and no-show rates per agent and day
 
 -- Appointments (issue 17, item 4): booked by calls (from the analysis' demo_book_datetime), created and
@@ -597,3 +597,120 @@ $$;
 comment on function app_public.booking_summary(date, date, uuid) is
   'The booking funnel over a range: first the total (agentId null), then one row per agent with bookings or connected calls. Same definitions as bookingKpis.';
 grant execute on function app_public.booking_summary(date, date, uuid) to app_user;
+
+-- =============================================================================
+-- 6. Privacy: erasing a caller erases their appointments too (copied from the latest erase_contact)
+-- =============================================================================
+create or replace function app_public.erase_contact(phone_number text DEFAULT NULL::text, contact_id uuid DEFAULT NULL::uuid)
+ RETURNS app_public.privacy_requests
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $$
+declare
+  v_user    uuid := app_hidden.require_password_session();
+  v_phone   text := phone_number;
+  v_contact uuid := contact_id;
+  v_calls   uuid[];
+  v_counts  jsonb := '{}';
+  v_req     app_public.privacy_requests;
+  n         integer;
+begin
+  if v_contact is not null then
+    select c.phone_number into v_phone from app_public.contacts c where c.id = v_contact and c.user_id = v_user;
+    if v_phone is null then
+      raise exception 'No such contact.' using errcode = 'SB104';
+    end if;
+  elsif v_phone is null or v_phone !~ '^\+[1-9][0-9]{6,14}$' then
+    raise exception 'Give a contact or a phone number in E.164 form (+ and digits).' using errcode = 'SB404';
+  else
+    select c.id into v_contact from app_public.contacts c where c.user_id = v_user and c.phone_number = v_phone;
+  end if;
+  -- KEY SHARE on the tenant, like every writer of its calls (a time zone
+  -- change waits for this erasure, or this erasure for it).
+  perform 1 from app_public.users u where u.id = v_user for key share;
+
+  select coalesce(array_agg(k.id), '{}') into v_calls
+    from app_public.calls k
+   where k.user_id = v_user and (k.phone_number = v_phone or (v_contact is not null and k.contact_id = v_contact));
+  if v_contact is null and cardinality(v_calls) = 0
+     and not exists (select 1 from app_public.lead_analytics a where a.user_id = v_user and a.phone_number = v_phone)
+     and not exists (select 1 from app_public.follow_ups f where f.user_id = v_user and f.lead_phone = v_phone)
+     and not exists (select 1 from app_public.customers s where s.user_id = v_user and s.phone = v_phone)
+     and not exists (select 1 from app_public.appointments p where p.user_id = v_user and p.phone_number = v_phone) then
+    raise exception 'No caller with this number.' using errcode = 'SB104';
+  end if;
+
+  -- The ledger keeps every amount and balance; rows only lose their link to the erased calls.
+  update app_public.credit_transactions t set call_id = null
+   where t.user_id = v_user and t.call_id = any (v_calls);
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('credit_transactions_unlinked', n);
+
+  select count(*) into n from app_public.transcripts t where t.user_id = v_user and t.call_id = any (v_calls);
+  v_counts := v_counts || jsonb_build_object('transcripts', n);
+  select count(*) into n from app_public.lead_analytics a
+   where a.user_id = v_user and a.analysis_type = 'individual' and a.call_id = any (v_calls);
+  v_counts := v_counts || jsonb_build_object('individual_analyses', n);
+
+  delete from app_public.lead_analytics a
+   where a.user_id = v_user and a.analysis_type = 'complete' and a.phone_number = v_phone;
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('complete_analyses', n);
+
+  delete from app_public.follow_ups f
+   where f.user_id = v_user and (f.lead_phone = v_phone or (v_contact is not null and f.contact_id = v_contact));
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('follow_ups', n);
+
+  delete from app_public.customers s
+   where s.user_id = v_user and (s.phone = v_phone or (v_contact is not null and s.contact_id = v_contact));
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('customers', n);
+
+  -- Appointments with the caller (booked by their calls, or by the API or a calendar tool for their number).
+  delete from app_public.appointments p
+   where p.user_id = v_user
+     and (p.phone_number = v_phone or (v_contact is not null and p.contact_id = v_contact) or p.call_id = any (v_calls));
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('appointments', n);
+
+  -- The calls' own triggers take their contribution out of the rollups
+  -- (negative deltas, analyses included) and their not-connected counts;
+  -- transcripts and individual analyses go with them (on delete cascade).
+  delete from app_public.calls k where k.id = any (v_calls);
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('calls', n);
+
+  delete from app_public.contacts c where c.id = v_contact and c.user_id = v_user;
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('contacts', n);
+  delete from app_hidden.contact_count_deltas d where d.contact_id = v_contact and d.user_id = v_user;
+
+  -- Raw provider deliveries that carry the number.
+  delete from app_private.webhook_events w
+   where w.user_id = v_user and strpos(w.payload::text, v_phone) > 0;
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('webhook_events', n);
+
+  -- Export archives built earlier hold the caller too: they go now rather than at their expiry.
+  with expired as (
+    update app_public.privacy_requests r set status = 'expired'
+     where r.user_id = v_user and r.kind = 'export' and r.status = 'completed'
+    returning r.id
+  ), gone as (
+    delete from app_private.privacy_export_chunks c using expired e where c.request_id = e.id
+  )
+  select count(*) into n from expired;
+  v_counts := v_counts || jsonb_build_object('export_archives_expired', n);
+
+  insert into app_public.privacy_requests (user_id, kind, status, progress, details, subject_hash, requested_by,
+                                           client_ip, user_agent, started_at, finished_at)
+  select v_user, 'erase_contact', 'completed', 1, v_counts, app_hidden.privacy_subject_hash(v_phone), v_user,
+         o.client_ip, o.user_agent, now(), now()
+    from app_hidden.privacy_request_origin() o
+  returning * into v_req;
+  return v_req;
+end
+$$;
+comment on function app_public.erase_contact(phone_number text, contact_id uuid) is 'Erases one caller of the signed-in business (by contact or phone number): calls (their KPI contribution is taken out of the rollups), transcripts, analyses, appointments, follow-ups, the customer record, the contact and raw deliveries carrying the number. Credit ledger rows keep their amounts and lose the call link. Stored export archives (which hold the caller) are expired at once. Recorded in allPrivacyRequests without the number.';

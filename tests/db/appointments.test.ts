@@ -327,3 +327,28 @@ describe('booking KPIs', () => {
     expect(await verifyRollups(db.pool, tenant.id)).toEqual([]);
   });
 });
+
+describe('privacy', () => {
+  it("erasing a caller erases their appointments, whoever created them, and nobody else's", async () => {
+    const { tenant, agentId } = await tenantWithAgent();
+    const call = await createCall(db.pool, { userId: tenant.id, agentId, durationSeconds: 60, phoneNumber: '+14155550177' });
+    await createAnalysis(db.pool, { userId: tenant.id, callId: call.id, demoBookDatetime: '2026-12-10T15:00:00Z' });
+    const [booked] = await appointmentsOf(tenant.id);
+    await asRole(tenant.id, 'owner', `select app_public.update_appointment_status($1, 'confirmed')`, [booked?.id]);
+    await asRole(tenant.id, 'owner', `select app_public.create_appointment(now() + interval '1 day', null, null, '+14155550177', 'Ana')`);
+    await asRole(tenant.id, 'owner', `select app_public.create_appointment(now() + interval '1 day', null, null, '+14155550178', 'Bo')`);
+    const [request] = await withClient(db.pool, (client) =>
+      inTransaction(
+        client,
+        async () => {
+          await asMember(client, tenant.id, tenant.id, 'owner');
+          return (await client.query<{ details: Record<string, number> }>(`select (app_public.erase_contact('+14155550177')).details`)).rows;
+        },
+        { commit: true },
+      ),
+    );
+    expect(request?.details.appointments).toBe(2);
+    const { rows } = await db.pool.query<{ phone_number: string }>('select phone_number from app_public.appointments where user_id = $1', [tenant.id]);
+    expect(rows).toEqual([{ phone_number: '+14155550178' }]);
+  });
+});

@@ -365,8 +365,11 @@ describe('randomized workload', () => {
         );
         await client.query('commit');
         const { rows: raw } = await client.query<Record<string, number>>(
+          // (bookings of calls retention purged stay in the KPI history: purged_rollups)
           `select (select count(*)::int from app_public.lead_analytics a
-                    where a.user_id = $1 and a.analysis_type = 'individual' and a.demo_book_datetime is not null) as booked,
+                    where a.user_id = $1 and a.analysis_type = 'individual' and a.demo_book_datetime is not null)
+                + (select coalesce(sum(r.booked_calls), 0)::int from app_hidden.purged_rollups r
+                    where r.user_id = $1 and (r.target is null or r.target = 'agent_day')) as booked,
                   count(*)::int as appointments, count(*) filter (where p.status = 'completed')::int as completed,
                   count(*) filter (where p.status = 'no_show')::int as no_shows,
                   count(*) filter (where p.confirmed_at is not null)::int as confirmed
