@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { installGraphql, type GraphqlDeps } from './graphql/install.ts';
 import { installDashboard, type DashboardDeps } from './http/dashboard.ts';
 import { installErrorHandler, installNotFound } from './http/errors.ts';
+import { installCalendar } from './http/calendar.ts';
 import { installCallLogExport } from './http/call-log-export.ts';
 import { installExports } from './http/exports.ts';
 import { installHealth, type HealthDeps } from './http/health.ts';
@@ -58,6 +59,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       authPool: deps.graphql.authPool,
       jwtSecret: deps.graphql.jwt.secret,
       statementTimeoutMs: Math.max(deps.graphql.config.graphqlStatementTimeoutMs, 600_000),
+    });
+    installCalendar(app, {
+      authPool: deps.graphql.authPool,
+      jwtSecret: deps.graphql.jwt.secret,
+      statementTimeoutMs: deps.graphql.config.graphqlStatementTimeoutMs,
     });
     installExports(app, {
       authPool: deps.graphql.authPool,

@@ -145,6 +145,12 @@ const CUSTOM: Record<string, { code: string; httpStatus: number; details?: Recor
   SB161: { code: 'INVALID_FILTER_RANGE', httpStatus: 400 },
   SB162: { code: 'SEARCH_TOO_LONG', httpStatus: 400 },
   SB163: { code: 'INVALID_CURSOR', httpStatus: 400 },
+  // Appointments (helper "appointments", issue 17 item 4; SB185-SB189): our SQL's message names the problem.
+  SB185: { code: 'INVALID_APPOINTMENT_STATUS', httpStatus: 400, details: { field: 'status' } },
+  SB186: { code: 'APPOINTMENT_NOT_FOUND', httpStatus: 404 },
+  SB187: { code: 'APPOINTMENT_REFERENCE_NOT_FOUND', httpStatus: 422 },
+  SB188: { code: 'INVALID_APPOINTMENT_TIME', httpStatus: 400, details: { field: 'scheduledAt' } },
+  SB189: { code: 'APPOINTMENT_ALREADY_HELD', httpStatus: 409 },
 };
 
 /** A viewer's refused write (team access): its transactions are read-only, as a read-only key's. */
@@ -190,6 +196,18 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, RuleMessage>> = {
   agent_versions_agent_version_key: { field: 'version', message: 'This agent already has a version with that number; versions are numbered by the database, reload and try again.' },
   agent_versions_id_agent_user_key: { field: 'agentVersionId', message: 'This agent version is already recorded.' },
   agent_versions_version_positive: { field: 'version', message: 'An agent version number starts at 1.' },
+  // appointments (helper "appointments")
+  appointments_status_valid: { field: 'status', message: 'The status must be scheduled, confirmed, completed, no_show, cancelled or rescheduled.' },
+  appointments_source_valid: { field: 'source', message: 'The source must be analysis, api or calendar.' },
+  appointments_status_source_valid: { field: 'statusSource', message: 'The status source must be analysis, api or calendar.' },
+  appointments_e164: { field: 'phoneNumber', message: `The phone number ${E164}.` },
+  appointments_contact_name_length: { field: 'contactName', message: 'The contact name is too long (at most 200 characters).' },
+  appointments_notes_length: { field: 'notes', message: 'The notes are too long (at most 2,000 characters).' },
+  appointments_external_id_length: { field: 'externalId', message: "The calendar's booking id must be between 1 and 200 characters." },
+  appointments_calendar_has_external_id: { field: 'externalId', message: "A calendar appointment needs the calendar's booking id and its last-change time." },
+  appointments_external_id_key: { field: 'externalId', message: 'There is already an appointment with this booking id.' },
+  appointments_analysis_call_key: { field: 'callId', message: "This call's analysis already booked an appointment." },
+  appointments_id_user_id_key: { field: 'rowId', message: 'This appointment already exists.' },
   // agents
   agents_name_check: { field: 'name', message: 'The agent name must be between 1 and 200 characters.' },
   agents_provider_agent_id_check: { field: 'providerAgentId', message: "The provider's agent id must be between 1 and 200 characters." },

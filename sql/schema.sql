@@ -71,6 +71,17 @@ alter default privileges revoke execute on functions from public;
 -- Schema app_hidden
 ------------------------------------------------------------------------------
 
+-- Types ---------------------------------------------------------------------
+
+create type app_hidden.calendar_sync_result as (
+  appointment_id uuid,
+  created boolean,
+  applied boolean,
+  status text,
+  scheduled_at timestamp with time zone,
+  external_updated_at timestamp with time zone
+);
+
 -- Tables --------------------------------------------------------------------
 
 create table app_hidden.audit_log (
@@ -172,7 +183,8 @@ create table app_hidden.measures (
   time_to_answer_count bigint default 0 not null,
   cost_micros bigint default 0 not null,
   costed_calls bigint default 0 not null,
-  cta_interactions bigint default 0 not null
+  cta_interactions bigint default 0 not null,
+  booked_calls bigint default 0 not null
 );
 comment on table app_hidden.measures is 'Type only (never holds rows): summed rollup measures, as passed between the KPI functions.';
 
@@ -230,6 +242,7 @@ create table app_hidden.purged_rollups (
   cost_micros bigint default 0 not null,
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
+  booked_calls bigint default 0 not null,
   constraint purged_rollups_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
 );
 comment on table app_hidden.purged_rollups is 'Contributions of calls deleted by retention clean-up (kept so verification does not report them as drift).';
@@ -289,6 +302,7 @@ create table app_hidden.rollup_deltas (
   cost_micros bigint default 0 not null,
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
+  booked_calls bigint default 0 not null,
   constraint rollup_deltas_hour_check CHECK (hour >= 0 AND hour <= 23),
   constraint rollup_deltas_target_check CHECK (target = ANY (ARRAY['agent_day'::text, 'user_day'::text, 'user_hour'::text, 'agent_hour'::text]))
 ) with (autovacuum_vacuum_threshold=10000, autovacuum_vacuum_scale_factor=0, autovacuum_vacuum_insert_threshold=10000, autovacuum_vacuum_insert_scale_factor=0, autovacuum_vacuum_cost_delay=0);
@@ -337,12 +351,12 @@ CREATE OR REPLACE FUNCTION app_hidden.agent_day_measures(p_user_id uuid, p_from 
  LANGUAGE sql
  STABLE
 AS $function$
-      select s.agent_id, s.day, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint)::app_hidden.measures
+      select s.agent_id, s.day, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint, coalesce(sum(booked_calls), 0)::bigint)::app_hidden.measures
         from (
-          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.agent_analytics r
+          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.agent_analytics r
            where r.user_id = p_user_id and r.day between p_from and p_to
           union all
-          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r
+          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r
            where r.user_id = p_user_id and r.day between p_from and p_to
              and (r.target is null or r.target = 'agent_day')
         ) s
@@ -356,12 +370,12 @@ CREATE OR REPLACE FUNCTION app_hidden.agent_measures(p_user_id uuid, p_from date
  LANGUAGE sql
  STABLE
 AS $function$
-      select s.agent_id, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint)::app_hidden.measures
+      select s.agent_id, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint, coalesce(sum(booked_calls), 0)::bigint)::app_hidden.measures
         from (
-          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.agent_analytics r
+          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.agent_analytics r
            where r.user_id = p_user_id and r.day between p_from and p_to
           union all
-          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r
+          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r
            where r.user_id = p_user_id and r.day between p_from and p_to
              and (r.target is null or r.target = 'agent_day')
         ) s
@@ -686,6 +700,49 @@ end
 $function$;
 comment on function app_hidden.apply_webhook_event(p_event_id bigint) is 'Applies one stored delivery in a subtransaction and records the outcome (processed, or failed with the error).';
 
+CREATE OR REPLACE FUNCTION app_hidden.appointment_links(p_user_id uuid, p_call_id uuid, p_agent_id uuid, p_phone text, OUT agent_id uuid, OUT contact_id uuid, OUT phone_number text)
+ RETURNS record
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+declare
+  c app_public.calls;
+begin
+  if p_call_id is not null then
+    select * into c from app_public.calls k where k.id = p_call_id and k.user_id = p_user_id;
+    if c.id is null then
+      raise exception 'No call with this id in this business (callId).' using errcode = 'SB187';
+    end if;
+  end if;
+  agent_id := coalesce(p_agent_id, c.agent_id);
+  if p_agent_id is not null and not exists (select 1 from app_public.agents a where a.id = p_agent_id and a.user_id = p_user_id) then
+    raise exception 'No agent with this id in this business (agentId).' using errcode = 'SB187';
+  end if;
+  phone_number := coalesce(p_phone, c.phone_number);
+  contact_id := coalesce(c.contact_id,
+    (select k.id from app_public.contacts k where k.user_id = p_user_id and k.phone_number = coalesce(p_phone, c.phone_number)));
+end
+$function$;
+comment on function app_hidden.appointment_links(p_user_id uuid, p_call_id uuid, p_agent_id uuid, p_phone text, OUT agent_id uuid, OUT contact_id uuid, OUT phone_number text) is 'Checks an appointment''s call and agent belong to the tenant (SB187) and derives its agent, contact and phone from them.';
+
+CREATE OR REPLACE FUNCTION app_hidden.appointment_status(p_status text)
+ RETURNS text
+ LANGUAGE plpgsql
+ IMMUTABLE
+AS $function$
+declare
+  v text := lower(replace(trim(p_status), '-', '_'));
+begin
+  if v = 'canceled' then v := 'cancelled'; end if;
+  if v is null or v not in ('scheduled', 'confirmed', 'completed', 'no_show', 'cancelled', 'rescheduled') then
+    raise exception 'Unknown appointment status "%": use scheduled, confirmed, completed, no_show, cancelled or rescheduled.', left(p_status, 40)
+      using errcode = 'SB185';
+  end if;
+  return v;
+end
+$function$;
+comment on function app_hidden.appointment_status(p_status text) is 'The appointment status for a name (no-show and canceled accepted), or SB185.';
+
 CREATE OR REPLACE FUNCTION app_hidden.audit_log_tenant()
  RETURNS uuid
  LANGUAGE sql
@@ -786,6 +843,40 @@ AS $function$
 $function$;
 comment on function app_hidden.bolna_status(s text) is 'A Bolna execution status as our call status, its rank in the lifecycle and whether it is final; no row for an unknown status. balance-low is failed (never dialled), not unanswered; see sql/README.md.';
 
+CREATE OR REPLACE FUNCTION app_hidden.booking_counts(p_user_id uuid, p_tz text, p_from date, p_to date, p_agent_id uuid)
+ RETURNS TABLE(agent_id uuid, day date, connected_calls bigint, booked_calls bigint, appointments bigint, confirmed bigint, completed bigint, no_shows bigint, cancelled bigint, pending bigint)
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select s.agent_id, s.day, sum(s.connected)::bigint, sum(s.booked)::bigint, sum(s.appointments)::bigint,
+         sum(s.confirmed)::bigint, sum(s.completed)::bigint, sum(s.no_shows)::bigint, sum(s.cancelled)::bigint,
+         sum(s.pending)::bigint
+    from (select d.agent_id, d.day, (d.measures).successful_calls connected, (d.measures).booked_calls booked,
+                 0 appointments, 0 confirmed, 0 completed, 0 no_shows, 0 cancelled, 0 pending
+            from app_hidden.agent_day_measures(p_user_id, p_from, p_to) d
+           where p_agent_id is null or d.agent_id = p_agent_id
+          union all
+          select p.agent_id, (p.scheduled_at at time zone p_tz)::date, 0, 0, 1,
+                 (p.confirmed_at is not null)::int, (p.status = 'completed')::int, (p.status = 'no_show')::int,
+                 (p.status = 'cancelled')::int, (p.status in ('scheduled', 'confirmed', 'rescheduled'))::int
+            from app_public.appointments p
+           where p.user_id = p_user_id
+             and p.scheduled_at >= (p_from::timestamp at time zone p_tz)
+             and p.scheduled_at < ((p_to + 1)::timestamp at time zone p_tz)
+             and (p_agent_id is null or p.agent_id = p_agent_id)) s
+   group by s.agent_id, s.day
+$function$;
+comment on function app_hidden.booking_counts(p_user_id uuid, p_tz text, p_from date, p_to date, p_agent_id uuid) is 'Booking counts per agent and tenant-local day: connected and booked calls on the call''s day, appointments by status on the appointment''s day.';
+grant execute on function app_hidden.booking_counts(p_user_id uuid, p_tz text, p_from date, p_to date, p_agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.booking_rate(booked_calls numeric, connected_calls numeric)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select app_hidden.ratio(booked_calls, connected_calls) $function$;
+comment on function app_hidden.booking_rate(booked_calls numeric, connected_calls numeric) is 'Booking rate: calls whose analysis booked an appointment / connected (successful) calls.';
+grant execute on function app_hidden.booking_rate(booked_calls numeric, connected_calls numeric) to app_user;
+
 CREATE OR REPLACE FUNCTION app_hidden.call_contribution(c app_public.calls, a app_public.lead_analytics, tz text, s bigint, with_call boolean DEFAULT true)
  RETURNS SETOF app_hidden.rollup_deltas
  LANGUAGE sql
@@ -842,7 +933,8 @@ AS $function$
     -- cta_interactions
     case when a.id is not null
          then s * (a.cta_pricing_clicked::int + a.cta_demo_clicked::int + a.cta_followup_clicked::int
-                   + a.cta_sample_clicked::int + a.cta_escalated_to_human::int) else 0 end
+                   + a.cta_sample_clicked::int + a.cta_escalated_to_human::int) else 0 end,
+    case when a.demo_book_datetime is not null then s else 0 end             -- booked_calls
    where c.id is not null
 $function$;
 comment on function app_hidden.call_contribution(c app_public.calls, a app_public.lead_analytics, tz text, s bigint, with_call boolean) is 'What one call (with its individual analysis, if any) adds to the rollups, multiplied by s (+1 or -1), keyed by agent and tenant-local day and hour; with_call = false gives only the analysis part. One row; none when c is null. Set-returning plain SQL, so the planner inlines it into the triggers'' cached plans.';
@@ -1074,6 +1166,23 @@ $function$;
 comment on function app_hidden.change_member_password(p_user_id uuid, p_member_id uuid, current_password text, new_password text) is 'A member changes its own password (the current one is required: SB204). Called by the server for the verified signed-in member.';
 grant execute on function app_hidden.change_member_password(p_user_id uuid, p_member_id uuid, current_password text, new_password text) to app_authenticator;
 
+CREATE OR REPLACE FUNCTION app_hidden.check_appointment_time(p_at timestamp with time zone)
+ RETURNS timestamp with time zone
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+begin
+  if p_at is null then
+    raise exception 'The appointment needs a date and time (scheduledAt).' using errcode = 'SB188';
+  end if;
+  if p_at < pg_catalog.now() - interval '2 years' or p_at > pg_catalog.now() + interval '2 years' then
+    raise exception 'The appointment time must be within two years of today.' using errcode = 'SB188';
+  end if;
+  return p_at;
+end
+$function$;
+comment on function app_hidden.check_appointment_time(p_at timestamp with time zone) is 'The time if it is set and within two years of now, else SB188.';
+
 CREATE OR REPLACE FUNCTION app_hidden.check_new_password(password text)
  RETURNS void
  LANGUAGE plpgsql
@@ -1147,38 +1256,38 @@ AS $function$
          where d.ctid = any (array(select x.ctid from app_hidden.rollup_deltas x limit max_rows))
         returning d.*
       ), agent_day as (
-        insert into app_public.agent_analytics as t (user_id, agent_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions)
-        select m.user_id, m.agent_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions from moved m
+        insert into app_public.agent_analytics as t (user_id, agent_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls)
+        select m.user_id, m.agent_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls from moved m
          where (m.target is null or m.target = 'agent_day')
            -- deltas of a deleted agent or tenant are dropped with it
            and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
          group by m.user_id, m.day, m.agent_id
          order by user_id, day, agent_id
-        on conflict (user_id, day, agent_id) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, updated_at = now()
+        on conflict (user_id, day, agent_id) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, updated_at = now()
       ), user_day as (
-        insert into app_public.user_analytics as t (user_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions)
-        select m.user_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions from moved m
+        insert into app_public.user_analytics as t (user_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls)
+        select m.user_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls from moved m
          where (m.target is null or m.target = 'user_day')
            and exists (select 1 from app_public.users u where u.id = m.user_id)
          group by m.user_id, m.day
          order by user_id, day
-        on conflict (user_id, day) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, updated_at = now()
+        on conflict (user_id, day) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, updated_at = now()
       ), user_hour as (
-        insert into app_public.user_hourly_analytics as t (user_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions)
-        select m.user_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions from moved m
+        insert into app_public.user_hourly_analytics as t (user_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls)
+        select m.user_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls from moved m
          where (m.target is null or m.target = 'user_hour')
            and exists (select 1 from app_public.users u where u.id = m.user_id)
          group by m.user_id, m.day, m.hour
          order by user_id, day, hour
-        on conflict (user_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, updated_at = now()
+        on conflict (user_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, updated_at = now()
       ), agent_hour as (
-        insert into app_public.agent_hourly_analytics as t (user_id, agent_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions)
-        select m.user_id, m.agent_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions from moved m
+        insert into app_public.agent_hourly_analytics as t (user_id, agent_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls)
+        select m.user_id, m.agent_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls from moved m
          where (m.target is null or m.target = 'agent_hour')
            and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
          group by m.user_id, m.agent_id, m.day, m.hour
          order by user_id, agent_id, day, hour
-        on conflict (user_id, agent_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, updated_at = now()
+        on conflict (user_id, agent_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, updated_at = now()
       )
       select count(*) into moved_rows from moved;
       if moved_rows > 0 then
@@ -1326,7 +1435,8 @@ AS $function$
     'voicemail_calls', 'no_conversation_calls', 'busy_calls', 'no_answer_calls', 'canceled_calls', 'errored_calls',
     'agent_hangup_calls', 'caller_hangup_calls', 'other_hangup_calls', 'average_time_to_answer_seconds',
     'provider_cost_cents', 'costed_calls', 'cost_per_call_cents', 'cost_per_connected_minute_cents',
-    'cost_per_lead_cents', 'cost_per_qualified_lead_cents', 'cta_interactions', 'cta_call_conversion_rate'
+    'cost_per_lead_cents', 'cost_per_qualified_lead_cents', 'cta_interactions', 'cta_call_conversion_rate',
+    'booked_calls', 'booking_rate', 'cost_per_booked_appointment_cents'
   ]
 $function$;
 comment on function app_hidden.drilldown_figures() is 'Every figure the call log can drill down to (the keys of app_hidden.figure_calls).';
@@ -1436,6 +1546,10 @@ begin
     when 'cta_interactions'         then d.cta_interactions <> 0
     -- CTA conversion over calls: its denominator, every call
     when 'cta_call_conversion_rate' then d.calls <> 0
+    -- bookings: the calls whose analysis booked; booking rate = booked / connected: its denominator
+    when 'booked_calls'             then d.booked_calls <> 0
+    when 'booking_rate'             then d.successful_calls <> 0
+    when 'cost_per_booked_appointment_cents' then d.booked_calls <> 0
   end;
 end
 $function$;
@@ -1673,7 +1787,10 @@ AS $function$
     app_hidden.cost_per(m.cost_micros, m.costed_calls, m.leads_generated),
     app_hidden.cost_per(m.cost_micros, m.costed_calls, m.qualified_leads),
     m.cta_interactions,
-    app_hidden.cta_call_conversion_rate(m.calls_with_cta, m.calls)
+    app_hidden.cta_call_conversion_rate(m.calls_with_cta, m.calls),
+    m.booked_calls,
+    app_hidden.booking_rate(m.booked_calls, m.successful_calls),
+    app_hidden.cost_per(m.cost_micros, m.costed_calls, m.booked_calls)
   )::app_public.kpi_figures
 $function$;
 comment on function app_hidden.kpi_figures(m app_hidden.measures) is 'THE mapping from summed rollup measures to KPI figures (through the rate and average functions).';
@@ -1908,20 +2025,20 @@ CREATE OR REPLACE FUNCTION app_hidden.measures_by_bucket(p_user_id uuid, p_from 
  STABLE
 AS $function$
       select case p_bucket when 'range' then p_from else date_trunc(p_bucket, s.day::timestamp)::date end,
-             row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint)::app_hidden.measures
+             row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint, coalesce(sum(booked_calls), 0)::bigint)::app_hidden.measures
         from (
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.user_analytics r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.user_analytics r
            where p_agent_id is null and r.user_id = p_user_id and r.day between p_from and p_to
           union all
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r
            where p_agent_id is null and r.user_id = p_user_id and r.day between p_from and p_to
              and (r.target is null or r.target = 'user_day')
           union all
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.agent_analytics r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.agent_analytics r
            where p_agent_id is not null and r.user_id = p_user_id and r.agent_id = p_agent_id
              and r.day between p_from and p_to
           union all
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r
            where p_agent_id is not null and r.user_id = p_user_id and r.agent_id = p_agent_id
              and r.day between p_from and p_to and (r.target is null or r.target = 'agent_day')
         ) s
@@ -1948,6 +2065,14 @@ CREATE OR REPLACE FUNCTION app_hidden.new_link_token(p_prefix text)
  LANGUAGE sql
 AS $function$ select p_prefix || translate(rtrim(encode(public.gen_random_bytes(32), 'base64'), '='), '+/', '-_') $function$;
 comment on function app_hidden.new_link_token(p_prefix text) is 'A random one-time link token (prefix + 43 base64url characters).';
+
+CREATE OR REPLACE FUNCTION app_hidden.no_show_rate(completed numeric, no_shows numeric)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select app_hidden.ratio(no_shows, completed + no_shows) $function$;
+comment on function app_hidden.no_show_rate(completed numeric, no_shows numeric) is 'No-show rate: no-show / (completed + no-show) appointments.';
+grant execute on function app_hidden.no_show_rate(completed numeric, no_shows numeric) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.normalize_api_key_scopes(scopes text[])
  RETURNS text[]
@@ -2103,8 +2228,8 @@ AS $function$
         return 0;
       end if;
       -- Record what leaves (one snapshot, same definition as the triggers) ...
-      insert into app_hidden.purged_rollups (user_id, agent_id, day, hour, target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, purged_at)
-        select d.user_id, d.agent_id, d.day, d.hour, d.target, d.calls, d.successful_calls, d.failed_calls, d.unanswered_calls, d.talk_seconds, d.billed_minutes, d.credits_used, d.inbound_calls, d.outbound_calls, d.phone_calls, d.internet_calls, d.unknown_source_calls, d.leads_generated, d.qualified_leads, d.hot_leads, d.warm_leads, d.cold_leads, d.cta_pricing, d.cta_demo, d.cta_followup, d.cta_sample, d.cta_human_escalation, d.calls_with_cta, d.intent_score_sum, d.intent_score_count, d.urgency_score_sum, d.urgency_score_count, d.budget_score_sum, d.budget_score_count, d.fit_score_sum, d.fit_score_count, d.engagement_score_sum, d.engagement_score_count, d.total_score_sum, d.total_score_count, d.call_seconds, d.voicemail_calls, d.busy_calls, d.no_answer_calls, d.canceled_calls, d.agent_hangup_calls, d.caller_hangup_calls, d.time_to_answer_ms_sum, d.time_to_answer_count, d.cost_micros, d.costed_calls, d.cta_interactions, now()
+      insert into app_hidden.purged_rollups (user_id, agent_id, day, hour, target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, purged_at)
+        select d.user_id, d.agent_id, d.day, d.hour, d.target, d.calls, d.successful_calls, d.failed_calls, d.unanswered_calls, d.talk_seconds, d.billed_minutes, d.credits_used, d.inbound_calls, d.outbound_calls, d.phone_calls, d.internet_calls, d.unknown_source_calls, d.leads_generated, d.qualified_leads, d.hot_leads, d.warm_leads, d.cold_leads, d.cta_pricing, d.cta_demo, d.cta_followup, d.cta_sample, d.cta_human_escalation, d.calls_with_cta, d.intent_score_sum, d.intent_score_count, d.urgency_score_sum, d.urgency_score_count, d.budget_score_sum, d.budget_score_count, d.fit_score_sum, d.fit_score_count, d.engagement_score_sum, d.engagement_score_count, d.total_score_sum, d.total_score_count, d.call_seconds, d.voicemail_calls, d.busy_calls, d.no_answer_calls, d.canceled_calls, d.agent_hangup_calls, d.caller_hangup_calls, d.time_to_answer_ms_sum, d.time_to_answer_count, d.cost_micros, d.costed_calls, d.cta_interactions, d.booked_calls, now()
           from app_public.calls c
           left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
           cross join lateral app_hidden.call_contribution(c, a, tz, 1) d
@@ -2664,54 +2789,54 @@ AS $function$
           left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
           cross join lateral app_hidden.call_contribution(c, a, t.tz, 1) d
         union all
-        select p.user_id, p.agent_id, p.day, p.hour, p.target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions
+        select p.user_id, p.agent_id, p.day, p.hour, p.target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls
           from app_hidden.purged_rollups p, tenant t
          where p.user_id = p_user_id and p.day between t.d_from and t.d_to
       ), expected as (
-        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
           from base where target is null or target = 'agent_day' group by agent_id, day
         union all
-        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
+        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
           from base where target is null or target = 'user_day' group by day
         union all
-        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
+        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
           from base where target is null or target = 'user_hour' group by day, hour
         union all
-        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
+        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
           from base where target is null or target = 'agent_hour' group by agent_id, day, hour
       ), actual as (
-        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
-          from (select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.agent_analytics r, tenant t
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
+          from (select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.agent_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r, tenant t
+                select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'agent_day')) x
          group by agent_id, day
         union all
-        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
-          from (select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.user_analytics r, tenant t
+        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
+          from (select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.user_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r, tenant t
+                select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'user_day')) x
          group by day
         union all
-        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
-          from (select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.user_hourly_analytics r, tenant t
+        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
+          from (select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.user_hourly_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r, tenant t
+                select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'user_hour')) x
          group by day, hour
         union all
-        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions
-          from (select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_public.agent_hourly_analytics r, tenant t
+        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
+          from (select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.agent_hourly_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions from app_hidden.rollup_deltas r, tenant t
+                select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'agent_hour')) x
          group by agent_id, day, hour
@@ -2724,8 +2849,8 @@ AS $function$
       )
       select coalesce(e.rollup, a.rollup), coalesce(e.agent_id, a.agent_id),
              coalesce(e.day, a.day), coalesce(e.hour, a.hour),
-             row(coalesce(e.calls, 0), coalesce(e.successful_calls, 0), coalesce(e.failed_calls, 0), coalesce(e.unanswered_calls, 0), coalesce(e.talk_seconds, 0), coalesce(e.billed_minutes, 0), coalesce(e.credits_used, 0), coalesce(e.inbound_calls, 0), coalesce(e.outbound_calls, 0), coalesce(e.phone_calls, 0), coalesce(e.internet_calls, 0), coalesce(e.unknown_source_calls, 0), coalesce(e.leads_generated, 0), coalesce(e.qualified_leads, 0), coalesce(e.hot_leads, 0), coalesce(e.warm_leads, 0), coalesce(e.cold_leads, 0), coalesce(e.cta_pricing, 0), coalesce(e.cta_demo, 0), coalesce(e.cta_followup, 0), coalesce(e.cta_sample, 0), coalesce(e.cta_human_escalation, 0), coalesce(e.calls_with_cta, 0), coalesce(e.intent_score_sum, 0), coalesce(e.intent_score_count, 0), coalesce(e.urgency_score_sum, 0), coalesce(e.urgency_score_count, 0), coalesce(e.budget_score_sum, 0), coalesce(e.budget_score_count, 0), coalesce(e.fit_score_sum, 0), coalesce(e.fit_score_count, 0), coalesce(e.engagement_score_sum, 0), coalesce(e.engagement_score_count, 0), coalesce(e.total_score_sum, 0), coalesce(e.total_score_count, 0), coalesce(e.call_seconds, 0), coalesce(e.voicemail_calls, 0), coalesce(e.busy_calls, 0), coalesce(e.no_answer_calls, 0), coalesce(e.canceled_calls, 0), coalesce(e.agent_hangup_calls, 0), coalesce(e.caller_hangup_calls, 0), coalesce(e.time_to_answer_ms_sum, 0), coalesce(e.time_to_answer_count, 0), coalesce(e.cost_micros, 0), coalesce(e.costed_calls, 0), coalesce(e.cta_interactions, 0))::app_private.rollup_measures,
-             row(coalesce(a.calls, 0), coalesce(a.successful_calls, 0), coalesce(a.failed_calls, 0), coalesce(a.unanswered_calls, 0), coalesce(a.talk_seconds, 0), coalesce(a.billed_minutes, 0), coalesce(a.credits_used, 0), coalesce(a.inbound_calls, 0), coalesce(a.outbound_calls, 0), coalesce(a.phone_calls, 0), coalesce(a.internet_calls, 0), coalesce(a.unknown_source_calls, 0), coalesce(a.leads_generated, 0), coalesce(a.qualified_leads, 0), coalesce(a.hot_leads, 0), coalesce(a.warm_leads, 0), coalesce(a.cold_leads, 0), coalesce(a.cta_pricing, 0), coalesce(a.cta_demo, 0), coalesce(a.cta_followup, 0), coalesce(a.cta_sample, 0), coalesce(a.cta_human_escalation, 0), coalesce(a.calls_with_cta, 0), coalesce(a.intent_score_sum, 0), coalesce(a.intent_score_count, 0), coalesce(a.urgency_score_sum, 0), coalesce(a.urgency_score_count, 0), coalesce(a.budget_score_sum, 0), coalesce(a.budget_score_count, 0), coalesce(a.fit_score_sum, 0), coalesce(a.fit_score_count, 0), coalesce(a.engagement_score_sum, 0), coalesce(a.engagement_score_count, 0), coalesce(a.total_score_sum, 0), coalesce(a.total_score_count, 0), coalesce(a.call_seconds, 0), coalesce(a.voicemail_calls, 0), coalesce(a.busy_calls, 0), coalesce(a.no_answer_calls, 0), coalesce(a.canceled_calls, 0), coalesce(a.agent_hangup_calls, 0), coalesce(a.caller_hangup_calls, 0), coalesce(a.time_to_answer_ms_sum, 0), coalesce(a.time_to_answer_count, 0), coalesce(a.cost_micros, 0), coalesce(a.costed_calls, 0), coalesce(a.cta_interactions, 0))::app_private.rollup_measures
+             row(coalesce(e.calls, 0), coalesce(e.successful_calls, 0), coalesce(e.failed_calls, 0), coalesce(e.unanswered_calls, 0), coalesce(e.talk_seconds, 0), coalesce(e.billed_minutes, 0), coalesce(e.credits_used, 0), coalesce(e.inbound_calls, 0), coalesce(e.outbound_calls, 0), coalesce(e.phone_calls, 0), coalesce(e.internet_calls, 0), coalesce(e.unknown_source_calls, 0), coalesce(e.leads_generated, 0), coalesce(e.qualified_leads, 0), coalesce(e.hot_leads, 0), coalesce(e.warm_leads, 0), coalesce(e.cold_leads, 0), coalesce(e.cta_pricing, 0), coalesce(e.cta_demo, 0), coalesce(e.cta_followup, 0), coalesce(e.cta_sample, 0), coalesce(e.cta_human_escalation, 0), coalesce(e.calls_with_cta, 0), coalesce(e.intent_score_sum, 0), coalesce(e.intent_score_count, 0), coalesce(e.urgency_score_sum, 0), coalesce(e.urgency_score_count, 0), coalesce(e.budget_score_sum, 0), coalesce(e.budget_score_count, 0), coalesce(e.fit_score_sum, 0), coalesce(e.fit_score_count, 0), coalesce(e.engagement_score_sum, 0), coalesce(e.engagement_score_count, 0), coalesce(e.total_score_sum, 0), coalesce(e.total_score_count, 0), coalesce(e.call_seconds, 0), coalesce(e.voicemail_calls, 0), coalesce(e.busy_calls, 0), coalesce(e.no_answer_calls, 0), coalesce(e.canceled_calls, 0), coalesce(e.agent_hangup_calls, 0), coalesce(e.caller_hangup_calls, 0), coalesce(e.time_to_answer_ms_sum, 0), coalesce(e.time_to_answer_count, 0), coalesce(e.cost_micros, 0), coalesce(e.costed_calls, 0), coalesce(e.cta_interactions, 0), coalesce(e.booked_calls, 0))::app_private.rollup_measures,
+             row(coalesce(a.calls, 0), coalesce(a.successful_calls, 0), coalesce(a.failed_calls, 0), coalesce(a.unanswered_calls, 0), coalesce(a.talk_seconds, 0), coalesce(a.billed_minutes, 0), coalesce(a.credits_used, 0), coalesce(a.inbound_calls, 0), coalesce(a.outbound_calls, 0), coalesce(a.phone_calls, 0), coalesce(a.internet_calls, 0), coalesce(a.unknown_source_calls, 0), coalesce(a.leads_generated, 0), coalesce(a.qualified_leads, 0), coalesce(a.hot_leads, 0), coalesce(a.warm_leads, 0), coalesce(a.cold_leads, 0), coalesce(a.cta_pricing, 0), coalesce(a.cta_demo, 0), coalesce(a.cta_followup, 0), coalesce(a.cta_sample, 0), coalesce(a.cta_human_escalation, 0), coalesce(a.calls_with_cta, 0), coalesce(a.intent_score_sum, 0), coalesce(a.intent_score_count, 0), coalesce(a.urgency_score_sum, 0), coalesce(a.urgency_score_count, 0), coalesce(a.budget_score_sum, 0), coalesce(a.budget_score_count, 0), coalesce(a.fit_score_sum, 0), coalesce(a.fit_score_count, 0), coalesce(a.engagement_score_sum, 0), coalesce(a.engagement_score_count, 0), coalesce(a.total_score_sum, 0), coalesce(a.total_score_count, 0), coalesce(a.call_seconds, 0), coalesce(a.voicemail_calls, 0), coalesce(a.busy_calls, 0), coalesce(a.no_answer_calls, 0), coalesce(a.canceled_calls, 0), coalesce(a.agent_hangup_calls, 0), coalesce(a.caller_hangup_calls, 0), coalesce(a.time_to_answer_ms_sum, 0), coalesce(a.time_to_answer_count, 0), coalesce(a.cost_micros, 0), coalesce(a.costed_calls, 0), coalesce(a.cta_interactions, 0), coalesce(a.booked_calls, 0))::app_private.rollup_measures
         from keyed_e e
         full join keyed_a a
           on a.rollup = e.rollup and a.agent_key = e.agent_key and a.day = e.day and a.hour_key = e.hour_key
@@ -2736,7 +2861,7 @@ CREATE OR REPLACE FUNCTION app_hidden.rollup_measures_diff(e app_private.rollup_
  RETURNS app_private.rollup_measures
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
-AS $function$ select e.calls - a.calls, e.successful_calls - a.successful_calls, e.failed_calls - a.failed_calls, e.unanswered_calls - a.unanswered_calls, e.talk_seconds - a.talk_seconds, e.billed_minutes - a.billed_minutes, e.credits_used - a.credits_used, e.inbound_calls - a.inbound_calls, e.outbound_calls - a.outbound_calls, e.phone_calls - a.phone_calls, e.internet_calls - a.internet_calls, e.unknown_source_calls - a.unknown_source_calls, e.leads_generated - a.leads_generated, e.qualified_leads - a.qualified_leads, e.hot_leads - a.hot_leads, e.warm_leads - a.warm_leads, e.cold_leads - a.cold_leads, e.cta_pricing - a.cta_pricing, e.cta_demo - a.cta_demo, e.cta_followup - a.cta_followup, e.cta_sample - a.cta_sample, e.cta_human_escalation - a.cta_human_escalation, e.calls_with_cta - a.calls_with_cta, e.intent_score_sum - a.intent_score_sum, e.intent_score_count - a.intent_score_count, e.urgency_score_sum - a.urgency_score_sum, e.urgency_score_count - a.urgency_score_count, e.budget_score_sum - a.budget_score_sum, e.budget_score_count - a.budget_score_count, e.fit_score_sum - a.fit_score_sum, e.fit_score_count - a.fit_score_count, e.engagement_score_sum - a.engagement_score_sum, e.engagement_score_count - a.engagement_score_count, e.total_score_sum - a.total_score_sum, e.total_score_count - a.total_score_count, e.call_seconds - a.call_seconds, e.voicemail_calls - a.voicemail_calls, e.busy_calls - a.busy_calls, e.no_answer_calls - a.no_answer_calls, e.canceled_calls - a.canceled_calls, e.agent_hangup_calls - a.agent_hangup_calls, e.caller_hangup_calls - a.caller_hangup_calls, e.time_to_answer_ms_sum - a.time_to_answer_ms_sum, e.time_to_answer_count - a.time_to_answer_count, e.cost_micros - a.cost_micros, e.costed_calls - a.costed_calls, e.cta_interactions - a.cta_interactions $function$;
+AS $function$ select e.calls - a.calls, e.successful_calls - a.successful_calls, e.failed_calls - a.failed_calls, e.unanswered_calls - a.unanswered_calls, e.talk_seconds - a.talk_seconds, e.billed_minutes - a.billed_minutes, e.credits_used - a.credits_used, e.inbound_calls - a.inbound_calls, e.outbound_calls - a.outbound_calls, e.phone_calls - a.phone_calls, e.internet_calls - a.internet_calls, e.unknown_source_calls - a.unknown_source_calls, e.leads_generated - a.leads_generated, e.qualified_leads - a.qualified_leads, e.hot_leads - a.hot_leads, e.warm_leads - a.warm_leads, e.cold_leads - a.cold_leads, e.cta_pricing - a.cta_pricing, e.cta_demo - a.cta_demo, e.cta_followup - a.cta_followup, e.cta_sample - a.cta_sample, e.cta_human_escalation - a.cta_human_escalation, e.calls_with_cta - a.calls_with_cta, e.intent_score_sum - a.intent_score_sum, e.intent_score_count - a.intent_score_count, e.urgency_score_sum - a.urgency_score_sum, e.urgency_score_count - a.urgency_score_count, e.budget_score_sum - a.budget_score_sum, e.budget_score_count - a.budget_score_count, e.fit_score_sum - a.fit_score_sum, e.fit_score_count - a.fit_score_count, e.engagement_score_sum - a.engagement_score_sum, e.engagement_score_count - a.engagement_score_count, e.total_score_sum - a.total_score_sum, e.total_score_count - a.total_score_count, e.call_seconds - a.call_seconds, e.voicemail_calls - a.voicemail_calls, e.busy_calls - a.busy_calls, e.no_answer_calls - a.no_answer_calls, e.canceled_calls - a.canceled_calls, e.agent_hangup_calls - a.agent_hangup_calls, e.caller_hangup_calls - a.caller_hangup_calls, e.time_to_answer_ms_sum - a.time_to_answer_ms_sum, e.time_to_answer_count - a.time_to_answer_count, e.cost_micros - a.cost_micros, e.costed_calls - a.costed_calls, e.cta_interactions - a.cta_interactions, e.booked_calls - a.booked_calls $function$;
 comment on function app_hidden.rollup_measures_diff(e app_private.rollup_measures, a app_private.rollup_measures) is 'Measures of e minus those of a (generated).';
 
 CREATE OR REPLACE FUNCTION app_hidden.score_band(score integer)
@@ -2801,6 +2926,14 @@ begin
 end
 $function$;
 comment on function app_hidden.settle(steps text[]) is 'THE settle sequence: sync_contacts until nothing is left, compact_rollups until nothing moves, post_credit_transactions, refresh_kpi_summary, always in that order; steps (default all) runs only some of them. Returns what each step did and its duration (ms; null for a step not run). For loads, benchmarks and tests (the worker runs the same functions as separate jobs).';
+
+CREATE OR REPLACE FUNCTION app_hidden.show_rate(completed numeric, no_shows numeric)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ select app_hidden.ratio(completed, completed + no_shows) $function$;
+comment on function app_hidden.show_rate(completed numeric, no_shows numeric) is 'Show rate: completed / (completed + no-show) appointments; pending and cancelled ones are left out.';
+grant execute on function app_hidden.show_rate(completed numeric, no_shows numeric) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.speaker_segments(p_content text)
  RETURNS jsonb
@@ -2896,7 +3029,7 @@ CREATE OR REPLACE FUNCTION app_hidden.sum_deltas(ds app_hidden.rollup_deltas[])
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint, coalesce(sum(m.call_seconds), 0)::bigint, coalesce(sum(m.voicemail_calls), 0)::bigint, coalesce(sum(m.busy_calls), 0)::bigint, coalesce(sum(m.no_answer_calls), 0)::bigint, coalesce(sum(m.canceled_calls), 0)::bigint, coalesce(sum(m.agent_hangup_calls), 0)::bigint, coalesce(sum(m.caller_hangup_calls), 0)::bigint, coalesce(sum(m.time_to_answer_ms_sum), 0)::bigint, coalesce(sum(m.time_to_answer_count), 0)::bigint, coalesce(sum(m.cost_micros), 0)::bigint, coalesce(sum(m.costed_calls), 0)::bigint, coalesce(sum(m.cta_interactions), 0)::bigint)::app_hidden.measures from unnest(ds) m
+      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint, coalesce(sum(m.call_seconds), 0)::bigint, coalesce(sum(m.voicemail_calls), 0)::bigint, coalesce(sum(m.busy_calls), 0)::bigint, coalesce(sum(m.no_answer_calls), 0)::bigint, coalesce(sum(m.canceled_calls), 0)::bigint, coalesce(sum(m.agent_hangup_calls), 0)::bigint, coalesce(sum(m.caller_hangup_calls), 0)::bigint, coalesce(sum(m.time_to_answer_ms_sum), 0)::bigint, coalesce(sum(m.time_to_answer_count), 0)::bigint, coalesce(sum(m.cost_micros), 0)::bigint, coalesce(sum(m.costed_calls), 0)::bigint, coalesce(sum(m.cta_interactions), 0)::bigint, coalesce(sum(m.booked_calls), 0)::bigint)::app_hidden.measures from unnest(ds) m
     $function$;
 comment on function app_hidden.sum_deltas(ds app_hidden.rollup_deltas[]) is 'Column-wise sum of contributions (app_hidden.call_contribution rows) as measures: the call log''s totals of a filtered set (generated).';
 grant execute on function app_hidden.sum_deltas(ds app_hidden.rollup_deltas[]) to app_user;
@@ -2906,10 +3039,54 @@ CREATE OR REPLACE FUNCTION app_hidden.sum_measures(ms app_hidden.measures[])
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint, coalesce(sum(m.call_seconds), 0)::bigint, coalesce(sum(m.voicemail_calls), 0)::bigint, coalesce(sum(m.busy_calls), 0)::bigint, coalesce(sum(m.no_answer_calls), 0)::bigint, coalesce(sum(m.canceled_calls), 0)::bigint, coalesce(sum(m.agent_hangup_calls), 0)::bigint, coalesce(sum(m.caller_hangup_calls), 0)::bigint, coalesce(sum(m.time_to_answer_ms_sum), 0)::bigint, coalesce(sum(m.time_to_answer_count), 0)::bigint, coalesce(sum(m.cost_micros), 0)::bigint, coalesce(sum(m.costed_calls), 0)::bigint, coalesce(sum(m.cta_interactions), 0)::bigint)::app_hidden.measures from unnest(ms) m
+      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint, coalesce(sum(m.call_seconds), 0)::bigint, coalesce(sum(m.voicemail_calls), 0)::bigint, coalesce(sum(m.busy_calls), 0)::bigint, coalesce(sum(m.no_answer_calls), 0)::bigint, coalesce(sum(m.canceled_calls), 0)::bigint, coalesce(sum(m.agent_hangup_calls), 0)::bigint, coalesce(sum(m.caller_hangup_calls), 0)::bigint, coalesce(sum(m.time_to_answer_ms_sum), 0)::bigint, coalesce(sum(m.time_to_answer_count), 0)::bigint, coalesce(sum(m.cost_micros), 0)::bigint, coalesce(sum(m.costed_calls), 0)::bigint, coalesce(sum(m.cta_interactions), 0)::bigint, coalesce(sum(m.booked_calls), 0)::bigint)::app_hidden.measures from unnest(ms) m
     $function$;
 comment on function app_hidden.sum_measures(ms app_hidden.measures[]) is 'Column-wise sum of measure rows (generated).';
 grant execute on function app_hidden.sum_measures(ms app_hidden.measures[]) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.sync_calendar_appointment(p_external_id text, p_updated_at timestamp with time zone, p_status text, p_scheduled_at timestamp with time zone, p_phone_number text DEFAULT NULL::text, p_contact_name text DEFAULT NULL::text, p_notes text DEFAULT NULL::text, p_call_id uuid DEFAULT NULL::uuid, p_agent_id uuid DEFAULT NULL::uuid)
+ RETURNS app_hidden.calendar_sync_result
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_user   uuid := app_public.current_user_id();
+  v_status text := app_hidden.appointment_status(p_status);
+  l        record;
+  r        app_hidden.calendar_sync_result;
+begin
+  if v_user is null then
+    raise exception 'sign in to sync appointments' using errcode = '42501';
+  end if;
+  perform app_hidden.check_appointment_time(p_scheduled_at);
+  select * into l from app_hidden.appointment_links(v_user, p_call_id, p_agent_id, p_phone_number);
+  -- One statement: concurrent deliveries of the same booking serialise on its unique key, and the
+  -- WHERE keeps the newest (by the calendar's own change time) whatever order they arrive in.
+  insert into app_public.appointments as p
+    (user_id, agent_id, call_id, contact_id, phone_number, contact_name, scheduled_at, status, source, status_source,
+     external_id, external_updated_at, notes)
+  values (v_user, l.agent_id, p_call_id, l.contact_id, l.phone_number, p_contact_name, p_scheduled_at, v_status,
+          'calendar', 'calendar', p_external_id, p_updated_at, p_notes)
+  on conflict on constraint appointments_external_id_key do update
+     set scheduled_at = excluded.scheduled_at, status = excluded.status, status_source = 'calendar',
+         external_updated_at = excluded.external_updated_at,
+         agent_id = coalesce(excluded.agent_id, p.agent_id), call_id = coalesce(excluded.call_id, p.call_id),
+         contact_id = coalesce(excluded.contact_id, p.contact_id), phone_number = coalesce(excluded.phone_number, p.phone_number),
+         contact_name = coalesce(excluded.contact_name, p.contact_name), notes = coalesce(excluded.notes, p.notes)
+   where p.external_updated_at < excluded.external_updated_at
+  returning p.id, p.xmax = 0, true, p.status, p.scheduled_at, p.external_updated_at into r;
+  if r.appointment_id is null then
+    -- Not newer than what is stored: nothing changes (a repeat or an out-of-order delivery).
+    select p.id, false, false, p.status, p.scheduled_at, p.external_updated_at into r
+      from app_public.appointments p
+     where p.user_id = v_user and p.source = 'calendar' and p.external_id = p_external_id;
+  end if;
+  return r;
+end
+$function$;
+comment on function app_hidden.sync_calendar_appointment(p_external_id text, p_updated_at timestamp with time zone, p_status text, p_scheduled_at timestamp with time zone, p_phone_number text, p_contact_name text, p_notes text, p_call_id uuid, p_agent_id uuid) is 'A calendar tool''s booking (POST /api/calendar/appointments): created or updated by (tenant, external id) when its updated_at is newer than the stored one; older or equal deliveries change nothing (applied = false).';
+grant execute on function app_hidden.sync_calendar_appointment(p_external_id text, p_updated_at timestamp with time zone, p_status text, p_scheduled_at timestamp with time zone, p_phone_number text, p_contact_name text, p_notes text, p_call_id uuid, p_agent_id uuid) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.sync_contacts(max_calls integer DEFAULT 10000)
  RETURNS integer
@@ -3136,7 +3313,7 @@ CREATE OR REPLACE FUNCTION app_hidden.zero_measures()
  RETURNS app_hidden.measures
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
-AS $function$ select row(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)::app_hidden.measures $function$;
+AS $function$ select row(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)::app_hidden.measures $function$;
 comment on function app_hidden.zero_measures() is 'All measures zero (generated).';
 grant execute on function app_hidden.zero_measures() to app_user;
 
@@ -3512,7 +3689,8 @@ create table app_private.rollup_measures (
   time_to_answer_count bigint default 0 not null,
   cost_micros bigint default 0 not null,
   costed_calls bigint default 0 not null,
-  cta_interactions bigint default 0 not null
+  cta_interactions bigint default 0 not null,
+  booked_calls bigint default 0 not null
 );
 comment on table app_private.rollup_measures is 'Template (never holds rows): the additive measures every rollup stores. Rates and averages are computed at read time.';
 comment on column app_private.rollup_measures.voicemail_calls is 'Completed calls answered by voicemail (disposition voicemail; part of unanswered_calls).';
@@ -4141,6 +4319,22 @@ end
 $function$;
 comment on function app_private.tg_agents__record_version() is 'AFTER INSERT, and AFTER UPDATE when config or agent_type changed: records the agent''s configuration as its next version (1 for a new agent, effective from its created_at). Calls are not touched: the version a call ran with is derived from its start (app_public.calls_agent_version_id).';
 
+CREATE OR REPLACE FUNCTION app_private.tg_appointments__stamps()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if tg_op = 'INSERT' or new.status is distinct from old.status then
+    new.status_changed_at := pg_catalog.now();
+  end if;
+  if new.status = 'confirmed' and new.confirmed_at is null then
+    new.confirmed_at := pg_catalog.now();
+  end if;
+  return new;
+end
+$function$;
+comment on function app_private.tg_appointments__stamps() is 'Stamps status_changed_at on a status change and confirmed_at the first time an appointment is confirmed.';
+
 CREATE OR REPLACE FUNCTION app_private.tg_audit_log__append_only()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -4154,6 +4348,21 @@ begin
 end
 $function$;
 comment on function app_private.tg_audit_log__append_only() is 'BEFORE UPDATE on app_hidden.audit_log: refuses every change (SB130) except the tenant foreign key''s set-null.';
+
+CREATE OR REPLACE FUNCTION app_private.tg_calls__drop_untouched_appointment()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  -- BEFORE the row goes (the foreign key's SET NULL runs after it): an appointment its analysis
+  -- booked and nobody acted on goes with the call; others stay, without their call.
+  delete from app_public.appointments p
+   where p.call_id = old.id and p.source = 'analysis' and p.status_source = 'analysis';
+  return old;
+end
+$function$;
+comment on function app_private.tg_calls__drop_untouched_appointment() is 'Deleting a call deletes the appointment its analysis booked if nobody has acted on it; an acted-on one stays with call_id null.';
 
 CREATE OR REPLACE FUNCTION app_private.tg_calls__guard_immutable()
  RETURNS trigger
@@ -4358,6 +4567,47 @@ end
 $function$;
 comment on function app_private.tg_follow_ups__stamp_completion() is 'Stamps completed_at / completed_by when a follow-up is completed and clears them when it is reopened or cancelled.';
 
+CREATE OR REPLACE FUNCTION app_private.tg_lead_analytics__appointment()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  if coalesce(new.analysis_type, old.analysis_type) <> 'individual' then
+    return null;
+  end if;
+  if tg_op = 'DELETE' then
+    -- The analysis is gone: an appointment nobody has acted on goes with it.
+    delete from app_public.appointments p
+     where p.call_id = old.call_id and p.source = 'analysis' and p.status_source = 'analysis';
+    return null;
+  end if;
+  if new.demo_book_datetime is not null then
+    -- Idempotent: one appointment per call (appointments_analysis_call_key); a re-analysis with another
+    -- time moves it, the same time changes nothing, and one a person or a calendar changed is left alone.
+    insert into app_public.appointments as p
+      (user_id, agent_id, call_id, contact_id, phone_number, contact_name, scheduled_at, status, source, status_source)
+    select c.user_id, c.agent_id, c.id, c.contact_id, c.phone_number,
+           left(coalesce(new.extracted_name, c.caller_name), 200),
+           new.demo_book_datetime, 'scheduled', 'analysis', 'analysis'
+      from app_public.calls c
+     where c.id = new.call_id
+    on conflict (call_id) where source = 'analysis' do update
+       set scheduled_at = excluded.scheduled_at, status = 'scheduled'
+     where p.status_source = 'analysis'
+       and (p.scheduled_at, p.status) is distinct from (excluded.scheduled_at, 'scheduled');
+  elsif tg_op = 'UPDATE' and old.demo_book_datetime is not null then
+    -- A re-analysis found no booking any more: the untouched appointment is cancelled (kept, visible).
+    update app_public.appointments p
+       set status = 'cancelled'
+     where p.call_id = new.call_id and p.source = 'analysis' and p.status_source = 'analysis'
+       and p.status <> 'cancelled';
+  end if;
+  return null;
+end
+$function$;
+comment on function app_private.tg_lead_analytics__appointment() is 'Keeps the appointment an individual analysis booked (demo_book_datetime): creates it, moves it on a re-analysis with another time, cancels it when a re-analysis clears the time, deletes it with the analysis; only while no person or calendar tool has changed it (status_source = analysis).';
+
 CREATE OR REPLACE FUNCTION app_private.tg_lead_analytics__guard_immutable()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -4386,11 +4636,13 @@ begin
     -- (call, type and tenant are immutable: _010_guard_immutable)
     if (new.total_score, new.lead_status_tag, new.cta_pricing_clicked, new.cta_demo_clicked,
         new.cta_followup_clicked, new.cta_sample_clicked, new.cta_escalated_to_human,
-        new.intent_score, new.urgency_score, new.budget_score, new.fit_score, new.engagement_score)
+        new.intent_score, new.urgency_score, new.budget_score, new.fit_score, new.engagement_score,
+        new.demo_book_datetime is null)
        is not distinct from
        (old.total_score, old.lead_status_tag, old.cta_pricing_clicked, old.cta_demo_clicked,
         old.cta_followup_clicked, old.cta_sample_clicked, old.cta_escalated_to_human,
-        old.intent_score, old.urgency_score, old.budget_score, old.fit_score, old.engagement_score) then
+        old.intent_score, old.urgency_score, old.budget_score, old.fit_score, old.engagement_score,
+        old.demo_book_datetime is null) then
       return null;
     end if;
   end if;
@@ -4412,9 +4664,9 @@ begin
   end if;
   -- Only the analysis part changes, counted on the call's day whenever it arrives.
   insert into app_hidden.rollup_deltas
-    select * from app_hidden.call_contribution(c, old_a, tz, -1, false) where old_a.id is not null
-    union all
-    select * from app_hidden.call_contribution(c, new_a, tz, 1, false) where new_a.id is not null;
+  select d.* from app_hidden.call_contribution(c, old_a, tz, -1, false) d
+  union all
+  select d.* from app_hidden.call_contribution(c, new_a, tz, 1, false) d;
   return null;
 end
 $function$;
@@ -4678,6 +4930,33 @@ comment on column app_public.audit_entry.record_id is 'The changed row''s id.';
 comment on column app_public.audit_entry.old_values is 'The changed columns before (the whole row for a delete); secrets as "[redacted]".';
 comment on column app_public.audit_entry.new_values is 'The changed columns after (the whole row for an insert); secrets as "[redacted]".';
 
+create type app_public.booking_kpi_row as (
+  agent_id uuid,
+  day date,
+  connected_calls bigint,
+  booked_calls bigint,
+  booking_rate numeric,
+  appointments bigint,
+  confirmed bigint,
+  completed bigint,
+  no_shows bigint,
+  cancelled bigint,
+  pending bigint,
+  show_rate numeric,
+  no_show_rate numeric
+);
+comment on type app_public.booking_kpi_row is 'Booking KPIs of one agent (null: appointments without an agent, or all agents in a total) on one day (null in a range total).';
+comment on column app_public.booking_kpi_row.connected_calls is 'Successful (connected) calls, on the call''s day.';
+comment on column app_public.booking_kpi_row.booked_calls is 'Calls whose analysis booked an appointment, on the call''s day.';
+comment on column app_public.booking_kpi_row.booking_rate is 'booked calls / connected calls.';
+comment on column app_public.booking_kpi_row.appointments is 'Appointments scheduled on the day (tenant-local), any status and source.';
+comment on column app_public.booking_kpi_row.confirmed is 'Of those, the ones that were confirmed at some point.';
+comment on column app_public.booking_kpi_row.completed is 'Of those, the ones that took place (the contact showed up).';
+comment on column app_public.booking_kpi_row.no_shows is 'Of those, the no-shows.';
+comment on column app_public.booking_kpi_row.pending is 'Of those, still scheduled, confirmed or rescheduled.';
+comment on column app_public.booking_kpi_row.show_rate is 'completed / (completed + no-shows).';
+comment on column app_public.booking_kpi_row.no_show_rate is 'no-shows / (completed + no-shows).';
+
 create type app_public.call_delivery as (
   id bigint,
   received_at timestamp with time zone,
@@ -4930,7 +5209,10 @@ create type app_public.kpi_figures as (
   cost_per_lead_cents numeric,
   cost_per_qualified_lead_cents numeric,
   cta_interactions bigint,
-  cta_call_conversion_rate numeric
+  cta_call_conversion_rate numeric,
+  booked_calls bigint,
+  booking_rate numeric,
+  cost_per_booked_appointment_cents numeric
 );
 comment on type app_public.kpi_figures is 'The KPIs of a set of calls. Rates are fractions (0.4215 = 42.15%) rounded to 4 places, null when there is nothing to divide by; averages are rounded to 2 places.';
 comment on column app_public.kpi_figures.calls is 'Every call that started in the period (tenant-local day of started_at), whatever its outcome, in progress included.';
@@ -4977,6 +5259,9 @@ comment on column app_public.kpi_figures.cost_per_lead_cents is 'Provider cost /
 comment on column app_public.kpi_figures.cost_per_qualified_lead_cents is 'Provider cost / qualified leads (total score 60 or more), in cents.';
 comment on column app_public.kpi_figures.cta_interactions is 'CTA interactions: the five CTA flags (pricing, demo, follow-up, sample, human escalation) of every lead added up; a lead counts up to 5.';
 comment on column app_public.kpi_figures.cta_call_conversion_rate is 'CTA conversion over calls (seed 003''s cta_conversion_rate): calls with any CTA interaction / every call.';
+comment on column app_public.kpi_figures.booked_calls is 'Calls whose analysis booked an appointment (a meeting time was agreed), on the call''s day.';
+comment on column app_public.kpi_figures.booking_rate is 'Booking rate: calls that booked an appointment / connected (successful) calls.';
+comment on column app_public.kpi_figures.cost_per_booked_appointment_cents is 'Provider cost / calls that booked an appointment, in cents.';
 
 create type app_public.kpi_granularity as enum ('day', 'week', 'month');
 comment on type app_public.kpi_granularity is 'Bucket size of a KPI series: tenant-local day, ISO week (Monday) or calendar month.';
@@ -5271,6 +5556,7 @@ create table app_public.agent_analytics (
   cost_micros bigint default 0 not null,
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
+  booked_calls bigint default 0 not null,
   constraint agent_analytics_pkey PRIMARY KEY (user_id, day, agent_id),
   constraint agent_analytics_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE CASCADE,
   constraint agent_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
@@ -5332,6 +5618,7 @@ create table app_public.agent_hourly_analytics (
   cost_micros bigint default 0 not null,
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
+  booked_calls bigint default 0 not null,
   constraint agent_hourly_analytics_pkey PRIMARY KEY (user_id, agent_id, day, hour) INCLUDE (calls, successful_calls, unanswered_calls, failed_calls, leads_generated, hot_leads),
   constraint agent_hourly_analytics_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE CASCADE,
   constraint agent_hourly_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
@@ -5457,6 +5744,58 @@ comment on column app_public.api_keys.scopes is 'read: queries only; write: quer
 comment on column app_public.api_keys.last_used_at is 'Last successful use (to the minute).';
 CREATE INDEX api_keys_user_idx ON app_public.api_keys USING btree (user_id, created_at);
 grant select on table app_public.api_keys to app_owner;
+
+create table app_public.appointments (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  agent_id uuid,
+  call_id uuid,
+  contact_id uuid,
+  phone_number text,
+  contact_name text,
+  scheduled_at timestamp with time zone not null,
+  status text default 'scheduled'::text not null,
+  source text not null,
+  status_source text not null,
+  external_id text,
+  external_updated_at timestamp with time zone,
+  notes text,
+  confirmed_at timestamp with time zone,
+  status_changed_at timestamp with time zone default now() not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint appointments_pkey PRIMARY KEY (id),
+  constraint appointments_external_id_key UNIQUE (user_id, source, external_id),
+  constraint appointments_id_user_id_key UNIQUE (id, user_id),
+  constraint appointments_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE SET NULL (agent_id),
+  constraint appointments_call_id_user_id_fkey FOREIGN KEY (call_id, user_id) REFERENCES app_public.calls(id, user_id) ON DELETE SET NULL (call_id),
+  constraint appointments_contact_id_user_id_fkey FOREIGN KEY (contact_id, user_id) REFERENCES app_public.contacts(id, user_id) ON DELETE SET NULL (contact_id),
+  constraint appointments_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint appointments_calendar_has_external_id CHECK (source <> 'calendar'::text OR external_id IS NOT NULL AND external_updated_at IS NOT NULL),
+  constraint appointments_contact_name_length CHECK (length(contact_name) <= 200),
+  constraint appointments_e164 CHECK (phone_number ~ '^\+[1-9][0-9]{6,14}$'::text),
+  constraint appointments_external_id_length CHECK (length(external_id) >= 1 AND length(external_id) <= 200),
+  constraint appointments_notes_length CHECK (length(notes) <= 2000),
+  constraint appointments_source_valid CHECK (source = ANY (ARRAY['analysis'::text, 'api'::text, 'calendar'::text])),
+  constraint appointments_status_source_valid CHECK (status_source = ANY (ARRAY['analysis'::text, 'api'::text, 'calendar'::text])),
+  constraint appointments_status_valid CHECK (status = ANY (ARRAY['scheduled'::text, 'confirmed'::text, 'completed'::text, 'no_show'::text, 'cancelled'::text, 'rescheduled'::text]))
+);
+comment on table app_public.appointments is 'Appointments booked by calls (source analysis: from the call analysis'' booked time), through the API (source api) or by a calendar tool (source calendar, keyed by its external id). Show and no-show count on the tenant-local day of scheduled_at.';
+comment on column app_public.appointments.agent_id is 'The agent whose call booked it (null for an appointment created without one).';
+comment on column app_public.appointments.call_id is 'The call that booked it; null when created by the API or a calendar tool without a call, or once the call was deleted.';
+comment on column app_public.appointments.scheduled_at is 'When the appointment takes place; its tenant-local day is the day its show / no-show counts on.';
+comment on column app_public.appointments.status is 'scheduled, confirmed, completed (the contact showed up), no_show, cancelled, or rescheduled (moved to a new time, still to take place).';
+comment on column app_public.appointments.source is 'Who created it: analysis (a call''s analysis), api, or calendar (a calendar tool''s webhook).';
+comment on column app_public.appointments.status_source is 'Who last set the status or time. While it is analysis, a re-analysis of the call may move or cancel the appointment; once a person or a calendar tool changed it, the analysis leaves it alone.';
+comment on column app_public.appointments.external_id is 'The calendar tool''s booking id (unique per tenant and source).';
+comment on column app_public.appointments.external_updated_at is 'The calendar tool''s last-change time of the applied delivery: older or equal deliveries change nothing.';
+comment on column app_public.appointments.confirmed_at is 'When it was first confirmed (kept when it later completes or is a no-show): the funnel''s confirmed step.';
+CREATE INDEX appointments_agent_idx ON app_public.appointments USING btree (agent_id) WHERE (agent_id IS NOT NULL);
+CREATE UNIQUE INDEX appointments_analysis_call_key ON app_public.appointments USING btree (call_id) WHERE (source = 'analysis'::text);
+CREATE INDEX appointments_call_idx ON app_public.appointments USING btree (call_id) WHERE (call_id IS NOT NULL);
+CREATE INDEX appointments_contact_idx ON app_public.appointments USING btree (contact_id) WHERE (contact_id IS NOT NULL);
+CREATE INDEX appointments_user_scheduled_idx ON app_public.appointments USING btree (user_id, scheduled_at) INCLUDE (agent_id, status, confirmed_at);
+grant select on table app_public.appointments to app_user;
 
 create table app_public.calls (
   id uuid default uuidv7() not null,
@@ -5957,6 +6296,7 @@ create table app_public.user_analytics (
   cost_micros bigint default 0 not null,
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
+  booked_calls bigint default 0 not null,
   constraint user_analytics_pkey PRIMARY KEY (user_id, day),
   constraint user_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
 ) with (fillfactor=70);
@@ -6015,6 +6355,7 @@ create table app_public.user_hourly_analytics (
   cost_micros bigint default 0 not null,
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
+  booked_calls bigint default 0 not null,
   constraint user_hourly_analytics_pkey PRIMARY KEY (user_id, day, hour),
   constraint user_hourly_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
   constraint user_hourly_analytics_hour_check CHECK (hour >= 0 AND hour <= 23)
@@ -6216,6 +6557,25 @@ $function$;
 comment on function app_public.agents_phone_number(a app_public.agents) is 'The phone number assigned to the agent (E.164), if any.';
 grant execute on function app_public.agents_phone_number(a app_public.agents) to app_user;
 
+CREATE OR REPLACE FUNCTION app_public.appointment_list(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, statuses text[] DEFAULT NULL::text[], agent_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 200)
+ RETURNS SETOF app_public.appointments
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select p.*
+    from app_hidden.kpi_range(appointment_list.from_date, appointment_list.to_date) r
+    join app_public.appointments p
+      on p.user_id = r.user_id
+     and p.scheduled_at >= (r.from_date::timestamp at time zone r.timezone)
+     and p.scheduled_at < ((r.to_date + 1)::timestamp at time zone r.timezone)
+   where (appointment_list.statuses is null or p.status = any (appointment_list.statuses))
+     and (appointment_list.agent_id is null or p.agent_id = appointment_list.agent_id)
+   order by p.scheduled_at, p.id
+   limit least(greatest(coalesce(max_rows, 200), 1), 1000)
+$function$;
+comment on function app_public.appointment_list(from_date date, to_date date, statuses text[], agent_id uuid, max_rows integer) is 'Appointments scheduled on the tenant-local days from..to (default: the last 30 days), optionally by status and agent, by time; at most maxRows (200, at most 1000).';
+grant execute on function app_public.appointment_list(from_date date, to_date date, statuses text[], agent_id uuid, max_rows integer) to app_user;
+
 CREATE OR REPLACE FUNCTION app_public.audit_entries(action text DEFAULT NULL::text, table_name text DEFAULT NULL::text, tenant_id uuid DEFAULT NULL::uuid)
  RETURNS SETOF app_public.audit_entry
  LANGUAGE sql
@@ -6231,6 +6591,49 @@ AS $function$
 $function$;
 comment on function app_public.audit_entries(action text, table_name text, tenant_id uuid) is 'The audit trail, newest first: the signed-in business''s own changes (platform admins: every tenant''s; tenantId narrows it). Filter by action (insert, update, delete) and table.';
 grant execute on function app_public.audit_entries(action text, table_name text, tenant_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.booking_kpis(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.booking_kpi_row
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select b.agent_id, b.day, b.connected_calls, b.booked_calls, app_hidden.booking_rate(b.booked_calls, b.connected_calls),
+         b.appointments, b.confirmed, b.completed, b.no_shows, b.cancelled, b.pending,
+         app_hidden.show_rate(b.completed, b.no_shows), app_hidden.no_show_rate(b.completed, b.no_shows)
+    from app_hidden.kpi_range(booking_kpis.from_date, booking_kpis.to_date) r,
+         lateral app_hidden.booking_counts(r.user_id, r.timezone, r.from_date, r.to_date, booking_kpis.agent_id) b
+   order by b.day, b.agent_id nulls last
+$function$;
+comment on function app_public.booking_kpis(from_date date, to_date date, agent_id uuid) is 'Booking rate, show rate and no-show rate per agent and tenant-local day (default: the last 30 days). A booking counts on the booking call''s day; an appointment''s show or no-show on the day it was scheduled for.';
+grant execute on function app_public.booking_kpis(from_date date, to_date date, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.booking_summary(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.booking_kpi_row
+ LANGUAGE sql
+ STABLE
+AS $function$
+  with b as (
+    select b.*
+      from app_hidden.kpi_range(booking_summary.from_date, booking_summary.to_date) r,
+           lateral app_hidden.booking_counts(r.user_id, r.timezone, r.from_date, r.to_date, booking_summary.agent_id) b
+  ), g as (
+    select b.agent_id, grouping(b.agent_id) = 1 as is_total,
+           sum(b.connected_calls)::bigint connected_calls, sum(b.booked_calls)::bigint booked_calls,
+           sum(b.appointments)::bigint appointments, sum(b.confirmed)::bigint confirmed,
+           sum(b.completed)::bigint completed, sum(b.no_shows)::bigint no_shows,
+           sum(b.cancelled)::bigint cancelled, sum(b.pending)::bigint pending
+      from b
+     group by grouping sets ((b.agent_id), ())
+  )
+  select g.agent_id, null::date, g.connected_calls, g.booked_calls, app_hidden.booking_rate(g.booked_calls, g.connected_calls),
+         g.appointments, g.confirmed, g.completed, g.no_shows, g.cancelled, g.pending,
+         app_hidden.show_rate(g.completed, g.no_shows), app_hidden.no_show_rate(g.completed, g.no_shows)
+    from g
+   where g.is_total or g.agent_id is not null
+   order by g.is_total desc, g.booked_calls desc, g.agent_id
+$function$;
+comment on function app_public.booking_summary(from_date date, to_date date, agent_id uuid) is 'The booking funnel over a range: first the total (agentId null), then one row per agent with bookings or connected calls. Same definitions as bookingKpis.';
+grant execute on function app_public.booking_summary(from_date date, to_date date, agent_id uuid) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.call_log(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid, outcomes text[] DEFAULT NULL::text[], statuses text[] DEFAULT NULL::text[], providers text[] DEFAULT NULL::text[], directions text[] DEFAULT NULL::text[], sources text[] DEFAULT NULL::text[], temperatures text[] DEFAULT NULL::text[], min_score integer DEFAULT NULL::integer, max_score integer DEFAULT NULL::integer, min_duration integer DEFAULT NULL::integer, max_duration integer DEFAULT NULL::integer, has_transcript boolean DEFAULT NULL::boolean, has_analysis boolean DEFAULT NULL::boolean, has_recording boolean DEFAULT NULL::boolean, search text DEFAULT NULL::text, figure text DEFAULT NULL::text, iso_weekday integer DEFAULT NULL::integer, hour integer DEFAULT NULL::integer, sort text DEFAULT 'started_at'::text, descending boolean DEFAULT true, after text DEFAULT NULL::text, page_size integer DEFAULT 50, with_totals boolean DEFAULT true)
  RETURNS app_public.call_log_page
@@ -6501,6 +6904,33 @@ $function$;
 comment on function app_public.create_api_key(name text, scopes text[], expires_at timestamp with time zone) is 'Creates an API key for the signed-in tenant (scopes read and/or write; optional expiry) and returns its secret once. Requires a password sign-in, not another API key. Owner-only (SB601 name, SB602/SB603 scopes, SB604 expiry).';
 grant execute on function app_public.create_api_key(name text, scopes text[], expires_at timestamp with time zone) to app_owner;
 
+CREATE OR REPLACE FUNCTION app_public.create_appointment(scheduled_at timestamp with time zone, call_id uuid DEFAULT NULL::uuid, agent_id uuid DEFAULT NULL::uuid, phone_number text DEFAULT NULL::text, contact_name text DEFAULT NULL::text, notes text DEFAULT NULL::text)
+ RETURNS app_public.appointments
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_user uuid := app_public.current_user_id();
+  l record;
+  v app_public.appointments;
+begin
+  if v_user is null then
+    raise exception 'sign in to create appointments' using errcode = '42501';
+  end if;
+  perform app_hidden.check_appointment_time(create_appointment.scheduled_at);
+  select * into l from app_hidden.appointment_links(v_user, create_appointment.call_id, create_appointment.agent_id, create_appointment.phone_number);
+  insert into app_public.appointments (user_id, agent_id, call_id, contact_id, phone_number, contact_name, scheduled_at,
+                                       status, source, status_source, notes)
+  values (v_user, l.agent_id, create_appointment.call_id, l.contact_id, l.phone_number, create_appointment.contact_name,
+          create_appointment.scheduled_at, 'scheduled', 'api', 'api', create_appointment.notes)
+  returning * into v;
+  return v;
+end
+$function$;
+comment on function app_public.create_appointment(scheduled_at timestamp with time zone, call_id uuid, agent_id uuid, phone_number text, contact_name text, notes text) is 'Creates an appointment (source api), optionally for a call (its agent, contact and phone are taken from it) or an agent.';
+grant execute on function app_public.create_appointment(scheduled_at timestamp with time zone, call_id uuid, agent_id uuid, phone_number text, contact_name text, notes text) to app_user;
+
 CREATE OR REPLACE FUNCTION app_public.cta_funnel(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
  RETURNS SETOF app_public.kpi_breakdown_row
  LANGUAGE sql
@@ -6709,7 +7139,8 @@ begin
   if v_contact is null and cardinality(v_calls) = 0
      and not exists (select 1 from app_public.lead_analytics a where a.user_id = v_user and a.phone_number = v_phone)
      and not exists (select 1 from app_public.follow_ups f where f.user_id = v_user and f.lead_phone = v_phone)
-     and not exists (select 1 from app_public.customers s where s.user_id = v_user and s.phone = v_phone) then
+     and not exists (select 1 from app_public.customers s where s.user_id = v_user and s.phone = v_phone)
+     and not exists (select 1 from app_public.appointments p where p.user_id = v_user and p.phone_number = v_phone) then
     raise exception 'No caller with this number.' using errcode = 'SB104';
   end if;
 
@@ -6739,6 +7170,13 @@ begin
    where s.user_id = v_user and (s.phone = v_phone or (v_contact is not null and s.contact_id = v_contact));
   get diagnostics n = row_count;
   v_counts := v_counts || jsonb_build_object('customers', n);
+
+  -- Appointments with the caller (booked by their calls, or by the API or a calendar tool for their number).
+  delete from app_public.appointments p
+   where p.user_id = v_user
+     and (p.phone_number = v_phone or (v_contact is not null and p.contact_id = v_contact) or p.call_id = any (v_calls));
+  get diagnostics n = row_count;
+  v_counts := v_counts || jsonb_build_object('appointments', n);
 
   -- The calls' own triggers take their contribution out of the rollups
   -- (negative deltas, analyses included) and their not-connected counts;
@@ -6778,7 +7216,7 @@ begin
   return v_req;
 end
 $function$;
-comment on function app_public.erase_contact(phone_number text, contact_id uuid) is 'Erases one caller of the signed-in business (by contact or phone number): calls (their KPI contribution is taken out of the rollups), transcripts, analyses, follow-ups, the customer record, the contact and raw deliveries carrying the number. Credit ledger rows keep their amounts and lose the call link. Stored export archives (which hold the caller) are expired at once. Recorded in allPrivacyRequests without the number.';
+comment on function app_public.erase_contact(phone_number text, contact_id uuid) is 'Erases one caller of the signed-in business (by contact or phone number): calls (their KPI contribution is taken out of the rollups), transcripts, analyses, appointments, follow-ups, the customer record, the contact and raw deliveries carrying the number. Credit ledger rows keep their amounts and lose the call link. Stored export archives (which hold the caller) are expired at once. Recorded in allPrivacyRequests without the number.';
 grant execute on function app_public.erase_contact(phone_number text, contact_id uuid) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.failed_deliveries(provider text DEFAULT NULL::text, max_rows integer DEFAULT 20)
@@ -7271,6 +7709,37 @@ end
 $function$;
 comment on function app_public.request_data_export() is 'Starts an export of all the business''s data (a tar.gz of one JSON-lines file per table and a manifest). Watch its progress in allPrivacyRequests; download it from /exports/<id> when completed. One at a time (SB402).';
 grant execute on function app_public.request_data_export() to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.reschedule_appointment(appointment_id uuid, scheduled_at timestamp with time zone, notes text DEFAULT NULL::text)
+ RETURNS app_public.appointments
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v app_public.appointments;
+begin
+  perform app_hidden.check_appointment_time(reschedule_appointment.scheduled_at);
+  select * into v from app_public.appointments p
+   where p.id = appointment_id and p.user_id = app_public.current_user_id()
+   for update;
+  if v.id is null then
+    raise exception 'No such appointment (it does not exist or is not yours).' using errcode = 'SB186';
+  end if;
+  if v.status in ('completed', 'no_show') then
+    raise exception 'This appointment already took place (%): create a new one instead of rescheduling it.', replace(v.status, '_', '-')
+      using errcode = 'SB189';
+  end if;
+  update app_public.appointments p
+     set scheduled_at = reschedule_appointment.scheduled_at, status = 'rescheduled', status_source = 'api',
+         notes = coalesce(reschedule_appointment.notes, p.notes)
+   where p.id = v.id
+  returning * into v;
+  return v;
+end
+$function$;
+comment on function app_public.reschedule_appointment(appointment_id uuid, scheduled_at timestamp with time zone, notes text) is 'Moves an appointment to a new time (status rescheduled: still to take place). Not for one that already took place (completed or no-show).';
+grant execute on function app_public.reschedule_appointment(appointment_id uuid, scheduled_at timestamp with time zone, notes text) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.retention_settings()
  RETURNS SETOF app_public.retention_setting
@@ -7860,6 +8329,32 @@ $function$;
 comment on function app_public.targets_vs_actuals(from_date date, to_date date, agent_id uuid) is 'Agent targets whose period overlaps fromDate..toDate (default: the last 30 days), each with the actual figures of its whole period and the achievement.';
 grant execute on function app_public.targets_vs_actuals(from_date date, to_date date, agent_id uuid) to app_user;
 
+CREATE OR REPLACE FUNCTION app_public.update_appointment_status(appointment_id uuid, status text, notes text DEFAULT NULL::text)
+ RETURNS app_public.appointments
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+declare
+  v_status text := app_hidden.appointment_status(update_appointment_status.status);
+  v app_public.appointments;
+begin
+  if v_status = 'rescheduled' then
+    raise exception 'To reschedule, give the new time (rescheduleAppointment).' using errcode = 'SB185';
+  end if;
+  update app_public.appointments p
+     set status = v_status, status_source = 'api', notes = coalesce(update_appointment_status.notes, p.notes)
+   where p.id = appointment_id and p.user_id = app_public.current_user_id()
+  returning * into v;
+  if v.id is null then
+    raise exception 'No such appointment (it does not exist or is not yours).' using errcode = 'SB186';
+  end if;
+  return v;
+end
+$function$;
+comment on function app_public.update_appointment_status(appointment_id uuid, status text, notes text) is 'Sets an appointment''s status: scheduled, confirmed, completed (showed up), no_show or cancelled (use rescheduleAppointment to move it), optionally with notes.';
+grant execute on function app_public.update_appointment_status(appointment_id uuid, status text, notes text) to app_user;
+
 CREATE OR REPLACE FUNCTION app_public.users_available_credits(u app_public.users)
  RETURNS integer
  LANGUAGE sql
@@ -7925,7 +8420,8 @@ create view app_public.agent_daily_stats with (security_invoker=true) as
     sum(time_to_answer_count)::bigint AS time_to_answer_count,
     sum(cost_micros)::bigint AS cost_micros,
     sum(costed_calls)::bigint AS costed_calls,
-    sum(cta_interactions)::bigint AS cta_interactions
+    sum(cta_interactions)::bigint AS cta_interactions,
+    sum(booked_calls)::bigint AS booked_calls
    FROM ( SELECT agent_analytics.user_id,
             agent_analytics.agent_id,
             agent_analytics.day,
@@ -7975,7 +8471,8 @@ create view app_public.agent_daily_stats with (security_invoker=true) as
             agent_analytics.time_to_answer_count,
             agent_analytics.cost_micros,
             agent_analytics.costed_calls,
-            agent_analytics.cta_interactions
+            agent_analytics.cta_interactions,
+            agent_analytics.booked_calls
            FROM app_public.agent_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -8027,7 +8524,8 @@ create view app_public.agent_daily_stats with (security_invoker=true) as
             rollup_deltas.time_to_answer_count,
             rollup_deltas.cost_micros,
             rollup_deltas.costed_calls,
-            rollup_deltas.cta_interactions
+            rollup_deltas.cta_interactions,
+            rollup_deltas.booked_calls
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'agent_day'::text) s
   GROUP BY user_id, agent_id, day;
@@ -8085,7 +8583,8 @@ create view app_public.agent_hourly_stats with (security_invoker=true) as
     sum(time_to_answer_count)::bigint AS time_to_answer_count,
     sum(cost_micros)::bigint AS cost_micros,
     sum(costed_calls)::bigint AS costed_calls,
-    sum(cta_interactions)::bigint AS cta_interactions
+    sum(cta_interactions)::bigint AS cta_interactions,
+    sum(booked_calls)::bigint AS booked_calls
    FROM ( SELECT agent_hourly_analytics.user_id,
             agent_hourly_analytics.agent_id,
             agent_hourly_analytics.day,
@@ -8136,7 +8635,8 @@ create view app_public.agent_hourly_stats with (security_invoker=true) as
             agent_hourly_analytics.time_to_answer_count,
             agent_hourly_analytics.cost_micros,
             agent_hourly_analytics.costed_calls,
-            agent_hourly_analytics.cta_interactions
+            agent_hourly_analytics.cta_interactions,
+            agent_hourly_analytics.booked_calls
            FROM app_public.agent_hourly_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -8189,7 +8689,8 @@ create view app_public.agent_hourly_stats with (security_invoker=true) as
             rollup_deltas.time_to_answer_count,
             rollup_deltas.cost_micros,
             rollup_deltas.costed_calls,
-            rollup_deltas.cta_interactions
+            rollup_deltas.cta_interactions,
+            rollup_deltas.booked_calls
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'agent_hour'::text) s
   GROUP BY user_id, agent_id, day, hour;
@@ -8494,7 +8995,8 @@ create view app_public.tenant_daily_stats with (security_invoker=true) as
     sum(time_to_answer_count)::bigint AS time_to_answer_count,
     sum(cost_micros)::bigint AS cost_micros,
     sum(costed_calls)::bigint AS costed_calls,
-    sum(cta_interactions)::bigint AS cta_interactions
+    sum(cta_interactions)::bigint AS cta_interactions,
+    sum(booked_calls)::bigint AS booked_calls
    FROM ( SELECT user_analytics.user_id,
             user_analytics.day,
             user_analytics.calls,
@@ -8543,7 +9045,8 @@ create view app_public.tenant_daily_stats with (security_invoker=true) as
             user_analytics.time_to_answer_count,
             user_analytics.cost_micros,
             user_analytics.costed_calls,
-            user_analytics.cta_interactions
+            user_analytics.cta_interactions,
+            user_analytics.booked_calls
            FROM app_public.user_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -8594,7 +9097,8 @@ create view app_public.tenant_daily_stats with (security_invoker=true) as
             rollup_deltas.time_to_answer_count,
             rollup_deltas.cost_micros,
             rollup_deltas.costed_calls,
-            rollup_deltas.cta_interactions
+            rollup_deltas.cta_interactions,
+            rollup_deltas.booked_calls
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'user_day'::text) s
   GROUP BY user_id, day;
@@ -8651,7 +9155,8 @@ create view app_public.tenant_hourly_stats with (security_invoker=true) as
     sum(time_to_answer_count)::bigint AS time_to_answer_count,
     sum(cost_micros)::bigint AS cost_micros,
     sum(costed_calls)::bigint AS costed_calls,
-    sum(cta_interactions)::bigint AS cta_interactions
+    sum(cta_interactions)::bigint AS cta_interactions,
+    sum(booked_calls)::bigint AS booked_calls
    FROM ( SELECT user_hourly_analytics.user_id,
             user_hourly_analytics.day,
             user_hourly_analytics.hour,
@@ -8701,7 +9206,8 @@ create view app_public.tenant_hourly_stats with (security_invoker=true) as
             user_hourly_analytics.time_to_answer_count,
             user_hourly_analytics.cost_micros,
             user_hourly_analytics.costed_calls,
-            user_hourly_analytics.cta_interactions
+            user_hourly_analytics.cta_interactions,
+            user_hourly_analytics.booked_calls
            FROM app_public.user_hourly_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -8753,7 +9259,8 @@ create view app_public.tenant_hourly_stats with (security_invoker=true) as
             rollup_deltas.time_to_answer_count,
             rollup_deltas.cost_micros,
             rollup_deltas.costed_calls,
-            rollup_deltas.cta_interactions
+            rollup_deltas.cta_interactions,
+            rollup_deltas.booked_calls
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'user_hour'::text) s
   GROUP BY user_id, day, hour;
@@ -8773,9 +9280,14 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.agents 
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.api_keys FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-last_used_at');
 
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.appointments FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _150_stamps BEFORE INSERT OR UPDATE ON app_public.appointments FOR EACH ROW EXECUTE FUNCTION app_private.tg_appointments__stamps();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.appointments FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-status_changed_at', '-external_updated_at');
+
 CREATE TRIGGER _010_guard_immutable BEFORE UPDATE ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg_calls__guard_immutable();
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _200_link_contact BEFORE INSERT ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg_calls__link_contact();
+CREATE TRIGGER _490_drop_untouched_appointment BEFORE DELETE ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg_calls__drop_untouched_appointment();
 CREATE TRIGGER _500_inserted_effects AFTER INSERT ON app_public.calls REFERENCING NEW TABLE AS new_calls FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_calls__inserted_effects();
 CREATE TRIGGER _500_write_effects AFTER UPDATE ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg_calls__write_effects();
 CREATE TRIGGER _500_write_effects_delete BEFORE DELETE ON app_public.calls FOR EACH ROW EXECUTE FUNCTION app_private.tg_calls__write_effects();
@@ -8794,6 +9306,7 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.invitat
 CREATE TRIGGER _010_guard_immutable BEFORE UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__guard_immutable();
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _500_rollup AFTER INSERT OR DELETE OR UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__rollup();
+CREATE TRIGGER _600_appointment AFTER INSERT OR DELETE OR UPDATE OF demo_book_datetime ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__appointment();
 
 CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.members FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _900_audit AFTER DELETE OR UPDATE ON app_public.members FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-last_sign_in_at');
@@ -8872,6 +9385,10 @@ create policy update_own on app_public.agents for update to app_user
 
 alter table app_public.api_keys enable row level security;
 create policy select_own on app_public.api_keys for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.appointments enable row level security;
+create policy select_own on app_public.appointments for select to app_user
   using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
 
 alter table app_public.calls enable row level security;

@@ -102,6 +102,17 @@ const tags: JSONPgSmartTags = {
           credit_transactions_user_id_fkey: relation('user', 'creditTransactions'),
         },
       },
+      'app_public.appointments': {
+        attribute: filterable('status', 'scheduled_at', 'source'),
+        constraint: {
+          appointments_id_user_id_key: FK_TARGET_ONLY,
+          appointments_external_id_key: { tags: { behavior: '-single' } },
+          appointments_agent_id_user_id_fkey: relation('agent', 'appointments'),
+          appointments_call_id_user_id_fkey: relation('call', 'appointments'),
+          appointments_contact_id_user_id_fkey: relation('contact', 'appointments'),
+          appointments_user_id_fkey: relation('user', 'appointments'),
+        },
+      },
       'app_public.follow_ups': {
         attribute: filterable('status', 'lead_phone', 'created_at'),
         constraint: {
@@ -184,6 +195,9 @@ const tags: JSONPgSmartTags = {
     },
     procedure: {
       'app_public.kpi_series': LIST_ONLY,
+      'app_public.appointment_list': LIST_ONLY,
+      'app_public.booking_kpis': LIST_ONLY,
+      'app_public.booking_summary': LIST_ONLY,
       'app_public.kpi_hourly_matrix': LIST_ONLY,
       'app_public.agent_leaderboard': LIST_ONLY,
       'app_public.lead_temperature': LIST_ONLY,

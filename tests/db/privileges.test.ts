@@ -224,6 +224,19 @@ const EXPECTED_GRANTS = [
   'table app_public.user_analytics: select to app_user',
   'table app_public.user_hourly_analytics: select to app_user',
   'table app_public.users: select to app_user',
+  // appointments (helper "appointments")
+  'function app_hidden.booking_counts(uuid,text,date,date,uuid): execute to app_user',
+  'function app_hidden.booking_rate(numeric,numeric): execute to app_user',
+  'function app_hidden.no_show_rate(numeric,numeric): execute to app_user',
+  'function app_hidden.show_rate(numeric,numeric): execute to app_user',
+  'function app_hidden.sync_calendar_appointment(text,timestamp with time zone,text,timestamp with time zone,text,text,text,uuid,uuid): execute to app_user',
+  'function app_public.appointment_list(date,date,text[],uuid,integer): execute to app_user',
+  'function app_public.booking_kpis(date,date,uuid): execute to app_user',
+  'function app_public.booking_summary(date,date,uuid): execute to app_user',
+  'function app_public.create_appointment(timestamp with time zone,uuid,uuid,text,text,text): execute to app_user',
+  'function app_public.reschedule_appointment(uuid,timestamp with time zone,text): execute to app_user',
+  'function app_public.update_appointment_status(uuid,text,text): execute to app_user',
+  'table app_public.appointments: select to app_user',
 ];
 
 /** Views that run with their owner's rights on purpose (each filters rows itself or holds no tenant data). */

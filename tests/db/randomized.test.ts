@@ -9,7 +9,9 @@
  * verify_rollups must find nothing for any tenant, the credit ledger must be
  * exact, and every call must be linked to its contact with an exact
  * not_connected; every call must carry the agent version current at its start
- * and the KPIs by version must add up to the agent's.
+ * and the KPIs by version must add up to the agent's. Analyses book appointments
+ * (demo_book_datetime), people and a calendar tool change them: every booking analysis has its appointment,
+ * an untouched one follows the analysis, and the booking KPIs count exactly the raw bookings and appointments.
  *
  * Reproduce a failure with the printed seed: TEST_SEED=<seed> npx vitest run tests/db/randomized.test.ts
  */
@@ -143,8 +145,12 @@ function analysisScores(random: Random): Parameters<typeof updateAnalysis>[2] {
     engagementScore: score(), leadStatusTag: random.pick(['hot', 'warm', 'cold', null] as const),
     ctaPricing: random.next() < 0.3, ctaDemo: random.next() < 0.3, ctaFollowup: random.next() < 0.2,
     ctaSample: random.next() < 0.1, ctaEscalatedToHuman: random.next() < 0.1,
+    // A third book an appointment (a re-score may move, clear or keep it).
+    demoBookDatetime: random.next() < 0.33 ? new Date(FROM + random.int(SPAN)).toISOString() : null,
   };
 }
+
+const APPOINTMENT_STATUSES = ['scheduled', 'confirmed', 'completed', 'no_show', 'cancelled'] as const;
 
 type Operation = (world: World, tenant: TenantState) => Promise<void>;
 
@@ -251,6 +257,27 @@ const OPERATION_TABLE: readonly [number, string, Operation][] = [
   [1, 'rename an agent (no version)', async (w, t) => {
     await w.client.query(`update app_public.agents set name = $2 where id = $1`, [w.random.pick(t.agents), `agent ${w.random.int(1000)}`]);
   }],
+  [3, 'a person changes an appointment', async (w, t) => {
+    const { rows } = await w.client.query<{ id: string }>(
+      'select id from app_public.appointments where user_id = $1 order by id', [t.id],
+    );
+    if (rows.length === 0) return;
+    await w.client.query(
+      `update app_public.appointments set status = $2, status_source = 'api' where id = $1`,
+      [w.random.pick(rows).id, w.random.pick(APPOINTMENT_STATUSES)],
+    );
+  }],
+  [2, 'a calendar tool reports a booking (in any order)', async (w, t) => {
+    await w.client.query('begin');
+    await w.client.query(`select set_config('jwt.claims.user_id', $1, true)`, [t.id]);
+    const call = t.calls.length > 0 && w.random.next() < 0.5 ? w.random.pick(t.calls) : null;
+    await w.client.query(
+      `select app_hidden.sync_calendar_appointment($1, $2, $3, $4, null, null, null, $5)`,
+      [`cal-${w.random.int(30)}`, new Date(FROM + w.random.int(SPAN)), w.random.pick(APPOINTMENT_STATUSES),
+        new Date(Date.now() + w.random.int(300) * 86_400_000 - 150 * 86_400_000), call],
+    );
+    await w.client.query('commit');
+  }],
   [1, 'buy credits', async (w, t) => {
     await w.client.query(
       `insert into app_public.credit_transactions (user_id, type, amount, description) values ($1, 'purchase', $2, 'top-up')`,
@@ -354,6 +381,58 @@ describe('randomized workload', () => {
       // The workload really happened.
       expect(counts[0]?.calls, `seed ${seed}`).toBeGreaterThan(500);
       expect(counts[0]?.analyses, `seed ${seed}`).toBeGreaterThan(100);
+
+      // Appointments: every booking analysis has its appointment; one nobody touched follows its analysis
+      // (time, or cancelled when the time was cleared) and has its call.
+      const { rows: missing } = await client.query(
+        `select a.call_id from app_public.lead_analytics a
+          where a.analysis_type = 'individual' and a.demo_book_datetime is not null
+            and not exists (select 1 from app_public.appointments p where p.call_id = a.call_id and p.source = 'analysis')`,
+      );
+      expect(missing, `seed ${seed}`).toEqual([]);
+      const { rows: stale } = await client.query(
+        `select p.id, p.status, p.scheduled_at, a.demo_book_datetime
+           from app_public.appointments p
+           left join app_public.lead_analytics a on a.call_id = p.call_id
+          where p.source = 'analysis' and p.status_source = 'analysis'
+            and (a.id is null
+                 or (a.demo_book_datetime is null and p.status <> 'cancelled')
+                 or (a.demo_book_datetime is not null and (p.status, p.scheduled_at) <> ('scheduled', a.demo_book_datetime)))`,
+      );
+      expect(stale, `seed ${seed}`).toEqual([]);
+      const { rows: appointmentCounts } = await client.query<{ analysis: number; touched: number; calendar: number }>(
+        `select count(*) filter (where source = 'analysis')::int as analysis,
+                count(*) filter (where source = 'analysis' and status_source <> 'analysis')::int as touched,
+                count(*) filter (where source = 'calendar')::int as calendar
+           from app_public.appointments`,
+      );
+      expect(appointmentCounts[0]?.analysis, `seed ${seed}`).toBeGreaterThan(20);
+      expect(appointmentCounts[0]?.touched, `seed ${seed}`).toBeGreaterThan(5);
+      expect(appointmentCounts[0]?.calendar, `seed ${seed}`).toBeGreaterThan(5);
+      // The booking KPIs over everything count the raw bookings and appointments exactly.
+      for (const tenant of world.tenants) {
+        await client.query('begin');
+        await client.query(`select set_config('jwt.claims.user_id', $1, true)`, [tenant.id]);
+        const { rows: kpi } = await client.query<Record<string, number>>(
+          `select sum(booked_calls)::int as booked, sum(appointments)::int as appointments, sum(completed)::int as completed,
+                  sum(no_shows)::int as no_shows, sum(confirmed)::int as confirmed
+             from app_public.booking_kpis('2024-12-01', '2027-12-31')`,
+        );
+        await client.query('commit');
+        const { rows: raw } = await client.query<Record<string, number>>(
+          // (bookings of calls retention purged stay in the KPI history: purged_rollups)
+          `select (select count(*)::int from app_public.lead_analytics a
+                    where a.user_id = $1 and a.analysis_type = 'individual' and a.demo_book_datetime is not null)
+                + (select coalesce(sum(r.booked_calls), 0)::int from app_hidden.purged_rollups r
+                    where r.user_id = $1 and (r.target is null or r.target = 'agent_day')) as booked,
+                  count(*)::int as appointments, count(*) filter (where p.status = 'completed')::int as completed,
+                  count(*) filter (where p.status = 'no_show')::int as no_shows,
+                  count(*) filter (where p.confirmed_at is not null)::int as confirmed
+             from app_public.appointments p where p.user_id = $1`,
+          [tenant.id],
+        );
+        expect(kpi[0], `seed ${seed}`).toEqual(raw[0]);
+      }
 
       expect(await differences(client, world.tenants), `seed ${seed}, before compaction`).toEqual([]);
       await compactRollups(client);

@@ -27,6 +27,7 @@ let b: Tenant;
 const members: Record<'manager' | 'viewer', string> = { manager: '', viewer: '' };
 let apiKeyId: string;
 let leadId: string;
+let appointmentId: string;
 
 async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
   const { rows } = await db.pool.query(sql, params);
@@ -53,6 +54,7 @@ const FINGERPRINT = `
     (select string_agg(t::text, ',' order by t::text) from app_private.tenant_retention t where t.user_id = $1),
     (select string_agg(t::text, ',' order by t::text) from app_public.privacy_requests t where t.user_id = $1),
     (select string_agg(t::text, ',' order by t::text) from app_public.usage_alert_thresholds t where t.user_id = $1),
+    (select string_agg(t::text, ',' order by t::text) from app_public.appointments t where t.user_id = $1),
     (select count(*)::text from app_hidden.audit_log t where t.user_id = $1)
   )) as fp`;
 
@@ -106,6 +108,10 @@ const MUTATIONS: Mutation[] = [
     name: 'insert follow_ups',
     sql: () => [`insert into app_public.follow_ups (user_id, lead_phone, follow_up_date, remark) values ($1, '+14155550997', current_date + 1, 'call back')`, [a.userId]],
   },
+  // Appointments: managers may, viewers meet the read-only transaction, B's owner finds no such appointment (SB186).
+  { name: 'create_appointment', sql: () => [`select app_public.create_appointment(now() + interval '1 day', null, $1)`, [a.agentIds[0]]] },
+  { name: 'update_appointment_status', sql: () => [`select app_public.update_appointment_status($1, 'confirmed')`, [appointmentId]] },
+  { name: 'reschedule_appointment', sql: () => [`select app_public.reschedule_appointment($1, now() + interval '3 days')`, [appointmentId]] },
 ];
 
 function expected(mutation: Mutation, role: Role): Expect {
@@ -186,6 +192,13 @@ beforeAll(async () => {
     ),
   );
   leadId = (await one<{ id: string }>(`select id from app_public.lead_analytics where user_id = $1 limit 1`, [a.userId])).id;
+  appointmentId = (
+    await one<{ id: string }>(
+      `insert into app_public.appointments (user_id, agent_id, scheduled_at, source, status_source)
+       values ($1, $2, now() + interval '2 days', 'api', 'api') returning id`,
+      [a.userId, a.agentIds[0]],
+    )
+  ).id;
 });
 
 afterAll(async () => {
@@ -194,7 +207,7 @@ afterAll(async () => {
 
 describe('every write mutation × every role', () => {
   it('has the fixtures it needs', () => {
-    expect([apiKeyId, leadId, members.manager, members.viewer, a.followUpIds[0], a.customerIds[0], a.targetIds[0]].every(Boolean)).toBe(true);
+    expect([apiKeyId, leadId, appointmentId, members.manager, members.viewer, a.followUpIds[0], a.customerIds[0], a.targetIds[0]].every(Boolean)).toBe(true);
   });
 
   for (const mutation of MUTATIONS) {

@@ -280,6 +280,8 @@ export interface AnalysisInput {
   ctaFollowup?: boolean;
   ctaSample?: boolean;
   ctaEscalatedToHuman?: boolean;
+  /** The booked appointment's time (ISO), or null. */
+  demoBookDatetime?: string | null;
 }
 
 export interface AnalysisRow {
@@ -302,6 +304,7 @@ const ANALYSIS_COLUMNS: Record<Exclude<keyof AnalysisInput, 'userId' | 'callId'>
   ctaFollowup: 'cta_followup_clicked',
   ctaSample: 'cta_sample_clicked',
   ctaEscalatedToHuman: 'cta_escalated_to_human',
+  demoBookDatetime: 'demo_book_datetime',
 };
 type AnalysisField = keyof typeof ANALYSIS_COLUMNS;
 

@@ -222,10 +222,14 @@ async function insertAnalyses(client: pg.ClientBase, userId: string, ids: Map<st
     `insert into app_public.lead_analytics (user_id, analysis_type, call_id, total_score, intent_score, urgency_score,
                                             budget_score, fit_score, engagement_score, lead_status_tag,
                                             cta_pricing_clicked, cta_demo_clicked, cta_followup_clicked,
-                                            cta_sample_clicked, cta_escalated_to_human, smart_notification)
+                                            cta_sample_clicked, cta_escalated_to_human, smart_notification,
+                                            demo_book_datetime)
      select $1, 'individual', r.call_id, r.total_score, r.intent_score, r.urgency_score, r.budget_score, r.fit_score,
             r.engagement_score, r.lead_status_tag, r.cta_pricing_clicked, r.cta_demo_clicked, r.cta_followup_clicked,
-            r.cta_sample_clicked, r.cta_escalated_to_human, r.smart_notification
+            r.cta_sample_clicked, r.cta_escalated_to_human, r.smart_notification,
+            -- a lead that asked for a demo booked one, 10 days ago to 19 days ahead (no extra random draws)
+            case when r.cta_demo_clicked
+                 then date_trunc('hour', now()) + make_interval(days => coalesce(r.total_score, 50) % 30 - 10, hours => coalesce(r.fit_score, 7) % 24) end
        from jsonb_to_recordset($2::jsonb) as r(
               call_id uuid, total_score smallint, intent_score smallint, urgency_score smallint, budget_score smallint,
               fit_score smallint, engagement_score smallint, lead_status_tag text, cta_pricing_clicked boolean,

@@ -170,6 +170,8 @@ export interface RawLead {
   followup: boolean;
   sample: boolean;
   human: boolean;
+  /** The analysis booked an appointment (demo_book_datetime set). */
+  booked: boolean;
 }
 
 export interface RawTarget {
@@ -217,7 +219,7 @@ export async function loadSnapshot(pool: pg.Pool, userId: string, { timezone }: 
     total_score: number | null; intent_score: number | null; urgency_score: number | null; budget_score: number | null;
     fit_score: number | null; engagement_score: number | null; lead_status_tag: string | null;
     cta_pricing_clicked: boolean; cta_demo_clicked: boolean; cta_followup_clicked: boolean;
-    cta_sample_clicked: boolean; cta_escalated_to_human: boolean; is_read: boolean;
+    cta_sample_clicked: boolean; cta_escalated_to_human: boolean; is_read: boolean; booked: boolean;
     cost_cents: string | null; hangup_by: string | null; ringing_us: string | null; answered_us: string | null;
   }>(
     `select c.id, c.agent_id, c.status, c.duration_seconds, c.answered_by_voicemail, c.direction, c.call_source,
@@ -225,7 +227,7 @@ export async function loadSnapshot(pool: pg.Pool, userId: string, { timezone }: 
             extract(hour from c.started_at at time zone $2)::int as hour,
             a.id as lead_id, a.total_score, a.intent_score, a.urgency_score, a.budget_score, a.fit_score,
             a.engagement_score, a.lead_status_tag, a.cta_pricing_clicked, a.cta_demo_clicked, a.cta_followup_clicked,
-            a.cta_sample_clicked, a.cta_escalated_to_human, a.is_read,
+            a.cta_sample_clicked, a.cta_escalated_to_human, a.is_read, a.demo_book_datetime is not null as booked,
             c.cost_cents::text as cost_cents, c.hangup_by,
             (extract(epoch from c.ringing_at) * 1000000)::bigint::text as ringing_us,
             (extract(epoch from c.answered_at) * 1000000)::bigint::text as answered_us
@@ -286,6 +288,7 @@ export async function loadSnapshot(pool: pg.Pool, userId: string, { timezone }: 
         followup: c.cta_followup_clicked,
         sample: c.cta_sample_clicked,
         human: c.cta_escalated_to_human,
+        booked: c.booked,
       },
     })),
     agents: agents.rows.map((a) => ({ id: a.id, name: a.name, isActive: a.is_active })),
@@ -895,4 +898,94 @@ export function targetsVsActuals(snapshot: Snapshot, range: Range, agentId?: str
         actualConversionRate: rate(a.qualified, a.leads),
       };
     });
+}
+
+// --- bookings (appointments, issue 17 item 4) --------------------------------------------
+
+/** An appointment as the oracle sees it: its agent and the tenant-local day it takes place on. */
+export interface RawAppointment {
+  agentId: string | null;
+  day: string;
+  status: string;
+  confirmed: boolean;
+}
+
+/** A tenant's appointments (PostgreSQL only gives the tenant-local day of scheduled_at). */
+export async function loadAppointments(pool: pg.Pool, userId: string): Promise<RawAppointment[]> {
+  const { rows } = await pool.query<{ agent_id: string | null; day: string; status: string; confirmed: boolean }>(
+    `select p.agent_id, (p.scheduled_at at time zone u.timezone)::date::text as day, p.status,
+            p.confirmed_at is not null as confirmed
+       from app_public.appointments p join app_public.users u on u.id = p.user_id
+      where p.user_id = $1`,
+    [userId],
+  );
+  return rows.map((r) => ({ agentId: r.agent_id, day: r.day, status: r.status, confirmed: r.confirmed }));
+}
+
+export interface BookingRow {
+  agentId: string | null;
+  day: string | null;
+  connectedCalls: string;
+  bookedCalls: string;
+  bookingRate: string | null;
+  appointments: string;
+  confirmed: string;
+  completed: string;
+  noShows: string;
+  cancelled: string;
+  pending: string;
+  showRate: string | null;
+  noShowRate: string | null;
+}
+
+/**
+ * bookingKpis by the definitions: booked / connected (successful) calls on the call's day; appointments by
+ * status on the appointment's day; show rate completed / (completed + no-show). Rows with nothing to count
+ * are left out; ordered by day, then agent (nulls last).
+ */
+export function bookingKpis(snapshot: Snapshot, appointments: readonly RawAppointment[], range: Range, agentId?: string | null): BookingRow[] {
+  interface Cell { agentId: string | null; day: string; connected: bigint; booked: bigint; n: bigint; confirmed: bigint; completed: bigint; noShows: bigint; cancelled: bigint; pending: bigint }
+  const cells = new Map<string, Cell>();
+  const cell = (agent: string | null, day: string): Cell => {
+    const key = `${agent ?? ''}|${day}`;
+    let found = cells.get(key);
+    if (!found) {
+      found = { agentId: agent, day, connected: 0n, booked: 0n, n: 0n, confirmed: 0n, completed: 0n, noShows: 0n, cancelled: 0n, pending: 0n };
+      cells.set(key, found);
+    }
+    return found;
+  };
+  for (const call of callsIn(snapshot, range.fromDate, range.toDate, agentId)) {
+    const c = cell(call.agentId, call.day);
+    if (outcomeOf(call) === 'successful') c.connected += 1n;
+    if (call.lead?.booked) c.booked += 1n;
+  }
+  for (const a of appointments) {
+    if (a.day < range.fromDate || a.day > range.toDate || (agentId && a.agentId !== agentId)) continue;
+    const c = cell(a.agentId, a.day);
+    c.n += 1n;
+    if (a.confirmed) c.confirmed += 1n;
+    if (a.status === 'completed') c.completed += 1n;
+    if (a.status === 'no_show') c.noShows += 1n;
+    if (a.status === 'cancelled') c.cancelled += 1n;
+    if (a.status === 'scheduled' || a.status === 'confirmed' || a.status === 'rescheduled') c.pending += 1n;
+  }
+  return [...cells.values()]
+    .filter((c) => c.connected + c.booked + c.n > 0n)
+    .sort((x, y) => (x.day !== y.day ? (x.day < y.day ? -1 : 1) : x.agentId === y.agentId ? 0 : x.agentId === null ? 1 : y.agentId === null ? -1 : x.agentId < y.agentId ? -1 : 1))
+    .map((c) => ({
+      agentId: c.agentId,
+      day: c.day,
+      connectedCalls: String(c.connected),
+      bookedCalls: String(c.booked),
+      bookingRate: rate(c.booked, c.connected),
+      appointments: String(c.n),
+      confirmed: String(c.confirmed),
+      completed: String(c.completed),
+      noShows: String(c.noShows),
+      cancelled: String(c.cancelled),
+      pending: String(c.pending),
+      showRate: rate(c.completed, c.completed + c.noShows),
+      noShowRate: rate(c.noShows, c.completed + c.noShows),
+    }));
 }

@@ -114,6 +114,12 @@ export async function seedTenant(client: pg.ClientBase, spec: TenantSpec): Promi
     `insert into app_public.customers (user_id, contact_id, name, phone) values ($1, $2, 'Customer', $3) returning id`,
     [userId, contactIds[0], phone(tag, 0)],
   );
+  // An appointment made through the API (no caller number, so caller erasures leave it alone).
+  await client.query(
+    `insert into app_public.appointments (user_id, agent_id, scheduled_at, source, status_source, contact_name)
+     values ($1, $2, now() + interval '2 days', 'api', 'api', 'Walk-in')`,
+    [userId, agentIds[0]],
+  );
   tenant.targetIds = await ids(
     client,
     `insert into app_public.agent_targets (user_id, agent_id, period_type, period_start, target_calls, target_leads)

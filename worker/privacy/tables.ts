@@ -60,6 +60,14 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
   },
   { name: 'follow_ups', table: 'app_public.follow_ups', select: own('app_public.follow_ups', 'f'), importable: true, description: 'Follow-ups.' },
   { name: 'customers', table: 'app_public.customers', select: own('app_public.customers', 'c'), importable: true, description: 'Customers.' },
+  {
+    name: 'appointments',
+    table: 'app_public.appointments',
+    select: own('app_public.appointments', 'p'),
+    // Not restored: an import re-creates the ones analyses booked (the analysis trigger), and the rest would collide with them.
+    importable: false,
+    description: 'Appointments booked by calls, the API or calendar tools, with their status.',
+  },
   { name: 'agent_targets', table: 'app_public.agent_targets', select: own('app_public.agent_targets', 't'), importable: true, description: 'Agent targets.' },
   { name: 'usage_alerts', table: 'app_public.usage_alerts', select: own('app_public.usage_alerts', 'a'), importable: true, description: 'Usage alerts.' },
   {

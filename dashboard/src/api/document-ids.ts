@@ -10,7 +10,9 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   AgentsSettings: 'sha256:96b724187875fc296f6b56d788ff127d7e9b726c3ae93a894e9da1a179270c1c',
   AgentVersionList: 'sha256:21c227f1e7335835edd81ed449771bafa1c33e6a1786ceb9e424c84602ce5f06',
   ApiKeys: 'sha256:8a7bb8fb663d0f1e3ded3ca74cf23cf8c8914946d46fe4c55edf8cb4d62ae898',
+  AppointmentList: 'sha256:f195f0cc8b7f044ebd5f68dd5fc2f93759e496f97dcfdd1715170ace05f00ca9',
   AuditEntries: 'sha256:5b16d8c5fdc8341f413ae9bbbf4af7318790cac0bad9cf598208401e7619f176',
+  BookingSummary: 'sha256:f98104c918bffe480b43ca9436d74f8c76cc0906c0b2683affc99c5a50bd506c',
   CallDetail: 'sha256:f0d16d9d23cfc82a8112f81973e99290573b3b7e2f2aa5bda25c80bfb89427a1',
   CallerPreview: 'sha256:374f800831049271dc75803b482b5a1beda8c10e2d1fffc660ddbc61c7ed42e1',
   CallLog: 'sha256:383d84d937dd849caadb64413af57650ab2d5aa287f9d72eeb231fe2bf864d73',
@@ -43,6 +45,7 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   RemoveUsageAlertThreshold: 'sha256:de52613d32139cb6746f37013b4d79bfb04e9e57670a406ebf9fddb416c4bc62',
   ReplayFailedDeliveries: 'sha256:670b9ae5fa17ca4294b703d561a032355b6cae61972372592f1050f40eb6582c',
   RequestDataExport: 'sha256:6613813e2c4bad6673484baa97efcfdfcb66d5f36c5ca1c59722e815a3d88ee1',
+  RescheduleAppointment: 'sha256:b84af0f6481da9ac863beb1f266a054b7c2c20be735360a014c9e66266012694',
   ResetPassword: 'sha256:8093d3566acd64878c005928ab6afa028e6f0b13952fb7c96c52a61483a13436',
   RetryCallAnalysis: 'sha256:779c4dbb5aadb25fe893335e66ae7615857077903c567eb97b905b6c6bc348fb',
   RevokeApiKey: 'sha256:a5e37a718d5e2620286851b2e9ef6a2c4429c8ac39a584a278e2a9ef323d5621',
@@ -66,4 +69,5 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   StartTenantView: 'sha256:2dcbd19093d782a041dfb205167d3b8212b9f11172c2b7ed288c0df8d5920321',
   TargetsSettings: 'sha256:b64e51e9920147543570a17817c2dfa861bd8caa60201a54e256950ec9d9022b',
   Team: 'sha256:f1828ee9648cf9a0d194ea20f12c9bed25bd3408ff70fa5a013ad7a1a88b166a',
+  UpdateAppointmentStatus: 'sha256:784c407594c7327fde1e91ef941fc3eb9913a1784e371ad5679e2501e4b35da2',
 };

@@ -1,5 +1,6 @@
 /** Every GraphQL document the dashboard sends (tests/dashboard/documents.test.ts validates them against schema.graphql). */
 import { ADMIN_SUMMARIES } from './operations/admin.ts';
+import { APPOINTMENT_DOCUMENTS } from './operations/appointments.ts';
 import { AGENT_OVERVIEW } from './operations/agent-overview.ts';
 import { AGENT_SLICE } from './operations/agent-slice.ts';
 import { AUDIT_ENTRIES } from './operations/audit.ts';
@@ -41,4 +42,6 @@ export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SE
   AGENT_VERSION_LIST, COMPARE_AGENT_VERSIONS, SCORE_CALIBRATION,
   // Insights: outcomes and cost
   OUTCOMES_COST,
+  // Appointments and the booking funnel (issue 17)
+  ...APPOINTMENT_DOCUMENTS,
 ] as const;

@@ -522,3 +522,38 @@ export type OutcomesCostQueryVariables = Exact<{
 
 
 export type OutcomesCostQuery = { kpiSummary: { fromDate: string | null, toDate: string | null, current: { calls: string | null, successfulCalls: string | null, unansweredCalls: string | null, failedCalls: string | null, voicemailCalls: string | null, noConversationCalls: string | null, busyCalls: string | null, noAnswerCalls: string | null, canceledCalls: string | null, erroredCalls: string | null, agentHangupCalls: string | null, callerHangupCalls: string | null, otherHangupCalls: string | null, averageTimeToAnswerSeconds: string | null, providerCostCents: string | null, costedCalls: string | null, costPerCallCents: string | null, costPerConnectedMinuteCents: string | null, costPerLeadCents: string | null, costPerQualifiedLeadCents: string | null, leads: string | null, callsWithCta: string | null, ctaInteractions: string | null, ctaRate: string | null, ctaCallConversionRate: string | null, creditsUsed: string | null } | null, previous: { calls: string | null, successfulCalls: string | null, unansweredCalls: string | null, failedCalls: string | null, voicemailCalls: string | null, noConversationCalls: string | null, busyCalls: string | null, noAnswerCalls: string | null, canceledCalls: string | null, erroredCalls: string | null, agentHangupCalls: string | null, callerHangupCalls: string | null, otherHangupCalls: string | null, averageTimeToAnswerSeconds: string | null, providerCostCents: string | null, costedCalls: string | null, costPerCallCents: string | null, costPerConnectedMinuteCents: string | null, costPerLeadCents: string | null, costPerQualifiedLeadCents: string | null, leads: string | null, callsWithCta: string | null, ctaInteractions: string | null, ctaRate: string | null, ctaCallConversionRate: string | null, creditsUsed: string | null } | null } | null, kpiSeries: Array<{ periodStart: string | null, figures: { creditsUsed: string | null, providerCostCents: string | null, costedCalls: string | null } | null } | null> | null };
+
+export type AppointmentListQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  statuses: Array<string | null | undefined> | string | null | undefined;
+  agentId: string | null | undefined;
+}>;
+
+
+export type AppointmentListQuery = { appointmentList: Array<{ rowId: string, scheduledAt: string, status: string, source: string, agentId: string | null, callId: string | null, phoneNumber: string | null, contactName: string | null, notes: string | null, confirmedAt: string | null } | null> | null };
+
+export type UpdateAppointmentStatusMutationVariables = Exact<{
+  appointmentId: string;
+  status: string;
+}>;
+
+
+export type UpdateAppointmentStatusMutation = { updateAppointmentStatus: { result: { rowId: string, status: string } | null } | null };
+
+export type RescheduleAppointmentMutationVariables = Exact<{
+  appointmentId: string;
+  scheduledAt: string;
+}>;
+
+
+export type RescheduleAppointmentMutation = { rescheduleAppointment: { result: { rowId: string, status: string, scheduledAt: string } | null } | null };
+
+export type BookingSummaryQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  agentId: string | null | undefined;
+}>;
+
+
+export type BookingSummaryQuery = { bookingSummary: Array<{ agentId: string | null, connectedCalls: string | null, bookedCalls: string | null, bookingRate: string | null, appointments: string | null, confirmed: string | null, completed: string | null, noShows: string | null, cancelled: string | null, pending: string | null, showRate: string | null, noShowRate: string | null } | null> | null };
