@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:857443a930eeffb6249d8fbf632f2fcbd2a3d01a
+--! Hash: sha1:6a5fe48b5518876e4c2bf4887371c397102216eb
 --! Message: conversation intelligence: sentiment, topics (per-tenant taxonomy), objections, next steps, call quality, CSAT, human transfer, conversation outcome classes on lead_analytics; success criteria with per-call results; rollup measures; API readers
 
 -- Conversation intelligence (issue 17, items 1 and the conversation outcome classes of 2): richer
@@ -84,9 +84,9 @@ as $$
     ('scheduling', 'Scheduling', 'Booking, moving or cancelling a meeting, demo or appointment; availability.',
      array['schedule', 'appointment', 'meeting', 'book', 'booking', 'calendar', 'available', 'availability', 'reschedule', 'demo']),
     ('product_features', 'Product features', 'What the product does, features, integrations, how it works.',
-     array['feature', 'features', 'integration', 'integrate', 'functionality', 'does it', 'can it', 'how does it work', 'capabilities']),
+     array['feature', 'features', 'integration', 'integrate', 'integrations', 'functionality', 'how does it work', 'capabilities']),
     ('support', 'Support', 'Problems, help requests, something not working.',
-     array['support', 'help', 'issue', 'problem', 'not working', 'broken', 'bug', 'ticket', 'error']),
+     array['support', 'issue with', 'a problem with', 'having trouble', 'not working', 'broken', 'bug', 'ticket', 'error message']),
     ('billing', 'Billing', 'Invoices, charges, payments and refunds.',
      array['invoice', 'billing', 'bill', 'charge', 'charged', 'payment', 'refund', 'credit card']),
     ('competitor', 'Competitors', 'Other vendors the caller uses or compares with.',
