@@ -827,7 +827,7 @@ AS $function$
     case when a.conversation_outcome = 'callback_requested' then s else 0 end, -- convo_callback_requested
     case when a.conversation_outcome = 'not_interested' then s else 0 end,   -- convo_not_interested
     case when a.conversation_outcome = 'wrong_person' then s else 0 end,     -- convo_wrong_person
-    case when a.conversation_outcome = 'no_outcome' then s else 0 end        -- convo_no_outcome
+    case when a.conversation_outcome = 'no_outcome' then s else 0 end        /* convo_no_outcome */
    where c.id is not null
 $function$;
 comment on function app_hidden.call_contribution(c app_public.calls, a app_public.lead_analytics, tz text, s bigint, with_call boolean) is 'What one call (with its individual analysis, if any) adds to the rollups, multiplied by s (+1 or -1), keyed by agent and tenant-local day and hour; with_call = false gives only the analysis part. One row; none when c is null. Set-returning plain SQL, so the planner inlines it into the triggers'' cached plans.';
@@ -4133,6 +4133,18 @@ end
 $function$;
 comment on function app_private.tg_follow_ups__stamp_completion() is 'Stamps completed_at / completed_by when a follow-up is completed and clears them when it is reopened or cancelled.';
 
+CREATE OR REPLACE FUNCTION app_private.tg_lead_analytics__drop_criterion_results()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  delete from app_public.call_criterion_results r where r.call_id = old.call_id;
+  return null;
+end
+$function$;
+comment on function app_private.tg_lead_analytics__drop_criterion_results() is 'AFTER DELETE of a call''s individual analysis: its success-criteria answers go with it.';
+
 CREATE OR REPLACE FUNCTION app_private.tg_lead_analytics__guard_immutable()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -5191,7 +5203,7 @@ comment on table app_public.analysis_topics is 'The business''s topic taxonomy: 
 comment on column app_public.analysis_topics.key is 'Stable key stored on analyses (lower case letters, digits, underscores).';
 comment on column app_public.analysis_topics.keywords is 'Phrases the built-in (offline) analyser matches in what the caller said; the AI model reads the description instead.';
 grant select, delete on table app_public.analysis_topics to app_user;
-grant insert (key, label, description, keywords), update (label, description, keywords) on table app_public.analysis_topics to app_user;
+grant insert (user_id, key, label, description, keywords), update (label, description, keywords) on table app_public.analysis_topics to app_user;
 
 create table app_public.api_keys (
   id uuid default uuidv7() not null,
@@ -5225,7 +5237,6 @@ create table app_public.call_criterion_results (
   evidence text,
   analyzed_at timestamp with time zone default now() not null,
   constraint call_criterion_results_pkey PRIMARY KEY (call_id, criterion_id),
-  constraint call_criterion_results_call_id_fkey FOREIGN KEY (call_id) REFERENCES app_public.lead_analytics(call_id) ON DELETE CASCADE,
   constraint call_criterion_results_call_id_user_id_fkey FOREIGN KEY (call_id, user_id) REFERENCES app_public.calls(id, user_id) ON DELETE CASCADE,
   constraint call_criterion_results_criterion_id_user_id_fkey FOREIGN KEY (criterion_id, user_id) REFERENCES app_public.success_criteria(id, user_id) ON DELETE CASCADE,
   constraint call_criterion_results_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
@@ -5675,7 +5686,7 @@ comment on column app_public.success_criteria.question is 'A yes/no question abo
 comment on column app_public.success_criteria.keywords is 'Phrases the built-in (offline) analyser looks for in the transcript: the criterion passes when one is found. The AI model answers the question instead.';
 comment on column app_public.success_criteria.is_active is 'Only active criteria are asked on new analyses; past results stay.';
 grant select, delete on table app_public.success_criteria to app_user;
-grant insert (name, question, keywords, is_active), update (name, question, keywords, is_active) on table app_public.success_criteria to app_user;
+grant insert (user_id, name, question, keywords, is_active), update (name, question, keywords, is_active) on table app_public.success_criteria to app_user;
 
 create table app_public.transcripts (
   id uuid default uuidv7() not null,
@@ -8698,6 +8709,7 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.invitat
 CREATE TRIGGER _010_guard_immutable BEFORE UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__guard_immutable();
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _500_rollup AFTER INSERT OR DELETE OR UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__rollup();
+CREATE TRIGGER _510_drop_criterion_results AFTER DELETE ON app_public.lead_analytics FOR EACH ROW WHEN (old.analysis_type = 'individual'::text) EXECUTE FUNCTION app_private.tg_lead_analytics__drop_criterion_results();
 
 CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.members FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _900_audit AFTER DELETE OR UPDATE ON app_public.members FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-last_sign_in_at');

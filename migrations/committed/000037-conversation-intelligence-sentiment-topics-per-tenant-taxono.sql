@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:6a5fe48b5518876e4c2bf4887371c397102216eb
+--! Hash: sha1:dfb4b4d426ae2fb3d230d3d30970c77942f0c609
 --! Message: conversation intelligence: sentiment, topics (per-tenant taxonomy), objections, next steps, call quality, CSAT, human transfer, conversation outcome classes on lead_analytics; success criteria with per-call results; rollup measures; API readers
 
 -- Conversation intelligence (issue 17, items 1 and the conversation outcome classes of 2): richer
@@ -72,7 +72,7 @@ create policy update_own on app_public.analysis_topics for update to app_user
 create policy delete_own on app_public.analysis_topics for delete to app_user
   using (user_id = (select app_public.current_user_id()));
 grant select, delete on app_public.analysis_topics to app_user;
-grant insert (key, label, description, keywords), update (label, description, keywords) on app_public.analysis_topics to app_user;
+grant insert (user_id, key, label, description, keywords), update (label, description, keywords) on app_public.analysis_topics to app_user;
 
 create function app_hidden.default_analysis_topics()
   returns table (key text, label text, description text, keywords text[])
@@ -146,7 +146,7 @@ create policy update_own on app_public.success_criteria for update to app_user
 create policy delete_own on app_public.success_criteria for delete to app_user
   using (user_id = (select app_public.current_user_id()));
 grant select, delete on app_public.success_criteria to app_user;
-grant insert (name, question, keywords, is_active), update (name, question, keywords, is_active) on app_public.success_criteria to app_user;
+grant insert (user_id, name, question, keywords, is_active), update (name, question, keywords, is_active) on app_public.success_criteria to app_user;
 
 create table app_public.call_criterion_results (
   call_id uuid not null,
@@ -157,7 +157,6 @@ create table app_public.call_criterion_results (
   analyzed_at timestamptz default now() not null,
   primary key (call_id, criterion_id),
   foreign key (call_id, user_id) references app_public.calls (id, user_id) on delete cascade,
-  foreign key (call_id) references app_public.lead_analytics (call_id) on delete cascade,
   foreign key (criterion_id, user_id) references app_public.success_criteria (id, user_id) on delete cascade
 );
 create index call_criterion_results_criterion_idx on app_public.call_criterion_results (criterion_id);
@@ -165,6 +164,19 @@ create index call_criterion_results_user_idx on app_public.call_criterion_result
 comment on table app_public.call_criterion_results is 'The answer of a call''s current individual analysis to each success criterion (replaced with the analysis).';
 comment on column app_public.call_criterion_results.passed is 'Yes to the criterion''s question.';
 comment on column app_public.call_criterion_results.evidence is 'A short quote or reason from the conversation.';
+-- The answers belong to the call's current analysis: removing the analysis removes them.
+create function app_private.tg_lead_analytics__drop_criterion_results() returns trigger
+  language plpgsql security definer
+as $$
+begin
+  delete from app_public.call_criterion_results r where r.call_id = old.call_id;
+  return null;
+end
+$$;
+comment on function app_private.tg_lead_analytics__drop_criterion_results() is 'AFTER DELETE of a call''s individual analysis: its success-criteria answers go with it.';
+create trigger _510_drop_criterion_results after delete on app_public.lead_analytics
+  for each row when (old.analysis_type = 'individual') execute function app_private.tg_lead_analytics__drop_criterion_results();
+
 alter table app_public.call_criterion_results enable row level security;
 create policy select_own on app_public.call_criterion_results for select to app_user
   using (user_id = (select app_public.current_user_id()));
@@ -481,7 +493,7 @@ AS $function$
     case when a.conversation_outcome = 'callback_requested' then s else 0 end, -- convo_callback_requested
     case when a.conversation_outcome = 'not_interested' then s else 0 end,   -- convo_not_interested
     case when a.conversation_outcome = 'wrong_person' then s else 0 end,     -- convo_wrong_person
-    case when a.conversation_outcome = 'no_outcome' then s else 0 end        -- convo_no_outcome
+    case when a.conversation_outcome = 'no_outcome' then s else 0 end        /* convo_no_outcome */
    where c.id is not null
 $function$;
 

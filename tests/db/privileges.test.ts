@@ -15,6 +15,21 @@ const APP_ROLES = ['app_anonymous', 'app_user', 'app_owner', 'app_viewer', 'app_
  * (see "extension functions" below).
  */
 const EXPECTED_GRANTS = [
+  // Conversation intelligence (issue 17, helper "analysis"): taxonomy, success criteria and their readers.
+  'column app_public.analysis_topics: insert (description, key, keywords, label, user_id) to app_user',
+  'column app_public.analysis_topics: update (description, keywords, label) to app_user',
+  'column app_public.success_criteria: insert (is_active, keywords, name, question, user_id) to app_user',
+  'column app_public.success_criteria: update (is_active, keywords, name, question) to app_user',
+  'function app_hidden.conversation_summary_of(app_hidden.measures): execute to app_user',
+  'function app_hidden.objection_label(text): execute to app_user',
+  'function app_public.conversation_outcomes(date,date,uuid): execute to app_user',
+  'function app_public.conversation_summary(date,date,uuid): execute to app_user',
+  'function app_public.conversation_topics(text,date,date,uuid,integer): execute to app_user',
+  'function app_public.conversation_trend(date,date,uuid): execute to app_user',
+  'function app_public.success_criteria_pass_rates(date,date,uuid): execute to app_user',
+  'table app_public.analysis_topics: delete, select to app_user',
+  'table app_public.call_criterion_results: select to app_user',
+  'table app_public.success_criteria: delete, select to app_user',
   // Settings pages (agents and numbers, targets with pacing, account, usage alert thresholds).
   'column app_public.usage_alert_thresholds: insert (threshold_percent, user_id) to app_user',
   'column app_public.usage_alert_thresholds: update (threshold_percent) to app_user',
