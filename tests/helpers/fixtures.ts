@@ -259,6 +259,16 @@ export interface AnalysisInput {
   ctaFollowup?: boolean;
   ctaSample?: boolean;
   ctaEscalatedToHuman?: boolean;
+  /** Conversation intelligence (issue 17). */
+  sentimentLabel?: 'positive' | 'neutral' | 'negative' | 'mixed' | null;
+  sentimentScore?: number | null;
+  callQualityScore?: number | null;
+  csatScore?: number | null;
+  transferRequested?: boolean | null;
+  transferHappened?: boolean | null;
+  conversationOutcome?: 'converted' | 'interested' | 'callback_requested' | 'not_interested' | 'wrong_person' | 'no_outcome' | null;
+  topics?: string[] | null;
+  objections?: string[] | null;
 }
 
 export interface AnalysisRow {
@@ -281,6 +291,15 @@ const ANALYSIS_COLUMNS: Record<Exclude<keyof AnalysisInput, 'userId' | 'callId'>
   ctaFollowup: 'cta_followup_clicked',
   ctaSample: 'cta_sample_clicked',
   ctaEscalatedToHuman: 'cta_escalated_to_human',
+  sentimentLabel: 'sentiment_label',
+  sentimentScore: 'sentiment_score',
+  callQualityScore: 'call_quality_score',
+  csatScore: 'csat_score',
+  transferRequested: 'human_transfer_requested',
+  transferHappened: 'human_transfer_happened',
+  conversationOutcome: 'conversation_outcome',
+  topics: 'topics',
+  objections: 'objections',
 };
 type AnalysisField = keyof typeof ANALYSIS_COLUMNS;
 
