@@ -6281,7 +6281,8 @@ AS $function$
      where a.topics is not null
   ),
   counted as (
-    select k, count(*) as calls from analysed, unnest(analysed.keys) k group by k
+    -- a call counts once per key, even if a row lists a key twice
+    select x.k, count(*) as calls from analysed, lateral (select distinct u.k from unnest(analysed.keys) u(k)) x group by x.k
   )
   select x.k,
          case conversation_topics.kind

@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:dfb4b4d426ae2fb3d230d3d30970c77942f0c609
+--! Hash: sha1:a45a2952e6813f36d07748824c8e42fdec146484
 --! Message: conversation intelligence: sentiment, topics (per-tenant taxonomy), objections, next steps, call quality, CSAT, human transfer, conversation outcome classes on lead_analytics; success criteria with per-call results; rollup measures; API readers
 
 -- Conversation intelligence (issue 17, items 1 and the conversation outcome classes of 2): richer
@@ -734,7 +734,8 @@ as $$
      where a.topics is not null
   ),
   counted as (
-    select k, count(*) as calls from analysed, unnest(analysed.keys) k group by k
+    -- a call counts once per key, even if a row lists a key twice
+    select x.k, count(*) as calls from analysed, lateral (select distinct u.k from unnest(analysed.keys) u(k)) x group by x.k
   )
   select x.k,
          case conversation_topics.kind
