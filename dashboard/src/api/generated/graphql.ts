@@ -459,3 +459,71 @@ export type StartTenantViewMutationVariables = Exact<{
 
 
 export type StartTenantViewMutation = { startTenantView: { result: { rowId: string, name: string } | null } | null };
+
+export type ConversationInsightsQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  agentId: string | null | undefined;
+}>;
+
+
+export type ConversationInsightsQuery = { conversationSummary: { analysedCalls: string | null, averageSentiment: string | null, sentimentPositive: string | null, sentimentNeutral: string | null, sentimentNegative: string | null, sentimentMixed: string | null, averageCallQuality: string | null, averageCsat: string | null, transferRequestedCalls: string | null, transferHappenedCalls: string | null, transferRequestRate: string | null } | null, conversationTrend: Array<{ day: string | null, analysedCalls: string | null, averageSentiment: string | null } | null> | null, conversationOutcomes: Array<{ key: string | null, label: string | null, value: string | null, share: string | null } | null> | null, topics: Array<{ key: string | null, label: string | null, calls: string | null, share: string | null } | null> | null, objections: Array<{ key: string | null, label: string | null, calls: string | null, share: string | null } | null> | null, successCriteriaPassRates: Array<{ criterionId: string | null, name: string | null, question: string | null, evaluated: string | null, passed: string | null, passRate: string | null } | null> | null };
+
+export type AnalysisSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AnalysisSettingsQuery = { allAnalysisTopics: { nodes: Array<{ rowId: string, key: string, label: string, description: string | null, keywords: Array<string | null> } | null> } | null, allSuccessCriteria: { nodes: Array<{ rowId: string, name: string, question: string, keywords: Array<string | null>, isActive: boolean } | null> } | null };
+
+export type CreateAnalysisTopicMutationVariables = Exact<{
+  key: string;
+  label: string;
+  description: string | null | undefined;
+  keywords: Array<string | null | undefined> | string | null | undefined;
+}>;
+
+
+export type CreateAnalysisTopicMutation = { createAnalysisTopic: { analysisTopic: { rowId: string, key: string, label: string, description: string | null, keywords: Array<string | null> } | null } | null };
+
+export type UpdateAnalysisTopicMutationVariables = Exact<{
+  rowId: string;
+  label: string | null | undefined;
+  description: string | null | undefined;
+  keywords: Array<string | null | undefined> | string | null | undefined;
+}>;
+
+
+export type UpdateAnalysisTopicMutation = { updateAnalysisTopicByRowId: { analysisTopic: { rowId: string, key: string, label: string, description: string | null, keywords: Array<string | null> } | null } | null };
+
+export type DeleteAnalysisTopicMutationVariables = Exact<{
+  rowId: string;
+}>;
+
+
+export type DeleteAnalysisTopicMutation = { deleteAnalysisTopicByRowId: { analysisTopic: { rowId: string } | null } | null };
+
+export type CreateSuccessCriterionMutationVariables = Exact<{
+  name: string;
+  question: string;
+  keywords: Array<string | null | undefined> | string | null | undefined;
+}>;
+
+
+export type CreateSuccessCriterionMutation = { createSuccessCriterion: { successCriterion: { rowId: string, name: string, question: string, keywords: Array<string | null>, isActive: boolean } | null } | null };
+
+export type UpdateSuccessCriterionMutationVariables = Exact<{
+  rowId: string;
+  name: string | null | undefined;
+  question: string | null | undefined;
+  keywords: Array<string | null | undefined> | string | null | undefined;
+  isActive: boolean | null | undefined;
+}>;
+
+
+export type UpdateSuccessCriterionMutation = { updateSuccessCriterionByRowId: { successCriterion: { rowId: string, name: string, question: string, keywords: Array<string | null>, isActive: boolean } | null } | null };
+
+export type DeleteSuccessCriterionMutationVariables = Exact<{
+  rowId: string;
+}>;
+
+
+export type DeleteSuccessCriterionMutation = { deleteSuccessCriterionByRowId: { successCriterion: { rowId: string } | null } | null };
