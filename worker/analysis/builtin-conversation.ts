@@ -6,8 +6,8 @@
  *   ones first, blanked, so "not interested" is not "interested"); score =
  *   25 x (positive - negative), clamped to -100..100; label neutral without
  *   either, mixed with both and |score| < 50, else by the score's sign.
- * - topics: a taxonomy topic is discussed when one of its keywords appears in
- *   the whole transcript (either speaker); no free topics (only a model finds those).
+ * - topics: a taxonomy topic is discussed when the caller said one of its
+ *   keywords; no free topics (only a model finds those).
  * - objections: phrase lists per class in what the caller said (never `other`).
  * - human transfer: requested = the caller asked for a person (the CTA
  *   phrases); happened = the agent said it transfers or connects the call.
@@ -138,7 +138,7 @@ export function conversationFields(f: ConversationFacts): ConversationFields {
   const objections = (Object.keys(s.objections) as Array<keyof typeof s.objections>).filter((key) => has(f.said, s.objections[key]));
   return {
     ...feeling,
-    topics: f.context.topics.filter((topic) => topic.keywords.length > 0 && has(f.everything, topic.keywords.map((k) => k.toLowerCase()))).map((t) => t.key),
+    topics: f.context.topics.filter((topic) => topic.keywords.length > 0 && has(f.said, topic.keywords.map((k) => k.toLowerCase()))).map((t) => t.key),
     free_topics: [],
     objections,
     next_steps: steps,

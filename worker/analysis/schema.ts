@@ -70,8 +70,28 @@ function criteriaList(context: AnalysisContext): string {
   return context.criteria.map((c) => `${c.id} = ${c.name}: ${c.question}`).join('; ');
 }
 
-/** THE analysis schema for a tenant's taxonomy and criteria. */
-export function analysisSchemaFor(context: AnalysisContext) {
+/** Built schemas by context (a tenant's taxonomy changes rarely; building one costs more than a job's SQL). */
+const built = new Map<string, { schema: AnalysisSchema; json: Record<string, unknown> }>();
+const BUILT_MAX = 200;
+
+function buildFor(context: AnalysisContext): { schema: AnalysisSchema; json: Record<string, unknown> } {
+  const key = JSON.stringify(context);
+  const hit = built.get(key);
+  if (hit) return hit;
+  const schema = makeSchema(context);
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12' });
+  if (built.size >= BUILT_MAX) built.clear();
+  const entry = { schema, json };
+  built.set(key, entry);
+  return entry;
+}
+
+/** THE analysis schema for a tenant's taxonomy and criteria (built once per distinct context). */
+export function analysisSchemaFor(context: AnalysisContext): AnalysisSchema {
+  return buildFor(context).schema;
+}
+
+function makeSchema(context: AnalysisContext) {
   const criterionIds = context.criteria.map((c) => c.id);
   return analysisBase.extend({
     sentiment_label: z.enum(SENTIMENTS).describe('How the caller felt over the call overall (mixed: clearly both).'),
@@ -109,7 +129,7 @@ export function analysisSchemaFor(context: AnalysisContext) {
   });
 }
 
-export type AnalysisSchema = ReturnType<typeof analysisSchemaFor>;
+export type AnalysisSchema = ReturnType<typeof makeSchema>;
 
 const analysisBase = z.strictObject({
   intent_level: level.describe('How clearly the lead wants what is offered.'),
@@ -162,8 +182,7 @@ export const ANALYSIS_SCHEMA_NAME = 'lead_analysis';
 
 /** The JSON Schema OpenAI receives (generated from the tenant's schema, without `$schema`). */
 export function analysisJsonSchema(context: AnalysisContext): Record<string, unknown> {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(analysisSchemaFor(context), { target: 'draft-2020-12' });
-  return schema;
+  return buildFor(context).json;
 }
 
 const LIMITS = {

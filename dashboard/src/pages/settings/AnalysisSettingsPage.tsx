@@ -14,6 +14,7 @@ import { StatusGate } from '../../components/StatusGate.tsx';
 import { useMutation } from '../../hooks/use-mutation.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 import { canWrite, type Session } from '../../session.ts';
+import './analysis-settings.css';
 
 const OBJECTIONS: ReadonlyArray<[string, string]> = [
   ['price', 'Price: cost or budget'], ['timing', 'Timing: not now'], ['authority', 'Authority: someone else decides'],
@@ -69,13 +70,13 @@ export function AnalysisSettingsPage({ session }: { session: Session }) {
       <StatusGate label="analysis settings" loading={query.loading} error={query.error} onRetry={query.refetch}>
         <section className="panel" data-testid="topics">
           <h2>Topics</h2>
-          <table className="settings-table">
+          <div className="analysis-table-wrap"><table>
             <thead>
               <tr>
                 <th scope="col">Topic</th>
                 <th scope="col">Key</th>
                 <th scope="col">Keywords</th>
-                {writable ? <th scope="col"><span className="visually-hidden">Actions</span></th> : null}
+                {writable ? <th scope="col" aria-label="Actions" /> : null}
               </tr>
             </thead>
             <tbody>
@@ -94,7 +95,7 @@ export function AnalysisSettingsPage({ session }: { session: Session }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
           <Problem error={deleteTopic.error} />
           {writable ? (
             <form className="inline-form" onSubmit={addTopic} aria-label="Add a topic">
@@ -121,13 +122,13 @@ export function AnalysisSettingsPage({ session }: { session: Session }) {
           <h2>Success criteria</h2>
           <p className="muted">A yes/no question the analysis answers for every call; Insights shows each criterion's pass rate.</p>
           {criteria.length === 0 ? <p className="muted">No success criteria yet.</p> : (
-            <table className="settings-table">
+            <div className="analysis-table-wrap"><table>
               <thead>
                 <tr>
                   <th scope="col">Criterion</th>
                   <th scope="col">Keywords</th>
                   <th scope="col">Active</th>
-                  {writable ? <th scope="col"><span className="visually-hidden">Actions</span></th> : null}
+                  {writable ? <th scope="col" aria-label="Actions" /> : null}
                 </tr>
               </thead>
               <tbody>
@@ -154,7 +155,7 @@ export function AnalysisSettingsPage({ session }: { session: Session }) {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
           )}
           <Problem error={updateCriterion.error ?? deleteCriterion.error} />
           {writable ? (
