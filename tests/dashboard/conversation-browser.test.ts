@@ -27,13 +27,14 @@ let tenant: TenantRow;
 /** How far the widest element inside `selector` reaches beyond the viewport (px), and which one it is. */
 async function overflowIn(selector: string): Promise<{ px: number; culprit: string }> {
   return page.evaluate((sel) => {
-    type El = { getBoundingClientRect(): { right: number }; tagName: string; className: unknown };
+    type El = { getBoundingClientRect(): { right: number }; tagName: string; className: unknown; closest(s: string): unknown; parentElement: El | null };
     const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): El[] }; innerWidth: number });
     let px = 0;
     let culprit = '';
     for (const el of doc.document.querySelectorAll(`${sel}, ${sel} *`)) {
-      // Recharts' tooltip wrapper is an invisible, absolutely placed box (it never scrolls the page).
-      if (String(el.className).includes('recharts-tooltip-wrapper')) continue;
+      // Recharts' tooltip is an invisible, absolutely placed box; a table scrolls inside its own wrapper.
+      if (el.closest('.recharts-tooltip-wrapper')) continue;
+      if (el.parentElement?.closest('.analysis-table-wrap')) continue;
       const over = el.getBoundingClientRect().right - doc.innerWidth;
       if (over > px) {
         px = over;
