@@ -14,7 +14,7 @@ export const DOCUMENT_IDS: Readonly<Record<string, string>> = {
   CallDetail: 'sha256:f0d16d9d23cfc82a8112f81973e99290573b3b7e2f2aa5bda25c80bfb89427a1',
   CallerPreview: 'sha256:374f800831049271dc75803b482b5a1beda8c10e2d1fffc660ddbc61c7ed42e1',
   CallLog: 'sha256:282b4c3429ad3ca7cb853dcb5872220afb026d450629496e5ba42a132a873fa4',
-  CallPage: 'sha256:288ce8eadd0ce5c457f716e34d42a45a3627bcfd65fc00f9c13058d0fc197e0e',
+  CallPage: 'sha256:8fc19803833e1adf070b8c5937379412e8c2f15e822003540a6c73dc559e9d97',
   ChangePassword: 'sha256:9bee2719ee9d862e093cb64024be201c9b49ca6f90e5d722ece42271e779a74e',
   ContactOverview: 'sha256:d1e3a2281cd0e50247dc1f8893fe7b33886cb449d0d65d377a10712a258057d9',
   ConversationInsights: 'sha256:ac62ee4359ed891dc9a26e748d82e312a4a7ed6b228d99e298106b2e2ccc2a8d',
