@@ -279,6 +279,30 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, RuleMessage>> = {
   lead_analytics_individual_has_call: { field: 'callId', message: 'A call analysis belongs to exactly one call (and a contact analysis to none).' },
   lead_analytics_complete_phone_key: { field: 'phoneNumber', message: 'This contact already has a complete analysis.' },
   lead_analytics_individual_call_key: { field: 'callId', message: 'This call already has an analysis.' },
+  // --- conversation intelligence (issue 17, helper "analysis": analysis columns, topic taxonomy, success criteria) ---
+  lead_analytics_sentiment_label_valid: { field: 'sentimentLabel', message: 'The sentiment must be positive, neutral, negative or mixed.' },
+  lead_analytics_sentiment_score_range: { field: 'sentimentScore', message: 'The sentiment score must be between -100 and 100.' },
+  lead_analytics_call_quality_score_range: { field: 'callQualityScore', message: 'The call quality score must be between 0 and 100.' },
+  lead_analytics_csat_score_range: { field: 'csatScore', message: 'The satisfaction score must be between 0 and 100.' },
+  lead_analytics_conversation_outcome_valid: {
+    field: 'conversationOutcome',
+    message: 'The conversation outcome must be converted, interested, callback requested, not interested, wrong person or no outcome.',
+  },
+  lead_analytics_objections_valid: { field: 'objections', message: 'Objections must be price, timing, authority, need, competitor, trust or other.' },
+  analysis_topics_key_format: {
+    field: 'key',
+    message: 'A topic key is 1 to 40 lower-case letters, digits or underscores, starting with a letter (e.g. product_features).',
+  },
+  analysis_topics_label_length: { field: 'label', message: 'A topic needs a name of at most 80 characters.' },
+  analysis_topics_description_length: { field: 'description', message: 'A topic description is at most 300 characters.' },
+  analysis_topics_keywords_valid: { field: 'keywords', message: 'A topic has at most 40 keywords, none of them empty.' },
+  analysis_topics_user_id_key_key: { field: 'key', message: 'A topic with this key already exists.' },
+  success_criteria_name_length: { field: 'name', message: 'A success criterion needs a name of at most 80 characters.' },
+  success_criteria_question_length: { field: 'question', message: 'A success criterion needs a yes/no question of at most 500 characters.' },
+  success_criteria_keywords_valid: { field: 'keywords', message: 'A success criterion has at most 40 keywords, none of them empty.' },
+  success_criteria_user_id_name_key: { field: 'name', message: 'A success criterion with this name already exists.' },
+  success_criteria_id_user_id_key: { field: 'id', message: 'This success criterion already exists.' },
+  // --- end of conversation intelligence ---
   // phone numbers
   phone_numbers_e164: { field: 'phoneNumber', message: `The phone number ${E164}.` },
   phone_numbers_name_check: { field: 'name', message: 'The number name is too long (at most 200 characters).' },

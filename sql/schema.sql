@@ -184,7 +184,25 @@ create table app_hidden.measures (
   cost_micros bigint default 0 not null,
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
-  booked_calls bigint default 0 not null
+  booked_calls bigint default 0 not null,
+  sentiment_score_sum bigint default 0 not null,
+  sentiment_score_count bigint default 0 not null,
+  sentiment_positive bigint default 0 not null,
+  sentiment_neutral bigint default 0 not null,
+  sentiment_negative bigint default 0 not null,
+  sentiment_mixed bigint default 0 not null,
+  quality_score_sum bigint default 0 not null,
+  quality_score_count bigint default 0 not null,
+  csat_score_sum bigint default 0 not null,
+  csat_score_count bigint default 0 not null,
+  transfer_requested_calls bigint default 0 not null,
+  transfer_happened_calls bigint default 0 not null,
+  convo_converted bigint default 0 not null,
+  convo_interested bigint default 0 not null,
+  convo_callback_requested bigint default 0 not null,
+  convo_not_interested bigint default 0 not null,
+  convo_wrong_person bigint default 0 not null,
+  convo_no_outcome bigint default 0 not null
 );
 comment on table app_hidden.measures is 'Type only (never holds rows): summed rollup measures, as passed between the KPI functions.';
 
@@ -243,6 +261,24 @@ create table app_hidden.purged_rollups (
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
   booked_calls bigint default 0 not null,
+  sentiment_score_sum bigint default 0 not null,
+  sentiment_score_count bigint default 0 not null,
+  sentiment_positive bigint default 0 not null,
+  sentiment_neutral bigint default 0 not null,
+  sentiment_negative bigint default 0 not null,
+  sentiment_mixed bigint default 0 not null,
+  quality_score_sum bigint default 0 not null,
+  quality_score_count bigint default 0 not null,
+  csat_score_sum bigint default 0 not null,
+  csat_score_count bigint default 0 not null,
+  transfer_requested_calls bigint default 0 not null,
+  transfer_happened_calls bigint default 0 not null,
+  convo_converted bigint default 0 not null,
+  convo_interested bigint default 0 not null,
+  convo_callback_requested bigint default 0 not null,
+  convo_not_interested bigint default 0 not null,
+  convo_wrong_person bigint default 0 not null,
+  convo_no_outcome bigint default 0 not null,
   constraint purged_rollups_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
 );
 comment on table app_hidden.purged_rollups is 'Contributions of calls deleted by retention clean-up (kept so verification does not report them as drift).';
@@ -303,6 +339,24 @@ create table app_hidden.rollup_deltas (
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
   booked_calls bigint default 0 not null,
+  sentiment_score_sum bigint default 0 not null,
+  sentiment_score_count bigint default 0 not null,
+  sentiment_positive bigint default 0 not null,
+  sentiment_neutral bigint default 0 not null,
+  sentiment_negative bigint default 0 not null,
+  sentiment_mixed bigint default 0 not null,
+  quality_score_sum bigint default 0 not null,
+  quality_score_count bigint default 0 not null,
+  csat_score_sum bigint default 0 not null,
+  csat_score_count bigint default 0 not null,
+  transfer_requested_calls bigint default 0 not null,
+  transfer_happened_calls bigint default 0 not null,
+  convo_converted bigint default 0 not null,
+  convo_interested bigint default 0 not null,
+  convo_callback_requested bigint default 0 not null,
+  convo_not_interested bigint default 0 not null,
+  convo_wrong_person bigint default 0 not null,
+  convo_no_outcome bigint default 0 not null,
   constraint rollup_deltas_hour_check CHECK (hour >= 0 AND hour <= 23),
   constraint rollup_deltas_target_check CHECK (target = ANY (ARRAY['agent_day'::text, 'user_day'::text, 'user_hour'::text, 'agent_hour'::text]))
 ) with (autovacuum_vacuum_threshold=10000, autovacuum_vacuum_scale_factor=0, autovacuum_vacuum_insert_threshold=10000, autovacuum_vacuum_insert_scale_factor=0, autovacuum_vacuum_cost_delay=0);
@@ -351,12 +405,12 @@ CREATE OR REPLACE FUNCTION app_hidden.agent_day_measures(p_user_id uuid, p_from 
  LANGUAGE sql
  STABLE
 AS $function$
-      select s.agent_id, s.day, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint, coalesce(sum(booked_calls), 0)::bigint)::app_hidden.measures
+      select s.agent_id, s.day, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint, coalesce(sum(booked_calls), 0)::bigint, coalesce(sum(sentiment_score_sum), 0)::bigint, coalesce(sum(sentiment_score_count), 0)::bigint, coalesce(sum(sentiment_positive), 0)::bigint, coalesce(sum(sentiment_neutral), 0)::bigint, coalesce(sum(sentiment_negative), 0)::bigint, coalesce(sum(sentiment_mixed), 0)::bigint, coalesce(sum(quality_score_sum), 0)::bigint, coalesce(sum(quality_score_count), 0)::bigint, coalesce(sum(csat_score_sum), 0)::bigint, coalesce(sum(csat_score_count), 0)::bigint, coalesce(sum(transfer_requested_calls), 0)::bigint, coalesce(sum(transfer_happened_calls), 0)::bigint, coalesce(sum(convo_converted), 0)::bigint, coalesce(sum(convo_interested), 0)::bigint, coalesce(sum(convo_callback_requested), 0)::bigint, coalesce(sum(convo_not_interested), 0)::bigint, coalesce(sum(convo_wrong_person), 0)::bigint, coalesce(sum(convo_no_outcome), 0)::bigint)::app_hidden.measures
         from (
-          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.agent_analytics r
+          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_public.agent_analytics r
            where r.user_id = p_user_id and r.day between p_from and p_to
           union all
-          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r
+          select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_hidden.rollup_deltas r
            where r.user_id = p_user_id and r.day between p_from and p_to
              and (r.target is null or r.target = 'agent_day')
         ) s
@@ -370,12 +424,12 @@ CREATE OR REPLACE FUNCTION app_hidden.agent_measures(p_user_id uuid, p_from date
  LANGUAGE sql
  STABLE
 AS $function$
-      select s.agent_id, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint, coalesce(sum(booked_calls), 0)::bigint)::app_hidden.measures
+      select s.agent_id, row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint, coalesce(sum(booked_calls), 0)::bigint, coalesce(sum(sentiment_score_sum), 0)::bigint, coalesce(sum(sentiment_score_count), 0)::bigint, coalesce(sum(sentiment_positive), 0)::bigint, coalesce(sum(sentiment_neutral), 0)::bigint, coalesce(sum(sentiment_negative), 0)::bigint, coalesce(sum(sentiment_mixed), 0)::bigint, coalesce(sum(quality_score_sum), 0)::bigint, coalesce(sum(quality_score_count), 0)::bigint, coalesce(sum(csat_score_sum), 0)::bigint, coalesce(sum(csat_score_count), 0)::bigint, coalesce(sum(transfer_requested_calls), 0)::bigint, coalesce(sum(transfer_happened_calls), 0)::bigint, coalesce(sum(convo_converted), 0)::bigint, coalesce(sum(convo_interested), 0)::bigint, coalesce(sum(convo_callback_requested), 0)::bigint, coalesce(sum(convo_not_interested), 0)::bigint, coalesce(sum(convo_wrong_person), 0)::bigint, coalesce(sum(convo_no_outcome), 0)::bigint)::app_hidden.measures
         from (
-          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.agent_analytics r
+          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_public.agent_analytics r
            where r.user_id = p_user_id and r.day between p_from and p_to
           union all
-          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r
+          select r.agent_id, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_hidden.rollup_deltas r
            where r.user_id = p_user_id and r.day between p_from and p_to
              and (r.target is null or r.target = 'agent_day')
         ) s
@@ -463,10 +517,25 @@ begin
   r.company_name           := p ->> 'company_name';
   r.smart_notification     := p ->> 'smart_notification';
   r.demo_book_datetime     := app_hidden.ts(p ->> 'demo_book_datetime');
+  -- conversation intelligence (issue 17)
+  r.sentiment_label          := p ->> 'sentiment_label';
+  r.sentiment_score          := (p ->> 'sentiment_score')::smallint;
+  r.topics                   := case when jsonb_typeof(p -> 'topics') = 'array'
+                                  then array(select distinct t from jsonb_array_elements_text(p -> 'topics') t order by t) end;
+  r.free_topics              := case when jsonb_typeof(p -> 'free_topics') = 'array'
+                                  then array(select distinct t from jsonb_array_elements_text(p -> 'free_topics') t order by t) end;
+  r.objections               := case when jsonb_typeof(p -> 'objections') = 'array'
+                                  then array(select distinct t from jsonb_array_elements_text(p -> 'objections') t order by t) end;
+  r.next_steps               := nullif(btrim(p ->> 'next_steps'), '');
+  r.call_quality_score       := (p ->> 'call_quality_score')::smallint;
+  r.csat_score               := (p ->> 'csat_score')::smallint;
+  r.human_transfer_requested := (p ->> 'human_transfer_requested')::boolean;
+  r.human_transfer_happened  := (p ->> 'human_transfer_happened')::boolean;
+  r.conversation_outcome     := p ->> 'conversation_outcome';
   return r;
 end
 $function$;
-comment on function app_hidden.analysis_values(p jsonb) is 'THE mapping from a validated analysis (JSON, worker/analysis/schema.ts) to lead_analytics values; only the analysis columns are set. total_score, lead_status_tag and the five levels come from app_hidden.lead_grade of the five sub-scores, whatever the JSON says.';
+comment on function app_hidden.analysis_values(p jsonb) is 'THE mapping from a validated analysis (JSON, worker/analysis/schema.ts) to lead_analytics values; only the analysis columns are set. total_score, lead_status_tag and the five levels come from app_hidden.lead_grade of the five sub-scores, whatever the JSON says. Topics, free topics and objections are stored de-duplicated and sorted.';
 
 CREATE OR REPLACE FUNCTION app_hidden.answer_rate(successful bigint, unanswered bigint)
  RETURNS numeric
@@ -934,7 +1003,25 @@ AS $function$
     case when a.id is not null
          then s * (a.cta_pricing_clicked::int + a.cta_demo_clicked::int + a.cta_followup_clicked::int
                    + a.cta_sample_clicked::int + a.cta_escalated_to_human::int) else 0 end,
-    case when a.demo_book_datetime is not null then s else 0 end             -- booked_calls
+    case when a.demo_book_datetime is not null then s else 0 end,             -- booked_calls
+    coalesce(s * a.sentiment_score, 0),                                      -- sentiment_score_sum
+    case when a.sentiment_score is not null then s else 0 end,               -- sentiment_score_count
+    case when a.sentiment_label = 'positive' then s else 0 end,              -- sentiment_positive
+    case when a.sentiment_label = 'neutral' then s else 0 end,               -- sentiment_neutral
+    case when a.sentiment_label = 'negative' then s else 0 end,              -- sentiment_negative
+    case when a.sentiment_label = 'mixed' then s else 0 end,                 -- sentiment_mixed
+    coalesce(s * a.call_quality_score, 0),                                   -- quality_score_sum
+    case when a.call_quality_score is not null then s else 0 end,            -- quality_score_count
+    coalesce(s * a.csat_score, 0),                                           -- csat_score_sum
+    case when a.csat_score is not null then s else 0 end,                    -- csat_score_count
+    case when a.human_transfer_requested then s else 0 end,                  -- transfer_requested_calls
+    case when a.human_transfer_happened then s else 0 end,                   -- transfer_happened_calls
+    case when a.conversation_outcome = 'converted' then s else 0 end,        -- convo_converted
+    case when a.conversation_outcome = 'interested' then s else 0 end,       -- convo_interested
+    case when a.conversation_outcome = 'callback_requested' then s else 0 end, -- convo_callback_requested
+    case when a.conversation_outcome = 'not_interested' then s else 0 end,   -- convo_not_interested
+    case when a.conversation_outcome = 'wrong_person' then s else 0 end,     -- convo_wrong_person
+    case when a.conversation_outcome = 'no_outcome' then s else 0 end        /* convo_no_outcome */
    where c.id is not null
 $function$;
 comment on function app_hidden.call_contribution(c app_public.calls, a app_public.lead_analytics, tz text, s bigint, with_call boolean) is 'What one call (with its individual analysis, if any) adds to the rollups, multiplied by s (+1 or -1), keyed by agent and tenant-local day and hour; with_call = false gives only the analysis part. One row; none when c is null. Set-returning plain SQL, so the planner inlines it into the triggers'' cached plans.';
@@ -1256,38 +1343,38 @@ AS $function$
          where d.ctid = any (array(select x.ctid from app_hidden.rollup_deltas x limit max_rows))
         returning d.*
       ), agent_day as (
-        insert into app_public.agent_analytics as t (user_id, agent_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls)
-        select m.user_id, m.agent_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls from moved m
+        insert into app_public.agent_analytics as t (user_id, agent_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome)
+        select m.user_id, m.agent_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome from moved m
          where (m.target is null or m.target = 'agent_day')
            -- deltas of a deleted agent or tenant are dropped with it
            and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
          group by m.user_id, m.day, m.agent_id
          order by user_id, day, agent_id
-        on conflict (user_id, day, agent_id) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, updated_at = now()
+        on conflict (user_id, day, agent_id) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, sentiment_score_sum = t.sentiment_score_sum + excluded.sentiment_score_sum, sentiment_score_count = t.sentiment_score_count + excluded.sentiment_score_count, sentiment_positive = t.sentiment_positive + excluded.sentiment_positive, sentiment_neutral = t.sentiment_neutral + excluded.sentiment_neutral, sentiment_negative = t.sentiment_negative + excluded.sentiment_negative, sentiment_mixed = t.sentiment_mixed + excluded.sentiment_mixed, quality_score_sum = t.quality_score_sum + excluded.quality_score_sum, quality_score_count = t.quality_score_count + excluded.quality_score_count, csat_score_sum = t.csat_score_sum + excluded.csat_score_sum, csat_score_count = t.csat_score_count + excluded.csat_score_count, transfer_requested_calls = t.transfer_requested_calls + excluded.transfer_requested_calls, transfer_happened_calls = t.transfer_happened_calls + excluded.transfer_happened_calls, convo_converted = t.convo_converted + excluded.convo_converted, convo_interested = t.convo_interested + excluded.convo_interested, convo_callback_requested = t.convo_callback_requested + excluded.convo_callback_requested, convo_not_interested = t.convo_not_interested + excluded.convo_not_interested, convo_wrong_person = t.convo_wrong_person + excluded.convo_wrong_person, convo_no_outcome = t.convo_no_outcome + excluded.convo_no_outcome, updated_at = now()
       ), user_day as (
-        insert into app_public.user_analytics as t (user_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls)
-        select m.user_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls from moved m
+        insert into app_public.user_analytics as t (user_id, day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome)
+        select m.user_id, m.day, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome from moved m
          where (m.target is null or m.target = 'user_day')
            and exists (select 1 from app_public.users u where u.id = m.user_id)
          group by m.user_id, m.day
          order by user_id, day
-        on conflict (user_id, day) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, updated_at = now()
+        on conflict (user_id, day) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, sentiment_score_sum = t.sentiment_score_sum + excluded.sentiment_score_sum, sentiment_score_count = t.sentiment_score_count + excluded.sentiment_score_count, sentiment_positive = t.sentiment_positive + excluded.sentiment_positive, sentiment_neutral = t.sentiment_neutral + excluded.sentiment_neutral, sentiment_negative = t.sentiment_negative + excluded.sentiment_negative, sentiment_mixed = t.sentiment_mixed + excluded.sentiment_mixed, quality_score_sum = t.quality_score_sum + excluded.quality_score_sum, quality_score_count = t.quality_score_count + excluded.quality_score_count, csat_score_sum = t.csat_score_sum + excluded.csat_score_sum, csat_score_count = t.csat_score_count + excluded.csat_score_count, transfer_requested_calls = t.transfer_requested_calls + excluded.transfer_requested_calls, transfer_happened_calls = t.transfer_happened_calls + excluded.transfer_happened_calls, convo_converted = t.convo_converted + excluded.convo_converted, convo_interested = t.convo_interested + excluded.convo_interested, convo_callback_requested = t.convo_callback_requested + excluded.convo_callback_requested, convo_not_interested = t.convo_not_interested + excluded.convo_not_interested, convo_wrong_person = t.convo_wrong_person + excluded.convo_wrong_person, convo_no_outcome = t.convo_no_outcome + excluded.convo_no_outcome, updated_at = now()
       ), user_hour as (
-        insert into app_public.user_hourly_analytics as t (user_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls)
-        select m.user_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls from moved m
+        insert into app_public.user_hourly_analytics as t (user_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome)
+        select m.user_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome from moved m
          where (m.target is null or m.target = 'user_hour')
            and exists (select 1 from app_public.users u where u.id = m.user_id)
          group by m.user_id, m.day, m.hour
          order by user_id, day, hour
-        on conflict (user_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, updated_at = now()
+        on conflict (user_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, sentiment_score_sum = t.sentiment_score_sum + excluded.sentiment_score_sum, sentiment_score_count = t.sentiment_score_count + excluded.sentiment_score_count, sentiment_positive = t.sentiment_positive + excluded.sentiment_positive, sentiment_neutral = t.sentiment_neutral + excluded.sentiment_neutral, sentiment_negative = t.sentiment_negative + excluded.sentiment_negative, sentiment_mixed = t.sentiment_mixed + excluded.sentiment_mixed, quality_score_sum = t.quality_score_sum + excluded.quality_score_sum, quality_score_count = t.quality_score_count + excluded.quality_score_count, csat_score_sum = t.csat_score_sum + excluded.csat_score_sum, csat_score_count = t.csat_score_count + excluded.csat_score_count, transfer_requested_calls = t.transfer_requested_calls + excluded.transfer_requested_calls, transfer_happened_calls = t.transfer_happened_calls + excluded.transfer_happened_calls, convo_converted = t.convo_converted + excluded.convo_converted, convo_interested = t.convo_interested + excluded.convo_interested, convo_callback_requested = t.convo_callback_requested + excluded.convo_callback_requested, convo_not_interested = t.convo_not_interested + excluded.convo_not_interested, convo_wrong_person = t.convo_wrong_person + excluded.convo_wrong_person, convo_no_outcome = t.convo_no_outcome + excluded.convo_no_outcome, updated_at = now()
       ), agent_hour as (
-        insert into app_public.agent_hourly_analytics as t (user_id, agent_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls)
-        select m.user_id, m.agent_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls from moved m
+        insert into app_public.agent_hourly_analytics as t (user_id, agent_id, day, hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome)
+        select m.user_id, m.agent_id, m.day, m.hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome from moved m
          where (m.target is null or m.target = 'agent_hour')
            and exists (select 1 from app_public.agents g where g.id = m.agent_id and g.user_id = m.user_id)
          group by m.user_id, m.agent_id, m.day, m.hour
          order by user_id, agent_id, day, hour
-        on conflict (user_id, agent_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, updated_at = now()
+        on conflict (user_id, agent_id, day, hour) do update set calls = t.calls + excluded.calls, successful_calls = t.successful_calls + excluded.successful_calls, failed_calls = t.failed_calls + excluded.failed_calls, unanswered_calls = t.unanswered_calls + excluded.unanswered_calls, talk_seconds = t.talk_seconds + excluded.talk_seconds, billed_minutes = t.billed_minutes + excluded.billed_minutes, credits_used = t.credits_used + excluded.credits_used, inbound_calls = t.inbound_calls + excluded.inbound_calls, outbound_calls = t.outbound_calls + excluded.outbound_calls, phone_calls = t.phone_calls + excluded.phone_calls, internet_calls = t.internet_calls + excluded.internet_calls, unknown_source_calls = t.unknown_source_calls + excluded.unknown_source_calls, leads_generated = t.leads_generated + excluded.leads_generated, qualified_leads = t.qualified_leads + excluded.qualified_leads, hot_leads = t.hot_leads + excluded.hot_leads, warm_leads = t.warm_leads + excluded.warm_leads, cold_leads = t.cold_leads + excluded.cold_leads, cta_pricing = t.cta_pricing + excluded.cta_pricing, cta_demo = t.cta_demo + excluded.cta_demo, cta_followup = t.cta_followup + excluded.cta_followup, cta_sample = t.cta_sample + excluded.cta_sample, cta_human_escalation = t.cta_human_escalation + excluded.cta_human_escalation, calls_with_cta = t.calls_with_cta + excluded.calls_with_cta, intent_score_sum = t.intent_score_sum + excluded.intent_score_sum, intent_score_count = t.intent_score_count + excluded.intent_score_count, urgency_score_sum = t.urgency_score_sum + excluded.urgency_score_sum, urgency_score_count = t.urgency_score_count + excluded.urgency_score_count, budget_score_sum = t.budget_score_sum + excluded.budget_score_sum, budget_score_count = t.budget_score_count + excluded.budget_score_count, fit_score_sum = t.fit_score_sum + excluded.fit_score_sum, fit_score_count = t.fit_score_count + excluded.fit_score_count, engagement_score_sum = t.engagement_score_sum + excluded.engagement_score_sum, engagement_score_count = t.engagement_score_count + excluded.engagement_score_count, total_score_sum = t.total_score_sum + excluded.total_score_sum, total_score_count = t.total_score_count + excluded.total_score_count, call_seconds = t.call_seconds + excluded.call_seconds, voicemail_calls = t.voicemail_calls + excluded.voicemail_calls, busy_calls = t.busy_calls + excluded.busy_calls, no_answer_calls = t.no_answer_calls + excluded.no_answer_calls, canceled_calls = t.canceled_calls + excluded.canceled_calls, agent_hangup_calls = t.agent_hangup_calls + excluded.agent_hangup_calls, caller_hangup_calls = t.caller_hangup_calls + excluded.caller_hangup_calls, time_to_answer_ms_sum = t.time_to_answer_ms_sum + excluded.time_to_answer_ms_sum, time_to_answer_count = t.time_to_answer_count + excluded.time_to_answer_count, cost_micros = t.cost_micros + excluded.cost_micros, costed_calls = t.costed_calls + excluded.costed_calls, cta_interactions = t.cta_interactions + excluded.cta_interactions, booked_calls = t.booked_calls + excluded.booked_calls, sentiment_score_sum = t.sentiment_score_sum + excluded.sentiment_score_sum, sentiment_score_count = t.sentiment_score_count + excluded.sentiment_score_count, sentiment_positive = t.sentiment_positive + excluded.sentiment_positive, sentiment_neutral = t.sentiment_neutral + excluded.sentiment_neutral, sentiment_negative = t.sentiment_negative + excluded.sentiment_negative, sentiment_mixed = t.sentiment_mixed + excluded.sentiment_mixed, quality_score_sum = t.quality_score_sum + excluded.quality_score_sum, quality_score_count = t.quality_score_count + excluded.quality_score_count, csat_score_sum = t.csat_score_sum + excluded.csat_score_sum, csat_score_count = t.csat_score_count + excluded.csat_score_count, transfer_requested_calls = t.transfer_requested_calls + excluded.transfer_requested_calls, transfer_happened_calls = t.transfer_happened_calls + excluded.transfer_happened_calls, convo_converted = t.convo_converted + excluded.convo_converted, convo_interested = t.convo_interested + excluded.convo_interested, convo_callback_requested = t.convo_callback_requested + excluded.convo_callback_requested, convo_not_interested = t.convo_not_interested + excluded.convo_not_interested, convo_wrong_person = t.convo_wrong_person + excluded.convo_wrong_person, convo_no_outcome = t.convo_no_outcome + excluded.convo_no_outcome, updated_at = now()
       )
       select count(*) into moved_rows from moved;
       if moved_rows > 0 then
@@ -1359,6 +1446,21 @@ AS $function$
 $function$;
 comment on function app_hidden.contact_lock_key(user_id uuid, phone_number text) is 'Advisory lock key of the contact being created for a tenant and phone number (taken with try-lock only: nobody waits).';
 
+CREATE OR REPLACE FUNCTION app_hidden.conversation_summary_of(m app_hidden.measures)
+ RETURNS app_public.conversation_summary
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select row(m.leads_generated, app_hidden.average(m.sentiment_score_sum, m.sentiment_score_count),
+             m.sentiment_positive, m.sentiment_neutral, m.sentiment_negative, m.sentiment_mixed,
+             app_hidden.average(m.quality_score_sum, m.quality_score_count),
+             app_hidden.average(m.csat_score_sum, m.csat_score_count),
+             m.transfer_requested_calls, m.transfer_happened_calls,
+             app_hidden.ratio(m.transfer_requested_calls, m.leads_generated))::app_public.conversation_summary
+$function$;
+comment on function app_hidden.conversation_summary_of(m app_hidden.measures) is 'THE formulas of the conversation figures: averages through app_hidden.average, rates through app_hidden.ratio.';
+grant execute on function app_hidden.conversation_summary_of(m app_hidden.measures) to app_user;
+
 CREATE OR REPLACE FUNCTION app_hidden.conversion_rate(qualified_leads bigint, leads bigint)
  RETURNS numeric
  LANGUAGE sql
@@ -1420,6 +1522,27 @@ $function$;
 comment on function app_hidden.cta_funnel_rows(m app_hidden.measures) is 'The CTA funnel steps with shares of leads.';
 grant execute on function app_hidden.cta_funnel_rows(m app_hidden.measures) to app_user;
 
+CREATE OR REPLACE FUNCTION app_hidden.default_analysis_topics()
+ RETURNS TABLE(key text, label text, description text, keywords text[])
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  values
+    ('pricing', 'Pricing', 'Price, cost, quotes, discounts or plans.',
+     array['price', 'pricing', 'cost', 'costs', 'how much', 'quote', 'discount', 'expensive', 'cheaper', 'rates', 'plans']),
+    ('scheduling', 'Scheduling', 'Booking, moving or cancelling a meeting, demo or appointment; availability.',
+     array['schedule', 'appointment', 'meeting', 'book', 'booking', 'calendar', 'available', 'availability', 'reschedule', 'demo']),
+    ('product_features', 'Product features', 'What the product does, features, integrations, how it works.',
+     array['feature', 'features', 'integration', 'integrate', 'integrations', 'functionality', 'how does it work', 'capabilities']),
+    ('support', 'Support', 'Problems, help requests, something not working.',
+     array['support', 'issue with', 'a problem with', 'having trouble', 'not working', 'broken', 'bug', 'ticket', 'error message']),
+    ('billing', 'Billing', 'Invoices, charges, payments and refunds.',
+     array['invoice', 'billing', 'bill', 'charge', 'charged', 'payment', 'refund', 'credit card']),
+    ('competitor', 'Competitors', 'Other vendors the caller uses or compares with.',
+     array['competitor', 'already use', 'already using', 'another provider', 'other provider', 'alternative', 'switch from', 'current provider'])
+$function$;
+comment on function app_hidden.default_analysis_topics() is 'The topic taxonomy every business starts with.';
+
 CREATE OR REPLACE FUNCTION app_hidden.drilldown_figures()
  RETURNS text[]
  LANGUAGE sql
@@ -1436,7 +1559,11 @@ AS $function$
     'agent_hangup_calls', 'caller_hangup_calls', 'other_hangup_calls', 'average_time_to_answer_seconds',
     'provider_cost_cents', 'costed_calls', 'cost_per_call_cents', 'cost_per_connected_minute_cents',
     'cost_per_lead_cents', 'cost_per_qualified_lead_cents', 'cta_interactions', 'cta_call_conversion_rate',
-    'booked_calls', 'booking_rate', 'cost_per_booked_appointment_cents'
+    'booked_calls', 'booking_rate', 'cost_per_booked_appointment_cents',
+    'average_sentiment', 'sentiment_positive', 'sentiment_neutral', 'sentiment_negative', 'sentiment_mixed',
+    'average_call_quality', 'average_csat', 'transfer_requested_calls', 'transfer_happened_calls',
+    'convo_converted', 'convo_interested', 'convo_callback_requested', 'convo_not_interested',
+    'convo_wrong_person', 'convo_no_outcome'
   ]
 $function$;
 comment on function app_hidden.drilldown_figures() is 'Every figure the call log can drill down to (the keys of app_hidden.figure_calls).';
@@ -1550,6 +1677,22 @@ begin
     when 'booked_calls'             then d.booked_calls <> 0
     when 'booking_rate'             then d.successful_calls <> 0
     when 'cost_per_booked_appointment_cents' then d.booked_calls <> 0
+    -- conversation intelligence (issue 17): averages by their denominator, counts by their measure
+    when 'average_sentiment'        then d.sentiment_score_count <> 0
+    when 'sentiment_positive'       then d.sentiment_positive <> 0
+    when 'sentiment_neutral'        then d.sentiment_neutral <> 0
+    when 'sentiment_negative'       then d.sentiment_negative <> 0
+    when 'sentiment_mixed'          then d.sentiment_mixed <> 0
+    when 'average_call_quality'     then d.quality_score_count <> 0
+    when 'average_csat'             then d.csat_score_count <> 0
+    when 'transfer_requested_calls' then d.transfer_requested_calls <> 0
+    when 'transfer_happened_calls'  then d.transfer_happened_calls <> 0
+    when 'convo_converted'          then d.convo_converted <> 0
+    when 'convo_interested'         then d.convo_interested <> 0
+    when 'convo_callback_requested' then d.convo_callback_requested <> 0
+    when 'convo_not_interested'     then d.convo_not_interested <> 0
+    when 'convo_wrong_person'       then d.convo_wrong_person <> 0
+    when 'convo_no_outcome'         then d.convo_no_outcome <> 0
   end;
 end
 $function$;
@@ -2025,20 +2168,20 @@ CREATE OR REPLACE FUNCTION app_hidden.measures_by_bucket(p_user_id uuid, p_from 
  STABLE
 AS $function$
       select case p_bucket when 'range' then p_from else date_trunc(p_bucket, s.day::timestamp)::date end,
-             row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint, coalesce(sum(booked_calls), 0)::bigint)::app_hidden.measures
+             row(coalesce(sum(calls), 0)::bigint, coalesce(sum(successful_calls), 0)::bigint, coalesce(sum(failed_calls), 0)::bigint, coalesce(sum(unanswered_calls), 0)::bigint, coalesce(sum(talk_seconds), 0)::bigint, coalesce(sum(billed_minutes), 0)::bigint, coalesce(sum(credits_used), 0)::bigint, coalesce(sum(inbound_calls), 0)::bigint, coalesce(sum(outbound_calls), 0)::bigint, coalesce(sum(phone_calls), 0)::bigint, coalesce(sum(internet_calls), 0)::bigint, coalesce(sum(unknown_source_calls), 0)::bigint, coalesce(sum(leads_generated), 0)::bigint, coalesce(sum(qualified_leads), 0)::bigint, coalesce(sum(hot_leads), 0)::bigint, coalesce(sum(warm_leads), 0)::bigint, coalesce(sum(cold_leads), 0)::bigint, coalesce(sum(cta_pricing), 0)::bigint, coalesce(sum(cta_demo), 0)::bigint, coalesce(sum(cta_followup), 0)::bigint, coalesce(sum(cta_sample), 0)::bigint, coalesce(sum(cta_human_escalation), 0)::bigint, coalesce(sum(calls_with_cta), 0)::bigint, coalesce(sum(intent_score_sum), 0)::bigint, coalesce(sum(intent_score_count), 0)::bigint, coalesce(sum(urgency_score_sum), 0)::bigint, coalesce(sum(urgency_score_count), 0)::bigint, coalesce(sum(budget_score_sum), 0)::bigint, coalesce(sum(budget_score_count), 0)::bigint, coalesce(sum(fit_score_sum), 0)::bigint, coalesce(sum(fit_score_count), 0)::bigint, coalesce(sum(engagement_score_sum), 0)::bigint, coalesce(sum(engagement_score_count), 0)::bigint, coalesce(sum(total_score_sum), 0)::bigint, coalesce(sum(total_score_count), 0)::bigint, coalesce(sum(call_seconds), 0)::bigint, coalesce(sum(voicemail_calls), 0)::bigint, coalesce(sum(busy_calls), 0)::bigint, coalesce(sum(no_answer_calls), 0)::bigint, coalesce(sum(canceled_calls), 0)::bigint, coalesce(sum(agent_hangup_calls), 0)::bigint, coalesce(sum(caller_hangup_calls), 0)::bigint, coalesce(sum(time_to_answer_ms_sum), 0)::bigint, coalesce(sum(time_to_answer_count), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint, coalesce(sum(costed_calls), 0)::bigint, coalesce(sum(cta_interactions), 0)::bigint, coalesce(sum(booked_calls), 0)::bigint, coalesce(sum(sentiment_score_sum), 0)::bigint, coalesce(sum(sentiment_score_count), 0)::bigint, coalesce(sum(sentiment_positive), 0)::bigint, coalesce(sum(sentiment_neutral), 0)::bigint, coalesce(sum(sentiment_negative), 0)::bigint, coalesce(sum(sentiment_mixed), 0)::bigint, coalesce(sum(quality_score_sum), 0)::bigint, coalesce(sum(quality_score_count), 0)::bigint, coalesce(sum(csat_score_sum), 0)::bigint, coalesce(sum(csat_score_count), 0)::bigint, coalesce(sum(transfer_requested_calls), 0)::bigint, coalesce(sum(transfer_happened_calls), 0)::bigint, coalesce(sum(convo_converted), 0)::bigint, coalesce(sum(convo_interested), 0)::bigint, coalesce(sum(convo_callback_requested), 0)::bigint, coalesce(sum(convo_not_interested), 0)::bigint, coalesce(sum(convo_wrong_person), 0)::bigint, coalesce(sum(convo_no_outcome), 0)::bigint)::app_hidden.measures
         from (
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.user_analytics r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_public.user_analytics r
            where p_agent_id is null and r.user_id = p_user_id and r.day between p_from and p_to
           union all
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_hidden.rollup_deltas r
            where p_agent_id is null and r.user_id = p_user_id and r.day between p_from and p_to
              and (r.target is null or r.target = 'user_day')
           union all
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.agent_analytics r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_public.agent_analytics r
            where p_agent_id is not null and r.user_id = p_user_id and r.agent_id = p_agent_id
              and r.day between p_from and p_to
           union all
-          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r
+          select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_hidden.rollup_deltas r
            where p_agent_id is not null and r.user_id = p_user_id and r.agent_id = p_agent_id
              and r.day between p_from and p_to and (r.target is null or r.target = 'agent_day')
         ) s
@@ -2108,6 +2251,18 @@ AS $function$
 $function$;
 comment on function app_hidden.normalize_phone(p_phone text) is 'A phone number without spaces, dashes, dots and brackets; null when nothing is left.';
 grant execute on function app_hidden.normalize_phone(p_phone text) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.objection_label(k text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select case k when 'price' then 'Price' when 'timing' then 'Timing' when 'authority' then 'Authority'
+                when 'need' then 'No need' when 'competitor' then 'Competitor' when 'trust' then 'Trust'
+                when 'other' then 'Other' end
+$function$;
+comment on function app_hidden.objection_label(k text) is 'The label of an objection class.';
+grant execute on function app_hidden.objection_label(k text) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.password_reset_token(p_member_id uuid)
  RETURNS text
@@ -2228,8 +2383,8 @@ AS $function$
         return 0;
       end if;
       -- Record what leaves (one snapshot, same definition as the triggers) ...
-      insert into app_hidden.purged_rollups (user_id, agent_id, day, hour, target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, purged_at)
-        select d.user_id, d.agent_id, d.day, d.hour, d.target, d.calls, d.successful_calls, d.failed_calls, d.unanswered_calls, d.talk_seconds, d.billed_minutes, d.credits_used, d.inbound_calls, d.outbound_calls, d.phone_calls, d.internet_calls, d.unknown_source_calls, d.leads_generated, d.qualified_leads, d.hot_leads, d.warm_leads, d.cold_leads, d.cta_pricing, d.cta_demo, d.cta_followup, d.cta_sample, d.cta_human_escalation, d.calls_with_cta, d.intent_score_sum, d.intent_score_count, d.urgency_score_sum, d.urgency_score_count, d.budget_score_sum, d.budget_score_count, d.fit_score_sum, d.fit_score_count, d.engagement_score_sum, d.engagement_score_count, d.total_score_sum, d.total_score_count, d.call_seconds, d.voicemail_calls, d.busy_calls, d.no_answer_calls, d.canceled_calls, d.agent_hangup_calls, d.caller_hangup_calls, d.time_to_answer_ms_sum, d.time_to_answer_count, d.cost_micros, d.costed_calls, d.cta_interactions, d.booked_calls, now()
+      insert into app_hidden.purged_rollups (user_id, agent_id, day, hour, target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome, purged_at)
+        select d.user_id, d.agent_id, d.day, d.hour, d.target, d.calls, d.successful_calls, d.failed_calls, d.unanswered_calls, d.talk_seconds, d.billed_minutes, d.credits_used, d.inbound_calls, d.outbound_calls, d.phone_calls, d.internet_calls, d.unknown_source_calls, d.leads_generated, d.qualified_leads, d.hot_leads, d.warm_leads, d.cold_leads, d.cta_pricing, d.cta_demo, d.cta_followup, d.cta_sample, d.cta_human_escalation, d.calls_with_cta, d.intent_score_sum, d.intent_score_count, d.urgency_score_sum, d.urgency_score_count, d.budget_score_sum, d.budget_score_count, d.fit_score_sum, d.fit_score_count, d.engagement_score_sum, d.engagement_score_count, d.total_score_sum, d.total_score_count, d.call_seconds, d.voicemail_calls, d.busy_calls, d.no_answer_calls, d.canceled_calls, d.agent_hangup_calls, d.caller_hangup_calls, d.time_to_answer_ms_sum, d.time_to_answer_count, d.cost_micros, d.costed_calls, d.cta_interactions, d.booked_calls, d.sentiment_score_sum, d.sentiment_score_count, d.sentiment_positive, d.sentiment_neutral, d.sentiment_negative, d.sentiment_mixed, d.quality_score_sum, d.quality_score_count, d.csat_score_sum, d.csat_score_count, d.transfer_requested_calls, d.transfer_happened_calls, d.convo_converted, d.convo_interested, d.convo_callback_requested, d.convo_not_interested, d.convo_wrong_person, d.convo_no_outcome, now()
           from app_public.calls c
           left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
           cross join lateral app_hidden.call_contribution(c, a, tz, 1) d
@@ -2343,6 +2498,7 @@ begin
     fit_alignment, fit_score, engagement_health, engagement_score, total_score, lead_status_tag,
     reasoning, cta_interactions, cta_pricing_clicked, cta_demo_clicked, cta_followup_clicked, cta_sample_clicked,
     cta_escalated_to_human, extracted_name, extracted_email, company_name, smart_notification, demo_book_datetime,
+    sentiment_label, sentiment_score, topics, free_topics, objections, next_steps, call_quality_score, csat_score, human_transfer_requested, human_transfer_happened, conversation_outcome,
     analyzer, model, prompt_version, analyzed_at, is_read)
   values (
     c.user_id, 'individual', c.id, c.phone_number,
@@ -2350,6 +2506,7 @@ begin
     f.fit_alignment, f.fit_score, f.engagement_health, f.engagement_score, f.total_score, f.lead_status_tag,
     f.reasoning, f.cta_interactions, f.cta_pricing_clicked, f.cta_demo_clicked, f.cta_followup_clicked, f.cta_sample_clicked,
     f.cta_escalated_to_human, f.extracted_name, f.extracted_email, f.company_name, f.smart_notification, f.demo_book_datetime,
+    f.sentiment_label, f.sentiment_score, f.topics, f.free_topics, f.objections, f.next_steps, f.call_quality_score, f.csat_score, f.human_transfer_requested, f.human_transfer_happened, f.conversation_outcome,
     p_analyzer, p_model, p_prompt_version, now(), false)
   on conflict (call_id) do update
     set intent_level = excluded.intent_level, intent_score = excluded.intent_score,
@@ -2364,17 +2521,28 @@ begin
         cta_escalated_to_human = excluded.cta_escalated_to_human, extracted_name = excluded.extracted_name,
         extracted_email = excluded.extracted_email, company_name = excluded.company_name,
         smart_notification = excluded.smart_notification, demo_book_datetime = excluded.demo_book_datetime,
+        sentiment_label = excluded.sentiment_label, sentiment_score = excluded.sentiment_score, topics = excluded.topics, free_topics = excluded.free_topics, objections = excluded.objections, next_steps = excluded.next_steps, call_quality_score = excluded.call_quality_score, csat_score = excluded.csat_score, human_transfer_requested = excluded.human_transfer_requested, human_transfer_happened = excluded.human_transfer_happened, conversation_outcome = excluded.conversation_outcome,
         analyzer = excluded.analyzer, model = excluded.model, prompt_version = excluded.prompt_version,
         analyzed_at = excluded.analyzed_at,
         is_read = a.is_read and a.smart_notification is not distinct from excluded.smart_notification
   returning a.id into v_id;
+  -- The call's answers to the tenant's success criteria, replaced with the analysis
+  -- (criteria of another tenant or deleted meanwhile are ignored).
+  delete from app_public.call_criterion_results r where r.call_id = c.id;
+  insert into app_public.call_criterion_results (call_id, criterion_id, user_id, passed, evidence)
+  select c.id, k.id, c.user_id, bool_and((e ->> 'passed')::boolean), left(min(nullif(btrim(e ->> 'evidence'), '')), 500)
+    from jsonb_array_elements(case when jsonb_typeof(p_analysis -> 'success_criteria') = 'array'
+                                   then p_analysis -> 'success_criteria' else '[]' end) e
+    join app_public.success_criteria k on k.id::text = e ->> 'criterion_id' and k.user_id = c.user_id
+   where jsonb_typeof(e -> 'passed') = 'boolean'
+   group by k.id;
   update app_public.transcripts t
      set analysis_status = 'completed', analysis_error = null, analyzed_at = now()
    where t.call_id = c.id;
   return v_id;
 end
 $function$;
-comment on function app_hidden.record_call_analysis(p_call_id uuid, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text, p_content_md5 text) is 'Records (replaces) a call''s individual analysis in one statement and marks its transcript analysed. Given p_content_md5, the MD5 of the transcript text the analysis was made from, it records nothing and returns null if the transcript now has other text (THE stale-transcript guard: the worker passes it). Values from app_hidden.analysis_values. Idempotent.';
+comment on function app_hidden.record_call_analysis(p_call_id uuid, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text, p_content_md5 text) is 'Records (replaces) a call''s individual analysis and its success-criteria answers (call_criterion_results) in one transaction and marks its transcript analysed. Given p_content_md5, the MD5 of the transcript text the analysis was made from, it records nothing and returns null if the transcript now has other text (THE stale-transcript guard: the worker passes it). Values from app_hidden.analysis_values. Idempotent.';
 
 CREATE OR REPLACE FUNCTION app_hidden.record_contact_analysis(p_user_id uuid, p_phone text, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text)
  RETURNS uuid
@@ -2399,6 +2567,7 @@ begin
     fit_alignment, fit_score, engagement_health, engagement_score, total_score, lead_status_tag,
     reasoning, cta_interactions, cta_pricing_clicked, cta_demo_clicked, cta_followup_clicked, cta_sample_clicked,
     cta_escalated_to_human, extracted_name, extracted_email, company_name, smart_notification, demo_book_datetime,
+    sentiment_label, sentiment_score, topics, free_topics, objections, next_steps, call_quality_score, csat_score, human_transfer_requested, human_transfer_happened, conversation_outcome,
     analyzer, model, prompt_version, analyzed_at, is_read)
   values (
     p_user_id, 'complete', p_phone, v_latest, v_calls,
@@ -2406,6 +2575,7 @@ begin
     f.fit_alignment, f.fit_score, f.engagement_health, f.engagement_score, f.total_score, f.lead_status_tag,
     f.reasoning, f.cta_interactions, f.cta_pricing_clicked, f.cta_demo_clicked, f.cta_followup_clicked, f.cta_sample_clicked,
     f.cta_escalated_to_human, f.extracted_name, f.extracted_email, f.company_name, f.smart_notification, f.demo_book_datetime,
+    f.sentiment_label, f.sentiment_score, f.topics, f.free_topics, f.objections, f.next_steps, f.call_quality_score, f.csat_score, f.human_transfer_requested, f.human_transfer_happened, f.conversation_outcome,
     p_analyzer, p_model, p_prompt_version, now(), true)
   on conflict (user_id, phone_number) where analysis_type = 'complete' do update
     set latest_call_id = excluded.latest_call_id, calls_analyzed = excluded.calls_analyzed,
@@ -2421,6 +2591,7 @@ begin
         cta_escalated_to_human = excluded.cta_escalated_to_human, extracted_name = excluded.extracted_name,
         extracted_email = excluded.extracted_email, company_name = excluded.company_name,
         smart_notification = excluded.smart_notification, demo_book_datetime = excluded.demo_book_datetime,
+        sentiment_label = excluded.sentiment_label, sentiment_score = excluded.sentiment_score, topics = excluded.topics, free_topics = excluded.free_topics, objections = excluded.objections, next_steps = excluded.next_steps, call_quality_score = excluded.call_quality_score, csat_score = excluded.csat_score, human_transfer_requested = excluded.human_transfer_requested, human_transfer_happened = excluded.human_transfer_happened, conversation_outcome = excluded.conversation_outcome,
         analyzer = excluded.analyzer, model = excluded.model, prompt_version = excluded.prompt_version,
         analyzed_at = excluded.analyzed_at, is_read = true
   returning a.id into v_id;
@@ -2789,54 +2960,54 @@ AS $function$
           left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
           cross join lateral app_hidden.call_contribution(c, a, t.tz, 1) d
         union all
-        select p.user_id, p.agent_id, p.day, p.hour, p.target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls
+        select p.user_id, p.agent_id, p.day, p.hour, p.target, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome
           from app_hidden.purged_rollups p, tenant t
          where p.user_id = p_user_id and p.day between t.d_from and t.d_to
       ), expected as (
-        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome
           from base where target is null or target = 'agent_day' group by agent_id, day
         union all
-        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
+        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome
           from base where target is null or target = 'user_day' group by day
         union all
-        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
+        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome
           from base where target is null or target = 'user_hour' group by day, hour
         union all
-        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
+        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome
           from base where target is null or target = 'agent_hour' group by agent_id, day, hour
       ), actual as (
-        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
-          from (select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.agent_analytics r, tenant t
+        select 'agent_day'::text as rollup, agent_id, day, null::smallint as hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome
+          from (select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_public.agent_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r, tenant t
+                select r.agent_id, r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'agent_day')) x
          group by agent_id, day
         union all
-        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
-          from (select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.user_analytics r, tenant t
+        select 'user_day', null::uuid, day, null::smallint, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome
+          from (select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_public.user_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r, tenant t
+                select r.day, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'user_day')) x
          group by day
         union all
-        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
-          from (select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.user_hourly_analytics r, tenant t
+        select 'user_hour', null::uuid, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome
+          from (select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_public.user_hourly_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r, tenant t
+                select r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'user_hour')) x
          group by day, hour
         union all
-        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls
-          from (select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_public.agent_hourly_analytics r, tenant t
+        select 'agent_hour', agent_id, day, hour, sum(calls)::bigint as calls, sum(successful_calls)::bigint as successful_calls, sum(failed_calls)::bigint as failed_calls, sum(unanswered_calls)::bigint as unanswered_calls, sum(talk_seconds)::bigint as talk_seconds, sum(billed_minutes)::bigint as billed_minutes, sum(credits_used)::bigint as credits_used, sum(inbound_calls)::bigint as inbound_calls, sum(outbound_calls)::bigint as outbound_calls, sum(phone_calls)::bigint as phone_calls, sum(internet_calls)::bigint as internet_calls, sum(unknown_source_calls)::bigint as unknown_source_calls, sum(leads_generated)::bigint as leads_generated, sum(qualified_leads)::bigint as qualified_leads, sum(hot_leads)::bigint as hot_leads, sum(warm_leads)::bigint as warm_leads, sum(cold_leads)::bigint as cold_leads, sum(cta_pricing)::bigint as cta_pricing, sum(cta_demo)::bigint as cta_demo, sum(cta_followup)::bigint as cta_followup, sum(cta_sample)::bigint as cta_sample, sum(cta_human_escalation)::bigint as cta_human_escalation, sum(calls_with_cta)::bigint as calls_with_cta, sum(intent_score_sum)::bigint as intent_score_sum, sum(intent_score_count)::bigint as intent_score_count, sum(urgency_score_sum)::bigint as urgency_score_sum, sum(urgency_score_count)::bigint as urgency_score_count, sum(budget_score_sum)::bigint as budget_score_sum, sum(budget_score_count)::bigint as budget_score_count, sum(fit_score_sum)::bigint as fit_score_sum, sum(fit_score_count)::bigint as fit_score_count, sum(engagement_score_sum)::bigint as engagement_score_sum, sum(engagement_score_count)::bigint as engagement_score_count, sum(total_score_sum)::bigint as total_score_sum, sum(total_score_count)::bigint as total_score_count, sum(call_seconds)::bigint as call_seconds, sum(voicemail_calls)::bigint as voicemail_calls, sum(busy_calls)::bigint as busy_calls, sum(no_answer_calls)::bigint as no_answer_calls, sum(canceled_calls)::bigint as canceled_calls, sum(agent_hangup_calls)::bigint as agent_hangup_calls, sum(caller_hangup_calls)::bigint as caller_hangup_calls, sum(time_to_answer_ms_sum)::bigint as time_to_answer_ms_sum, sum(time_to_answer_count)::bigint as time_to_answer_count, sum(cost_micros)::bigint as cost_micros, sum(costed_calls)::bigint as costed_calls, sum(cta_interactions)::bigint as cta_interactions, sum(booked_calls)::bigint as booked_calls, sum(sentiment_score_sum)::bigint as sentiment_score_sum, sum(sentiment_score_count)::bigint as sentiment_score_count, sum(sentiment_positive)::bigint as sentiment_positive, sum(sentiment_neutral)::bigint as sentiment_neutral, sum(sentiment_negative)::bigint as sentiment_negative, sum(sentiment_mixed)::bigint as sentiment_mixed, sum(quality_score_sum)::bigint as quality_score_sum, sum(quality_score_count)::bigint as quality_score_count, sum(csat_score_sum)::bigint as csat_score_sum, sum(csat_score_count)::bigint as csat_score_count, sum(transfer_requested_calls)::bigint as transfer_requested_calls, sum(transfer_happened_calls)::bigint as transfer_happened_calls, sum(convo_converted)::bigint as convo_converted, sum(convo_interested)::bigint as convo_interested, sum(convo_callback_requested)::bigint as convo_callback_requested, sum(convo_not_interested)::bigint as convo_not_interested, sum(convo_wrong_person)::bigint as convo_wrong_person, sum(convo_no_outcome)::bigint as convo_no_outcome
+          from (select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_public.agent_hourly_analytics r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                 union all
-                select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls from app_hidden.rollup_deltas r, tenant t
+                select r.agent_id, r.day, r.hour, calls, successful_calls, failed_calls, unanswered_calls, talk_seconds, billed_minutes, credits_used, inbound_calls, outbound_calls, phone_calls, internet_calls, unknown_source_calls, leads_generated, qualified_leads, hot_leads, warm_leads, cold_leads, cta_pricing, cta_demo, cta_followup, cta_sample, cta_human_escalation, calls_with_cta, intent_score_sum, intent_score_count, urgency_score_sum, urgency_score_count, budget_score_sum, budget_score_count, fit_score_sum, fit_score_count, engagement_score_sum, engagement_score_count, total_score_sum, total_score_count, call_seconds, voicemail_calls, busy_calls, no_answer_calls, canceled_calls, agent_hangup_calls, caller_hangup_calls, time_to_answer_ms_sum, time_to_answer_count, cost_micros, costed_calls, cta_interactions, booked_calls, sentiment_score_sum, sentiment_score_count, sentiment_positive, sentiment_neutral, sentiment_negative, sentiment_mixed, quality_score_sum, quality_score_count, csat_score_sum, csat_score_count, transfer_requested_calls, transfer_happened_calls, convo_converted, convo_interested, convo_callback_requested, convo_not_interested, convo_wrong_person, convo_no_outcome from app_hidden.rollup_deltas r, tenant t
                  where r.user_id = p_user_id and r.day between t.d_from and t.d_to
                    and (r.target is null or r.target = 'agent_hour')) x
          group by agent_id, day, hour
@@ -2849,8 +3020,8 @@ AS $function$
       )
       select coalesce(e.rollup, a.rollup), coalesce(e.agent_id, a.agent_id),
              coalesce(e.day, a.day), coalesce(e.hour, a.hour),
-             row(coalesce(e.calls, 0), coalesce(e.successful_calls, 0), coalesce(e.failed_calls, 0), coalesce(e.unanswered_calls, 0), coalesce(e.talk_seconds, 0), coalesce(e.billed_minutes, 0), coalesce(e.credits_used, 0), coalesce(e.inbound_calls, 0), coalesce(e.outbound_calls, 0), coalesce(e.phone_calls, 0), coalesce(e.internet_calls, 0), coalesce(e.unknown_source_calls, 0), coalesce(e.leads_generated, 0), coalesce(e.qualified_leads, 0), coalesce(e.hot_leads, 0), coalesce(e.warm_leads, 0), coalesce(e.cold_leads, 0), coalesce(e.cta_pricing, 0), coalesce(e.cta_demo, 0), coalesce(e.cta_followup, 0), coalesce(e.cta_sample, 0), coalesce(e.cta_human_escalation, 0), coalesce(e.calls_with_cta, 0), coalesce(e.intent_score_sum, 0), coalesce(e.intent_score_count, 0), coalesce(e.urgency_score_sum, 0), coalesce(e.urgency_score_count, 0), coalesce(e.budget_score_sum, 0), coalesce(e.budget_score_count, 0), coalesce(e.fit_score_sum, 0), coalesce(e.fit_score_count, 0), coalesce(e.engagement_score_sum, 0), coalesce(e.engagement_score_count, 0), coalesce(e.total_score_sum, 0), coalesce(e.total_score_count, 0), coalesce(e.call_seconds, 0), coalesce(e.voicemail_calls, 0), coalesce(e.busy_calls, 0), coalesce(e.no_answer_calls, 0), coalesce(e.canceled_calls, 0), coalesce(e.agent_hangup_calls, 0), coalesce(e.caller_hangup_calls, 0), coalesce(e.time_to_answer_ms_sum, 0), coalesce(e.time_to_answer_count, 0), coalesce(e.cost_micros, 0), coalesce(e.costed_calls, 0), coalesce(e.cta_interactions, 0), coalesce(e.booked_calls, 0))::app_private.rollup_measures,
-             row(coalesce(a.calls, 0), coalesce(a.successful_calls, 0), coalesce(a.failed_calls, 0), coalesce(a.unanswered_calls, 0), coalesce(a.talk_seconds, 0), coalesce(a.billed_minutes, 0), coalesce(a.credits_used, 0), coalesce(a.inbound_calls, 0), coalesce(a.outbound_calls, 0), coalesce(a.phone_calls, 0), coalesce(a.internet_calls, 0), coalesce(a.unknown_source_calls, 0), coalesce(a.leads_generated, 0), coalesce(a.qualified_leads, 0), coalesce(a.hot_leads, 0), coalesce(a.warm_leads, 0), coalesce(a.cold_leads, 0), coalesce(a.cta_pricing, 0), coalesce(a.cta_demo, 0), coalesce(a.cta_followup, 0), coalesce(a.cta_sample, 0), coalesce(a.cta_human_escalation, 0), coalesce(a.calls_with_cta, 0), coalesce(a.intent_score_sum, 0), coalesce(a.intent_score_count, 0), coalesce(a.urgency_score_sum, 0), coalesce(a.urgency_score_count, 0), coalesce(a.budget_score_sum, 0), coalesce(a.budget_score_count, 0), coalesce(a.fit_score_sum, 0), coalesce(a.fit_score_count, 0), coalesce(a.engagement_score_sum, 0), coalesce(a.engagement_score_count, 0), coalesce(a.total_score_sum, 0), coalesce(a.total_score_count, 0), coalesce(a.call_seconds, 0), coalesce(a.voicemail_calls, 0), coalesce(a.busy_calls, 0), coalesce(a.no_answer_calls, 0), coalesce(a.canceled_calls, 0), coalesce(a.agent_hangup_calls, 0), coalesce(a.caller_hangup_calls, 0), coalesce(a.time_to_answer_ms_sum, 0), coalesce(a.time_to_answer_count, 0), coalesce(a.cost_micros, 0), coalesce(a.costed_calls, 0), coalesce(a.cta_interactions, 0), coalesce(a.booked_calls, 0))::app_private.rollup_measures
+             row(coalesce(e.calls, 0), coalesce(e.successful_calls, 0), coalesce(e.failed_calls, 0), coalesce(e.unanswered_calls, 0), coalesce(e.talk_seconds, 0), coalesce(e.billed_minutes, 0), coalesce(e.credits_used, 0), coalesce(e.inbound_calls, 0), coalesce(e.outbound_calls, 0), coalesce(e.phone_calls, 0), coalesce(e.internet_calls, 0), coalesce(e.unknown_source_calls, 0), coalesce(e.leads_generated, 0), coalesce(e.qualified_leads, 0), coalesce(e.hot_leads, 0), coalesce(e.warm_leads, 0), coalesce(e.cold_leads, 0), coalesce(e.cta_pricing, 0), coalesce(e.cta_demo, 0), coalesce(e.cta_followup, 0), coalesce(e.cta_sample, 0), coalesce(e.cta_human_escalation, 0), coalesce(e.calls_with_cta, 0), coalesce(e.intent_score_sum, 0), coalesce(e.intent_score_count, 0), coalesce(e.urgency_score_sum, 0), coalesce(e.urgency_score_count, 0), coalesce(e.budget_score_sum, 0), coalesce(e.budget_score_count, 0), coalesce(e.fit_score_sum, 0), coalesce(e.fit_score_count, 0), coalesce(e.engagement_score_sum, 0), coalesce(e.engagement_score_count, 0), coalesce(e.total_score_sum, 0), coalesce(e.total_score_count, 0), coalesce(e.call_seconds, 0), coalesce(e.voicemail_calls, 0), coalesce(e.busy_calls, 0), coalesce(e.no_answer_calls, 0), coalesce(e.canceled_calls, 0), coalesce(e.agent_hangup_calls, 0), coalesce(e.caller_hangup_calls, 0), coalesce(e.time_to_answer_ms_sum, 0), coalesce(e.time_to_answer_count, 0), coalesce(e.cost_micros, 0), coalesce(e.costed_calls, 0), coalesce(e.cta_interactions, 0), coalesce(e.booked_calls, 0), coalesce(e.sentiment_score_sum, 0), coalesce(e.sentiment_score_count, 0), coalesce(e.sentiment_positive, 0), coalesce(e.sentiment_neutral, 0), coalesce(e.sentiment_negative, 0), coalesce(e.sentiment_mixed, 0), coalesce(e.quality_score_sum, 0), coalesce(e.quality_score_count, 0), coalesce(e.csat_score_sum, 0), coalesce(e.csat_score_count, 0), coalesce(e.transfer_requested_calls, 0), coalesce(e.transfer_happened_calls, 0), coalesce(e.convo_converted, 0), coalesce(e.convo_interested, 0), coalesce(e.convo_callback_requested, 0), coalesce(e.convo_not_interested, 0), coalesce(e.convo_wrong_person, 0), coalesce(e.convo_no_outcome, 0))::app_private.rollup_measures,
+             row(coalesce(a.calls, 0), coalesce(a.successful_calls, 0), coalesce(a.failed_calls, 0), coalesce(a.unanswered_calls, 0), coalesce(a.talk_seconds, 0), coalesce(a.billed_minutes, 0), coalesce(a.credits_used, 0), coalesce(a.inbound_calls, 0), coalesce(a.outbound_calls, 0), coalesce(a.phone_calls, 0), coalesce(a.internet_calls, 0), coalesce(a.unknown_source_calls, 0), coalesce(a.leads_generated, 0), coalesce(a.qualified_leads, 0), coalesce(a.hot_leads, 0), coalesce(a.warm_leads, 0), coalesce(a.cold_leads, 0), coalesce(a.cta_pricing, 0), coalesce(a.cta_demo, 0), coalesce(a.cta_followup, 0), coalesce(a.cta_sample, 0), coalesce(a.cta_human_escalation, 0), coalesce(a.calls_with_cta, 0), coalesce(a.intent_score_sum, 0), coalesce(a.intent_score_count, 0), coalesce(a.urgency_score_sum, 0), coalesce(a.urgency_score_count, 0), coalesce(a.budget_score_sum, 0), coalesce(a.budget_score_count, 0), coalesce(a.fit_score_sum, 0), coalesce(a.fit_score_count, 0), coalesce(a.engagement_score_sum, 0), coalesce(a.engagement_score_count, 0), coalesce(a.total_score_sum, 0), coalesce(a.total_score_count, 0), coalesce(a.call_seconds, 0), coalesce(a.voicemail_calls, 0), coalesce(a.busy_calls, 0), coalesce(a.no_answer_calls, 0), coalesce(a.canceled_calls, 0), coalesce(a.agent_hangup_calls, 0), coalesce(a.caller_hangup_calls, 0), coalesce(a.time_to_answer_ms_sum, 0), coalesce(a.time_to_answer_count, 0), coalesce(a.cost_micros, 0), coalesce(a.costed_calls, 0), coalesce(a.cta_interactions, 0), coalesce(a.booked_calls, 0), coalesce(a.sentiment_score_sum, 0), coalesce(a.sentiment_score_count, 0), coalesce(a.sentiment_positive, 0), coalesce(a.sentiment_neutral, 0), coalesce(a.sentiment_negative, 0), coalesce(a.sentiment_mixed, 0), coalesce(a.quality_score_sum, 0), coalesce(a.quality_score_count, 0), coalesce(a.csat_score_sum, 0), coalesce(a.csat_score_count, 0), coalesce(a.transfer_requested_calls, 0), coalesce(a.transfer_happened_calls, 0), coalesce(a.convo_converted, 0), coalesce(a.convo_interested, 0), coalesce(a.convo_callback_requested, 0), coalesce(a.convo_not_interested, 0), coalesce(a.convo_wrong_person, 0), coalesce(a.convo_no_outcome, 0))::app_private.rollup_measures
         from keyed_e e
         full join keyed_a a
           on a.rollup = e.rollup and a.agent_key = e.agent_key and a.day = e.day and a.hour_key = e.hour_key
@@ -2861,7 +3032,7 @@ CREATE OR REPLACE FUNCTION app_hidden.rollup_measures_diff(e app_private.rollup_
  RETURNS app_private.rollup_measures
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
-AS $function$ select e.calls - a.calls, e.successful_calls - a.successful_calls, e.failed_calls - a.failed_calls, e.unanswered_calls - a.unanswered_calls, e.talk_seconds - a.talk_seconds, e.billed_minutes - a.billed_minutes, e.credits_used - a.credits_used, e.inbound_calls - a.inbound_calls, e.outbound_calls - a.outbound_calls, e.phone_calls - a.phone_calls, e.internet_calls - a.internet_calls, e.unknown_source_calls - a.unknown_source_calls, e.leads_generated - a.leads_generated, e.qualified_leads - a.qualified_leads, e.hot_leads - a.hot_leads, e.warm_leads - a.warm_leads, e.cold_leads - a.cold_leads, e.cta_pricing - a.cta_pricing, e.cta_demo - a.cta_demo, e.cta_followup - a.cta_followup, e.cta_sample - a.cta_sample, e.cta_human_escalation - a.cta_human_escalation, e.calls_with_cta - a.calls_with_cta, e.intent_score_sum - a.intent_score_sum, e.intent_score_count - a.intent_score_count, e.urgency_score_sum - a.urgency_score_sum, e.urgency_score_count - a.urgency_score_count, e.budget_score_sum - a.budget_score_sum, e.budget_score_count - a.budget_score_count, e.fit_score_sum - a.fit_score_sum, e.fit_score_count - a.fit_score_count, e.engagement_score_sum - a.engagement_score_sum, e.engagement_score_count - a.engagement_score_count, e.total_score_sum - a.total_score_sum, e.total_score_count - a.total_score_count, e.call_seconds - a.call_seconds, e.voicemail_calls - a.voicemail_calls, e.busy_calls - a.busy_calls, e.no_answer_calls - a.no_answer_calls, e.canceled_calls - a.canceled_calls, e.agent_hangup_calls - a.agent_hangup_calls, e.caller_hangup_calls - a.caller_hangup_calls, e.time_to_answer_ms_sum - a.time_to_answer_ms_sum, e.time_to_answer_count - a.time_to_answer_count, e.cost_micros - a.cost_micros, e.costed_calls - a.costed_calls, e.cta_interactions - a.cta_interactions, e.booked_calls - a.booked_calls $function$;
+AS $function$ select e.calls - a.calls, e.successful_calls - a.successful_calls, e.failed_calls - a.failed_calls, e.unanswered_calls - a.unanswered_calls, e.talk_seconds - a.talk_seconds, e.billed_minutes - a.billed_minutes, e.credits_used - a.credits_used, e.inbound_calls - a.inbound_calls, e.outbound_calls - a.outbound_calls, e.phone_calls - a.phone_calls, e.internet_calls - a.internet_calls, e.unknown_source_calls - a.unknown_source_calls, e.leads_generated - a.leads_generated, e.qualified_leads - a.qualified_leads, e.hot_leads - a.hot_leads, e.warm_leads - a.warm_leads, e.cold_leads - a.cold_leads, e.cta_pricing - a.cta_pricing, e.cta_demo - a.cta_demo, e.cta_followup - a.cta_followup, e.cta_sample - a.cta_sample, e.cta_human_escalation - a.cta_human_escalation, e.calls_with_cta - a.calls_with_cta, e.intent_score_sum - a.intent_score_sum, e.intent_score_count - a.intent_score_count, e.urgency_score_sum - a.urgency_score_sum, e.urgency_score_count - a.urgency_score_count, e.budget_score_sum - a.budget_score_sum, e.budget_score_count - a.budget_score_count, e.fit_score_sum - a.fit_score_sum, e.fit_score_count - a.fit_score_count, e.engagement_score_sum - a.engagement_score_sum, e.engagement_score_count - a.engagement_score_count, e.total_score_sum - a.total_score_sum, e.total_score_count - a.total_score_count, e.call_seconds - a.call_seconds, e.voicemail_calls - a.voicemail_calls, e.busy_calls - a.busy_calls, e.no_answer_calls - a.no_answer_calls, e.canceled_calls - a.canceled_calls, e.agent_hangup_calls - a.agent_hangup_calls, e.caller_hangup_calls - a.caller_hangup_calls, e.time_to_answer_ms_sum - a.time_to_answer_ms_sum, e.time_to_answer_count - a.time_to_answer_count, e.cost_micros - a.cost_micros, e.costed_calls - a.costed_calls, e.cta_interactions - a.cta_interactions, e.booked_calls - a.booked_calls, e.sentiment_score_sum - a.sentiment_score_sum, e.sentiment_score_count - a.sentiment_score_count, e.sentiment_positive - a.sentiment_positive, e.sentiment_neutral - a.sentiment_neutral, e.sentiment_negative - a.sentiment_negative, e.sentiment_mixed - a.sentiment_mixed, e.quality_score_sum - a.quality_score_sum, e.quality_score_count - a.quality_score_count, e.csat_score_sum - a.csat_score_sum, e.csat_score_count - a.csat_score_count, e.transfer_requested_calls - a.transfer_requested_calls, e.transfer_happened_calls - a.transfer_happened_calls, e.convo_converted - a.convo_converted, e.convo_interested - a.convo_interested, e.convo_callback_requested - a.convo_callback_requested, e.convo_not_interested - a.convo_not_interested, e.convo_wrong_person - a.convo_wrong_person, e.convo_no_outcome - a.convo_no_outcome $function$;
 comment on function app_hidden.rollup_measures_diff(e app_private.rollup_measures, a app_private.rollup_measures) is 'Measures of e minus those of a (generated).';
 
 CREATE OR REPLACE FUNCTION app_hidden.score_band(score integer)
@@ -3029,7 +3200,7 @@ CREATE OR REPLACE FUNCTION app_hidden.sum_deltas(ds app_hidden.rollup_deltas[])
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint, coalesce(sum(m.call_seconds), 0)::bigint, coalesce(sum(m.voicemail_calls), 0)::bigint, coalesce(sum(m.busy_calls), 0)::bigint, coalesce(sum(m.no_answer_calls), 0)::bigint, coalesce(sum(m.canceled_calls), 0)::bigint, coalesce(sum(m.agent_hangup_calls), 0)::bigint, coalesce(sum(m.caller_hangup_calls), 0)::bigint, coalesce(sum(m.time_to_answer_ms_sum), 0)::bigint, coalesce(sum(m.time_to_answer_count), 0)::bigint, coalesce(sum(m.cost_micros), 0)::bigint, coalesce(sum(m.costed_calls), 0)::bigint, coalesce(sum(m.cta_interactions), 0)::bigint, coalesce(sum(m.booked_calls), 0)::bigint)::app_hidden.measures from unnest(ds) m
+      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint, coalesce(sum(m.call_seconds), 0)::bigint, coalesce(sum(m.voicemail_calls), 0)::bigint, coalesce(sum(m.busy_calls), 0)::bigint, coalesce(sum(m.no_answer_calls), 0)::bigint, coalesce(sum(m.canceled_calls), 0)::bigint, coalesce(sum(m.agent_hangup_calls), 0)::bigint, coalesce(sum(m.caller_hangup_calls), 0)::bigint, coalesce(sum(m.time_to_answer_ms_sum), 0)::bigint, coalesce(sum(m.time_to_answer_count), 0)::bigint, coalesce(sum(m.cost_micros), 0)::bigint, coalesce(sum(m.costed_calls), 0)::bigint, coalesce(sum(m.cta_interactions), 0)::bigint, coalesce(sum(m.booked_calls), 0)::bigint, coalesce(sum(m.sentiment_score_sum), 0)::bigint, coalesce(sum(m.sentiment_score_count), 0)::bigint, coalesce(sum(m.sentiment_positive), 0)::bigint, coalesce(sum(m.sentiment_neutral), 0)::bigint, coalesce(sum(m.sentiment_negative), 0)::bigint, coalesce(sum(m.sentiment_mixed), 0)::bigint, coalesce(sum(m.quality_score_sum), 0)::bigint, coalesce(sum(m.quality_score_count), 0)::bigint, coalesce(sum(m.csat_score_sum), 0)::bigint, coalesce(sum(m.csat_score_count), 0)::bigint, coalesce(sum(m.transfer_requested_calls), 0)::bigint, coalesce(sum(m.transfer_happened_calls), 0)::bigint, coalesce(sum(m.convo_converted), 0)::bigint, coalesce(sum(m.convo_interested), 0)::bigint, coalesce(sum(m.convo_callback_requested), 0)::bigint, coalesce(sum(m.convo_not_interested), 0)::bigint, coalesce(sum(m.convo_wrong_person), 0)::bigint, coalesce(sum(m.convo_no_outcome), 0)::bigint)::app_hidden.measures from unnest(ds) m
     $function$;
 comment on function app_hidden.sum_deltas(ds app_hidden.rollup_deltas[]) is 'Column-wise sum of contributions (app_hidden.call_contribution rows) as measures: the call log''s totals of a filtered set (generated).';
 grant execute on function app_hidden.sum_deltas(ds app_hidden.rollup_deltas[]) to app_user;
@@ -3039,7 +3210,7 @@ CREATE OR REPLACE FUNCTION app_hidden.sum_measures(ms app_hidden.measures[])
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint, coalesce(sum(m.call_seconds), 0)::bigint, coalesce(sum(m.voicemail_calls), 0)::bigint, coalesce(sum(m.busy_calls), 0)::bigint, coalesce(sum(m.no_answer_calls), 0)::bigint, coalesce(sum(m.canceled_calls), 0)::bigint, coalesce(sum(m.agent_hangup_calls), 0)::bigint, coalesce(sum(m.caller_hangup_calls), 0)::bigint, coalesce(sum(m.time_to_answer_ms_sum), 0)::bigint, coalesce(sum(m.time_to_answer_count), 0)::bigint, coalesce(sum(m.cost_micros), 0)::bigint, coalesce(sum(m.costed_calls), 0)::bigint, coalesce(sum(m.cta_interactions), 0)::bigint, coalesce(sum(m.booked_calls), 0)::bigint)::app_hidden.measures from unnest(ms) m
+      select row(coalesce(sum(m.calls), 0)::bigint, coalesce(sum(m.successful_calls), 0)::bigint, coalesce(sum(m.failed_calls), 0)::bigint, coalesce(sum(m.unanswered_calls), 0)::bigint, coalesce(sum(m.talk_seconds), 0)::bigint, coalesce(sum(m.billed_minutes), 0)::bigint, coalesce(sum(m.credits_used), 0)::bigint, coalesce(sum(m.inbound_calls), 0)::bigint, coalesce(sum(m.outbound_calls), 0)::bigint, coalesce(sum(m.phone_calls), 0)::bigint, coalesce(sum(m.internet_calls), 0)::bigint, coalesce(sum(m.unknown_source_calls), 0)::bigint, coalesce(sum(m.leads_generated), 0)::bigint, coalesce(sum(m.qualified_leads), 0)::bigint, coalesce(sum(m.hot_leads), 0)::bigint, coalesce(sum(m.warm_leads), 0)::bigint, coalesce(sum(m.cold_leads), 0)::bigint, coalesce(sum(m.cta_pricing), 0)::bigint, coalesce(sum(m.cta_demo), 0)::bigint, coalesce(sum(m.cta_followup), 0)::bigint, coalesce(sum(m.cta_sample), 0)::bigint, coalesce(sum(m.cta_human_escalation), 0)::bigint, coalesce(sum(m.calls_with_cta), 0)::bigint, coalesce(sum(m.intent_score_sum), 0)::bigint, coalesce(sum(m.intent_score_count), 0)::bigint, coalesce(sum(m.urgency_score_sum), 0)::bigint, coalesce(sum(m.urgency_score_count), 0)::bigint, coalesce(sum(m.budget_score_sum), 0)::bigint, coalesce(sum(m.budget_score_count), 0)::bigint, coalesce(sum(m.fit_score_sum), 0)::bigint, coalesce(sum(m.fit_score_count), 0)::bigint, coalesce(sum(m.engagement_score_sum), 0)::bigint, coalesce(sum(m.engagement_score_count), 0)::bigint, coalesce(sum(m.total_score_sum), 0)::bigint, coalesce(sum(m.total_score_count), 0)::bigint, coalesce(sum(m.call_seconds), 0)::bigint, coalesce(sum(m.voicemail_calls), 0)::bigint, coalesce(sum(m.busy_calls), 0)::bigint, coalesce(sum(m.no_answer_calls), 0)::bigint, coalesce(sum(m.canceled_calls), 0)::bigint, coalesce(sum(m.agent_hangup_calls), 0)::bigint, coalesce(sum(m.caller_hangup_calls), 0)::bigint, coalesce(sum(m.time_to_answer_ms_sum), 0)::bigint, coalesce(sum(m.time_to_answer_count), 0)::bigint, coalesce(sum(m.cost_micros), 0)::bigint, coalesce(sum(m.costed_calls), 0)::bigint, coalesce(sum(m.cta_interactions), 0)::bigint, coalesce(sum(m.booked_calls), 0)::bigint, coalesce(sum(m.sentiment_score_sum), 0)::bigint, coalesce(sum(m.sentiment_score_count), 0)::bigint, coalesce(sum(m.sentiment_positive), 0)::bigint, coalesce(sum(m.sentiment_neutral), 0)::bigint, coalesce(sum(m.sentiment_negative), 0)::bigint, coalesce(sum(m.sentiment_mixed), 0)::bigint, coalesce(sum(m.quality_score_sum), 0)::bigint, coalesce(sum(m.quality_score_count), 0)::bigint, coalesce(sum(m.csat_score_sum), 0)::bigint, coalesce(sum(m.csat_score_count), 0)::bigint, coalesce(sum(m.transfer_requested_calls), 0)::bigint, coalesce(sum(m.transfer_happened_calls), 0)::bigint, coalesce(sum(m.convo_converted), 0)::bigint, coalesce(sum(m.convo_interested), 0)::bigint, coalesce(sum(m.convo_callback_requested), 0)::bigint, coalesce(sum(m.convo_not_interested), 0)::bigint, coalesce(sum(m.convo_wrong_person), 0)::bigint, coalesce(sum(m.convo_no_outcome), 0)::bigint)::app_hidden.measures from unnest(ms) m
     $function$;
 comment on function app_hidden.sum_measures(ms app_hidden.measures[]) is 'Column-wise sum of measure rows (generated).';
 grant execute on function app_hidden.sum_measures(ms app_hidden.measures[]) to app_user;
@@ -3313,7 +3484,7 @@ CREATE OR REPLACE FUNCTION app_hidden.zero_measures()
  RETURNS app_hidden.measures
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
-AS $function$ select row(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)::app_hidden.measures $function$;
+AS $function$ select row(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)::app_hidden.measures $function$;
 comment on function app_hidden.zero_measures() is 'All measures zero (generated).';
 grant execute on function app_hidden.zero_measures() to app_user;
 
@@ -3690,7 +3861,25 @@ create table app_private.rollup_measures (
   cost_micros bigint default 0 not null,
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
-  booked_calls bigint default 0 not null
+  booked_calls bigint default 0 not null,
+  sentiment_score_sum bigint default 0 not null,
+  sentiment_score_count bigint default 0 not null,
+  sentiment_positive bigint default 0 not null,
+  sentiment_neutral bigint default 0 not null,
+  sentiment_negative bigint default 0 not null,
+  sentiment_mixed bigint default 0 not null,
+  quality_score_sum bigint default 0 not null,
+  quality_score_count bigint default 0 not null,
+  csat_score_sum bigint default 0 not null,
+  csat_score_count bigint default 0 not null,
+  transfer_requested_calls bigint default 0 not null,
+  transfer_happened_calls bigint default 0 not null,
+  convo_converted bigint default 0 not null,
+  convo_interested bigint default 0 not null,
+  convo_callback_requested bigint default 0 not null,
+  convo_not_interested bigint default 0 not null,
+  convo_wrong_person bigint default 0 not null,
+  convo_no_outcome bigint default 0 not null
 );
 comment on table app_private.rollup_measures is 'Template (never holds rows): the additive measures every rollup stores. Rates and averages are computed at read time.';
 comment on column app_private.rollup_measures.voicemail_calls is 'Completed calls answered by voicemail (disposition voicemail; part of unanswered_calls).';
@@ -4608,6 +4797,18 @@ end
 $function$;
 comment on function app_private.tg_lead_analytics__appointment() is 'Keeps the appointment an individual analysis booked (demo_book_datetime): creates it, moves it on a re-analysis with another time, cancels it when a re-analysis clears the time, deletes it with the analysis; only while no person or calendar tool has changed it (status_source = analysis).';
 
+CREATE OR REPLACE FUNCTION app_private.tg_lead_analytics__drop_criterion_results()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  delete from app_public.call_criterion_results r where r.call_id = old.call_id;
+  return null;
+end
+$function$;
+comment on function app_private.tg_lead_analytics__drop_criterion_results() is 'AFTER DELETE of a call''s individual analysis: its success-criteria answers go with it.';
+
 CREATE OR REPLACE FUNCTION app_private.tg_lead_analytics__guard_immutable()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -4637,12 +4838,17 @@ begin
     if (new.total_score, new.lead_status_tag, new.cta_pricing_clicked, new.cta_demo_clicked,
         new.cta_followup_clicked, new.cta_sample_clicked, new.cta_escalated_to_human,
         new.intent_score, new.urgency_score, new.budget_score, new.fit_score, new.engagement_score,
-        new.demo_book_datetime is null)
+        new.demo_book_datetime is null,
+        -- conversation intelligence (issue 17)
+        new.sentiment_label, new.sentiment_score, new.call_quality_score, new.csat_score,
+        new.human_transfer_requested, new.human_transfer_happened, new.conversation_outcome)
        is not distinct from
        (old.total_score, old.lead_status_tag, old.cta_pricing_clicked, old.cta_demo_clicked,
         old.cta_followup_clicked, old.cta_sample_clicked, old.cta_escalated_to_human,
         old.intent_score, old.urgency_score, old.budget_score, old.fit_score, old.engagement_score,
-        old.demo_book_datetime is null) then
+        old.demo_book_datetime is null,
+        old.sentiment_label, old.sentiment_score, old.call_quality_score, old.csat_score,
+        old.human_transfer_requested, old.human_transfer_happened, old.conversation_outcome) then
       return null;
     end if;
   end if;
@@ -4764,6 +4970,19 @@ begin
 end
 $function$;
 comment on function app_private.tg_users__create_owner_member() is 'AFTER INSERT on users: the business''s founding owner login (member id = business id), same email and name.';
+
+CREATE OR REPLACE FUNCTION app_private.tg_users__default_analysis_topics()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+AS $function$
+begin
+  insert into app_public.analysis_topics (user_id, key, label, description, keywords)
+  select new.id, d.key, d.label, d.description, d.keywords from app_hidden.default_analysis_topics() d;
+  return null;
+end
+$function$;
+comment on function app_private.tg_users__default_analysis_topics() is 'AFTER INSERT on users: the default topic taxonomy.';
 
 CREATE OR REPLACE FUNCTION app_private.tg_users__grant_signup_credits()
  RETURNS trigger
@@ -5061,6 +5280,61 @@ create type app_public.contact_overview as (
 comment on type app_public.contact_overview is 'A contact with every call (oldest first, so the scores read as a series over time), its complete analysis and its follow-ups.';
 comment on column app_public.contact_overview.summary_score is 'Score of the contact''s complete analysis (over all its analysed calls), if one was made.';
 
+create type app_public.conversation_day as (
+  day date,
+  analysed_calls bigint,
+  average_sentiment numeric,
+  sentiment_positive bigint,
+  sentiment_neutral bigint,
+  sentiment_negative bigint,
+  sentiment_mixed bigint,
+  average_call_quality numeric,
+  average_csat numeric
+);
+comment on type app_public.conversation_day is 'One day of the sentiment trend.';
+comment on column app_public.conversation_day.day is 'Tenant-local day of the calls.';
+comment on column app_public.conversation_day.analysed_calls is 'Calls of the day with an analysis.';
+comment on column app_public.conversation_day.average_sentiment is 'Average caller sentiment (-100..100) of the day''s analysed calls; null when none scored it.';
+comment on column app_public.conversation_day.average_call_quality is 'Average call quality score (0-100).';
+comment on column app_public.conversation_day.average_csat is 'Average estimated customer satisfaction (0-100).';
+
+create type app_public.conversation_summary as (
+  analysed_calls bigint,
+  average_sentiment numeric,
+  sentiment_positive bigint,
+  sentiment_neutral bigint,
+  sentiment_negative bigint,
+  sentiment_mixed bigint,
+  average_call_quality numeric,
+  average_csat numeric,
+  transfer_requested_calls bigint,
+  transfer_happened_calls bigint,
+  transfer_request_rate numeric
+);
+comment on type app_public.conversation_summary is 'How the conversations of a period went, from their analyses.';
+comment on column app_public.conversation_summary.analysed_calls is 'Calls with an analysis (leads).';
+comment on column app_public.conversation_summary.average_sentiment is 'Average caller sentiment, -100 (very negative) to 100 (very positive), over the analyses that scored it.';
+comment on column app_public.conversation_summary.sentiment_positive is 'Analysed calls whose caller was positive overall.';
+comment on column app_public.conversation_summary.sentiment_neutral is 'Analysed calls whose caller was neutral overall.';
+comment on column app_public.conversation_summary.sentiment_negative is 'Analysed calls whose caller was negative overall.';
+comment on column app_public.conversation_summary.sentiment_mixed is 'Analysed calls whose caller was both positive and negative.';
+comment on column app_public.conversation_summary.average_call_quality is 'Average call quality score (0-100): how well the agent handled the conversation.';
+comment on column app_public.conversation_summary.average_csat is 'Average estimated customer satisfaction (0-100).';
+comment on column app_public.conversation_summary.transfer_requested_calls is 'Analysed calls in which the caller asked for a person.';
+comment on column app_public.conversation_summary.transfer_happened_calls is 'Analysed calls handed over to a person.';
+comment on column app_public.conversation_summary.transfer_request_rate is 'Share of analysed calls in which the caller asked for a person (fraction).';
+
+create type app_public.conversation_topic as (
+  key text,
+  label text,
+  calls bigint,
+  share numeric
+);
+comment on type app_public.conversation_topic is 'A topic or objection with the number of analysed calls that raised it.';
+comment on column app_public.conversation_topic.key is 'Taxonomy key (topics, objections) or the free topic''s text (lower case).';
+comment on column app_public.conversation_topic.calls is 'Analysed calls that mention it.';
+comment on column app_public.conversation_topic.share is 'Share of the analysed calls (those analysed for topics and objections) that mention it.';
+
 create type app_public.created_api_key as (
   api_key app_public.api_keys,
   secret text
@@ -5073,6 +5347,20 @@ create type app_public.created_invitation as (
   token text
 );
 comment on type app_public.created_invitation is 'A new invitation and its one-time link token (shown once: only its hash is kept).';
+
+create type app_public.criterion_pass_rate as (
+  criterion_id uuid,
+  name text,
+  question text,
+  is_active boolean,
+  evaluated bigint,
+  passed bigint,
+  pass_rate numeric
+);
+comment on type app_public.criterion_pass_rate is 'A success criterion''s pass rate over a period.';
+comment on column app_public.criterion_pass_rate.evaluated is 'Analysed calls of the period that answered the criterion.';
+comment on column app_public.criterion_pass_rate.passed is 'Of those, the calls that passed (yes).';
+comment on column app_public.criterion_pass_rate.pass_rate is 'passed / evaluated (fraction); null when none was evaluated.';
 
 create type app_public.dashboard_overview as (
   summary app_public.kpi_range_summary,
@@ -5557,6 +5845,24 @@ create table app_public.agent_analytics (
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
   booked_calls bigint default 0 not null,
+  sentiment_score_sum bigint default 0 not null,
+  sentiment_score_count bigint default 0 not null,
+  sentiment_positive bigint default 0 not null,
+  sentiment_neutral bigint default 0 not null,
+  sentiment_negative bigint default 0 not null,
+  sentiment_mixed bigint default 0 not null,
+  quality_score_sum bigint default 0 not null,
+  quality_score_count bigint default 0 not null,
+  csat_score_sum bigint default 0 not null,
+  csat_score_count bigint default 0 not null,
+  transfer_requested_calls bigint default 0 not null,
+  transfer_happened_calls bigint default 0 not null,
+  convo_converted bigint default 0 not null,
+  convo_interested bigint default 0 not null,
+  convo_callback_requested bigint default 0 not null,
+  convo_not_interested bigint default 0 not null,
+  convo_wrong_person bigint default 0 not null,
+  convo_no_outcome bigint default 0 not null,
   constraint agent_analytics_pkey PRIMARY KEY (user_id, day, agent_id),
   constraint agent_analytics_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE CASCADE,
   constraint agent_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
@@ -5619,6 +5925,24 @@ create table app_public.agent_hourly_analytics (
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
   booked_calls bigint default 0 not null,
+  sentiment_score_sum bigint default 0 not null,
+  sentiment_score_count bigint default 0 not null,
+  sentiment_positive bigint default 0 not null,
+  sentiment_neutral bigint default 0 not null,
+  sentiment_negative bigint default 0 not null,
+  sentiment_mixed bigint default 0 not null,
+  quality_score_sum bigint default 0 not null,
+  quality_score_count bigint default 0 not null,
+  csat_score_sum bigint default 0 not null,
+  csat_score_count bigint default 0 not null,
+  transfer_requested_calls bigint default 0 not null,
+  transfer_happened_calls bigint default 0 not null,
+  convo_converted bigint default 0 not null,
+  convo_interested bigint default 0 not null,
+  convo_callback_requested bigint default 0 not null,
+  convo_not_interested bigint default 0 not null,
+  convo_wrong_person bigint default 0 not null,
+  convo_no_outcome bigint default 0 not null,
   constraint agent_hourly_analytics_pkey PRIMARY KEY (user_id, agent_id, day, hour) INCLUDE (calls, successful_calls, unanswered_calls, failed_calls, leads_generated, hot_leads),
   constraint agent_hourly_analytics_agent_id_user_id_fkey FOREIGN KEY (agent_id, user_id) REFERENCES app_public.agents(id, user_id) ON DELETE CASCADE,
   constraint agent_hourly_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
@@ -5721,6 +6045,29 @@ CREATE INDEX agents_user_id_idx ON app_public.agents USING btree (user_id);
 grant select, delete on table app_public.agents to app_user;
 grant insert (user_id, provider, provider_agent_id, name, agent_type, description, is_active, config), update (name, agent_type, description, is_active, config) on table app_public.agents to app_user;
 
+create table app_public.analysis_topics (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  key text not null,
+  label text not null,
+  description text,
+  keywords text[] default '{}'::text[] not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint analysis_topics_pkey PRIMARY KEY (id),
+  constraint analysis_topics_user_id_key_key UNIQUE (user_id, key),
+  constraint analysis_topics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint analysis_topics_description_length CHECK (char_length(description) <= 300),
+  constraint analysis_topics_key_format CHECK (key ~ '^[a-z][a-z0-9_]{0,39}$'::text),
+  constraint analysis_topics_keywords_valid CHECK (cardinality(keywords) <= 40 AND array_position(keywords, NULL::text) IS NULL),
+  constraint analysis_topics_label_length CHECK (char_length(label) >= 1 AND char_length(label) <= 80)
+);
+comment on table app_public.analysis_topics is 'The business''s topic taxonomy: the topics an analysis tags calls with (key), how they are shown (label), what they mean for the model (description) and the phrases the built-in analyser looks for (keywords). Every business starts with defaults.';
+comment on column app_public.analysis_topics.key is 'Stable key stored on analyses (lower case letters, digits, underscores).';
+comment on column app_public.analysis_topics.keywords is 'Phrases the built-in (offline) analyser matches in what the caller said; the AI model reads the description instead.';
+grant select, delete on table app_public.analysis_topics to app_user;
+grant insert (user_id, key, label, description, keywords), update (label, description, keywords) on table app_public.analysis_topics to app_user;
+
 create table app_public.api_keys (
   id uuid default uuidv7() not null,
   user_id uuid default app_public.current_user_id() not null,
@@ -5796,6 +6143,25 @@ CREATE INDEX appointments_call_idx ON app_public.appointments USING btree (call_
 CREATE INDEX appointments_contact_idx ON app_public.appointments USING btree (contact_id) WHERE (contact_id IS NOT NULL);
 CREATE INDEX appointments_user_scheduled_idx ON app_public.appointments USING btree (user_id, scheduled_at) INCLUDE (agent_id, status, confirmed_at);
 grant select on table app_public.appointments to app_user;
+
+create table app_public.call_criterion_results (
+  call_id uuid not null,
+  criterion_id uuid not null,
+  user_id uuid not null,
+  passed boolean not null,
+  evidence text,
+  analyzed_at timestamp with time zone default now() not null,
+  constraint call_criterion_results_pkey PRIMARY KEY (call_id, criterion_id),
+  constraint call_criterion_results_call_id_user_id_fkey FOREIGN KEY (call_id, user_id) REFERENCES app_public.calls(id, user_id) ON DELETE CASCADE,
+  constraint call_criterion_results_criterion_id_user_id_fkey FOREIGN KEY (criterion_id, user_id) REFERENCES app_public.success_criteria(id, user_id) ON DELETE CASCADE,
+  constraint call_criterion_results_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
+);
+comment on table app_public.call_criterion_results is 'The answer of a call''s current individual analysis to each success criterion (replaced with the analysis).';
+comment on column app_public.call_criterion_results.passed is 'Yes to the criterion''s question.';
+comment on column app_public.call_criterion_results.evidence is 'A short quote or reason from the conversation.';
+CREATE INDEX call_criterion_results_criterion_idx ON app_public.call_criterion_results USING btree (criterion_id);
+CREATE INDEX call_criterion_results_user_idx ON app_public.call_criterion_results USING btree (user_id);
+grant select on table app_public.call_criterion_results to app_user;
 
 create table app_public.calls (
   id uuid default uuidv7() not null,
@@ -6063,6 +6429,17 @@ create table app_public.lead_analytics (
   analyzed_at timestamp with time zone default now() not null,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
+  sentiment_label text,
+  sentiment_score smallint,
+  topics text[],
+  free_topics text[],
+  objections text[],
+  next_steps text,
+  call_quality_score smallint,
+  csat_score smallint,
+  human_transfer_requested boolean,
+  human_transfer_happened boolean,
+  conversation_outcome text,
   constraint lead_analytics_pkey PRIMARY KEY (id),
   constraint lead_analytics_call_id_user_id_fkey FOREIGN KEY (call_id, user_id) REFERENCES app_public.calls(id, user_id) ON DELETE CASCADE,
   constraint lead_analytics_latest_call_id_user_id_fkey FOREIGN KEY (latest_call_id, user_id) REFERENCES app_public.calls(id, user_id) ON DELETE SET NULL (latest_call_id),
@@ -6070,20 +6447,37 @@ create table app_public.lead_analytics (
   constraint lead_analytics_analysis_type_check CHECK (analysis_type = ANY (ARRAY['individual'::text, 'complete'::text])),
   constraint lead_analytics_analyzer_check CHECK (analyzer = ANY (ARRAY['openai'::text, 'builtin'::text, 'import'::text])),
   constraint lead_analytics_budget_score_check CHECK (budget_score >= 0 AND budget_score <= 100),
+  constraint lead_analytics_call_quality_score_range CHECK (call_quality_score >= 0 AND call_quality_score <= 100),
   constraint lead_analytics_calls_analyzed_check CHECK (calls_analyzed >= 1),
   constraint lead_analytics_complete_has_phone CHECK (analysis_type = 'individual'::text OR phone_number IS NOT NULL),
+  constraint lead_analytics_conversation_outcome_valid CHECK (conversation_outcome = ANY (ARRAY['converted'::text, 'interested'::text, 'callback_requested'::text, 'not_interested'::text, 'wrong_person'::text, 'no_outcome'::text])),
+  constraint lead_analytics_csat_score_range CHECK (csat_score >= 0 AND csat_score <= 100),
   constraint lead_analytics_e164 CHECK (phone_number ~ '^\+[1-9][0-9]{6,14}$'::text),
   constraint lead_analytics_engagement_score_check CHECK (engagement_score >= 0 AND engagement_score <= 100),
   constraint lead_analytics_fit_score_check CHECK (fit_score >= 0 AND fit_score <= 100),
   constraint lead_analytics_individual_has_call CHECK ((analysis_type = 'individual'::text) = (call_id IS NOT NULL)),
   constraint lead_analytics_intent_score_check CHECK (intent_score >= 0 AND intent_score <= 100),
   constraint lead_analytics_lead_status_tag_check CHECK (lead_status_tag = ANY (ARRAY['hot'::text, 'warm'::text, 'cold'::text])),
+  constraint lead_analytics_objections_valid CHECK (objections <@ ARRAY['price'::text, 'timing'::text, 'authority'::text, 'need'::text, 'competitor'::text, 'trust'::text, 'other'::text]),
+  constraint lead_analytics_sentiment_label_valid CHECK (sentiment_label = ANY (ARRAY['positive'::text, 'neutral'::text, 'negative'::text, 'mixed'::text])),
+  constraint lead_analytics_sentiment_score_range CHECK (sentiment_score >= '-100'::integer AND sentiment_score <= 100),
   constraint lead_analytics_total_score_check CHECK (total_score >= 0 AND total_score <= 100),
   constraint lead_analytics_urgency_score_check CHECK (urgency_score >= 0 AND urgency_score <= 100)
 );
 comment on table app_public.lead_analytics is 'Lead scores from call analysis. individual: one per call; complete: one per tenant and phone number, refreshed as calls accrue.';
 comment on column app_public.lead_analytics.total_score is 'Overall lead score 0-100; 60 or more counts as a qualified lead.';
 comment on column app_public.lead_analytics.smart_notification is 'A short actionable message for the manager; is_read tracks whether it was seen.';
+comment on column app_public.lead_analytics.sentiment_label is 'How the caller felt over the call: positive, neutral, negative or mixed.';
+comment on column app_public.lead_analytics.sentiment_score is 'The caller''s sentiment from -100 (very negative) to 100 (very positive).';
+comment on column app_public.lead_analytics.topics is 'Topics discussed, as keys of the business''s topic taxonomy (analysis_topics).';
+comment on column app_public.lead_analytics.free_topics is 'Other topics discussed that the taxonomy does not cover, as short free text.';
+comment on column app_public.lead_analytics.objections is 'Objections the caller raised: price, timing, authority, need, competitor, trust, other.';
+comment on column app_public.lead_analytics.next_steps is 'The agreed or advisable follow-up actions.';
+comment on column app_public.lead_analytics.call_quality_score is '0-100: how well the agent handled the conversation.';
+comment on column app_public.lead_analytics.csat_score is '0-100: estimated customer satisfaction with the call.';
+comment on column app_public.lead_analytics.human_transfer_requested is 'The caller asked to speak to a person.';
+comment on column app_public.lead_analytics.human_transfer_happened is 'The call was handed over to a person.';
+comment on column app_public.lead_analytics.conversation_outcome is 'How the conversation ended: converted, interested, callback_requested, not_interested, wrong_person or no_outcome (no clear outcome).';
 CREATE UNIQUE INDEX lead_analytics_complete_phone_key ON app_public.lead_analytics USING btree (user_id, phone_number) WHERE (analysis_type = 'complete'::text);
 CREATE UNIQUE INDEX lead_analytics_individual_call_key ON app_public.lead_analytics USING btree (call_id);
 CREATE INDEX lead_analytics_individual_unread_idx ON app_public.lead_analytics USING btree (user_id, call_id) WHERE ((analysis_type = 'individual'::text) AND (NOT is_read));
@@ -6184,6 +6578,30 @@ comment on column app_public.privacy_requests.expires_at is 'When the export arc
 CREATE INDEX privacy_requests_expiring_idx ON app_public.privacy_requests USING btree (expires_at) WHERE ((kind = 'export'::text) AND (status = 'completed'::text));
 CREATE INDEX privacy_requests_user_created_idx ON app_public.privacy_requests USING btree (user_id, created_at);
 grant select on table app_public.privacy_requests to app_user;
+
+create table app_public.success_criteria (
+  id uuid default uuidv7() not null,
+  user_id uuid default app_public.current_user_id() not null,
+  name text not null,
+  question text not null,
+  keywords text[] default '{}'::text[] not null,
+  is_active boolean default true not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint success_criteria_pkey PRIMARY KEY (id),
+  constraint success_criteria_id_user_id_key UNIQUE (id, user_id),
+  constraint success_criteria_user_id_name_key UNIQUE (user_id, name),
+  constraint success_criteria_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
+  constraint success_criteria_keywords_valid CHECK (cardinality(keywords) <= 40 AND array_position(keywords, NULL::text) IS NULL),
+  constraint success_criteria_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 80),
+  constraint success_criteria_question_length CHECK (char_length(question) >= 1 AND char_length(question) <= 500)
+);
+comment on table app_public.success_criteria is 'The business''s success criteria: a name and a yes/no question that the analysis answers for every analysed call (active ones only); rolled up as pass rates.';
+comment on column app_public.success_criteria.question is 'A yes/no question about the call, e.g. "Did the agent confirm the caller''s budget?". Yes passes.';
+comment on column app_public.success_criteria.keywords is 'Phrases the built-in (offline) analyser looks for in the transcript: the criterion passes when one is found. The AI model answers the question instead.';
+comment on column app_public.success_criteria.is_active is 'Only active criteria are asked on new analyses; past results stay.';
+grant select, delete on table app_public.success_criteria to app_user;
+grant insert (user_id, name, question, keywords, is_active), update (name, question, keywords, is_active) on table app_public.success_criteria to app_user;
 
 create table app_public.transcripts (
   id uuid default uuidv7() not null,
@@ -6297,6 +6715,24 @@ create table app_public.user_analytics (
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
   booked_calls bigint default 0 not null,
+  sentiment_score_sum bigint default 0 not null,
+  sentiment_score_count bigint default 0 not null,
+  sentiment_positive bigint default 0 not null,
+  sentiment_neutral bigint default 0 not null,
+  sentiment_negative bigint default 0 not null,
+  sentiment_mixed bigint default 0 not null,
+  quality_score_sum bigint default 0 not null,
+  quality_score_count bigint default 0 not null,
+  csat_score_sum bigint default 0 not null,
+  csat_score_count bigint default 0 not null,
+  transfer_requested_calls bigint default 0 not null,
+  transfer_happened_calls bigint default 0 not null,
+  convo_converted bigint default 0 not null,
+  convo_interested bigint default 0 not null,
+  convo_callback_requested bigint default 0 not null,
+  convo_not_interested bigint default 0 not null,
+  convo_wrong_person bigint default 0 not null,
+  convo_no_outcome bigint default 0 not null,
   constraint user_analytics_pkey PRIMARY KEY (user_id, day),
   constraint user_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE
 ) with (fillfactor=70);
@@ -6356,6 +6792,24 @@ create table app_public.user_hourly_analytics (
   costed_calls bigint default 0 not null,
   cta_interactions bigint default 0 not null,
   booked_calls bigint default 0 not null,
+  sentiment_score_sum bigint default 0 not null,
+  sentiment_score_count bigint default 0 not null,
+  sentiment_positive bigint default 0 not null,
+  sentiment_neutral bigint default 0 not null,
+  sentiment_negative bigint default 0 not null,
+  sentiment_mixed bigint default 0 not null,
+  quality_score_sum bigint default 0 not null,
+  quality_score_count bigint default 0 not null,
+  csat_score_sum bigint default 0 not null,
+  csat_score_count bigint default 0 not null,
+  transfer_requested_calls bigint default 0 not null,
+  transfer_happened_calls bigint default 0 not null,
+  convo_converted bigint default 0 not null,
+  convo_interested bigint default 0 not null,
+  convo_callback_requested bigint default 0 not null,
+  convo_not_interested bigint default 0 not null,
+  convo_wrong_person bigint default 0 not null,
+  convo_no_outcome bigint default 0 not null,
   constraint user_hourly_analytics_pkey PRIMARY KEY (user_id, day, hour),
   constraint user_hourly_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
   constraint user_hourly_analytics_hour_check CHECK (hour >= 0 AND hour <= 23)
@@ -6856,6 +7310,96 @@ AS $function$
 $function$;
 comment on function app_public.contact_overview(contact_id uuid) is 'The contact page: the contact, every call (by tenant and phone number, oldest first) with its analysis, and its follow-ups; null for an unknown id or another tenant''s contact.';
 grant execute on function app_public.contact_overview(contact_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.conversation_outcomes(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.kpi_breakdown_row
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  select b.key, b.label, b.value,
+         app_hidden.ratio(b.value, sum(b.value) over ())
+    from app_hidden.kpi_range(conversation_outcomes.from_date, conversation_outcomes.to_date) r,
+         lateral app_hidden.range_measures(r.user_id, r.from_date, r.to_date, conversation_outcomes.agent_id) m,
+         lateral (values
+           (1, 'converted', 'Converted', m.convo_converted),
+           (2, 'interested', 'Interested', m.convo_interested),
+           (3, 'callback_requested', 'Callback requested', m.convo_callback_requested),
+           (4, 'not_interested', 'Not interested', m.convo_not_interested),
+           (5, 'wrong_person', 'Wrong person', m.convo_wrong_person),
+           (6, 'no_outcome', 'No clear outcome', m.convo_no_outcome)) b(ord, key, label, value)
+   order by b.ord
+$function$;
+comment on function app_public.conversation_outcomes(from_date date, to_date date, agent_id uuid) is 'How the analysed conversations ended (converted, interested, callback requested, not interested, wrong person, no clear outcome), each with its share of the classified calls. The drill-down figure of a class is convo_<key>.';
+grant execute on function app_public.conversation_outcomes(from_date date, to_date date, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.conversation_summary(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS app_public.conversation_summary
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  select app_hidden.conversation_summary_of(m)
+    from app_hidden.kpi_range(conversation_summary.from_date, conversation_summary.to_date) r,
+         lateral app_hidden.range_measures(r.user_id, r.from_date, r.to_date, conversation_summary.agent_id) m
+$function$;
+comment on function app_public.conversation_summary(from_date date, to_date date, agent_id uuid) is 'Sentiment, call quality, estimated satisfaction and human transfers of the analysed calls over tenant-local days fromDate..toDate (default the last 30 days), for the business or one agent. Exact at commit (rollups plus pending changes).';
+grant execute on function app_public.conversation_summary(from_date date, to_date date, agent_id uuid) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.conversation_topics(kind text DEFAULT 'topic'::text, from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 10)
+ RETURNS SETOF app_public.conversation_topic
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  with r as (select * from app_hidden.kpi_range(conversation_topics.from_date, conversation_topics.to_date)),
+  analysed as materialized (
+    select case conversation_topics.kind when 'topic' then a.topics when 'objection' then a.objections
+                when 'free_topic' then array(select distinct lower(f) from unnest(a.free_topics) f) end as keys
+      from r
+      join app_public.calls c
+        on c.user_id = r.user_id
+       and c.started_at >= (r.from_date::timestamp at time zone r.timezone)
+       and c.started_at < ((r.to_date + 1)::timestamp at time zone r.timezone)
+       and (conversation_topics.agent_id is null or c.agent_id = conversation_topics.agent_id)
+      join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+     where a.topics is not null
+  ),
+  counted as (
+    -- a call counts once per key, even if a row lists a key twice
+    select x.k, count(*) as calls from analysed, lateral (select distinct u.k from unnest(analysed.keys) u(k)) x group by x.k
+  )
+  select x.k,
+         case conversation_topics.kind
+           when 'topic' then coalesce((select t.label from app_public.analysis_topics t, r
+                                        where t.user_id = r.user_id and t.key = x.k), initcap(replace(x.k, '_', ' ')))
+           when 'objection' then app_hidden.objection_label(x.k)
+           else x.k end,
+         x.calls, app_hidden.ratio(x.calls, (select count(*) from analysed))
+    from counted x
+   order by x.calls desc, x.k
+   limit least(greatest(coalesce(conversation_topics.max_rows, 10), 1), 100)
+$function$;
+comment on function app_public.conversation_topics(kind text, from_date date, to_date date, agent_id uuid, max_rows integer) is 'The most frequent topics (kind topic: keys of the taxonomy; free_topic: the model''s free topics) or objections (kind objection) of the analysed calls over tenant-local days fromDate..toDate, for the business or one agent, most frequent first (at most maxRows, 1-100). An exact read of the analyses (not a rollup).';
+grant execute on function app_public.conversation_topics(kind text, from_date date, to_date date, agent_id uuid, max_rows integer) to app_user;
+
+CREATE OR REPLACE FUNCTION app_public.conversation_trend(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.conversation_day
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  select d.day::date, s.analysed_calls, s.average_sentiment, s.sentiment_positive, s.sentiment_neutral,
+         s.sentiment_negative, s.sentiment_mixed, s.average_call_quality, s.average_csat
+    from app_hidden.kpi_range(conversation_trend.from_date, conversation_trend.to_date, 366) r
+   cross join lateral generate_series(r.from_date, r.to_date, interval '1 day') d(day)
+    left join lateral app_hidden.measures_by_bucket(r.user_id, r.from_date, r.to_date, conversation_trend.agent_id, 'day') b
+      on b.bucket = d.day::date
+   cross join lateral app_hidden.conversation_summary_of(coalesce(b.measures, app_hidden.zero_measures())) s
+   order by d.day
+$function$;
+comment on function app_public.conversation_trend(from_date date, to_date date, agent_id uuid) is 'The sentiment trend: per tenant-local day of fromDate..toDate (at most 366 days, every day listed), the analysed calls, their average sentiment, the sentiment split, average call quality and estimated satisfaction.';
+grant execute on function app_public.conversation_trend(from_date date, to_date date, agent_id uuid) to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.create_api_key(name text, scopes text[] DEFAULT '{read}'::text[], expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone)
  RETURNS app_public.created_api_key
@@ -8273,6 +8817,35 @@ $function$;
 comment on function app_public.start_tenant_view(tenant_id uuid) is 'Platform operators: opens a read-only view of a business for an hour and records it in that business''s audit trail (who, when, from where). The server then runs the operator''s requests that carry the view as that business, in read-only transactions.';
 grant execute on function app_public.start_tenant_view(tenant_id uuid) to app_admin;
 
+CREATE OR REPLACE FUNCTION app_public.success_criteria_pass_rates(from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, agent_id uuid DEFAULT NULL::uuid)
+ RETURNS SETOF app_public.criterion_pass_rate
+ LANGUAGE sql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+  with r as (select * from app_hidden.kpi_range(success_criteria_pass_rates.from_date, success_criteria_pass_rates.to_date)),
+  results as (
+    select x.criterion_id, count(*) as evaluated, count(*) filter (where x.passed) as passed
+      from r
+      join app_public.calls c
+        on c.user_id = r.user_id
+       and c.started_at >= (r.from_date::timestamp at time zone r.timezone)
+       and c.started_at < ((r.to_date + 1)::timestamp at time zone r.timezone)
+       and (success_criteria_pass_rates.agent_id is null or c.agent_id = success_criteria_pass_rates.agent_id)
+      join app_public.call_criterion_results x on x.call_id = c.id
+     group by x.criterion_id
+  )
+  select k.id, k.name, k.question, k.is_active, coalesce(s.evaluated, 0), coalesce(s.passed, 0),
+         app_hidden.ratio(s.passed, s.evaluated)
+    from r
+    join app_public.success_criteria k on k.user_id = r.user_id
+    left join results s on s.criterion_id = k.id
+   where k.is_active or s.evaluated > 0
+   order by k.name, k.id
+$function$;
+comment on function app_public.success_criteria_pass_rates(from_date date, to_date date, agent_id uuid) is 'Every success criterion (active, or answered in the period) with how many analysed calls of tenant-local days fromDate..toDate answered it, how many passed, and the pass rate; for the business or one agent. An exact read of the per-call results (not a rollup).';
+grant execute on function app_public.success_criteria_pass_rates(from_date date, to_date date, agent_id uuid) to app_user;
+
 CREATE OR REPLACE FUNCTION app_public.target_pacing(agent_id uuid DEFAULT NULL::uuid, as_of timestamp with time zone DEFAULT NULL::timestamp with time zone)
  RETURNS SETOF app_public.target_pacing_row
  LANGUAGE sql
@@ -8421,7 +8994,25 @@ create view app_public.agent_daily_stats with (security_invoker=true) as
     sum(cost_micros)::bigint AS cost_micros,
     sum(costed_calls)::bigint AS costed_calls,
     sum(cta_interactions)::bigint AS cta_interactions,
-    sum(booked_calls)::bigint AS booked_calls
+    sum(booked_calls)::bigint AS booked_calls,
+    sum(sentiment_score_sum)::bigint AS sentiment_score_sum,
+    sum(sentiment_score_count)::bigint AS sentiment_score_count,
+    sum(sentiment_positive)::bigint AS sentiment_positive,
+    sum(sentiment_neutral)::bigint AS sentiment_neutral,
+    sum(sentiment_negative)::bigint AS sentiment_negative,
+    sum(sentiment_mixed)::bigint AS sentiment_mixed,
+    sum(quality_score_sum)::bigint AS quality_score_sum,
+    sum(quality_score_count)::bigint AS quality_score_count,
+    sum(csat_score_sum)::bigint AS csat_score_sum,
+    sum(csat_score_count)::bigint AS csat_score_count,
+    sum(transfer_requested_calls)::bigint AS transfer_requested_calls,
+    sum(transfer_happened_calls)::bigint AS transfer_happened_calls,
+    sum(convo_converted)::bigint AS convo_converted,
+    sum(convo_interested)::bigint AS convo_interested,
+    sum(convo_callback_requested)::bigint AS convo_callback_requested,
+    sum(convo_not_interested)::bigint AS convo_not_interested,
+    sum(convo_wrong_person)::bigint AS convo_wrong_person,
+    sum(convo_no_outcome)::bigint AS convo_no_outcome
    FROM ( SELECT agent_analytics.user_id,
             agent_analytics.agent_id,
             agent_analytics.day,
@@ -8472,7 +9063,25 @@ create view app_public.agent_daily_stats with (security_invoker=true) as
             agent_analytics.cost_micros,
             agent_analytics.costed_calls,
             agent_analytics.cta_interactions,
-            agent_analytics.booked_calls
+            agent_analytics.booked_calls,
+            agent_analytics.sentiment_score_sum,
+            agent_analytics.sentiment_score_count,
+            agent_analytics.sentiment_positive,
+            agent_analytics.sentiment_neutral,
+            agent_analytics.sentiment_negative,
+            agent_analytics.sentiment_mixed,
+            agent_analytics.quality_score_sum,
+            agent_analytics.quality_score_count,
+            agent_analytics.csat_score_sum,
+            agent_analytics.csat_score_count,
+            agent_analytics.transfer_requested_calls,
+            agent_analytics.transfer_happened_calls,
+            agent_analytics.convo_converted,
+            agent_analytics.convo_interested,
+            agent_analytics.convo_callback_requested,
+            agent_analytics.convo_not_interested,
+            agent_analytics.convo_wrong_person,
+            agent_analytics.convo_no_outcome
            FROM app_public.agent_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -8525,7 +9134,25 @@ create view app_public.agent_daily_stats with (security_invoker=true) as
             rollup_deltas.cost_micros,
             rollup_deltas.costed_calls,
             rollup_deltas.cta_interactions,
-            rollup_deltas.booked_calls
+            rollup_deltas.booked_calls,
+            rollup_deltas.sentiment_score_sum,
+            rollup_deltas.sentiment_score_count,
+            rollup_deltas.sentiment_positive,
+            rollup_deltas.sentiment_neutral,
+            rollup_deltas.sentiment_negative,
+            rollup_deltas.sentiment_mixed,
+            rollup_deltas.quality_score_sum,
+            rollup_deltas.quality_score_count,
+            rollup_deltas.csat_score_sum,
+            rollup_deltas.csat_score_count,
+            rollup_deltas.transfer_requested_calls,
+            rollup_deltas.transfer_happened_calls,
+            rollup_deltas.convo_converted,
+            rollup_deltas.convo_interested,
+            rollup_deltas.convo_callback_requested,
+            rollup_deltas.convo_not_interested,
+            rollup_deltas.convo_wrong_person,
+            rollup_deltas.convo_no_outcome
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'agent_day'::text) s
   GROUP BY user_id, agent_id, day;
@@ -8584,7 +9211,25 @@ create view app_public.agent_hourly_stats with (security_invoker=true) as
     sum(cost_micros)::bigint AS cost_micros,
     sum(costed_calls)::bigint AS costed_calls,
     sum(cta_interactions)::bigint AS cta_interactions,
-    sum(booked_calls)::bigint AS booked_calls
+    sum(booked_calls)::bigint AS booked_calls,
+    sum(sentiment_score_sum)::bigint AS sentiment_score_sum,
+    sum(sentiment_score_count)::bigint AS sentiment_score_count,
+    sum(sentiment_positive)::bigint AS sentiment_positive,
+    sum(sentiment_neutral)::bigint AS sentiment_neutral,
+    sum(sentiment_negative)::bigint AS sentiment_negative,
+    sum(sentiment_mixed)::bigint AS sentiment_mixed,
+    sum(quality_score_sum)::bigint AS quality_score_sum,
+    sum(quality_score_count)::bigint AS quality_score_count,
+    sum(csat_score_sum)::bigint AS csat_score_sum,
+    sum(csat_score_count)::bigint AS csat_score_count,
+    sum(transfer_requested_calls)::bigint AS transfer_requested_calls,
+    sum(transfer_happened_calls)::bigint AS transfer_happened_calls,
+    sum(convo_converted)::bigint AS convo_converted,
+    sum(convo_interested)::bigint AS convo_interested,
+    sum(convo_callback_requested)::bigint AS convo_callback_requested,
+    sum(convo_not_interested)::bigint AS convo_not_interested,
+    sum(convo_wrong_person)::bigint AS convo_wrong_person,
+    sum(convo_no_outcome)::bigint AS convo_no_outcome
    FROM ( SELECT agent_hourly_analytics.user_id,
             agent_hourly_analytics.agent_id,
             agent_hourly_analytics.day,
@@ -8636,7 +9281,25 @@ create view app_public.agent_hourly_stats with (security_invoker=true) as
             agent_hourly_analytics.cost_micros,
             agent_hourly_analytics.costed_calls,
             agent_hourly_analytics.cta_interactions,
-            agent_hourly_analytics.booked_calls
+            agent_hourly_analytics.booked_calls,
+            agent_hourly_analytics.sentiment_score_sum,
+            agent_hourly_analytics.sentiment_score_count,
+            agent_hourly_analytics.sentiment_positive,
+            agent_hourly_analytics.sentiment_neutral,
+            agent_hourly_analytics.sentiment_negative,
+            agent_hourly_analytics.sentiment_mixed,
+            agent_hourly_analytics.quality_score_sum,
+            agent_hourly_analytics.quality_score_count,
+            agent_hourly_analytics.csat_score_sum,
+            agent_hourly_analytics.csat_score_count,
+            agent_hourly_analytics.transfer_requested_calls,
+            agent_hourly_analytics.transfer_happened_calls,
+            agent_hourly_analytics.convo_converted,
+            agent_hourly_analytics.convo_interested,
+            agent_hourly_analytics.convo_callback_requested,
+            agent_hourly_analytics.convo_not_interested,
+            agent_hourly_analytics.convo_wrong_person,
+            agent_hourly_analytics.convo_no_outcome
            FROM app_public.agent_hourly_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -8690,7 +9353,25 @@ create view app_public.agent_hourly_stats with (security_invoker=true) as
             rollup_deltas.cost_micros,
             rollup_deltas.costed_calls,
             rollup_deltas.cta_interactions,
-            rollup_deltas.booked_calls
+            rollup_deltas.booked_calls,
+            rollup_deltas.sentiment_score_sum,
+            rollup_deltas.sentiment_score_count,
+            rollup_deltas.sentiment_positive,
+            rollup_deltas.sentiment_neutral,
+            rollup_deltas.sentiment_negative,
+            rollup_deltas.sentiment_mixed,
+            rollup_deltas.quality_score_sum,
+            rollup_deltas.quality_score_count,
+            rollup_deltas.csat_score_sum,
+            rollup_deltas.csat_score_count,
+            rollup_deltas.transfer_requested_calls,
+            rollup_deltas.transfer_happened_calls,
+            rollup_deltas.convo_converted,
+            rollup_deltas.convo_interested,
+            rollup_deltas.convo_callback_requested,
+            rollup_deltas.convo_not_interested,
+            rollup_deltas.convo_wrong_person,
+            rollup_deltas.convo_no_outcome
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'agent_hour'::text) s
   GROUP BY user_id, agent_id, day, hour;
@@ -8996,7 +9677,25 @@ create view app_public.tenant_daily_stats with (security_invoker=true) as
     sum(cost_micros)::bigint AS cost_micros,
     sum(costed_calls)::bigint AS costed_calls,
     sum(cta_interactions)::bigint AS cta_interactions,
-    sum(booked_calls)::bigint AS booked_calls
+    sum(booked_calls)::bigint AS booked_calls,
+    sum(sentiment_score_sum)::bigint AS sentiment_score_sum,
+    sum(sentiment_score_count)::bigint AS sentiment_score_count,
+    sum(sentiment_positive)::bigint AS sentiment_positive,
+    sum(sentiment_neutral)::bigint AS sentiment_neutral,
+    sum(sentiment_negative)::bigint AS sentiment_negative,
+    sum(sentiment_mixed)::bigint AS sentiment_mixed,
+    sum(quality_score_sum)::bigint AS quality_score_sum,
+    sum(quality_score_count)::bigint AS quality_score_count,
+    sum(csat_score_sum)::bigint AS csat_score_sum,
+    sum(csat_score_count)::bigint AS csat_score_count,
+    sum(transfer_requested_calls)::bigint AS transfer_requested_calls,
+    sum(transfer_happened_calls)::bigint AS transfer_happened_calls,
+    sum(convo_converted)::bigint AS convo_converted,
+    sum(convo_interested)::bigint AS convo_interested,
+    sum(convo_callback_requested)::bigint AS convo_callback_requested,
+    sum(convo_not_interested)::bigint AS convo_not_interested,
+    sum(convo_wrong_person)::bigint AS convo_wrong_person,
+    sum(convo_no_outcome)::bigint AS convo_no_outcome
    FROM ( SELECT user_analytics.user_id,
             user_analytics.day,
             user_analytics.calls,
@@ -9046,7 +9745,25 @@ create view app_public.tenant_daily_stats with (security_invoker=true) as
             user_analytics.cost_micros,
             user_analytics.costed_calls,
             user_analytics.cta_interactions,
-            user_analytics.booked_calls
+            user_analytics.booked_calls,
+            user_analytics.sentiment_score_sum,
+            user_analytics.sentiment_score_count,
+            user_analytics.sentiment_positive,
+            user_analytics.sentiment_neutral,
+            user_analytics.sentiment_negative,
+            user_analytics.sentiment_mixed,
+            user_analytics.quality_score_sum,
+            user_analytics.quality_score_count,
+            user_analytics.csat_score_sum,
+            user_analytics.csat_score_count,
+            user_analytics.transfer_requested_calls,
+            user_analytics.transfer_happened_calls,
+            user_analytics.convo_converted,
+            user_analytics.convo_interested,
+            user_analytics.convo_callback_requested,
+            user_analytics.convo_not_interested,
+            user_analytics.convo_wrong_person,
+            user_analytics.convo_no_outcome
            FROM app_public.user_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -9098,7 +9815,25 @@ create view app_public.tenant_daily_stats with (security_invoker=true) as
             rollup_deltas.cost_micros,
             rollup_deltas.costed_calls,
             rollup_deltas.cta_interactions,
-            rollup_deltas.booked_calls
+            rollup_deltas.booked_calls,
+            rollup_deltas.sentiment_score_sum,
+            rollup_deltas.sentiment_score_count,
+            rollup_deltas.sentiment_positive,
+            rollup_deltas.sentiment_neutral,
+            rollup_deltas.sentiment_negative,
+            rollup_deltas.sentiment_mixed,
+            rollup_deltas.quality_score_sum,
+            rollup_deltas.quality_score_count,
+            rollup_deltas.csat_score_sum,
+            rollup_deltas.csat_score_count,
+            rollup_deltas.transfer_requested_calls,
+            rollup_deltas.transfer_happened_calls,
+            rollup_deltas.convo_converted,
+            rollup_deltas.convo_interested,
+            rollup_deltas.convo_callback_requested,
+            rollup_deltas.convo_not_interested,
+            rollup_deltas.convo_wrong_person,
+            rollup_deltas.convo_no_outcome
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'user_day'::text) s
   GROUP BY user_id, day;
@@ -9156,7 +9891,25 @@ create view app_public.tenant_hourly_stats with (security_invoker=true) as
     sum(cost_micros)::bigint AS cost_micros,
     sum(costed_calls)::bigint AS costed_calls,
     sum(cta_interactions)::bigint AS cta_interactions,
-    sum(booked_calls)::bigint AS booked_calls
+    sum(booked_calls)::bigint AS booked_calls,
+    sum(sentiment_score_sum)::bigint AS sentiment_score_sum,
+    sum(sentiment_score_count)::bigint AS sentiment_score_count,
+    sum(sentiment_positive)::bigint AS sentiment_positive,
+    sum(sentiment_neutral)::bigint AS sentiment_neutral,
+    sum(sentiment_negative)::bigint AS sentiment_negative,
+    sum(sentiment_mixed)::bigint AS sentiment_mixed,
+    sum(quality_score_sum)::bigint AS quality_score_sum,
+    sum(quality_score_count)::bigint AS quality_score_count,
+    sum(csat_score_sum)::bigint AS csat_score_sum,
+    sum(csat_score_count)::bigint AS csat_score_count,
+    sum(transfer_requested_calls)::bigint AS transfer_requested_calls,
+    sum(transfer_happened_calls)::bigint AS transfer_happened_calls,
+    sum(convo_converted)::bigint AS convo_converted,
+    sum(convo_interested)::bigint AS convo_interested,
+    sum(convo_callback_requested)::bigint AS convo_callback_requested,
+    sum(convo_not_interested)::bigint AS convo_not_interested,
+    sum(convo_wrong_person)::bigint AS convo_wrong_person,
+    sum(convo_no_outcome)::bigint AS convo_no_outcome
    FROM ( SELECT user_hourly_analytics.user_id,
             user_hourly_analytics.day,
             user_hourly_analytics.hour,
@@ -9207,7 +9960,25 @@ create view app_public.tenant_hourly_stats with (security_invoker=true) as
             user_hourly_analytics.cost_micros,
             user_hourly_analytics.costed_calls,
             user_hourly_analytics.cta_interactions,
-            user_hourly_analytics.booked_calls
+            user_hourly_analytics.booked_calls,
+            user_hourly_analytics.sentiment_score_sum,
+            user_hourly_analytics.sentiment_score_count,
+            user_hourly_analytics.sentiment_positive,
+            user_hourly_analytics.sentiment_neutral,
+            user_hourly_analytics.sentiment_negative,
+            user_hourly_analytics.sentiment_mixed,
+            user_hourly_analytics.quality_score_sum,
+            user_hourly_analytics.quality_score_count,
+            user_hourly_analytics.csat_score_sum,
+            user_hourly_analytics.csat_score_count,
+            user_hourly_analytics.transfer_requested_calls,
+            user_hourly_analytics.transfer_happened_calls,
+            user_hourly_analytics.convo_converted,
+            user_hourly_analytics.convo_interested,
+            user_hourly_analytics.convo_callback_requested,
+            user_hourly_analytics.convo_not_interested,
+            user_hourly_analytics.convo_wrong_person,
+            user_hourly_analytics.convo_no_outcome
            FROM app_public.user_hourly_analytics
         UNION ALL
          SELECT rollup_deltas.user_id,
@@ -9260,7 +10031,25 @@ create view app_public.tenant_hourly_stats with (security_invoker=true) as
             rollup_deltas.cost_micros,
             rollup_deltas.costed_calls,
             rollup_deltas.cta_interactions,
-            rollup_deltas.booked_calls
+            rollup_deltas.booked_calls,
+            rollup_deltas.sentiment_score_sum,
+            rollup_deltas.sentiment_score_count,
+            rollup_deltas.sentiment_positive,
+            rollup_deltas.sentiment_neutral,
+            rollup_deltas.sentiment_negative,
+            rollup_deltas.sentiment_mixed,
+            rollup_deltas.quality_score_sum,
+            rollup_deltas.quality_score_count,
+            rollup_deltas.csat_score_sum,
+            rollup_deltas.csat_score_count,
+            rollup_deltas.transfer_requested_calls,
+            rollup_deltas.transfer_happened_calls,
+            rollup_deltas.convo_converted,
+            rollup_deltas.convo_interested,
+            rollup_deltas.convo_callback_requested,
+            rollup_deltas.convo_not_interested,
+            rollup_deltas.convo_wrong_person,
+            rollup_deltas.convo_no_outcome
            FROM app_hidden.rollup_deltas
           WHERE rollup_deltas.target IS NULL OR rollup_deltas.target = 'user_hour'::text) s
   GROUP BY user_id, day, hour;
@@ -9277,6 +10066,9 @@ CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.agents FOR EACH R
 CREATE TRIGGER _500_record_version AFTER INSERT ON app_public.agents FOR EACH ROW EXECUTE FUNCTION app_private.tg_agents__record_version();
 CREATE TRIGGER _500_record_version_update AFTER UPDATE OF config, agent_type ON app_public.agents FOR EACH ROW WHEN (new.config IS DISTINCT FROM old.config OR new.agent_type IS DISTINCT FROM old.agent_type) EXECUTE FUNCTION app_private.tg_agents__record_version();
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.agents FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.analysis_topics FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.analysis_topics FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.api_keys FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-last_used_at');
 
@@ -9306,6 +10098,7 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.invitat
 CREATE TRIGGER _010_guard_immutable BEFORE UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__guard_immutable();
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _500_rollup AFTER INSERT OR DELETE OR UPDATE ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__rollup();
+CREATE TRIGGER _510_drop_criterion_results AFTER DELETE ON app_public.lead_analytics FOR EACH ROW WHEN (old.analysis_type = 'individual'::text) EXECUTE FUNCTION app_private.tg_lead_analytics__drop_criterion_results();
 CREATE TRIGGER _600_appointment AFTER INSERT OR DELETE OR UPDATE OF demo_book_datetime ON app_public.lead_analytics FOR EACH ROW EXECUTE FUNCTION app_private.tg_lead_analytics__appointment();
 
 CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.members FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
@@ -9317,6 +10110,9 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.phone_n
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.privacy_requests FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-progress');
 
+CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.success_criteria FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.success_criteria FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
 CREATE TRIGGER _060_speaker_segments BEFORE INSERT OR UPDATE OF content ON app_public.transcripts FOR EACH ROW EXECUTE FUNCTION app_private.tg_transcripts__speaker_segments();
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.transcripts FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _500_queue_analysis AFTER INSERT OR UPDATE OF content ON app_public.transcripts FOR EACH ROW EXECUTE FUNCTION app_private.tg_transcripts__queue_analysis();
@@ -9325,6 +10121,7 @@ CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.usage_alert_thres
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.usage_alert_thresholds FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
 
 CREATE TRIGGER _050_create_owner_member AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__create_owner_member();
+CREATE TRIGGER _060_default_analysis_topics AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__default_analysis_topics();
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _200_bump_prompt_version BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__bump_prompt_version();
 CREATE TRIGGER _400_lock_for_timezone_change BEFORE UPDATE OF timezone ON app_public.users FOR EACH ROW WHEN (new.timezone IS DISTINCT FROM old.timezone) EXECUTE FUNCTION app_private.tg_users__lock_for_timezone_change();
@@ -9383,12 +10180,27 @@ create policy update_own on app_public.agents for update to app_user
   using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
   with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
 
+alter table app_public.analysis_topics enable row level security;
+create policy delete_own on app_public.analysis_topics for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.analysis_topics for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.analysis_topics for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.analysis_topics for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
 alter table app_public.api_keys enable row level security;
 create policy select_own on app_public.api_keys for select to app_user
   using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
 
 alter table app_public.appointments enable row level security;
 create policy select_own on app_public.appointments for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.call_criterion_results enable row level security;
+create policy select_own on app_public.call_criterion_results for select to app_user
   using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
 
 alter table app_public.calls enable row level security;
@@ -9481,6 +10293,17 @@ create policy update_own on app_public.phone_numbers for update to app_user
 alter table app_public.privacy_requests enable row level security;
 create policy select_own on app_public.privacy_requests for select to app_user
   using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+
+alter table app_public.success_criteria enable row level security;
+create policy delete_own on app_public.success_criteria for delete to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy insert_own on app_public.success_criteria for insert to app_user
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy select_own on app_public.success_criteria for select to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
+create policy update_own on app_public.success_criteria for update to app_user
+  using (user_id = (( SELECT app_public.current_user_id() AS current_user_id)))
+  with check (user_id = (( SELECT app_public.current_user_id() AS current_user_id)));
 
 alter table app_public.transcripts enable row level security;
 create policy delete_own on app_public.transcripts for delete to app_user

@@ -78,6 +78,25 @@ const tags: JSONPgSmartTags = {
           calls_user_id_fkey: relation('user', 'calls'),
         },
       },
+      // Conversation intelligence (issue 17): the topic taxonomy, success criteria and each call's answers.
+      'app_public.analysis_topics': {
+        attribute: filterable('key'),
+        constraint: { analysis_topics_user_id_fkey: relation('user', 'analysisTopics') },
+      },
+      'app_public.success_criteria': {
+        attribute: filterable('name', 'is_active'),
+        constraint: {
+          success_criteria_id_user_id_key: FK_TARGET_ONLY,
+          success_criteria_user_id_fkey: relation('user', 'successCriteria'),
+        },
+      },
+      'app_public.call_criterion_results': {
+        constraint: {
+          call_criterion_results_call_id_user_id_fkey: relation('call', 'criterionResults'),
+          call_criterion_results_criterion_id_user_id_fkey: relation('criterion', 'callResults'),
+          call_criterion_results_user_id_fkey: relation('user', 'callCriterionResults'),
+        },
+      },
       'app_public.transcripts': {
         attribute: filterable('analysis_status', 'created_at'),
         constraint: {
@@ -204,6 +223,10 @@ const tags: JSONPgSmartTags = {
       'app_public.cta_funnel': LIST_ONLY,
       'app_public.call_source_breakdown': LIST_ONLY,
       'app_public.targets_vs_actuals': LIST_ONLY,
+      'app_public.conversation_trend': LIST_ONLY,
+      'app_public.conversation_outcomes': LIST_ONLY,
+      'app_public.conversation_topics': LIST_ONLY,
+      'app_public.success_criteria_pass_rates': LIST_ONLY,
       'app_public.target_pacing': LIST_ONLY,
       'app_public.retention_settings': LIST_ONLY,
       // The call page's computed fields (one call at a time): no aggregates, filters or orders over them.

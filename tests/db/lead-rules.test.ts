@@ -5,6 +5,7 @@
  * record_call_analysis stores, and what the seed generates, follow it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMPTY_CONTEXT } from '../../worker/analysis/schema.ts';
 import { sqlGrader } from '../../worker/analysis/grade.ts';
 import { analyzeBuiltin } from '../../worker/analysis/builtin.ts';
 import { createTestDatabase, inTransaction, withClient, type TestDatabase } from '../helpers/db.ts';
@@ -86,6 +87,7 @@ describe('app_hidden.lead_grade', () => {
             referenceTime: new Date('2026-11-16T17:00:00Z'),
             timezone: 'UTC',
             calls: [{ startedAt: new Date('2026-11-16T17:00:00Z'), direction: 'outbound', durationSeconds: 20 }],
+            context: EMPTY_CONTEXT,
           },
           sqlGrader(client),
         );

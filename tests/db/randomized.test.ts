@@ -147,6 +147,11 @@ function analysisScores(random: Random): Parameters<typeof updateAnalysis>[2] {
     ctaSample: random.next() < 0.1, ctaEscalatedToHuman: random.next() < 0.1,
     // A third book an appointment (a re-score may move, clear or keep it).
     demoBookDatetime: random.next() < 0.33 ? new Date(FROM + random.int(SPAN)).toISOString() : null,
+    sentimentLabel: random.pick(['positive', 'neutral', 'negative', 'mixed', null] as const),
+    sentimentScore: random.next() < 0.2 ? null : random.int(201) - 100,
+    callQualityScore: score(), csatScore: score(),
+    transferRequested: random.pick([true, false, null] as const), transferHappened: random.pick([true, false, null] as const),
+    conversationOutcome: random.pick(['converted', 'interested', 'callback_requested', 'not_interested', 'wrong_person', 'no_outcome', null] as const),
   };
 }
 

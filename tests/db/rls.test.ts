@@ -323,6 +323,10 @@ describe('tenant A (its owner, app_owner, with its own claims)', () => {
       ['delete agent_targets', `delete from app_public.agent_targets where id = any ($1)`, [b.targetIds]],
       ['update phone_numbers', `update app_public.phone_numbers set is_active = false where id = any ($1)`, [b.phoneNumberIds]],
       ['mark analyses read', `update app_public.lead_analytics set is_read = true where user_id = $1`, [b.userId]],
+      ['update analysis_topics', `update app_public.analysis_topics set label = 'mine' where user_id = $1`, [b.userId]],
+      ['delete analysis_topics', `delete from app_public.analysis_topics where user_id = $1`, [b.userId]],
+      ['update success_criteria', `update app_public.success_criteria set name = 'mine' where user_id = $1`, [b.userId]],
+      ['delete success_criteria', `delete from app_public.success_criteria where user_id = $1`, [b.userId]],
       ['rename tenant B', `update app_public.users set name = 'mine' where id = $1`, [b.userId]],
     ];
     const snapshot = `select (select count(*) from app_public.agents where user_id = $1 and name like 'Agent %')
@@ -332,6 +336,9 @@ describe('tenant A (its owner, app_owner, with its own claims)', () => {
                           + (select count(*) from app_public.agent_targets where user_id = $1 and target_calls = 100)
                           + (select count(*) from app_public.phone_numbers where user_id = $1 and is_active)
                           + (select count(*) from app_public.lead_analytics where user_id = $1 and not is_read)
+                          + (select count(*) from app_public.analysis_topics where user_id = $1 and label <> 'mine')
+                          + (select count(*) from app_public.success_criteria where user_id = $1 and name <> 'mine')
+                          + (select count(*) from app_public.call_criterion_results where user_id = $1)
                           + (select count(*) from app_public.users where id = $1 and name = 'Tenant B') as untouched`;
     const before = (await db.pool.query<{ untouched: string }>(snapshot, [b.userId])).rows[0]?.untouched;
     await withClient(db.pool, (client) =>
@@ -359,6 +366,8 @@ describe('tenant A (its owner, app_owner, with its own claims)', () => {
         [b.userId, b.agentIds[0]],
       ],
       ['usage_alert_thresholds', `insert into app_public.usage_alert_thresholds (user_id, threshold_percent) values ($1, 33)`, [b.userId]],
+      ['analysis_topics', `insert into app_public.analysis_topics (user_id, key, label) values ($1, 'stolen', 'x')`, [b.userId]],
+      ['success_criteria', `insert into app_public.success_criteria (user_id, name, question) values ($1, 'stolen', 'x?')`, [b.userId]],
     ];
     // Every table app_user may insert into has a case above (a new one needs a conscious addition).
     const { rows } = await db.pool.query<{ name: string }>(

@@ -74,7 +74,30 @@ export const FAKE_ANALYSIS = {
   company_name: 'Acme',
   smart_notification: 'Priya asked for pricing — call back today',
   demo_book_datetime: null,
+  sentiment_label: 'positive',
+  sentiment_score: 60,
+  topics: ['pricing'],
+  free_topics: ['Onboarding timeline'],
+  objections: ['timing'],
+  next_steps: 'Send pricing today.',
+  call_quality_score: 80,
+  csat_score: 75,
+  human_transfer_requested: false,
+  human_transfer_happened: false,
+  conversation_outcome: 'interested',
 } as const;
+
+/**
+ * The default answer for a request: FAKE_ANALYSIS, answering every success
+ * criterion the request's JSON schema lists (passed, with evidence), as a model would.
+ */
+function defaultAnalysis(body: CapturedRequest['body']): Record<string, unknown> {
+  const schema = body.response_format?.json_schema?.schema as
+    | { properties?: { success_criteria?: { items?: { properties?: { criterion_id?: { enum?: string[] } } } } } }
+    | undefined;
+  const ids = schema?.properties?.success_criteria?.items?.properties?.criterion_id?.enum ?? [];
+  return { ...FAKE_ANALYSIS, success_criteria: ids.map((id) => ({ criterion_id: id, passed: true, evidence: 'Fake: yes.' })) };
+}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -127,7 +150,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       const model = body.model ?? 'unknown';
       switch (reply.kind) {
         case 'analysis':
-          send(res, 200, completion(model, JSON.stringify({ ...FAKE_ANALYSIS, ...reply.analysis }), requests.length));
+          send(res, 200, completion(model, JSON.stringify({ ...defaultAnalysis(body), ...reply.analysis }), requests.length));
           return;
         case 'content':
           send(res, 200, completion(model, reply.content, requests.length));
@@ -139,7 +162,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
           return; // the socket stays open until the client gives up or close()
         case 'held':
           await reply.until;
-          send(res, 200, completion(model, JSON.stringify({ ...FAKE_ANALYSIS, ...reply.analysis }), requests.length));
+          send(res, 200, completion(model, JSON.stringify({ ...defaultAnalysis(body), ...reply.analysis }), requests.length));
           return;
       }
     })().catch((error: unknown) => {

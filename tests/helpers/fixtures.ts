@@ -282,6 +282,16 @@ export interface AnalysisInput {
   ctaEscalatedToHuman?: boolean;
   /** The booked appointment's time (ISO), or null. */
   demoBookDatetime?: string | null;
+  /** Conversation intelligence (issue 17). */
+  sentimentLabel?: 'positive' | 'neutral' | 'negative' | 'mixed' | null;
+  sentimentScore?: number | null;
+  callQualityScore?: number | null;
+  csatScore?: number | null;
+  transferRequested?: boolean | null;
+  transferHappened?: boolean | null;
+  conversationOutcome?: 'converted' | 'interested' | 'callback_requested' | 'not_interested' | 'wrong_person' | 'no_outcome' | null;
+  topics?: string[] | null;
+  objections?: string[] | null;
 }
 
 export interface AnalysisRow {
@@ -305,6 +315,15 @@ const ANALYSIS_COLUMNS: Record<Exclude<keyof AnalysisInput, 'userId' | 'callId'>
   ctaSample: 'cta_sample_clicked',
   ctaEscalatedToHuman: 'cta_escalated_to_human',
   demoBookDatetime: 'demo_book_datetime',
+  sentimentLabel: 'sentiment_label',
+  sentimentScore: 'sentiment_score',
+  callQualityScore: 'call_quality_score',
+  csatScore: 'csat_score',
+  transferRequested: 'human_transfer_requested',
+  transferHappened: 'human_transfer_happened',
+  conversationOutcome: 'conversation_outcome',
+  topics: 'topics',
+  objections: 'objections',
 };
 type AnalysisField = keyof typeof ANALYSIS_COLUMNS;
 

@@ -108,6 +108,47 @@ interface AnalysisSpec {
   cta_sample_clicked: boolean;
   cta_escalated_to_human: boolean;
   smart_notification: string | null;
+  /** Conversation fields (issue 17), from their own PRNG so the stream above is unchanged. */
+  sentiment_label: string | null;
+  sentiment_score: number | null;
+  call_quality_score: number | null;
+  csat_score: number | null;
+  human_transfer_requested: boolean | null;
+  human_transfer_happened: boolean | null;
+  conversation_outcome: string | null;
+  topics: string[] | null;
+  free_topics: string[] | null;
+  objections: string[] | null;
+}
+
+const TOPIC_KEYS = ['pricing', 'scheduling', 'product_features', 'support', 'billing', 'competitor'];
+const OBJECTION_KEYS = ['price', 'timing', 'authority', 'need', 'competitor', 'trust', 'other'];
+const OUTCOMES = ['converted', 'interested', 'callback_requested', 'not_interested', 'wrong_person', 'no_outcome'];
+
+function refSeed(ref: string): number {
+  let h = 2166136261;
+  for (const ch of ref) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return h;
+}
+
+/** The conversation fields of an analysis: about 10 % analysed before them (all null). */
+function conversation(ref: string) {
+  const r = createRandom(refSeed(ref));
+  const old = r.next() < 0.1;
+  const some = (keys: readonly string[], p: number): string[] => keys.filter(() => r.next() < p);
+  const nullable = <T,>(make: () => T): T | null => (old || r.next() < 0.1 ? null : make());
+  return {
+    sentiment_label: nullable(() => r.pick(['positive', 'neutral', 'negative', 'mixed'])),
+    sentiment_score: nullable(() => r.between(-100, 100)),
+    call_quality_score: nullable(() => r.between(0, 100)),
+    csat_score: nullable(() => r.between(0, 100)),
+    human_transfer_requested: old ? null : r.next() < 0.1,
+    human_transfer_happened: old ? null : r.next() < 0.05,
+    conversation_outcome: nullable(() => r.pick(OUTCOMES)),
+    topics: old ? null : some(TOPIC_KEYS, 0.3),
+    free_topics: old ? null : some(['Onboarding', 'onboarding', 'Data export', 'Holidays'], 0.15),
+    objections: old ? null : some(OBJECTION_KEYS, 0.15),
+  };
 }
 
 function weighted<T>(random: Random, items: ReadonlyArray<readonly [T, number]>): T {
@@ -175,6 +216,7 @@ function makeAnalysis(random: Random, ref: string): AnalysisSpec {
     cta_sample_clicked: random.next() < 0.08,
     cta_escalated_to_human: random.next() < 0.06,
     smart_notification: random.next() < 0.4 ? 'Call this lead back today' : null,
+    ...conversation(ref),
   };
 }
 
@@ -223,19 +265,35 @@ async function insertAnalyses(client: pg.ClientBase, userId: string, ids: Map<st
                                             budget_score, fit_score, engagement_score, lead_status_tag,
                                             cta_pricing_clicked, cta_demo_clicked, cta_followup_clicked,
                                             cta_sample_clicked, cta_escalated_to_human, smart_notification,
-                                            demo_book_datetime)
+                                            demo_book_datetime,
+                                            sentiment_label, sentiment_score, call_quality_score, csat_score,
+                                            human_transfer_requested, human_transfer_happened, conversation_outcome,
+                                            topics, free_topics, objections)
      select $1, 'individual', r.call_id, r.total_score, r.intent_score, r.urgency_score, r.budget_score, r.fit_score,
             r.engagement_score, r.lead_status_tag, r.cta_pricing_clicked, r.cta_demo_clicked, r.cta_followup_clicked,
             r.cta_sample_clicked, r.cta_escalated_to_human, r.smart_notification,
             -- a lead that asked for a demo booked one, 10 days ago to 19 days ahead (no extra random draws)
             case when r.cta_demo_clicked
-                 then date_trunc('hour', now()) + make_interval(days => coalesce(r.total_score, 50) % 30 - 10, hours => coalesce(r.fit_score, 7) % 24) end
+                 then date_trunc('hour', now()) + make_interval(days => coalesce(r.total_score, 50) % 30 - 10, hours => coalesce(r.fit_score, 7) % 24) end,
+            r.sentiment_label, r.sentiment_score, r.call_quality_score, r.csat_score,
+            r.human_transfer_requested, r.human_transfer_happened, r.conversation_outcome, r.topics, r.free_topics, r.objections
        from jsonb_to_recordset($2::jsonb) as r(
               call_id uuid, total_score smallint, intent_score smallint, urgency_score smallint, budget_score smallint,
               fit_score smallint, engagement_score smallint, lead_status_tag text, cta_pricing_clicked boolean,
               cta_demo_clicked boolean, cta_followup_clicked boolean, cta_sample_clicked boolean,
-              cta_escalated_to_human boolean, smart_notification text)`,
+              cta_escalated_to_human boolean, smart_notification text, sentiment_label text, sentiment_score smallint,
+              call_quality_score smallint, csat_score smallint, human_transfer_requested boolean,
+              human_transfer_happened boolean, conversation_outcome text, topics text[], free_topics text[], objections text[])`,
     [userId, JSON.stringify(rows)],
+  );
+  // Answers to the tenant's success criteria (seedKpiDataset creates them) for the calls analysed now.
+  await client.query(
+    `insert into app_public.call_criterion_results (call_id, criterion_id, user_id, passed, evidence)
+     select a.call_id, k.id, $1, (ascii(right(a.call_id::text, 1)) + ascii(left(k.name, 1))) % 3 <> 0, 'dataset'
+       from app_public.lead_analytics a
+       join app_public.success_criteria k on k.user_id = $1
+      where a.user_id = $1 and a.analysis_type = 'individual' and a.call_id = any ($2::uuid[])`,
+    [userId, rows.map((r) => r.call_id)],
   );
 }
 
@@ -405,8 +463,19 @@ async function corrections(client: pg.ClientBase, random: Random, tenant: KpiTen
         set total_score = case when a.total_score is null then 75 when a.total_score >= 60 then 40 else 85 end,
             lead_status_tag = case a.lead_status_tag when 'hot' then null when 'cold' then 'warm' else 'hot' end,
             cta_pricing_clicked = not a.cta_pricing_clicked,
-            intent_score = null
+            intent_score = null,
+            sentiment_label = case a.sentiment_label when 'positive' then 'negative' when 'negative' then null else 'mixed' end,
+            sentiment_score = case when a.sentiment_score is null then 10 else -a.sentiment_score end,
+            conversation_outcome = case a.conversation_outcome when 'converted' then 'not_interested' else 'converted' end,
+            human_transfer_happened = not coalesce(a.human_transfer_happened, false),
+            topics = case when a.topics is null then array['billing'] else array_append(array_remove(a.topics, 'pricing'), 'competitor') end,
+            objections = case when 'price' = any (a.objections) then '{}' else array['price'] end
       where a.user_id = $1 and a.analysis_type = 'individual' and a.call_id = any ($2::uuid[])`,
+    [tenant.userId, sample(Math.floor(phase1Ids.length / 5))],
+  );
+  await client.query(
+    `update app_public.call_criterion_results r set passed = not r.passed
+      where r.user_id = $1 and r.call_id = any ($2::uuid[])`,
     [tenant.userId, sample(Math.floor(phase1Ids.length / 5))],
   );
   await client.query(
@@ -444,6 +513,13 @@ export async function seedKpiDataset(pool: pg.Pool, seed = 20_250_601): Promise<
     for (const [i, spec] of specs.entries()) {
       const random = createRandom(seed + 7919 * i);
       const tenant = await createTenantRows(client, spec);
+      await client.query(
+        `insert into app_public.success_criteria (user_id, name, question, is_active)
+         values ($1, 'Budget asked', 'Did the agent ask for the budget?', true),
+                ($1, 'Next step agreed', 'Was a next step agreed?', true),
+                ($1, 'Retired rule', 'Did the agent read the old script?', false)`,
+        [tenant.userId],
+      );
       const p = plan(random, spec, tenant.agents.map((agent) => agent.id));
       const ids = await insertCalls(client, tenant.userId, spec.key, p.phase1);
       await insertAnalyses(client, tenant.userId, ids, p.analyses1.filter((a) => ids.has(a.ref)));

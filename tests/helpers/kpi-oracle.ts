@@ -85,7 +85,7 @@ export function rate(num: bigint, den: bigint): string | null {
   return decimalText(roundedScaled(num, den, RATE_PLACES), RATE_PLACES);
 }
 
-function average(total: bigint, n: bigint): string | null {
+export function average(total: bigint, n: bigint): string | null {
   return decimalText(roundedScaled(total, n, AVERAGE_PLACES), AVERAGE_PLACES);
 }
 

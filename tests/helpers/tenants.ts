@@ -100,6 +100,15 @@ export async function seedTenant(client: pg.ClientBase, spec: TenantSpec): Promi
     callCount: 0,
   };
   await addCalls(client, tenant, spec.calls ?? 6);
+  // A success criterion with an answer for every analysed call (the taxonomy comes with the tenant).
+  await client.query(
+    `with k as (insert into app_public.success_criteria (user_id, name, question) values ($1, 'Budget asked', 'Did the agent ask for the budget?')
+                returning id)
+     insert into app_public.call_criterion_results (call_id, criterion_id, user_id, passed, evidence)
+     select a.call_id, k.id, $1, a.total_score >= 60, 'fixture'
+       from app_public.lead_analytics a, k where a.user_id = $1 and a.analysis_type = 'individual'`,
+    [userId],
+  );
 
   tenant.followUpIds = await ids(
     client,
@@ -179,9 +188,12 @@ export async function addCalls(client: pg.ClientBase, tenant: Tenant, n: number)
   );
   await client.query(
     `insert into app_public.lead_analytics (user_id, analysis_type, call_id, total_score, intent_score, lead_status_tag,
-                                            cta_demo_clicked, smart_notification)
+                                            cta_demo_clicked, smart_notification, sentiment_label, sentiment_score, topics,
+                                            objections, conversation_outcome, csat_score)
      select c.user_id, 'individual', c.id, 40 + 15 * (k % 4), 50, (array['hot', 'warm', 'cold'])[1 + k % 3],
-            k % 3 = 0, 'Follow up with this lead'
+            k % 3 = 0, 'Follow up with this lead', (array['positive', 'neutral', 'negative'])[1 + k % 3], 30 - 20 * (k % 3),
+            array['pricing'], case when k % 3 = 2 then array['price'] else '{}' end,
+            (array['interested', 'converted', 'not_interested'])[1 + k % 3], 60
        from unnest($1::uuid[]) with ordinality x(id, k)
        join app_public.calls c on c.id = x.id
       where k % 2 = 1`,

@@ -6,8 +6,8 @@
  * verify exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_INDIVIDUAL_PROMPT } from '../../worker/analysis/prompts.ts';
-import { analysisJsonSchema } from '../../worker/analysis/schema.ts';
+import { DEFAULT_INDIVIDUAL_PROMPT, DEFAULT_PROMPT_VERSION } from '../../worker/analysis/prompts.ts';
+import { analysisJsonSchema, type AnalysisContext } from '../../worker/analysis/schema.ts';
 import { startWorker, type WorkerHandle } from '../../worker/runner.ts';
 import { asTenant, createTestDatabase, inTransaction, withClient, type TestDatabase } from '../helpers/db.ts';
 import { startFakeOpenAI, type FakeOpenAI, type FakeReply } from '../helpers/fake-openai.ts';
@@ -116,6 +116,20 @@ async function completeAnalysis(phone: string): Promise<{ calls_analyzed: number
   return rows[0];
 }
 
+/** The tenant's taxonomy and active criteria, as the worker loads them. */
+async function tenantContext(): Promise<AnalysisContext> {
+  const { rows } = await db.pool.query<{ context: AnalysisContext }>(
+    `select json_build_object(
+       'topics', coalesce((select json_agg(json_build_object('key', t.key, 'label', t.label, 'description', t.description, 'keywords', t.keywords) order by t.key)
+                             from app_public.analysis_topics t where t.user_id = $1), '[]'),
+       'criteria', coalesce((select json_agg(json_build_object('id', k.id, 'name', k.name, 'question', k.question, 'keywords', k.keywords) order by k.name, k.id)
+                               from app_public.success_criteria k where k.user_id = $1 and k.is_active), '[]')) as context`,
+    [userId],
+  );
+  if (!rows[0]) throw new Error('no context');
+  return rows[0].context;
+}
+
 async function expectExactRollups(): Promise<void> {
   expect(await verifyRollups(db.pool, userId)).toEqual([]);
 }
@@ -134,14 +148,14 @@ describe('calls__analyze with the OpenAI client', () => {
     expect(request?.body.model).toBe('fake-model');
     expect(request?.body.response_format).toEqual({
       type: 'json_schema',
-      json_schema: { name: 'lead_analysis', strict: true, schema: analysisJsonSchema() },
+      json_schema: { name: 'lead_analysis', strict: true, schema: analysisJsonSchema(await tenantContext()) },
     });
     expect(request?.body.messages?.[0]).toEqual({ role: 'system', content: DEFAULT_INDIVIDUAL_PROMPT });
     expect(request?.body.messages?.[1]?.content).toContain(TRANSCRIPT);
 
     expect(await transcript(outcome.callId)).toEqual({ analysis_status: 'completed', analysis_error: null });
     expect(await individualAnalyses(outcome.callId)).toEqual([
-      { analyzer: 'openai', model: 'fake-model', prompt_version: 'default-v1', total_score: 70 },
+      { analyzer: 'openai', model: 'fake-model', prompt_version: `default-v${DEFAULT_PROMPT_VERSION}`, total_score: 70 },
     ]);
     expect(await completeAnalysis(outcome.phone)).toEqual({ calls_analyzed: 1, latest_call_id: outcome.callId, analyzer: 'openai' });
     await expectExactRollups();
@@ -307,5 +321,133 @@ describe('one notification per contact per analysis', () => {
     const twice = await inboxFor(first.phone);
     expect(twice.entries.map((e) => e.call_id).sort()).toEqual([first.callId, second.callId].sort());
     expect(twice.unreadRows).toBe(2);
+  });
+});
+
+describe('conversation intelligence through the OpenAI client', () => {
+  let criteria: { budget: string; empathy: string; retired: string };
+
+  beforeAll(async () => {
+    const insert = async (name: string, question: string, active = true): Promise<string> =>
+      String(await scalar(db.pool, `insert into app_public.success_criteria (user_id, name, question, is_active) values ($1, $2, $3, $4) returning id`, [
+        userId, name, question, active,
+      ]));
+    criteria = {
+      budget: await insert('Budget confirmed', 'Did the agent confirm the caller’s budget?'),
+      empathy: await insert('Empathy', 'Did the agent acknowledge the caller’s concern?'),
+      retired: await insert('Old rule', 'Did the agent mention the old offer?', false),
+    };
+  });
+
+  async function stored(callId: string): Promise<Record<string, unknown> | undefined> {
+    const { rows } = await db.pool.query(
+      `select sentiment_label, sentiment_score, topics, free_topics, objections, next_steps, call_quality_score, csat_score,
+              human_transfer_requested, human_transfer_happened, conversation_outcome
+         from app_public.lead_analytics where call_id = $1`,
+      [callId],
+    );
+    return rows[0];
+  }
+
+  async function results(callId: string): Promise<Array<{ criterion_id: string; passed: boolean; evidence: string }>> {
+    const { rows } = await db.pool.query<{ criterion_id: string; passed: boolean; evidence: string }>(
+      'select criterion_id, passed, evidence from app_public.call_criterion_results where call_id = $1 order by criterion_id',
+      [callId],
+    );
+    return rows;
+  }
+
+  it('sends the tenant’s taxonomy and active criteria (prompt and strict schema) and stores every field and each answer', async () => {
+    const before = openai.requests.length;
+    const outcome = await analyse([
+      {
+        kind: 'analysis',
+        analysis: {
+          topics: ['pricing', 'competitor', 'pricing'],
+          free_topics: ['  Onboarding timeline ', 'onboarding timeline', ''],
+          objections: ['price', 'authority'],
+          success_criteria: [
+            { criterion_id: criteria.budget, passed: false, evidence: 'Budget never came up.' },
+            { criterion_id: criteria.empathy, passed: true, evidence: '"I understand"' },
+          ],
+        },
+      },
+    ]);
+    expect(outcome.job).toBeNull();
+    const request = openai.requests.slice(before).find((r) => r.kind === 'individual');
+    const schema = request?.body.response_format?.json_schema?.schema as {
+      properties: Record<string, { items?: { enum?: string[]; properties?: { criterion_id?: { enum?: string[] } } }; description?: string }>;
+    };
+    expect(schema.properties.topics?.items?.enum).toEqual(['billing', 'competitor', 'pricing', 'product_features', 'scheduling', 'support']);
+    expect(schema.properties.success_criteria?.items?.properties?.criterion_id?.enum?.sort()).toEqual([criteria.budget, criteria.empathy].sort());
+    expect(schema.properties.success_criteria?.description).toContain('Budget confirmed: Did the agent confirm the caller’s budget?');
+    expect(schema.properties.success_criteria?.description).not.toContain('Old rule');
+    const message = request?.body.messages?.[1]?.content ?? '';
+    expect(message).toContain(`- ${criteria.budget}: Budget confirmed — Did the agent confirm the caller’s budget?`);
+    expect(message).toContain('pricing: Pricing — Price, cost');
+    expect(await stored(outcome.callId)).toEqual({
+      sentiment_label: 'positive', sentiment_score: 60, topics: ['competitor', 'pricing'], free_topics: ['Onboarding timeline', 'onboarding timeline'],
+      objections: ['authority', 'price'], next_steps: 'Send pricing today.', call_quality_score: 80, csat_score: 75,
+      human_transfer_requested: false, human_transfer_happened: false, conversation_outcome: 'interested',
+    });
+    expect(await results(outcome.callId)).toEqual(
+      [
+        { criterion_id: criteria.budget, passed: false, evidence: 'Budget never came up.' },
+        { criterion_id: criteria.empathy, passed: true, evidence: '"I understand"' },
+      ].sort((a, b) => a.criterion_id.localeCompare(b.criterion_id)),
+    );
+    await expectExactRollups();
+  });
+
+  const violations: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['a topic outside the taxonomy', { topics: ['weather'] }, /topics\.0/],
+    ['a sentiment score above 100', { sentiment_score: 150 }, /sentiment_score/],
+    ['an unknown sentiment label', { sentiment_label: 'ecstatic' }, /sentiment_label/],
+    ['an unknown objection', { objections: ['weather'] }, /objections\.0/],
+    ['an unknown conversation outcome', { conversation_outcome: 'maybe' }, /conversation_outcome/],
+    ['a quality score below 0', { call_quality_score: -1 }, /call_quality_score/],
+    ['a missing transfer flag', { human_transfer_happened: null }, /human_transfer_happened/],
+    ['a success criterion left out', { success_criteria: [] }, /success_criteria/],
+    ['an unknown criterion id', { success_criteria: [{ criterion_id: '00000000-0000-7000-8000-000000000000', passed: true, evidence: '' }] }, /success_criteria/],
+  ];
+
+  it.each(violations)('%s is retried; the valid answer of the next attempt is recorded once', async (_name, bad) => {
+    const outcome = await analyse([{ kind: 'analysis', analysis: bad }]);
+    expect(outcome.job).toBeNull();
+    expect(outcome.requests).toEqual({ individual: 2, complete: 1 });
+    expect(await transcript(outcome.callId)).toEqual({ analysis_status: 'completed', analysis_error: null });
+    expect(await individualAnalyses(outcome.callId)).toHaveLength(1);
+    expect(await results(outcome.callId)).toHaveLength(2);
+  });
+
+  it.each(violations)('%s on every attempt fails the call with the field named', async (_name, bad, field) => {
+    const outcome = await analyse([{ kind: 'analysis', analysis: bad }, { kind: 'analysis', analysis: bad }], { maxAttempts: 2 });
+    expect(outcome.job).toBeNull();
+    const row = await transcript(outcome.callId);
+    expect(row.analysis_status).toBe('failed');
+    expect(row.analysis_error).toMatch(/^the answer does not match the schema: /);
+    expect(row.analysis_error).toMatch(field);
+    expect(await individualAnalyses(outcome.callId)).toEqual([]);
+    expect(await results(outcome.callId)).toEqual([]);
+  });
+
+  it('a re-analysis replaces the call’s criterion answers and moves the rollups by the difference', async () => {
+    const outcome = await analyse([]);
+    expect((await results(outcome.callId)).map((r) => r.passed)).toEqual([true, true]);
+    openai.script({
+      kind: 'analysis',
+      analysis: {
+        sentiment_label: 'negative', sentiment_score: -40, conversation_outcome: 'not_interested', human_transfer_requested: true,
+        success_criteria: [
+          { criterion_id: criteria.budget, passed: false, evidence: 'No.' },
+          { criterion_id: criteria.empathy, passed: false, evidence: 'No.' },
+        ],
+      },
+    });
+    await db.pool.query(`update app_public.transcripts set content = content || '\nuser: Actually, no.', analysis_status = 'pending' where call_id = $1`, [outcome.callId]);
+    await driveJob(db.pool, analyzeJobKey(outcome.callId));
+    expect((await results(outcome.callId)).map((r) => r.passed)).toEqual([false, false]);
+    expect(await stored(outcome.callId)).toMatchObject({ sentiment_label: 'negative', conversation_outcome: 'not_interested', human_transfer_requested: true });
+    await expectExactRollups();
   });
 });

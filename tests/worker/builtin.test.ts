@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeBuiltin as analyzeWith, BUILTIN_MODEL } from '../../worker/analysis/builtin.ts';
 import { sqlGrader } from '../../worker/analysis/grade.ts';
 import type { LeadAnalysis } from '../../worker/analysis/schema.ts';
-import { analysisSchema } from '../../worker/analysis/schema.ts';
+import { analysisSchemaFor, type AnalysisContext } from '../../worker/analysis/schema.ts';
 import { completeText } from '../../worker/analysis/transcript-text.ts';
 import type { AnalysisInput } from '../../worker/analysis/types.ts';
 import { startWorker, type WorkerHandle } from '../../worker/runner.ts';
@@ -29,6 +29,20 @@ assistant: Done, Thursday at 3 PM it is.`;
 
 const COLD = `assistant: Hello, this is Maya from Switchboard.
 user: Not interested. Please stop calling, this is the wrong number.`;
+
+/** A taxonomy and criteria like a tenant's (the worker loads the tenant's own). */
+const CONTEXT: AnalysisContext = {
+  topics: [
+    { key: 'pricing', label: 'Pricing', description: null, keywords: ['price', 'cost', 'how much'] },
+    { key: 'scheduling', label: 'Scheduling', description: null, keywords: ['demo', 'book'] },
+    { key: 'billing', label: 'Billing', description: null, keywords: ['invoice', 'refund'] },
+  ],
+  criteria: [
+    { id: '0193a000-0000-7000-8000-000000000001', name: 'Asked for the email', question: 'Did the caller give an email?', keywords: ['email me', 'my email'] },
+    { id: '0193a000-0000-7000-8000-000000000002', name: 'Mentioned a refund', question: 'Did a refund come up?', keywords: ['refund'] },
+    { id: '0193a000-0000-7000-8000-000000000003', name: 'Empathy', question: 'Was the agent empathetic?', keywords: [] },
+  ],
+};
 
 let db: TestDatabase;
 
@@ -53,6 +67,7 @@ function input(transcript: string, overrides: Partial<AnalysisInput> = {}): Anal
     referenceTime: MONDAY_NOON_NY,
     timezone: 'America/New_York',
     calls: [{ startedAt: MONDAY_NOON_NY, direction: 'outbound', durationSeconds: 180 }],
+    context: CONTEXT,
     ...overrides,
   };
 }
@@ -67,7 +82,7 @@ describe('built-in analyser', () => {
 
   it('reads an engaged, buying lead: scores, CTAs, contact details and the demo slot in the tenant’s zone', async () => {
     const analysis = await analyzeBuiltin(input(HOT));
-    expect(analysisSchema.safeParse(analysis).success).toBe(true);
+    expect(analysisSchemaFor(CONTEXT).safeParse(analysis).success).toBe(true);
     expect(analysis).toMatchObject({
       intent_level: 'high',
       urgency_level: 'medium', // one urgency keyword ("urgently")
@@ -99,6 +114,60 @@ describe('built-in analyser', () => {
     });
     expect(analysis.reasoning.intent).toContain('"not interested"');
     expect(analysis.total_score).toBeLessThan(45);
+  });
+
+  it('reads the conversation of an engaged lead: sentiment, topics, outcome, next steps, criteria', async () => {
+    const analysis = await analyzeBuiltin(input(HOT));
+    expect(analysis).toMatchObject({
+      sentiment_label: 'neutral', // no sentiment phrase besides the agent's
+      topics: ['pricing', 'scheduling'],
+      free_topics: [],
+      objections: [],
+      human_transfer_requested: false,
+      human_transfer_happened: false,
+      conversation_outcome: 'converted', // a demo with an agreed time
+      success_criteria: [
+        { criterion_id: CONTEXT.criteria[0]?.id, passed: true, evidence: 'Found "email me".' },
+        { criterion_id: CONTEXT.criteria[1]?.id, passed: false, evidence: 'None of the keywords was said.' },
+        { criterion_id: CONTEXT.criteria[2]?.id, passed: false, evidence: 'No keywords are set for the built-in analyser, so it cannot tell.' },
+      ],
+    });
+    expect(analysis.next_steps).toContain('Confirm the booked slot (2026-11-19T20:00:00.000Z).');
+    expect(analysis.next_steps).toContain('Send pricing.');
+    expect(analysis.call_quality_score).toBe(30 + 4 * 3 + 2 * 3 + 10);
+  });
+
+  it('reads refusals, objections, sentiment and transfers by its documented rules', async () => {
+    const cold = await analyzeBuiltin(input(COLD));
+    expect(cold).toMatchObject({ conversation_outcome: 'wrong_person', sentiment_label: 'negative', objections: [], next_steps: expect.stringContaining('Correct') });
+    const objections = await analyzeBuiltin(input(`assistant: Hi, this is Maya.
+user: Thanks, but it is too expensive and I need to check with my boss. We already use another provider. Is this legit?
+assistant: I understand.
+user: Not now, maybe later. I want to speak to a person.
+assistant: Sure, transferring you now.`));
+    expect(objections).toMatchObject({
+      objections: ['price', 'timing', 'authority', 'competitor', 'trust'],
+      sentiment_label: 'positive', // "thanks" only: 25
+      sentiment_score: 25,
+      human_transfer_requested: true,
+      human_transfer_happened: true,
+      conversation_outcome: 'no_outcome',
+    });
+    const angry = await analyzeBuiltin(input('user: This is terrible and annoying, a waste of time. Stop calling. Thanks.'));
+    expect(angry).toMatchObject({ sentiment_label: 'negative', sentiment_score: -75, conversation_outcome: 'not_interested' });
+    const mixed = await analyzeBuiltin(input('user: Great product but the support was awful. Call me back tomorrow.'));
+    expect(mixed).toMatchObject({ sentiment_label: 'mixed', sentiment_score: 0, conversation_outcome: 'callback_requested' });
+    const unmet = await analyzeBuiltin(input('assistant: Hello.\nuser: I want to talk to a human.'));
+    expect(unmet).toMatchObject({ human_transfer_requested: true, human_transfer_happened: false });
+    expect(unmet.next_steps).toContain('Have a person call back');
+  });
+
+  it('only tags topics of the tenant’s taxonomy and answers exactly its criteria', async () => {
+    const none = await analyzeBuiltin(input(HOT, { context: { topics: [], criteria: [] } }));
+    expect(none).toMatchObject({ topics: [], success_criteria: [] });
+    const other = await analyzeBuiltin(input('user: I need a refund on my invoice.', { context: { topics: CONTEXT.topics.slice(2), criteria: CONTEXT.criteria.slice(1, 2) } }));
+    expect(other.topics).toEqual(['billing']);
+    expect(other.success_criteria).toEqual([{ criterion_id: CONTEXT.criteria[1]?.id, passed: true, evidence: 'Found "refund".' }]);
   });
 
   it('keeps every score within 0-100 and the total consistent with its weights', async () => {
@@ -162,6 +231,15 @@ describe('calls__analyze with the built-in analyser', () => {
       [callId],
     );
     expect(scores).toEqual([{ total_score: expected.total_score }]);
+    // The conversation fields, with the tenant's default taxonomy (loaded by the worker).
+    const { rows: conversation } = await db.pool.query(
+      `select sentiment_label, topics, objections, conversation_outcome, human_transfer_requested, csat_score is not null as csat
+         from app_public.lead_analytics where call_id = $1`,
+      [callId],
+    );
+    expect(conversation).toEqual([
+      { sentiment_label: 'neutral', topics: ['pricing', 'scheduling'], objections: [], conversation_outcome: 'converted', human_transfer_requested: false, csat: true },
+    ]);
     expect(await verifyRollups(db.pool, tenant.id)).toEqual([]);
   });
 });

@@ -5,7 +5,10 @@
  * demo and the tests work offline. Rows it writes say analyzer 'builtin'.
  * It computes the five sub-scores; the total, the temperature and the levels
  * come from the lead rules in SQL (`app_hidden.lead_grade`, through `grade`).
+ * The conversation fields (sentiment, topics, objections, outcome, criteria...)
+ * follow the rules documented in builtin-conversation.ts.
  */
+import { conversationFields } from './builtin-conversation.ts';
 import { extractCompany, extractDemoTime, extractEmail, extractName, splitTurns } from './builtin-extract.ts';
 import { matchPair, matchPhrases, SIGNALS } from './builtin-signals.ts';
 import type { GradeLead } from './grade.ts';
@@ -83,6 +86,7 @@ export async function analyzeBuiltin(input: AnalysisInput, grade: GradeLead): Pr
     escalated_to_human: has('human'),
   };
   const name = extractName(turns.lead);
+  const demoTime = cta.demo_clicked ? extractDemoTime(input.transcript, input.referenceTime, input.timezone) : null;
   const over = input.kind === 'complete' ? ` over ${plural(input.calls.length, 'call')}` : '';
   const draft: Omit<LeadAnalysis, 'smart_notification'> = {
     ...scores,
@@ -101,10 +105,20 @@ export async function analyzeBuiltin(input: AnalysisInput, grade: GradeLead): Pr
     extracted_name: name,
     extracted_email: extractEmail(leadText) ?? extractEmail(everything),
     company_name: extractCompany(turns.lead, name),
-    demo_book_datetime: cta.demo_clicked ? extractDemoTime(input.transcript, input.referenceTime, input.timezone) : null,
+    demo_book_datetime: demoTime,
+    ...conversationFields({
+      turns,
+      everything,
+      said,
+      pricing: cta.pricing_clicked,
+      followup: cta.followup_clicked,
+      transferRequested: cta.escalated_to_human,
+      demoTime,
+      context: input.context,
+    }),
   };
   // Through the same validation as a model's answer.
-  return parseAnalysis({ ...draft, smart_notification: notification(draft, input.timezone) });
+  return parseAnalysis({ ...draft, smart_notification: notification(draft, input.timezone) }, input.context);
 }
 
 export function createBuiltinAnalyzer(grade: GradeLead): Analyzer {

@@ -25,6 +25,20 @@ export function describeCall(call: CallContext, timezone: string): string {
   return `${localTime(call.startedAt, timezone)} — ${call.direction}, ${formatDuration(call.durationSeconds)}`;
 }
 
+/** The tenant's topic taxonomy and success criteria, as the model should use them. */
+function contextLines(input: AnalysisInput): string[] {
+  const { topics, criteria } = input.context;
+  return [
+    topics.length > 0
+      ? `Topic taxonomy (key: label — meaning): ${topics.map((t) => `${t.key}: ${t.label}${t.description ? ` — ${t.description}` : ''}`).join('; ')}.`
+      : 'Topic taxonomy: none configured (topics: []).',
+    criteria.length > 0
+      ? ['Success criteria (answer each once, by criterion_id):', ...criteria.map((c) => `- ${c.id}: ${c.name} — ${c.question}`)].join('\n')
+      : 'Success criteria: none configured (success_criteria: []).',
+    '',
+  ];
+}
+
 export function userMessage(input: AnalysisInput): string {
   const header =
     input.kind === 'individual'
@@ -34,6 +48,7 @@ export function userMessage(input: AnalysisInput): string {
     ...header,
     `Time zone: ${input.timezone} (resolve relative dates against the call time above).`,
     '',
+    ...contextLines(input),
     input.kind === 'individual' ? 'Transcript:' : 'Transcripts:',
     '"""',
     input.transcript,

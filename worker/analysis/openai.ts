@@ -8,7 +8,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import { z } from 'zod';
 import { AnalysisAbortedError, AnalysisError } from './errors.ts';
 import { userMessage } from './messages.ts';
-import { ANALYSIS_SCHEMA_NAME, analysisJsonSchema, parseAnalysis, type LeadAnalysis } from './schema.ts';
+import { ANALYSIS_SCHEMA_NAME, analysisJsonSchema, parseAnalysis, type AnalysisContext, type LeadAnalysis } from './schema.ts';
 import type { AnalysisInput, Analyzer } from './types.ts';
 
 export interface OpenAISettings {
@@ -47,7 +47,7 @@ export function classifyOpenAIError(error: unknown, timeoutMs: number): Error {
 }
 
 /** The assistant's answer as a validated analysis, or an `invalid_output` AnalysisError. */
-export function readCompletion(completion: OpenAI.Chat.Completions.ChatCompletion): LeadAnalysis {
+export function readCompletion(completion: OpenAI.Chat.Completions.ChatCompletion, context: AnalysisContext): LeadAnalysis {
   const choice = completion.choices[0];
   if (!choice) throw new AnalysisError('invalid_output', 'OpenAI returned no choices');
   if (choice.message.refusal) throw new AnalysisError('invalid_output', `the model refused: ${snippet(choice.message.refusal)}`);
@@ -62,7 +62,7 @@ export function readCompletion(completion: OpenAI.Chat.Completions.ChatCompletio
     throw new AnalysisError('invalid_output', `malformed JSON from the model: ${snippet(content)}`, { cause: error });
   }
   try {
-    return parseAnalysis(json);
+    return parseAnalysis(json, context);
   } catch (error) {
     if (error instanceof z.ZodError) {
       const issues = error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
@@ -79,11 +79,11 @@ export function createOpenAIAnalyzer(settings: OpenAISettings): Analyzer {
     timeout: settings.timeoutMs,
     maxRetries: 0,
   });
-  const schema = analysisJsonSchema();
   return {
     name: 'openai',
     model: settings.model,
     async analyze(input: AnalysisInput): Promise<LeadAnalysis> {
+      const schema = analysisJsonSchema(input.context);
       let completion: OpenAI.Chat.Completions.ChatCompletion;
       try {
         completion = await client.chat.completions.create(
@@ -100,7 +100,7 @@ export function createOpenAIAnalyzer(settings: OpenAISettings): Analyzer {
       } catch (error) {
         throw classifyOpenAIError(error, settings.timeoutMs);
       }
-      return readCompletion(completion);
+      return readCompletion(completion, input.context);
     },
   };
 }

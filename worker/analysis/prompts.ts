@@ -6,7 +6,7 @@
  */
 
 /** Bump when either default prompt below changes. */
-export const DEFAULT_PROMPT_VERSION = 1;
+export const DEFAULT_PROMPT_VERSION = 2;
 
 const SCORING = `Score each dimension from 0 to 100 and choose its level:
 - intent (low < 40 <= medium < 70 <= high): how clearly the lead wants what is offered (questions about price,
@@ -23,7 +23,12 @@ demo_book_datetime: only when a demo or meeting time was agreed; resolve relativ
 against the call time given, in the tenant's time zone, as ISO 8601 with offset; otherwise null.
 smart_notification: one short actionable line for the sales manager (e.g. "Priya asked for pricing — call back
 today"), or null when nothing needs doing.
-reasoning: one short sentence of evidence per dimension, plus a one-sentence summary.`;
+reasoning: one short sentence of evidence per dimension, plus a one-sentence summary.
+Conversation: the caller's sentiment (label and -100..100 score), the topics discussed (only keys of the topic
+taxonomy given; anything else as short free topics), the objections the caller raised, the next steps, call
+quality (how well the agent handled it, 0-100), the caller's likely satisfaction (0-100), whether the caller asked
+for a person and whether the call was handed to one, and how the conversation ended (conversation_outcome).
+Answer every success criterion given exactly once: passed is yes to its question, with a short quote as evidence.`;
 
 export const DEFAULT_INDIVIDUAL_PROMPT = `You are a sales analyst reviewing one phone call between an AI calling agent and a lead.
 Read the transcript and qualify the lead.

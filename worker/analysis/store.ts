@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { CallTranscript } from './transcript-text.ts';
 import { COMPLETE_MAX_CALLS } from './transcript-text.ts';
-import type { LeadAnalysis } from './schema.ts';
+import type { AnalysisContext, LeadAnalysis } from './schema.ts';
 import type { TenantPrompts } from './prompts.ts';
 import type { AnalyzerName } from './types.ts';
 
@@ -27,6 +27,8 @@ export interface CallForAnalysis extends TenantPrompts {
   /** The call's individual analysis, if any, and the prompt version it was made with. */
   analysis_id: string | null;
   analysis_prompt: string | null;
+  /** The tenant's topic taxonomy and active success criteria. */
+  context: AnalysisContext;
 }
 
 export async function loadCallForAnalysis(query: Query, callId: string): Promise<CallForAnalysis | null> {
@@ -34,7 +36,15 @@ export async function loadCallForAnalysis(query: Query, callId: string): Promise
     `select c.id, c.user_id, c.phone_number, c.started_at, c.direction, c.duration_seconds,
             t.content, t.analysis_status,
             u.timezone, u.analysis_prompt_individual, u.analysis_prompt_complete, u.analysis_prompt_version,
-            a.id as analysis_id, a.prompt_version as analysis_prompt
+            a.id as analysis_id, a.prompt_version as analysis_prompt,
+            json_build_object(
+              'topics', coalesce((select json_agg(json_build_object('key', t.key, 'label', t.label, 'description', t.description,
+                                                                    'keywords', t.keywords) order by t.key)
+                                    from app_public.analysis_topics t where t.user_id = c.user_id), '[]'),
+              'criteria', coalesce((select json_agg(json_build_object('id', k.id, 'name', k.name, 'question', k.question,
+                                                                      'keywords', k.keywords) order by k.name, k.id)
+                                      from app_public.success_criteria k where k.user_id = c.user_id and k.is_active), '[]')
+            ) as context
        from app_public.calls c
        join app_public.transcripts t on t.call_id = c.id
        join app_public.users u on u.id = c.user_id

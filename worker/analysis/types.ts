@@ -1,5 +1,5 @@
 /** What an analyser is given and what it returns. */
-import type { LeadAnalysis } from './schema.ts';
+import type { AnalysisContext, LeadAnalysis } from './schema.ts';
 
 export type AnalyzerName = 'openai' | 'builtin';
 
@@ -23,6 +23,8 @@ export interface AnalysisInput {
   timezone: string;
   /** The calls the text covers, oldest first (one for an individual analysis). */
   calls: CallContext[];
+  /** The tenant's topic taxonomy and active success criteria (the schema depends on them). */
+  context: AnalysisContext;
   /** Aborts the request (graceful shutdown). */
   signal?: AbortSignal;
 }

@@ -65,6 +65,7 @@ async function analyzeCall(deps: AnalyzeDeps, helpers: JobHelpers, call: CallFor
       referenceTime: call.started_at,
       timezone: call.timezone,
       calls: [{ startedAt: call.started_at, direction: call.direction, durationSeconds: call.duration_seconds }],
+      context: call.context,
       signal: helpers.abortSignal,
     });
     const recorded = await recordCallAnalysis((fn) => helpers.withPgClient(fn), call.id, call.content, analysis, by);
@@ -94,6 +95,7 @@ async function analyzeContact(deps: AnalyzeDeps, helpers: JobHelpers, call: Call
       referenceTime: calls[0]?.startedAt ?? call.started_at,
       timezone: call.timezone,
       calls: included,
+      context: call.context,
       signal: helpers.abortSignal,
     });
     const written = await writeContactAnalysis((fn) => helpers.withPgClient(fn), call.user_id, call.phone_number, fingerprint, analysis, by);

@@ -15,6 +15,7 @@ import { OVERVIEW } from './operations/overview.ts';
 import { CALLER_PREVIEW, ERASE_BUSINESS, ERASE_CONTACT, PRIVACY, REQUEST_EXPORT, SET_RETENTION } from './operations/privacy.ts';
 import { ONBOARDING_STATUS, REGISTER, REMOVE_TEST_CALLS, SEND_TEST_CALL, START_TENANT_VIEW } from './operations/onboarding.ts';
 import { SESSION } from './operations/session.ts';
+import { CONVERSATION_DOCUMENTS } from './operations/conversation.ts';
 import { PROVIDERS, REPLAY_DELIVERIES, ROTATE_BOLNA_TOKEN, SET_BOLNA_SECRET, SET_TWILIO } from './operations/providers.ts';
 import { API_KEYS, CREATE_API_KEY, REVOKE_API_KEY } from './operations/api-keys.ts';
 import { SETTINGS_DOCUMENTS } from './operations/settings.ts';
@@ -44,4 +45,6 @@ export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SE
   OUTCOMES_COST,
   // Appointments and the booking funnel (issue 17)
   ...APPOINTMENT_DOCUMENTS,
+  // Conversation intelligence (issue 17, helper "analysis")
+  ...CONVERSATION_DOCUMENTS,
 ] as const;

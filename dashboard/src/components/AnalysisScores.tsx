@@ -61,6 +61,29 @@ export function AnalysisScores({ analysis, timeZone }: { analysis: Analysis; tim
         </tbody>
       </table>
       <dl className="analysis">
+        {analysis.conversationOutcome ? (
+          <>
+            <dt>Conversation</dt>
+            <dd data-testid="conversation">
+              {formatLabel(analysis.conversationOutcome)} · sentiment {formatLabel(analysis.sentimentLabel)}
+              {analysis.sentimentScore !== null && analysis.sentimentScore !== undefined ? ` (${analysis.sentimentScore})` : ''}
+              {analysis.callQualityScore !== null && analysis.callQualityScore !== undefined ? ` · quality ${analysis.callQualityScore}/100` : ''}
+              {analysis.csatScore !== null && analysis.csatScore !== undefined ? ` · satisfaction ${analysis.csatScore}/100` : ''}
+              {analysis.humanTransferRequested ? ` · asked for a person${analysis.humanTransferHappened ? ' (handed over)' : ''}` : ''}
+            </dd>
+            <dt>Topics and objections</dt>
+            <dd>
+              {[...(analysis.topics ?? []), ...(analysis.freeTopics ?? [])].filter(Boolean).join(', ') || 'no topics'}
+              {(analysis.objections ?? []).length ? ` · objections: ${(analysis.objections ?? []).join(', ')}` : ''}
+            </dd>
+            {analysis.nextSteps ? (
+              <>
+                <dt>Next steps</dt>
+                <dd>{analysis.nextSteps}</dd>
+              </>
+            ) : null}
+          </>
+        ) : null}
         <dt>Calls to action</dt>
         <dd>{ctas.length ? ctas.join(', ') : 'none'}</dd>
         {contact ? (

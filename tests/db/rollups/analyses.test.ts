@@ -102,4 +102,51 @@ describe('rollups: analyses', () => {
     );
     await expectExact(tenant.id, everywhere(agentId, '2026-05-12', 8, { calls: 1, unanswered_calls: 1, busy_calls: 1, outbound_calls: 1, phone_calls: 1 }));
   });
+
+  it('conversation measures (sentiment, quality, satisfaction, transfers, outcome classes) move exactly with re-analysis and deletion', async () => {
+    const { tenant, agentId } = await tenantWithAgent('America/New_York');
+    const call = await createCall(db.pool, { userId: tenant.id, agentId, status: 'completed', durationSeconds: 60, startedAt: '2026-05-11T16:30:00Z' });
+    const callPart = { calls: 1, successful_calls: 1, talk_seconds: 60, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1 };
+    const check = (measures: Measures): Promise<void> =>
+      expectExact(tenant.id, everywhere(agentId, '2026-05-11', 12, { ...callPart, leads_generated: 1, qualified_leads: 1, total_score_sum: 70, total_score_count: 1, ...measures }));
+
+    const first = await createAnalysis(db.pool, {
+      userId: tenant.id, callId: call.id, sentimentLabel: 'negative', sentimentScore: -40, callQualityScore: 55, csatScore: 30,
+      transferRequested: true, transferHappened: false, conversationOutcome: 'callback_requested', topics: ['pricing'], objections: ['price'],
+    });
+    await check({
+      sentiment_score_sum: -40, sentiment_score_count: 1, sentiment_negative: 1, quality_score_sum: 55, quality_score_count: 1,
+      csat_score_sum: 30, csat_score_count: 1, transfer_requested_calls: 1, convo_callback_requested: 1,
+    });
+    // Only a conversation field changes: the trigger must see it.
+    await updateAnalysis(db.pool, first.id, { conversationOutcome: 'converted', transferHappened: true });
+    await check({
+      sentiment_score_sum: -40, sentiment_score_count: 1, sentiment_negative: 1, quality_score_sum: 55, quality_score_count: 1,
+      csat_score_sum: 30, csat_score_count: 1, transfer_requested_calls: 1, transfer_happened_calls: 1, convo_converted: 1,
+    });
+    await updateAnalysis(db.pool, first.id, { sentimentLabel: 'mixed', sentimentScore: 0, csatScore: null });
+    await check({
+      sentiment_score_sum: 0, sentiment_score_count: 1, sentiment_mixed: 1, quality_score_sum: 55, quality_score_count: 1,
+      transfer_requested_calls: 1, transfer_happened_calls: 1, convo_converted: 1,
+    });
+    // Through record_call_analysis (the worker's path): the values of the JSON replace the row's.
+    await db.pool.query(`select app_hidden.record_call_analysis($1, $2::jsonb, 'openai', 'm', 'v')`, [
+      call.id,
+      JSON.stringify({
+        intent_score: 70, urgency_score: 70, budget_score: 70, fit_score: 70, engagement_score: 70, sentiment_label: 'positive',
+        sentiment_score: 80, call_quality_score: 90, csat_score: 85, human_transfer_requested: false, human_transfer_happened: false,
+        conversation_outcome: 'interested', topics: ['scheduling', 'pricing', 'pricing'], objections: [], free_topics: [], next_steps: ' ',
+      }),
+    ]);
+    const { rows } = await db.pool.query('select topics, objections, next_steps from app_public.lead_analytics where id = $1', [first.id]);
+    expect(rows).toEqual([{ topics: ['pricing', 'scheduling'], objections: [], next_steps: null }]);
+    await check({
+      intent_score_sum: 70, intent_score_count: 1, urgency_score_sum: 70, urgency_score_count: 1, budget_score_sum: 70,
+      budget_score_count: 1, fit_score_sum: 70, fit_score_count: 1, engagement_score_sum: 70, engagement_score_count: 1,
+      sentiment_score_sum: 80, sentiment_score_count: 1, sentiment_positive: 1, quality_score_sum: 90, quality_score_count: 1,
+      csat_score_sum: 85, csat_score_count: 1, convo_interested: 1, hot_leads: 1, // graded by lead_grade: 70 is hot
+    });
+    await db.pool.query('delete from app_public.lead_analytics where id = $1', [first.id]);
+    await expectExact(tenant.id, everywhere(agentId, '2026-05-11', 12, callPart));
+  });
 });

@@ -384,7 +384,7 @@ export type CallPageQueryVariables = Exact<{
 }>;
 
 
-export type CallPageQuery = { callByRowId: { rowId: string, provider: string, providerCallId: string, direction: string, callSource: string, phoneNumber: string | null, callerName: string | null, status: string, outcome: string | null, answeredByVoicemail: boolean, queuedAt: string | null, startedAt: string, ringingAt: string | null, answeredAt: string | null, disconnectedAt: string | null, endedAt: string | null, durationSeconds: number, costCents: string | null, recordingUrl: string | null, hangupBy: string | null, hangupReason: string | null, hangupCode: number | null, agent: { rowId: string, name: string } | null, contact: { rowId: string, name: string | null, phoneNumber: string, calls: { totalCount: number, nodes: Array<{ rowId: string, startedAt: string, status: string, outcome: string | null, durationSeconds: number, direction: string } | null> } } | null, deliveries: { totalCount: number, nodes: Array<{ rowId: string | null, receivedAt: string | null, provider: string | null, providerStatus: string | null, providerEventAt: string | null, status: string | null, attempts: number | null, errorCode: string | null, error: string | null } | null> } } | null, transcriptByCallId: { rowId: string, content: string, speakerSegments: unknown, analysisStatus: string, analysisError: string | null, analyzedAt: string | null } | null, allLeadAnalytics: { nodes: Array<{ rowId: string, analyzedAt: string, model: string | null, leadStatusTag: string | null, totalScore: number | null, intentLevel: string | null, intentScore: number | null, urgencyLevel: string | null, urgencyScore: number | null, budgetConstraint: string | null, budgetScore: number | null, fitAlignment: string | null, fitScore: number | null, engagementHealth: string | null, engagementScore: number | null, reasoning: unknown, extractedName: string | null, extractedEmail: string | null, companyName: string | null, smartNotification: string | null, demoBookDatetime: string | null, ctaPricingClicked: boolean, ctaDemoClicked: boolean, ctaFollowupClicked: boolean, ctaSampleClicked: boolean, ctaEscalatedToHuman: boolean } | null> } | null };
+export type CallPageQuery = { callByRowId: { rowId: string, provider: string, providerCallId: string, direction: string, callSource: string, phoneNumber: string | null, callerName: string | null, status: string, outcome: string | null, answeredByVoicemail: boolean, queuedAt: string | null, startedAt: string, ringingAt: string | null, answeredAt: string | null, disconnectedAt: string | null, endedAt: string | null, durationSeconds: number, costCents: string | null, recordingUrl: string | null, hangupBy: string | null, hangupReason: string | null, hangupCode: number | null, agent: { rowId: string, name: string } | null, contact: { rowId: string, name: string | null, phoneNumber: string, calls: { totalCount: number, nodes: Array<{ rowId: string, startedAt: string, status: string, outcome: string | null, durationSeconds: number, direction: string } | null> } } | null, deliveries: { totalCount: number, nodes: Array<{ rowId: string | null, receivedAt: string | null, provider: string | null, providerStatus: string | null, providerEventAt: string | null, status: string | null, attempts: number | null, errorCode: string | null, error: string | null } | null> } } | null, transcriptByCallId: { rowId: string, content: string, speakerSegments: unknown, analysisStatus: string, analysisError: string | null, analyzedAt: string | null } | null, allLeadAnalytics: { nodes: Array<{ rowId: string, analyzedAt: string, model: string | null, leadStatusTag: string | null, totalScore: number | null, intentLevel: string | null, intentScore: number | null, urgencyLevel: string | null, urgencyScore: number | null, budgetConstraint: string | null, budgetScore: number | null, fitAlignment: string | null, fitScore: number | null, engagementHealth: string | null, engagementScore: number | null, reasoning: unknown, extractedName: string | null, extractedEmail: string | null, companyName: string | null, smartNotification: string | null, demoBookDatetime: string | null, ctaPricingClicked: boolean, ctaDemoClicked: boolean, ctaFollowupClicked: boolean, ctaSampleClicked: boolean, ctaEscalatedToHuman: boolean, sentimentLabel: string | null, sentimentScore: number | null, topics: Array<string | null> | null, freeTopics: Array<string | null> | null, objections: Array<string | null> | null, nextSteps: string | null, callQualityScore: number | null, csatScore: number | null, humanTransferRequested: boolean | null, humanTransferHappened: boolean | null, conversationOutcome: string | null } | null> } | null };
 
 export type RetryCallAnalysisMutationVariables = Exact<{
   callId: string;
@@ -557,3 +557,71 @@ export type BookingSummaryQueryVariables = Exact<{
 
 
 export type BookingSummaryQuery = { bookingSummary: Array<{ agentId: string | null, connectedCalls: string | null, bookedCalls: string | null, bookingRate: string | null, appointments: string | null, confirmed: string | null, completed: string | null, noShows: string | null, cancelled: string | null, pending: string | null, showRate: string | null, noShowRate: string | null } | null> | null };
+
+export type ConversationInsightsQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+  agentId: string | null | undefined;
+}>;
+
+
+export type ConversationInsightsQuery = { conversationSummary: { analysedCalls: string | null, averageSentiment: string | null, sentimentPositive: string | null, sentimentNeutral: string | null, sentimentNegative: string | null, sentimentMixed: string | null, averageCallQuality: string | null, averageCsat: string | null, transferRequestedCalls: string | null, transferHappenedCalls: string | null, transferRequestRate: string | null } | null, conversationTrend: Array<{ day: string | null, analysedCalls: string | null, averageSentiment: string | null } | null> | null, conversationOutcomes: Array<{ key: string | null, label: string | null, value: string | null, share: string | null } | null> | null, topics: Array<{ key: string | null, label: string | null, calls: string | null, share: string | null } | null> | null, objections: Array<{ key: string | null, label: string | null, calls: string | null, share: string | null } | null> | null, successCriteriaPassRates: Array<{ criterionId: string | null, name: string | null, question: string | null, evaluated: string | null, passed: string | null, passRate: string | null } | null> | null };
+
+export type AnalysisSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AnalysisSettingsQuery = { allAnalysisTopics: { nodes: Array<{ rowId: string, key: string, label: string, description: string | null, keywords: Array<string | null> } | null> } | null, allSuccessCriteria: { nodes: Array<{ rowId: string, name: string, question: string, keywords: Array<string | null>, isActive: boolean } | null> } | null };
+
+export type CreateAnalysisTopicMutationVariables = Exact<{
+  key: string;
+  label: string;
+  description: string | null | undefined;
+  keywords: Array<string | null | undefined> | string | null | undefined;
+}>;
+
+
+export type CreateAnalysisTopicMutation = { createAnalysisTopic: { analysisTopic: { rowId: string, key: string, label: string, description: string | null, keywords: Array<string | null> } | null } | null };
+
+export type UpdateAnalysisTopicMutationVariables = Exact<{
+  rowId: string;
+  label: string | null | undefined;
+  description: string | null | undefined;
+  keywords: Array<string | null | undefined> | string | null | undefined;
+}>;
+
+
+export type UpdateAnalysisTopicMutation = { updateAnalysisTopicByRowId: { analysisTopic: { rowId: string, key: string, label: string, description: string | null, keywords: Array<string | null> } | null } | null };
+
+export type DeleteAnalysisTopicMutationVariables = Exact<{
+  rowId: string;
+}>;
+
+
+export type DeleteAnalysisTopicMutation = { deleteAnalysisTopicByRowId: { analysisTopic: { rowId: string } | null } | null };
+
+export type CreateSuccessCriterionMutationVariables = Exact<{
+  name: string;
+  question: string;
+  keywords: Array<string | null | undefined> | string | null | undefined;
+}>;
+
+
+export type CreateSuccessCriterionMutation = { createSuccessCriterion: { successCriterion: { rowId: string, name: string, question: string, keywords: Array<string | null>, isActive: boolean } | null } | null };
+
+export type UpdateSuccessCriterionMutationVariables = Exact<{
+  rowId: string;
+  name: string | null | undefined;
+  question: string | null | undefined;
+  keywords: Array<string | null | undefined> | string | null | undefined;
+  isActive: boolean | null | undefined;
+}>;
+
+
+export type UpdateSuccessCriterionMutation = { updateSuccessCriterionByRowId: { successCriterion: { rowId: string, name: string, question: string, keywords: Array<string | null>, isActive: boolean } | null } | null };
+
+export type DeleteSuccessCriterionMutationVariables = Exact<{
+  rowId: string;
+}>;
+
+
+export type DeleteSuccessCriterionMutation = { deleteSuccessCriterionByRowId: { successCriterion: { rowId: string } | null } | null };

@@ -40,6 +40,8 @@ export const CALL_PAGE = typedDocument<CallPageData, CallPageVariables>(
         fitAlignment fitScore engagementHealth engagementScore reasoning
         extractedName extractedEmail companyName smartNotification demoBookDatetime
         ctaPricingClicked ctaDemoClicked ctaFollowupClicked ctaSampleClicked ctaEscalatedToHuman
+        sentimentLabel sentimentScore topics freeTopics objections nextSteps callQualityScore csatScore
+        humanTransferRequested humanTransferHappened conversationOutcome
       }
     }
   }
