@@ -123,6 +123,7 @@ export function callMeasures(status: CallStatus, durationSeconds: number): Measu
     unanswered_calls: outcome === 'unanswered' ? 1 : 0,
     failed_calls: outcome === 'failed' ? 1 : 0,
     talk_seconds: outcome === 'successful' ? durationSeconds : 0,
+    call_seconds: durationSeconds,
     billed_minutes: minutes,
     credits_used: status === 'completed' && durationSeconds > 0 ? minutes : 0,
     outbound_calls: 1,

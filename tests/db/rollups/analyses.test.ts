@@ -25,7 +25,7 @@ describe('rollups: analyses', () => {
     });
     await expectExact(tenant.id, [
       ...everywhere(agentId, callDay, 12, {
-        calls: 1, successful_calls: 1, talk_seconds: 90, billed_minutes: 2, credits_used: 2, outbound_calls: 1, phone_calls: 1,
+        calls: 1, successful_calls: 1, talk_seconds: 90, call_seconds: 90, billed_minutes: 2, credits_used: 2, outbound_calls: 1, phone_calls: 1,
         leads_generated: 1, qualified_leads: 1, hot_leads: 1, cta_demo: 1, calls_with_cta: 1, cta_interactions: 1,
         intent_score_sum: 80, intent_score_count: 1, total_score_sum: 75, total_score_count: 1,
       }),
@@ -37,7 +37,7 @@ describe('rollups: analyses', () => {
   it('an updated or repeated analysis replaces the earlier one exactly once', async () => {
     const { tenant, agentId } = await tenantWithAgent();
     const call = await createCall(db.pool, { userId: tenant.id, agentId, status: 'completed', durationSeconds: 60, startedAt: '2026-05-11T16:30:00Z' });
-    const callPart = { calls: 1, successful_calls: 1, talk_seconds: 60, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1 };
+    const callPart = { calls: 1, successful_calls: 1, talk_seconds: 60, call_seconds: 60, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1 };
     const check = (measures: Measures): Promise<void> =>
       expectExact(tenant.id, everywhere(agentId, '2026-05-11', 16, { ...callPart, ...measures }));
 
@@ -106,7 +106,7 @@ describe('rollups: analyses', () => {
   it('conversation measures (sentiment, quality, satisfaction, transfers, outcome classes) move exactly with re-analysis and deletion', async () => {
     const { tenant, agentId } = await tenantWithAgent('America/New_York');
     const call = await createCall(db.pool, { userId: tenant.id, agentId, status: 'completed', durationSeconds: 60, startedAt: '2026-05-11T16:30:00Z' });
-    const callPart = { calls: 1, successful_calls: 1, talk_seconds: 60, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1 };
+    const callPart = { calls: 1, successful_calls: 1, talk_seconds: 60, call_seconds: 60, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1 };
     const check = (measures: Measures): Promise<void> =>
       expectExact(tenant.id, everywhere(agentId, '2026-05-11', 12, { ...callPart, leads_generated: 1, qualified_leads: 1, total_score_sum: 70, total_score_count: 1, ...measures }));
 

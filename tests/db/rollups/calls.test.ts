@@ -28,7 +28,7 @@ describe('rollups: calls', () => {
     ]);
     expect(await pendingDeltas(tenant.id)).toBeGreaterThan(0);
     const day = {
-      calls: 7, successful_calls: 1, unanswered_calls: 4, failed_calls: 2, talk_seconds: 125, billed_minutes: 4,
+      calls: 7, successful_calls: 1, unanswered_calls: 4, failed_calls: 2, talk_seconds: 125, call_seconds: 155, billed_minutes: 4,
       credits_used: 4, inbound_calls: 1, outbound_calls: 6, phone_calls: 5, internet_calls: 1, unknown_source_calls: 1,
       voicemail_calls: 1, busy_calls: 1, no_answer_calls: 1, canceled_calls: 1,
     };
@@ -38,7 +38,7 @@ describe('rollups: calls', () => {
       {
         key: { view: 'tenant_hourly_stats', day: '2026-05-04', hour: 10 },
         measures: {
-          calls: 2, successful_calls: 1, unanswered_calls: 1, talk_seconds: 125, billed_minutes: 4, credits_used: 4,
+          calls: 2, successful_calls: 1, unanswered_calls: 1, talk_seconds: 125, call_seconds: 155, billed_minutes: 4, credits_used: 4,
           inbound_calls: 1, outbound_calls: 1, phone_calls: 1, internet_calls: 1, voicemail_calls: 1,
         },
       },
@@ -89,7 +89,7 @@ describe('rollups: calls', () => {
     // Settle every call on completed (80 s): five successful calls, each counted once.
     for (const call of calls) await updateCall(db.pool, call.id, { status: 'completed', durationSeconds: 80 });
     const settled = {
-      calls: 5, successful_calls: 5, talk_seconds: 400, billed_minutes: 10, credits_used: 10, outbound_calls: 5, phone_calls: 5,
+      calls: 5, successful_calls: 5, talk_seconds: 400, call_seconds: 400, billed_minutes: 10, credits_used: 10, outbound_calls: 5, phone_calls: 5,
     };
     await expectExact(tenant.id, everywhere(agentId, '2026-05-05', 9, settled));
 
@@ -103,7 +103,7 @@ describe('rollups: calls', () => {
     // completed -> failed: the call moves from successful to failed (billed minutes stay, credits go).
     await updateCall(db.pool, second.id, { status: 'failed' });
     await expectExact(tenant.id, everywhere(agentId, '2026-05-05', 9, {
-      ...settled, successful_calls: 4, failed_calls: 1, talk_seconds: 320, credits_used: 8,
+      ...settled, successful_calls: 4, failed_calls: 1, talk_seconds: 320, credits_used: 8, // a failed call's 80 s still count in call_seconds
     }));
   });
 
@@ -128,17 +128,17 @@ describe('rollups: calls', () => {
     const check = (measures: Measures): Promise<void> =>
       expectExact(tenant.id, everywhere(agentId, '2026-05-07', 14, { ...base, ...measures }));
 
-    await check({ successful_calls: 1, talk_seconds: 30, billed_minutes: 1, credits_used: 1 });
+    await check({ successful_calls: 1, talk_seconds: 30, call_seconds: 30, billed_minutes: 1, credits_used: 1 });
     await updateCall(db.pool, call.id, { durationSeconds: 61 });
-    await check({ successful_calls: 1, talk_seconds: 61, billed_minutes: 2, credits_used: 2 });
+    await check({ successful_calls: 1, talk_seconds: 61, call_seconds: 61, billed_minutes: 2, credits_used: 2 });
     await updateCall(db.pool, call.id, { durationSeconds: 125 });
     await updateCall(db.pool, call.id, { durationSeconds: 180 });
-    await check({ successful_calls: 1, talk_seconds: 180, billed_minutes: 3, credits_used: 3 });
+    await check({ successful_calls: 1, talk_seconds: 180, call_seconds: 180, billed_minutes: 3, credits_used: 3 });
     // Completed without conversation: unanswered, nothing billed.
     await updateCall(db.pool, call.id, { durationSeconds: 0 });
     await check({ unanswered_calls: 1 });
     await updateCall(db.pool, call.id, { durationSeconds: 59 });
-    await check({ successful_calls: 1, talk_seconds: 59, billed_minutes: 1, credits_used: 1 });
+    await check({ successful_calls: 1, talk_seconds: 59, call_seconds: 59, billed_minutes: 1, credits_used: 1 });
   });
 
   it('counts a call on the tenant-local day and hour, across daylight saving time', async () => {
@@ -148,7 +148,7 @@ describe('rollups: calls', () => {
     await createCall(db.pool, { ...base, startedAt: '2026-03-10T02:30:00Z' });
     // EST (UTC-5) before it: 02:30Z is 21:30 the day before.
     await createCall(db.pool, { ...base, startedAt: '2026-03-07T02:30:00Z' });
-    const one = { calls: 1, successful_calls: 1, talk_seconds: 60, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1 };
+    const one = { calls: 1, successful_calls: 1, talk_seconds: 60, call_seconds: 60, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1 };
     await expectExact(tenant.id, [
       ...everywhere(agentId, '2026-03-09', 22, one),
       ...everywhere(agentId, '2026-03-06', 21, one),
@@ -166,7 +166,7 @@ describe('rollups: calls', () => {
     });
     await createAnalysis(db.pool, { userId: tenant.id, callId: call.id, totalScore: 80, leadStatusTag: 'hot' });
     const measures = {
-      calls: 1, successful_calls: 1, talk_seconds: 90, billed_minutes: 2, credits_used: 2, outbound_calls: 1, phone_calls: 1,
+      calls: 1, successful_calls: 1, talk_seconds: 90, call_seconds: 90, billed_minutes: 2, credits_used: 2, outbound_calls: 1, phone_calls: 1,
       leads_generated: 1, qualified_leads: 1, hot_leads: 1, total_score_sum: 80, total_score_count: 1,
     };
     await expectExact(tenant.id, everywhere(agentId, '2026-05-08', 9, measures));

@@ -71,7 +71,7 @@ describe('rollups: deleting agents and tenants', () => {
     expect(await tenantState(tenant.id)).toEqual(before);
     await expectExact(tenant.id, [
       { key: { view: 'agent_daily_stats', agentId: purged, day: '2025-01-10' }, measures: {
-        calls: 1, successful_calls: 1, talk_seconds: 50, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1,
+        calls: 1, successful_calls: 1, talk_seconds: 50, call_seconds: 50, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1,
         leads_generated: 1, qualified_leads: 1, total_score_sum: 75, total_score_count: 1,
       } },
       { key: { view: 'agent_daily_stats', agentId: compacted, day: '2026-05-22' }, measures: callMeasures('busy', 0) },

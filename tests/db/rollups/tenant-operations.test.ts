@@ -18,7 +18,7 @@ describe('rollups: tenant-wide operations', () => {
     await createAnalysis(db.pool, { userId: tenant.id, callId: call.id, totalScore: 61 });
     await compact();
     const early = {
-      calls: 1, successful_calls: 1, talk_seconds: 45, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1,
+      calls: 1, successful_calls: 1, talk_seconds: 45, call_seconds: 45, billed_minutes: 1, credits_used: 1, outbound_calls: 1, phone_calls: 1,
       leads_generated: 1, qualified_leads: 1, total_score_sum: 61, total_score_count: 1,
     };
     const late = { calls: 1, failed_calls: 1, outbound_calls: 1, phone_calls: 1 };
@@ -57,7 +57,7 @@ describe('rollups: tenant-wide operations', () => {
     await createAnalysis(db.pool, { userId: tenant.id, callId: analysed.id, totalScore: 70, leadStatusTag: 'warm' });
     const recent = await createCall(db.pool, { ...base, status: 'completed', durationSeconds: 20, startedAt: '2025-07-01T10:00:00Z' });
     const jan = {
-      calls: 2, successful_calls: 1, unanswered_calls: 1, busy_calls: 1, talk_seconds: 100, billed_minutes: 2, credits_used: 2,
+      calls: 2, successful_calls: 1, unanswered_calls: 1, busy_calls: 1, talk_seconds: 100, call_seconds: 100, billed_minutes: 2, credits_used: 2,
       outbound_calls: 2, phone_calls: 2, leads_generated: 1, qualified_leads: 1, warm_leads: 1, total_score_sum: 70, total_score_count: 1,
     };
     const expected: Expected[] = [
@@ -100,7 +100,7 @@ describe('rollups: tenant-wide operations', () => {
       { ...base, status: 'busy', startedAt: '2026-05-13T11:00:00Z' },
     ]);
     await compact();
-    const day = { calls: 2, successful_calls: 1, unanswered_calls: 1, busy_calls: 1, talk_seconds: 70, billed_minutes: 2, credits_used: 2, outbound_calls: 2, phone_calls: 2 };
+    const day = { calls: 2, successful_calls: 1, unanswered_calls: 1, busy_calls: 1, talk_seconds: 70, call_seconds: 70, billed_minutes: 2, credits_used: 2, outbound_calls: 2, phone_calls: 2 };
     const expected: Expected[] = [
       { key: { view: 'tenant_daily_stats', day: '2026-05-13' }, measures: day },
       { key: { view: 'agent_daily_stats', agentId, day: '2026-05-13' }, measures: day },
