@@ -338,9 +338,9 @@ CREATE OR REPLACE FUNCTION app_hidden.analysis_document(a app_public.lead_analyt
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-  select to_jsonb(a) - '{id,user_id,analysis_type,call_id,phone_number,is_read,created_at,updated_at}'::text[]
+  select to_jsonb(a) - '{id,user_id,analysis_type,call_id,latest_call_id,phone_number,calls_analyzed,is_read,created_at,updated_at}'::text[]
 $function$;
-comment on function app_hidden.analysis_document(a app_public.lead_analytics) is 'The analysis columns of a lead_analytics row as JSON: every column but id, user_id, analysis_type, call_id, phone_number, is_read, created_at and updated_at (so new analysis columns are kept without changing this).';
+comment on function app_hidden.analysis_document(a app_public.lead_analytics) is 'The analysis columns of a lead_analytics row as JSON: every column but the row''s identity and bookkeeping (id, user_id, analysis_type, call_id, latest_call_id, phone_number, calls_analyzed, is_read, created_at, updated_at), so new analysis columns are kept without changing this.';
 
 CREATE OR REPLACE FUNCTION app_hidden.analysis_values(p jsonb)
  RETURNS app_public.lead_analytics
@@ -4161,10 +4161,12 @@ declare
   v_doc jsonb;
 begin
   if tg_op = 'DELETE' then
-    -- An erased analysis takes its history with it (a call's also goes with the call).
+    -- An erased analysis takes its history with it (a call's also goes with the call); a pending
+    -- re-scoring run's version of the call stays with its run (applied only if the call has an analysis again).
     delete from app_public.analysis_versions h
      where h.user_id = old.user_id and h.analysis_type = old.analysis_type
-       and (case when old.analysis_type = 'individual' then h.call_id = old.call_id else h.phone_number = old.phone_number end);
+       and (case when old.analysis_type = 'individual' then h.call_id = old.call_id else h.phone_number = old.phone_number end)
+       and (h.run_id is null or h.is_latest);
     return null;
   end if;
   -- A completing re-scoring run writes its own versions' values and flips is_latest itself.

@@ -1,5 +1,5 @@
 --! Previous: sha1:2819f4a7ed62170a3f212cc67dbfcab9728bde3d
---! Hash: sha1:5335e72781ff1d07e0572907cfdac18ac1403d18
+--! Hash: sha1:f53badda74c1671bc743c883681ad8f2710c3e85
 --! Message: Score history and re-scoring runs: analysis_versions filled by a trigger on lead_analytics (backfilled), rescoring_runs with estimate, start, cancel, apply in one transaction, contact score history, version comparison
 
 -- Score history and versioned re-scoring (issue 17, item 5).
@@ -143,9 +143,9 @@ create or replace function app_hidden.analysis_document(a app_public.lead_analyt
   returns jsonb
   language sql immutable parallel safe
 as $$
-  select to_jsonb(a) - '{id,user_id,analysis_type,call_id,phone_number,is_read,created_at,updated_at}'::text[]
+  select to_jsonb(a) - '{id,user_id,analysis_type,call_id,latest_call_id,phone_number,calls_analyzed,is_read,created_at,updated_at}'::text[]
 $$;
-comment on function app_hidden.analysis_document(app_public.lead_analytics) is 'The analysis columns of a lead_analytics row as JSON: every column but id, user_id, analysis_type, call_id, phone_number, is_read, created_at and updated_at (so new analysis columns are kept without changing this).';
+comment on function app_hidden.analysis_document(app_public.lead_analytics) is 'The analysis columns of a lead_analytics row as JSON: every column but the row''s identity and bookkeeping (id, user_id, analysis_type, call_id, latest_call_id, phone_number, calls_analyzed, is_read, created_at, updated_at), so new analysis columns are kept without changing this.';
 
 create or replace function app_hidden.prompt_hash(p_user_id uuid, p_kind text, p_prompt_version text)
   returns text
@@ -166,10 +166,12 @@ declare
   v_doc jsonb;
 begin
   if tg_op = 'DELETE' then
-    -- An erased analysis takes its history with it (a call's also goes with the call).
+    -- An erased analysis takes its history with it (a call's also goes with the call); a pending
+    -- re-scoring run's version of the call stays with its run (applied only if the call has an analysis again).
     delete from app_public.analysis_versions h
      where h.user_id = old.user_id and h.analysis_type = old.analysis_type
-       and (case when old.analysis_type = 'individual' then h.call_id = old.call_id else h.phone_number = old.phone_number end);
+       and (case when old.analysis_type = 'individual' then h.call_id = old.call_id else h.phone_number = old.phone_number end)
+       and (h.run_id is null or h.is_latest);
     return null;
   end if;
   -- A completing re-scoring run writes its own versions' values and flips is_latest itself.
