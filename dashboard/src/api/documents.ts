@@ -12,6 +12,7 @@ import { MARK_ALL_READ, MARK_READ, SIGN_IN } from './operations/mutations.ts';
 import { OVERVIEW } from './operations/overview.ts';
 import { CALLER_PREVIEW, ERASE_BUSINESS, ERASE_CONTACT, PRIVACY, REQUEST_EXPORT, SET_RETENTION } from './operations/privacy.ts';
 import { ONBOARDING_STATUS, REGISTER, REMOVE_TEST_CALLS, SEND_TEST_CALL, START_TENANT_VIEW } from './operations/onboarding.ts';
+import { CANCEL_RESCORING, COMPARE_VERSIONS, CONTACT_SCORE_HISTORY, ESTIMATE_RESCORING, RESCORING, START_RESCORING } from './operations/rescoring.ts';
 import { SESSION } from './operations/session.ts';
 import { PROVIDERS, REPLAY_DELIVERIES, ROTATE_BOLNA_TOKEN, SET_BOLNA_SECRET, SET_TWILIO } from './operations/providers.ts';
 import { API_KEYS, CREATE_API_KEY, REVOKE_API_KEY } from './operations/api-keys.ts';
@@ -34,4 +35,6 @@ export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SE
   KPI_DEFINITIONS,
   CALL_LOG,
   REGISTER, ONBOARDING_STATUS, SEND_TEST_CALL, REMOVE_TEST_CALLS, START_TENANT_VIEW,
+  // Score history and re-scoring runs
+  RESCORING, ESTIMATE_RESCORING, START_RESCORING, CANCEL_RESCORING, COMPARE_VERSIONS, CONTACT_SCORE_HISTORY,
 ] as const;
