@@ -128,7 +128,7 @@ export function ContactPage({ session, contactId }: { session: Session; contactI
             <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} tick={AXIS_TICK} width={36} />
             <Tooltip labelFormatter={(at) => formatDateTime(new Date(Number(at)).toISOString(), session.timeZone)} />
             <Legend />
-            <Line isAnimationActive={false} type="linear" dataKey="score" name="Call score" stroke={CHART_COLORS.primary} dot connectNulls />
+            <Line isAnimationActive={false} type="linear" dataKey="score" name="Call score" stroke={CHART_COLORS.primary} dot={{ className: 'score-dot-current' }} connectNulls />
             {hasLead ? (
               <Line isAnimationActive={false} type="stepAfter" dataKey="lead" name="Lead score (all calls)" stroke={CHART_COLORS.secondary} dot connectNulls />
             ) : null}
