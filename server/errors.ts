@@ -151,6 +151,11 @@ const CUSTOM: Record<string, { code: string; httpStatus: number; details?: Recor
   SB187: { code: 'APPOINTMENT_REFERENCE_NOT_FOUND', httpStatus: 422 },
   SB188: { code: 'INVALID_APPOINTMENT_TIME', httpStatus: 400, details: { field: 'scheduledAt' } },
   SB189: { code: 'APPOINTMENT_ALREADY_HELD', httpStatus: 409 },
+  // Re-scoring runs (helper "rescoring", issue 17 item 5; SB190-SB199): app_public.start_rescoring, cancel_rescoring.
+  SB190: { code: 'RESCORING_IN_PROGRESS', httpStatus: 409 },
+  SB191: { code: 'NOTHING_TO_RESCORE', httpStatus: 400 },
+  SB192: { code: 'RESCORING_ENDED', httpStatus: 409 },
+  SB193: { code: 'RESCORING_INCOMPLETE', httpStatus: 409 },
 };
 
 /** A viewer's refused write (team access): its transactions are read-only, as a read-only key's. */
@@ -309,6 +314,18 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, RuleMessage>> = {
   phone_numbers_active_number_key: { field: 'phoneNumber', message: 'This phone number is already active on another of your numbers.' },
   phone_numbers_agent_key: { field: 'agentId', message: 'This agent already has a phone number.' },
   // privacy requests (written by our functions; the wording covers a direct write)
+  // re-scoring runs and score history (helper "rescoring")
+  rescoring_runs_id_user_id_key: { field: 'rowId', message: 'This re-scoring run already exists.' },
+  rescoring_runs_status_check: { field: 'status', message: 'A re-scoring run is queued, running, completed, failed or cancelled.' },
+  rescoring_runs_date_order: { field: 'fromDate', message: 'The start date must not be after the end date.' },
+  rescoring_runs_progress: { field: 'callsDone', message: 'A run cannot have analysed more calls than it covers.' },
+  rescoring_runs_one_active: { field: 'fromDate', message: 'A re-scoring run is already in progress; wait for it to finish or cancel it.' },
+  analysis_versions_analysis_type_check: { field: 'analysisType', message: 'An analysis is individual (one call) or complete (one number).' },
+  analysis_versions_individual_has_call: { field: 'callId', message: 'An individual analysis belongs to exactly one call; a complete one to none.' },
+  analysis_versions_run_individual: { field: 'runId', message: 'Re-scoring runs analyse single calls only.' },
+  analysis_versions_latest_call_key: { field: 'isLatest', message: 'A call has one current analysis.' },
+  analysis_versions_latest_phone_key: { field: 'isLatest', message: 'A number has one current complete analysis.' },
+  analysis_versions_run_call_key: { field: 'callId', message: 'A re-scoring run analyses each call once.' },
   privacy_requests_kind_check: { field: 'kind', message: 'The request kind must be export, erase_contact or erase_business.' },
   privacy_requests_status_check: { field: 'status', message: 'The request status is not one Switchboard knows.' },
   privacy_requests_progress_check: { field: 'progress', message: 'Progress must be between 0 and 1.' },

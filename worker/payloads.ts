@@ -61,3 +61,14 @@ export function assertPrivacyExportPayload(payload: unknown): asserts payload is
     throw new TypeError(`expected {"requestId": "<uuid>"}, got ${JSON.stringify(payload)}`);
   }
 }
+
+/** `rescoring_runs__process`: queued by `app_public.start_rescoring()` as `{"runId": "<uuid>"}`. */
+export interface RescoringPayload {
+  runId: string;
+}
+
+export function assertRescoringPayload(payload: unknown): asserts payload is RescoringPayload {
+  if (!isRecord(payload) || typeof payload.runId !== 'string' || !UUID.test(payload.runId)) {
+    throw new TypeError(`expected {"runId": "<uuid>"}, got ${JSON.stringify(payload)}`);
+  }
+}

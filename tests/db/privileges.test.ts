@@ -37,6 +37,17 @@ const EXPECTED_GRANTS = [
   'table app_public.analysis_topics: delete, select to app_user',
   'table app_public.call_criterion_results: select to app_user',
   'table app_public.success_criteria: delete, select to app_user',
+  // Score history and re-scoring runs (issue 17, item 5): reads, the estimate, start and cancel (managers may; viewers are read-only).
+  'function app_hidden.config_numeric(text,numeric): execute to app_user',
+  'function app_hidden.rescoring_scope(uuid,text,date,date): execute to app_user',
+  'function app_public.analysis_prompt_versions(date,date): execute to app_user',
+  'function app_public.cancel_rescoring(uuid): execute to app_user',
+  'function app_public.compare_analysis_versions(text,text,date,date): execute to app_user',
+  'function app_public.contact_score_history(uuid): execute to app_user',
+  'function app_public.estimate_rescoring(date,date): execute to app_user',
+  'function app_public.start_rescoring(date,date): execute to app_user',
+  'table app_public.analysis_versions: select to app_user',
+  'table app_public.rescoring_runs: select to app_user',
   // Settings pages (agents and numbers, targets with pacing, account, usage alert thresholds).
   'column app_public.usage_alert_thresholds: insert (threshold_percent, user_id) to app_user',
   'column app_public.usage_alert_thresholds: update (threshold_percent) to app_user',

@@ -4,8 +4,9 @@
  * corrections, provider cost, hang-up side and ringing/answer times, analyses,
  * deletes, agent and start-time moves, a time zone change, a retention purge,
  * interleaved compactions, ledger postings, contacts job runs, agent
- * configuration changes with calls around them) across tenants in different
- * time zones. Afterwards
+ * configuration changes with calls around them, and re-scoring runs started,
+ * left running across other writes, then applied or cancelled) across tenants in
+ * different time zones. Afterwards
  * verify_rollups must find nothing for any tenant, the credit ledger must be
  * exact, and every call must be linked to its contact with an exact
  * not_connected; every call must carry the agent version current at its start
@@ -24,6 +25,7 @@ import {
   createAgent, createAnalysis, createCalls, createRandom, createTenant, phoneNumber, updateAnalysis, updateCall,
   type CallInput, type CallStatus, type Random,
 } from '../helpers/fixtures.ts';
+import { recordAllVersions, startRun } from '../helpers/rescoring.ts';
 import { compactRollups, verifyTenants } from '../helpers/rollups.ts';
 
 const OPERATIONS = 3000;
@@ -60,6 +62,8 @@ interface TenantState {
   configs: Map<string, number>;
   /** Phone numbers of deleted calls (a deleted call stays counted in not_connected, so their counters are not checked). */
   deletedPhones: Set<string>;
+  /** A re-scoring run started and analysed but not yet applied or cancelled. */
+  run?: string;
 }
 
 const PHONES = 60;
@@ -283,6 +287,40 @@ const OPERATION_TABLE: readonly [number, string, Operation][] = [
     );
     await w.client.query('commit');
   }],
+  [2, 'start a re-scoring run (versions kept aside)', async (w, t) => {
+    if (t.run || t.analyses.size === 0) return;
+    // Transcripts for the analysed calls (already analysed: no job is queued), then a run over a random range.
+    await w.client.query(
+      `insert into app_public.transcripts (user_id, call_id, content, analysis_status)
+       select a.user_id, a.call_id, 'user: price?', 'completed' from app_public.lead_analytics a
+        where a.user_id = $1 and a.analysis_type = 'individual'
+       on conflict (call_id) do nothing`,
+      [t.id],
+    );
+    const a = new Date(FROM + w.random.int(SPAN)).toISOString().slice(0, 10);
+    const b = new Date(FROM + w.random.int(SPAN)).toISOString().slice(0, 10);
+    const [from, to] = a <= b ? [a, b] : [b, a];
+    try {
+      t.run = (await startRun(w.client, t.id, from, to)).id;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SB191') return; // nothing analysed in that range
+      throw error;
+    }
+    const score = (): number => w.random.int(101);
+    await recordAllVersions(w.client, t.run, () => ({
+      intent_score: score(), urgency_score: score(), budget_score: score(), fit_score: score(), engagement_score: score(),
+      cta_interactions: { pricing_clicked: w.random.next() < 0.4, demo_clicked: w.random.next() < 0.3 },
+    }));
+  }],
+  [2, 'apply or cancel the re-scoring run', async (w, t) => {
+    if (!t.run) return;
+    if (w.random.next() < 0.75) {
+      await w.client.query('select app_hidden.apply_rescoring_run($1)', [t.run]);
+    } else {
+      await w.client.query(`update app_public.rescoring_runs set status = 'cancelled' where id = $1`, [t.run]);
+    }
+    t.run = undefined;
+  }],
   [1, 'buy credits', async (w, t) => {
     await w.client.query(
       `insert into app_public.credit_transactions (user_id, type, amount, description) values ($1, 'purchase', $2, 'top-up')`,
@@ -440,6 +478,25 @@ describe('randomized workload', () => {
       }
 
       expect(await differences(client, world.tenants), `seed ${seed}, before compaction`).toEqual([]);
+      // Re-scoring happened, and the history matches: every analysis has exactly one latest version, holding its values.
+      const { rows: runs } = await client.query<{ completed: number }>(`select count(*) filter (where status = 'completed')::int as completed from app_public.rescoring_runs`);
+      expect(runs[0]?.completed, `seed ${seed}`).toBeGreaterThan(0);
+      const { rows: history } = await client.query(
+        `select a.call_id, (select count(*)::int from app_public.analysis_versions h where h.call_id = a.call_id and h.is_latest) as latest,
+                (select h.analysis = app_hidden.analysis_document(a) from app_public.analysis_versions h where h.call_id = a.call_id and h.is_latest) as same
+           from app_public.lead_analytics a
+          where a.analysis_type = 'individual'
+            and ((select count(*) from app_public.analysis_versions h where h.call_id = a.call_id and h.is_latest) <> 1
+                 or not (select h.analysis = app_hidden.analysis_document(a) from app_public.analysis_versions h where h.call_id = a.call_id and h.is_latest))
+          limit 5`,
+      );
+      expect(history, `seed ${seed}`).toEqual([]);
+      const { rows: orphans } = await client.query(
+        `select h.call_id from app_public.analysis_versions h
+          where h.is_latest and h.analysis_type = 'individual'
+            and not exists (select 1 from app_public.lead_analytics a where a.call_id = h.call_id) limit 5`,
+      );
+      expect(orphans, `seed ${seed}`).toEqual([]);
       await compactRollups(client);
       expect(await differences(client, world.tenants), `seed ${seed}, after compaction`).toEqual([]);
 

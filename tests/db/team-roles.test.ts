@@ -303,6 +303,8 @@ describe('the matrix covers every write function', () => {
     request_data_export: 'tests/privacy/export-erase.test.ts',
     erase_contact: 'tests/privacy/export-erase.test.ts',
     revoke_invitation: 'tests/api/team.test.ts (needs an invitation)',
+    start_rescoring: 'tests/db/rescoring.test.ts (needs analysed calls with transcripts; manager may, viewer 25006, other tenant)',
+    cancel_rescoring: 'tests/db/rescoring.test.ts (needs a run)',
   };
 
   it('lists every VOLATILE app_public function a member role may execute (a new mutation must join the matrix)', async () => {

@@ -31,20 +31,31 @@ export interface CallForAnalysis extends TenantPrompts {
   context: AnalysisContext;
 }
 
+/** The tenant's topic taxonomy and active success criteria as one JSON value (the analysis context), for a user id expression. */
+function contextSql(userId: string): string {
+  return `json_build_object(
+              'topics', coalesce((select json_agg(json_build_object('key', t.key, 'label', t.label, 'description', t.description,
+                                                                    'keywords', t.keywords) order by t.key)
+                                    from app_public.analysis_topics t where t.user_id = ${userId}), '[]'),
+              'criteria', coalesce((select json_agg(json_build_object('id', k.id, 'name', k.name, 'question', k.question,
+                                                                      'keywords', k.keywords) order by k.name, k.id)
+                                      from app_public.success_criteria k where k.user_id = ${userId} and k.is_active), '[]')
+            )`;
+}
+
+/** The analysis context of a tenant (re-scoring runs analyse many calls of one tenant with it). */
+export async function loadAnalysisContext(query: Query, userId: string): Promise<AnalysisContext> {
+  const { rows } = await query<{ context: AnalysisContext }>(`select ${contextSql('$1::uuid')} as context`, [userId]);
+  return rows[0]?.context ?? { topics: [], criteria: [] };
+}
+
 export async function loadCallForAnalysis(query: Query, callId: string): Promise<CallForAnalysis | null> {
   const { rows } = await query<CallForAnalysis>(
     `select c.id, c.user_id, c.phone_number, c.started_at, c.direction, c.duration_seconds,
             t.content, t.analysis_status,
             u.timezone, u.analysis_prompt_individual, u.analysis_prompt_complete, u.analysis_prompt_version,
             a.id as analysis_id, a.prompt_version as analysis_prompt,
-            json_build_object(
-              'topics', coalesce((select json_agg(json_build_object('key', t.key, 'label', t.label, 'description', t.description,
-                                                                    'keywords', t.keywords) order by t.key)
-                                    from app_public.analysis_topics t where t.user_id = c.user_id), '[]'),
-              'criteria', coalesce((select json_agg(json_build_object('id', k.id, 'name', k.name, 'question', k.question,
-                                                                      'keywords', k.keywords) order by k.name, k.id)
-                                      from app_public.success_criteria k where k.user_id = c.user_id and k.is_active), '[]')
-            ) as context
+            ${contextSql('c.user_id')} as context
        from app_public.calls c
        join app_public.transcripts t on t.call_id = c.id
        join app_public.users u on u.id = c.user_id

@@ -99,6 +99,20 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
     description: 'Raw provider deliveries still kept (payloads; request headers left out: they carry signatures).',
   },
   {
+    name: 'analysis_versions',
+    table: 'app_public.analysis_versions',
+    select: own('app_public.analysis_versions', 'h'),
+    importable: false,
+    description: 'Every analysis ever recorded (score history, re-scoring results); the current ones are in lead_analytics, whose import records them again.',
+  },
+  {
+    name: 'rescoring_runs',
+    table: 'app_public.rescoring_runs',
+    select: own('app_public.rescoring_runs', 'r'),
+    importable: false,
+    description: 'Re-scoring runs: range, status, progress and estimated cost.',
+  },
+  {
     name: 'purged_rollups',
     table: 'app_hidden.purged_rollups',
     select: own('app_hidden.purged_rollups', 'p'),

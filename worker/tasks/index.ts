@@ -2,13 +2,14 @@
 import type { TaskList } from 'graphile-worker';
 import type { Logger } from '../../kernel/log.ts';
 import type { Analyzer } from '../analysis/types.ts';
-import type { AnalyzePayload, MaintenancePayload, PrivacyExportPayload } from '../payloads.ts';
+import type { AnalyzePayload, MaintenancePayload, PrivacyExportPayload, RescoringPayload } from '../payloads.ts';
 import type { SmsSender } from '../sms/twilio.ts';
 import { createCallsAnalyze } from './calls__analyze.ts';
 import { contacts__sync } from './contacts__sync.ts';
 import { credits__post } from './credits__post.ts';
 import { kpi__refresh } from './kpi__refresh.ts';
 import { createPrivacyExport } from './privacy_requests__export.ts';
+import { createRescoringProcess } from './rescoring_runs__process.ts';
 import { createRetentionRun } from './retention__run.ts';
 import { rollups__compact } from './rollups__compact.ts';
 import { rollups__verify } from './rollups__verify.ts';
@@ -28,6 +29,7 @@ declare global {
       webhooks__replay: MaintenancePayload;
       usage__alerts: MaintenancePayload;
       privacy_requests__export: PrivacyExportPayload;
+      rescoring_runs__process: RescoringPayload;
     }
   }
 }
@@ -51,6 +53,7 @@ export function createTaskList(deps: TaskDeps) {
     webhooks__replay: createWebhooksReplay({ logger: deps.logger.child('webhooks') }),
     usage__alerts: createUsageAlerts({ sms: deps.sms, logger: deps.logger.child('usage-alerts') }),
     privacy_requests__export: createPrivacyExport({ logger: deps.logger.child('privacy') }),
+    rescoring_runs__process: createRescoringProcess({ analyzer: deps.analyzer, logger: deps.logger.child('rescoring') }),
   } satisfies TaskList;
 }
 

@@ -14,6 +14,7 @@ import { OUTCOMES_COST } from './operations/outcomes-cost.ts';
 import { OVERVIEW } from './operations/overview.ts';
 import { CALLER_PREVIEW, ERASE_BUSINESS, ERASE_CONTACT, PRIVACY, REQUEST_EXPORT, SET_RETENTION } from './operations/privacy.ts';
 import { ONBOARDING_STATUS, REGISTER, REMOVE_TEST_CALLS, SEND_TEST_CALL, START_TENANT_VIEW } from './operations/onboarding.ts';
+import { CANCEL_RESCORING, COMPARE_VERSIONS, CONTACT_SCORE_HISTORY, ESTIMATE_RESCORING, RESCORING, START_RESCORING } from './operations/rescoring.ts';
 import { SESSION } from './operations/session.ts';
 import { CONVERSATION_DOCUMENTS } from './operations/conversation.ts';
 import { PROVIDERS, REPLAY_DELIVERIES, ROTATE_BOLNA_TOKEN, SET_BOLNA_SECRET, SET_TWILIO } from './operations/providers.ts';
@@ -47,4 +48,6 @@ export const DOCUMENTS = [OVERVIEW, AGENT_SLICE, AGENT_OVERVIEW, CALL_DETAIL, SE
   ...APPOINTMENT_DOCUMENTS,
   // Conversation intelligence (issue 17, helper "analysis")
   ...CONVERSATION_DOCUMENTS,
+  // Score history and re-scoring runs
+  RESCORING, ESTIMATE_RESCORING, START_RESCORING, CANCEL_RESCORING, COMPARE_VERSIONS, CONTACT_SCORE_HISTORY,
 ] as const;

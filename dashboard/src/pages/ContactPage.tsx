@@ -1,20 +1,32 @@
 /**
- * A contact: who it is, the lead score of each analysed call over time, every call (each opens its call
+ * A contact: who it is, its lead score over time (each call's current score by call time, earlier versions of
+ * those scores — re-analyses and re-scoring runs — as grey dots, and the lead's overall score each time it was
+ * analysed), every call (each opens its call
  * page) and the follow-ups, with a form to plan one. An id that is not a UUID, unknown, or another
  * business's contact shows "not found".
  */
 import { useState, type MouseEvent } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ContactCall } from '../api/operations/leads.ts';
 import { AXIS_TICK, CHART_COLORS, ChartFrame } from '../components/ChartFrame.tsx';
 import { StatusGate } from '../components/StatusGate.tsx';
 import { todayIn } from '../dates.ts';
 import { formatDateTime, formatDay, formatDuration, formatInteger, formatLabel } from '../format.ts';
 import { useContactOverview } from '../hooks/use-leads.ts';
+import { useContactScoreHistory } from '../hooks/use-rescoring.ts';
 import { navigate } from '../router.ts';
 import { canWrite, type Session } from '../session.ts';
 import { contactCallsHref, FollowUpForm } from './LeadsPage.tsx';
 import './leads.css';
+
+/** A point of the score chart: a call's current score, an earlier version of it, or the lead's overall score. */
+interface ScorePoint {
+  at: number;
+  version: string;
+  score?: number;
+  earlier?: number;
+  lead?: number;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,13 +52,29 @@ function ContactNotFound() {
 export function ContactPage({ session, contactId }: { session: Session; contactId: string }) {
   const valid = UUID.test(contactId);
   const contact = useContactOverview(valid ? contactId : null);
+  const history = useContactScoreHistory(valid ? contactId : null);
   const [planning, setPlanning] = useState(false);
   if (!valid || (contact.data && !contact.data.contactOverview)) return <ContactNotFound />;
   const data = contact.data?.contactOverview;
   const calls = (data?.calls ?? []).filter((call): call is ContactCall => call?.callId != null);
-  const scores = calls
-    .filter((call) => call.totalScore !== null && call.totalScore !== undefined)
-    .map((call) => ({ at: Date.parse(call.startedAt ?? ''), label: formatDateTime(call.startedAt, session.timeZone), score: call.totalScore }));
+  // One row per point on a shared time axis: a call's current score, an earlier version of it, or the lead's overall score.
+  const scores = (history.data?.contactScoreHistory?.nodes ?? [])
+    .flatMap((point): ScorePoint[] => {
+      if (!point || point.totalScore === null || point.totalScore === undefined) return [];
+      const individual = point.analysisType === 'individual';
+      const iso = individual ? point.callStartedAt : point.analyzedAt;
+      if (!iso) return [];
+      const row: ScorePoint = { at: Date.parse(iso), version: `${point.promptVersion ?? 'unknown version'}${point.model ? ` · ${point.model}` : ''}` };
+      if (!individual) return [{ ...row, lead: point.totalScore }];
+      return [point.isLatest ? { ...row, score: point.totalScore } : { ...row, earlier: point.totalScore }];
+    })
+    .sort((x, y) => x.at - y.at);
+  // Ticks between the first and last point only (Recharts' own "nice" ticks of a time axis can fall outside the chart).
+  const first = scores[0]?.at ?? 0;
+  const last = scores[scores.length - 1]?.at ?? 0;
+  const ticks = last > first ? [0, 1, 2, 3].map((i) => Math.round(first + ((last - first) * i) / 3)) : [first];
+  const hasLead = scores.some((row) => row.lead !== undefined);
+  const hasEarlier = scores.some((row) => row.earlier !== undefined);
   const followUps = (data?.followUps ?? []).filter((f) => f?.followUpId != null);
   const who = data?.name ?? data?.phoneNumber ?? 'Contact';
 
@@ -78,17 +106,35 @@ export function ContactPage({ session, contactId }: { session: Session; contactI
 
         <ChartFrame
           title="Lead score over time"
-          description="Total lead score (0 to 100, y axis) of each analysed call of this contact by call time (x axis)."
+          description="Lead score (0 to 100, y axis) by time (x axis): each analysed call's current score at the call's time; earlier scores of the same calls (before a re-analysis or re-scoring run) as grey dots; and the lead's overall score over all its calls each time it was analysed."
           empty={scores.length === 0}
           emptyText="No analysed call yet."
-          height={220}
+          height={240}
         >
           <LineChart data={scores} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="label" tick={AXIS_TICK} minTickGap={24} />
+            <XAxis
+              dataKey="at"
+              type="number"
+              scale="time"
+              domain={['dataMin', 'dataMax']}
+              ticks={ticks}
+              interval={0}
+              padding={{ left: 28, right: 28 }}
+              tick={AXIS_TICK}
+              minTickGap={24}
+              tickFormatter={(at: number) => formatDay(new Date(at).toISOString().slice(0, 10))}
+            />
             <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} tick={AXIS_TICK} width={36} />
-            <Tooltip />
-            <Line isAnimationActive={false} type="linear" dataKey="score" name="Score" stroke={CHART_COLORS.primary} dot />
+            <Tooltip labelFormatter={(at) => formatDateTime(new Date(Number(at)).toISOString(), session.timeZone)} />
+            <Legend />
+            <Line isAnimationActive={false} type="linear" dataKey="score" name="Call score" stroke={CHART_COLORS.primary} dot={{ className: 'score-dot-current' }} connectNulls />
+            {hasLead ? (
+              <Line isAnimationActive={false} type="stepAfter" dataKey="lead" name="Lead score (all calls)" stroke={CHART_COLORS.secondary} dot connectNulls />
+            ) : null}
+            {hasEarlier ? (
+              <Line isAnimationActive={false} dataKey="earlier" name="Earlier version" stroke={CHART_COLORS.muted} strokeWidth={0} dot={{ r: 3, fill: CHART_COLORS.muted, stroke: CHART_COLORS.muted }} legendType="circle" />
+            ) : null}
           </LineChart>
         </ChartFrame>
 

@@ -625,3 +625,51 @@ export type DeleteSuccessCriterionMutationVariables = Exact<{
 
 
 export type DeleteSuccessCriterionMutation = { deleteSuccessCriterionByRowId: { successCriterion: { rowId: string } | null } | null };
+
+export type RescoringQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+}>;
+
+
+export type RescoringQuery = { allRescoringRuns: { nodes: Array<{ rowId: string, fromDate: string, toDate: string, status: string, callsTotal: number, callsDone: number, callsApplied: number | null, estimatedCostCents: string, estimatedInputTokens: string, estimatedOutputTokens: string, promptVersion: string | null, analyzer: string | null, model: string | null, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null } | null> } | null, analysisPromptVersions: { nodes: Array<{ promptVersion: string | null, calls: number | null, currentCalls: number | null, lastAnalyzedAt: string | null } | null> } | null };
+
+export type EstimateRescoringQueryVariables = Exact<{
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+}>;
+
+
+export type EstimateRescoringQuery = { estimateRescoring: { fromDate: string | null, toDate: string | null, calls: number | null, transcriptCharacters: string | null, estimatedInputTokens: string | null, estimatedOutputTokens: string | null, inputUsdPerMillionTokens: string | null, outputUsdPerMillionTokens: string | null, estimatedCostCents: string | null, promptVersion: number | null, customPrompt: boolean | null, activeRunId: string | null } | null };
+
+export type StartRescoringMutationVariables = Exact<{
+  fromDate: string;
+  toDate: string;
+}>;
+
+
+export type StartRescoringMutation = { startRescoring: { result: { rowId: string, fromDate: string, toDate: string, status: string, callsTotal: number, callsDone: number, callsApplied: number | null, estimatedCostCents: string, estimatedInputTokens: string, estimatedOutputTokens: string, promptVersion: string | null, analyzer: string | null, model: string | null, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null } | null } | null };
+
+export type CancelRescoringMutationVariables = Exact<{
+  runId: string;
+}>;
+
+
+export type CancelRescoringMutation = { cancelRescoring: { result: { rowId: string, status: string } | null } | null };
+
+export type CompareAnalysisVersionsQueryVariables = Exact<{
+  versionA: string;
+  versionB: string;
+  fromDate: string | null | undefined;
+  toDate: string | null | undefined;
+}>;
+
+
+export type CompareAnalysisVersionsQuery = { compareAnalysisVersions: { versionA: string | null, versionB: string | null, fromDate: string | null, toDate: string | null, callsCompared: number | null, temperatureChanged: number | null, scoreRaised: number | null, scoreLowered: number | null, figuresA: { leads: string | null, qualifiedLeads: string | null, conversionRate: string | null, averageLeadScore: string | null, hotLeads: string | null, warmLeads: string | null, coldLeads: string | null, callsWithCta: string | null, ctaRate: string | null, averageIntentScore: string | null, averageUrgencyScore: string | null, averageBudgetScore: string | null, averageFitScore: string | null, averageEngagementScore: string | null } | null, figuresB: { leads: string | null, qualifiedLeads: string | null, conversionRate: string | null, averageLeadScore: string | null, hotLeads: string | null, warmLeads: string | null, coldLeads: string | null, callsWithCta: string | null, ctaRate: string | null, averageIntentScore: string | null, averageUrgencyScore: string | null, averageBudgetScore: string | null, averageFitScore: string | null, averageEngagementScore: string | null } | null, differences: { leads: string | null, qualifiedLeads: string | null, conversionRate: string | null, averageLeadScore: string | null, hotLeads: string | null, warmLeads: string | null, coldLeads: string | null, callsWithCta: string | null, ctaRate: string | null, averageIntentScore: string | null, averageUrgencyScore: string | null, averageBudgetScore: string | null, averageFitScore: string | null, averageEngagementScore: string | null } | null } | null };
+
+export type ContactScoreHistoryQueryVariables = Exact<{
+  contactId: string;
+}>;
+
+
+export type ContactScoreHistoryQuery = { contactScoreHistory: { nodes: Array<{ analysisType: string | null, callId: string | null, callStartedAt: string | null, analyzedAt: string | null, totalScore: number | null, leadStatusTag: string | null, promptVersion: string | null, model: string | null, isLatest: boolean | null, runId: string | null } | null> } | null };
