@@ -283,7 +283,6 @@ create table app_hidden.purged_rollups (
 );
 comment on table app_hidden.purged_rollups is 'Contributions of calls deleted by retention clean-up (kept so verification does not report them as drift).';
 CREATE INDEX purged_rollups_user_day_idx ON app_hidden.purged_rollups USING btree (user_id, day);
-grant select on table app_hidden.purged_rollups to app_user;
 
 create table app_hidden.rollup_deltas (
   user_id uuid not null,
@@ -2522,6 +2521,18 @@ AS $function$
     end
     $function$;
 comment on function app_hidden.purge_calls(p_user_id uuid, p_before timestamp with time zone, p_batch integer) is 'Retention: deletes up to p_batch of a tenant''s calls started before p_before (with transcripts and analyses) while keeping their history in the rollups (generated).';
+
+CREATE OR REPLACE FUNCTION app_hidden.purged_history_in(p_from date, p_to date)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+  select exists (select 1 from app_hidden.purged_rollups g
+                  where g.user_id = app_public.current_user_id() and g.day between p_from and p_to)
+$function$;
+comment on function app_hidden.purged_history_in(p_from date, p_to date) is 'Whether retention purged calls of the signed-in business on these tenant-local days (then the rollups count calls the call log no longer lists). Only the caller''s own business; a yes or no, never the figures.';
+grant execute on function app_hidden.purged_history_in(p_from date, p_to date) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.qualified_score_threshold()
  RETURNS integer
@@ -7554,8 +7565,7 @@ begin
        and temperatures is null and min_score is null and max_score is null and min_duration is null
        and max_duration is null and has_transcript is null and has_analysis is null and has_recording is null
        and p.p_search is null and figure is null and iso_weekday is null and call_log.hour is null
-       and not exists (select 1 from app_hidden.purged_rollups g
-                        where g.user_id = p.p_user_id and g.day between p.p_from and p.p_to) then
+       and not app_hidden.purged_history_in(p.p_from, p.p_to) then
       v_measures := app_hidden.call_log_range_measures(p.p_user_id, p.p_from, p.p_to, agent_id);
     else
       v_measures := (
@@ -10632,7 +10642,7 @@ CREATE TRIGGER _500_record_version_update AFTER UPDATE OF config, agent_type ON 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.agents FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
 
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.analysis_topics FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.analysis_topics FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.analysis_topics FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION app_private.tg__audit();
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.api_keys FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('-last_used_at');
 

@@ -223,8 +223,8 @@ const EXPECTED_GRANTS = [
   'function app_hidden.call_log_range_measures(uuid,date,date,uuid): execute to app_user',
   'function app_hidden.call_log_rows(uuid,text,timestamp with time zone,timestamp with time zone,uuid[],text): execute to app_user',
   'function app_hidden.sum_deltas(app_hidden.rollup_deltas[]): execute to app_user',
-  // whether retention purged calls of a range (the call log's totals then skip the rollups; RLS select_own)
-  'table app_hidden.purged_rollups: select to app_user',
+  // whether retention purged calls of a range (the call log's totals then skip the rollups; own business only)
+  'function app_hidden.purged_history_in(date,date): execute to app_user',
   'function app_public.calls_agent_version_id(app_public.calls): execute to app_user',
   'function app_hidden.contact_conversions(uuid): execute to app_user',
   'function app_hidden.rate_tests(app_hidden.measures,app_hidden.measures): execute to app_user',

@@ -348,6 +348,8 @@ export interface Totals {
   costMicros: bigint;
   costed: bigint;
   ctaInteractions: bigint;
+  /** Calls whose analysis booked an appointment. */
+  booked: bigint;
 }
 
 const SCORE_NAMES = ['totalScore', 'intentScore', 'urgencyScore', 'budgetScore', 'fitScore', 'engagementScore'] as const;
@@ -440,6 +442,7 @@ export function totalsOf(calls: readonly RawCall[]): Totals {
       const l = c.lead;
       return l ? acc + BigInt([l.pricing, l.demo, l.followup, l.sample, l.human].filter(Boolean).length) : acc;
     }, 0n),
+    booked: count((c) => c.lead?.booked === true),
   };
 }
 
@@ -496,6 +499,9 @@ export interface Figures {
   costPerQualifiedLeadCents: string | null;
   ctaInteractions: string;
   ctaCallConversionRate: string | null;
+  bookedCalls: string;
+  bookingRate: string | null;
+  costPerBookedAppointmentCents: string | null;
 }
 
 export const FIGURE_FIELDS: ReadonlyArray<keyof Figures> = [
@@ -506,7 +512,8 @@ export const FIGURE_FIELDS: ReadonlyArray<keyof Figures> = [
   'averageEngagementScore', 'voicemailCalls', 'noConversationCalls', 'busyCalls', 'noAnswerCalls', 'canceledCalls',
   'erroredCalls', 'agentHangupCalls', 'callerHangupCalls', 'otherHangupCalls', 'averageTimeToAnswerSeconds',
   'providerCostCents', 'costedCalls', 'costPerCallCents', 'costPerConnectedMinuteCents', 'costPerLeadCents',
-  'costPerQualifiedLeadCents', 'ctaInteractions', 'ctaCallConversionRate',
+  'costPerQualifiedLeadCents', 'ctaInteractions', 'ctaCallConversionRate', 'bookedCalls', 'bookingRate',
+  'costPerBookedAppointmentCents',
 ];
 
 /** Cost in cents per unit (4 places; per minute: units are seconds, unitsPer 60); null without a reported cost or units. */
@@ -561,6 +568,9 @@ export function figuresOf(t: Totals): Figures {
     costPerQualifiedLeadCents: costPer(t, t.qualified),
     ctaInteractions: int(t.ctaInteractions),
     ctaCallConversionRate: rate(t.withCta, t.calls),
+    bookedCalls: int(t.booked),
+    bookingRate: rate(t.booked, t.successful),
+    costPerBookedAppointmentCents: costPer(t, t.booked),
   };
 }
 

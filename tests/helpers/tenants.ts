@@ -129,6 +129,13 @@ export async function seedTenant(client: pg.ClientBase, spec: TenantSpec): Promi
      values ($1, $2, now() + interval '2 days', 'api', 'api', 'Walk-in')`,
     [userId, agentIds[0]],
   );
+  // A finished re-scoring run (runs are written by functions; the fixture writes one as the owner).
+  await client.query(
+    `insert into app_public.rescoring_runs (user_id, from_date, to_date, status, estimated_input_tokens, estimated_output_tokens,
+                                            estimated_cost_cents, finished_at)
+     values ($1, current_date - 7, current_date, 'cancelled', 0, 0, 0, now())`,
+    [userId],
+  );
   tenant.targetIds = await ids(
     client,
     `insert into app_public.agent_targets (user_id, agent_id, period_type, period_start, target_calls, target_leads)
