@@ -1201,8 +1201,16 @@ AS $function$
      and (figure is null or a.id is not null
           or not (figure = any (array['leads', 'qualified_leads', 'hot_leads', 'warm_leads', 'cold_leads', 'untagged_leads',
                                       'conversion_rate', 'calls_with_cta', 'cta_rate', 'cta_pricing', 'cta_demo', 'cta_followup',
-                                      'cta_sample', 'cta_human_escalation', 'average_lead_score'])))
-     and (figure is null or app_hidden.figure_calls(figure, d))
+                                      'cta_sample', 'cta_human_escalation', 'average_lead_score'])
+                  or figure ~ '^(topic|objection|free_topic):'))
+     -- a KPI figure: its rule on the call's contribution; a topic, objection or free topic of the Insights page
+     -- (figure 'topic:<key>'): the calls whose analysis lists it (app_public.conversation_topics counts the same)
+     and (figure is null or case
+            when figure like 'topic:%' then substr(figure, 7) = any (a.topics)
+            when figure like 'objection:%' then substr(figure, 11) = any (a.objections)
+            when figure like 'free_topic:%' then exists (select 1 from unnest(a.free_topics) f where lower(f) = substr(figure, 12))
+            else app_hidden.figure_calls(figure, d)
+          end)
      and (iso_weekday is null or extract(isodow from c.started_at at time zone p_tz) = iso_weekday)
      and (call_log_matches.hour is null or extract(hour from c.started_at at time zone p_tz) = call_log_matches.hour)
 $function$;
@@ -1236,6 +1244,7 @@ begin
     select 'temperature ' || quote_literal(v) from unnest(temperatures) v where v is null or v not in ('hot', 'warm', 'cold', 'untagged')
     union all
     select 'figure ' || quote_literal(figure) where figure is not null and not (figure = any (app_hidden.drilldown_figures()))
+       and figure !~ '^(topic|objection|free_topic):.{1,200}$'
     union all
     select 'sort ' || quote_literal(sort) where sort is null or sort not in ('started_at', 'duration', 'score', 'credits')
   ) b;
@@ -1265,7 +1274,7 @@ begin
                       split_part(after, '~', 1)::numeric, nullif(split_part(after, '~', 2), '')::uuid;
 end
 $function$;
-comment on function app_hidden.call_log_params(from_date date, to_date date, outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[], min_score integer, max_score integer, min_duration integer, max_duration integer, search text, figure text, iso_weekday integer, hour integer, sort text, after text) is 'Checks the call log''s filters (SB160 unknown value, SB161 inverted or out-of-bounds range, SB162 search too long, SB163 bad cursor, SB103 dates) and resolves the tenant-local date range to timestamps.';
+comment on function app_hidden.call_log_params(from_date date, to_date date, outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[], min_score integer, max_score integer, min_duration integer, max_duration integer, search text, figure text, iso_weekday integer, hour integer, sort text, after text) is 'Checks the call log''s filters (SB160 unknown value, SB161 inverted or out-of-bounds range, SB162 search too long, SB163 bad cursor, SB103 dates) and resolves the tenant-local date range to timestamps. A figure is a key of app_hidden.drilldown_figures() or topic:/objection:/free_topic: and a key.';
 grant execute on function app_hidden.call_log_params(from_date date, to_date date, outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[], min_score integer, max_score integer, min_duration integer, max_duration integer, search text, figure text, iso_weekday integer, hour integer, sort text, after text) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.call_log_range_measures(p_user_id uuid, p_from date, p_to date, p_agent_id uuid)

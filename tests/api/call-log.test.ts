@@ -159,6 +159,31 @@ describe('call log filters', () => {
     expect(await totals(tenant, ALL_TIME)).toEqual(await totals(tenant, { ...ALL_TIME, outcomes: EVERY_OUTCOME }));
   });
 
+  it('a topic, objection or free topic of the Insights page opens exactly the calls it counts', async () => {
+    const TOPICS = `query ($kind: String, $from: Date, $to: Date, $agent: UUID) {
+      conversationTopics(kind: $kind, fromDate: $from, toDate: $to, agentId: $agent, maxRows: 100) { key calls }
+    }`;
+    let checked = 0;
+    for (const tenant of data.tenants) {
+      for (const agent of [null, tenant.agents[0]!.id]) {
+        for (const kind of ['topic', 'objection', 'free_topic'] as const) {
+          const res = okData(await api.graphql<{ conversationTopics: Array<{ key: string; calls: string }> }>(
+            TOPICS, { kind, ...ALL_TIME, agent }, api.tokenFor(tenant.userId)));
+          for (const row of res.conversationTopics) {
+            const { rows, totals: got } = await all(tenant, { ...ALL_TIME, agent, figure: `${kind}:${row.key}` });
+            expect(got?.calls, `${kind} ${row.key}`).toBe(row.calls);
+            expect(String(rows.length)).toBe(row.calls);
+            checked += 1;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+    // a figure that is neither a KPI figure nor a topic, objection or free topic is refused by name
+    const bad = await api.graphql(CALL_LOG_QUERY, { ...ALL_TIME, figure: 'topic:' }, api.tokenFor(data.tenants[0]!.userId));
+    expect(errorCode(bad)).toBe('INVALID_FILTER_VALUE');
+  });
+
   it('date range is tenant-local', async () => {
     for (const tenant of data.tenants) {
       const { rows: days } = await api.db.pool.query<{ d: string }>(

@@ -106,6 +106,12 @@ describe('conversation intelligence in the dashboard', () => {
     await page.setViewportSize({ width: 1440, height: 1000 });
     await section.getByTestId('convo-outcomes').getByRole('link', { name: /^6 ·/ }).click();
     await page.waitForURL(/figure=convo_interested/, { timeout: WAIT_MS });
+    // a topic bar opens the calls that mention it: the call log's totals say 6, like the bar
+    await page.goBack();
+    await section.getByTestId('convo-topics').getByRole('link', { name: /^6 ·/ }).click();
+    await page.waitForURL(/figure=topic%3Ascheduling/, { timeout: WAIT_MS });
+    await page.locator('[data-testid="call-log-totals"][data-state="ready"][data-calls="6"]').waitFor({ timeout: WAIT_MS });
+    await expect(page.getByTestId('call-log-figure').innerText()).resolves.toContain('topic "scheduling"');
   });
 
   it('Settings → Analysis: add a topic and a criterion; they are stored for this tenant', async () => {

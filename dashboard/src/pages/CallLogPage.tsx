@@ -19,6 +19,13 @@ import { navigate, useLocation } from '../router.ts';
 import type { Session } from '../session.ts';
 import './call-log.css';
 
+/** A drill-down's figure in words: a KPI figure's label, or the topic, objection or free topic an Insights bar names. */
+function figureLabel(figure: string): string {
+  const [, kind, key] = /^(topic|objection|free_topic):(.+)$/.exec(figure) ?? [];
+  if (kind && key) return `${kind === 'objection' ? 'objection' : 'topic'} "${key.replace(/_/g, ' ')}"`;
+  return FIGURE_LABELS[figure] ?? figure;
+}
+
 /** What a drill-down shows, in words (keys of app_hidden.figure_calls). */
 const FIGURE_LABELS: Readonly<Record<string, string>> = {
   calls: 'All calls', successful_calls: 'Successful calls', unanswered_calls: 'Unanswered calls', failed_calls: 'Failed calls',
@@ -157,7 +164,7 @@ export function CallLogPage({ session }: { session: Session }) {
           </p>
           {filter.figure ? (
             <p className="call-log-figure" data-testid="call-log-figure">
-              Showing: <strong>{FIGURE_LABELS[filter.figure] ?? filter.figure}</strong>{' '}
+              Showing: <strong>{figureLabel(filter.figure)}</strong>{' '}
               <button type="button" className="link-button" onClick={() => change({ figure: null, isoWeekday: null, hour: null })}>
                 Show all calls
               </button>

@@ -109,8 +109,14 @@ export function ConversationSection({ fromDate, toDate, agentId }: InsightsSecti
   const outcomes: Bar[] = (data?.conversationOutcomes ?? []).flatMap((row) =>
     row?.key ? [{ key: row.key, label: row.label ?? row.key, value: row.value, share: row.share, href: figureHref(`convo_${row.key}`, slice) }] : [],
   );
-  const topicBars = (rows: ReadonlyArray<{ key: string | null; label: string | null; calls: Numeric; share: Numeric } | null> | null | undefined): Bar[] =>
-    (rows ?? []).flatMap((row) => (row?.key ? [{ key: row.key, label: row.label ?? row.key, value: row.calls, share: row.share }] : []));
+  // each bar opens the call log on the calls whose analysis names it (figure topic:<key> / objection:<key>)
+  const topicBars = (
+    kind: 'topic' | 'objection',
+    rows: ReadonlyArray<{ key: string | null; label: string | null; calls: Numeric; share: Numeric } | null> | null | undefined,
+  ): Bar[] =>
+    (rows ?? []).flatMap((row) =>
+      row?.key ? [{ key: row.key, label: row.label ?? row.key, value: row.calls, share: row.share, href: figureHref(`${kind}:${row.key}`, slice) }] : [],
+    );
   const criteria = (data?.successCriteriaPassRates ?? []).flatMap((row) => (row ? [row] : []));
 
   return (
@@ -144,8 +150,8 @@ export function ConversationSection({ fromDate, toDate, agentId }: InsightsSecti
         <div className="convo-grid">
           <Bars title="Sentiment" rows={sentimentBars} empty="No sentiment yet." testId="convo-sentiment" />
           <Bars title="How conversations ended" rows={outcomes} empty="No outcomes yet." testId="convo-outcomes" />
-          <Bars title="Top topics" rows={topicBars(data?.topics)} empty="No topics in this period." testId="convo-topics" />
-          <Bars title="Top objections" rows={topicBars(data?.objections)} empty="No objections in this period." testId="convo-objections" />
+          <Bars title="Top topics" rows={topicBars('topic', data?.topics)} empty="No topics in this period." testId="convo-topics" />
+          <Bars title="Top objections" rows={topicBars('objection', data?.objections)} empty="No objections in this period." testId="convo-objections" />
         </div>
         <div className="convo-criteria" data-testid="convo-criteria">
           <h3>Success criteria</h3>
