@@ -5122,10 +5122,11 @@ begin
     return null;  -- the tenant itself is being deleted
   end if;
   -- Only the analysis part changes, counted on the call's day whenever it arrives.
+  -- A new analysis has no old side and a deleted one no new side: no all-zero delta row for them.
   insert into app_hidden.rollup_deltas
-  select d.* from app_hidden.call_contribution(c, old_a, tz, -1, false) d
+  select d.* from app_hidden.call_contribution(c, old_a, tz, -1, false) d where old_a.id is not null
   union all
-  select d.* from app_hidden.call_contribution(c, new_a, tz, 1, false) d;
+  select d.* from app_hidden.call_contribution(c, new_a, tz, 1, false) d where new_a.id is not null;
   return null;
 end
 $function$;

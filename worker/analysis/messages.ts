@@ -1,18 +1,25 @@
 /** The user message an LLM analyser receives: the call details, then the transcript. */
 import type { AnalysisInput, CallContext } from './types.ts';
 
-/** `Fri 20 Nov 2026, 14:03` in `timezone`. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** `Fri 20 Nov 2026, 14:03` in `timezone` (one formatter per zone: building one costs far more than formatting). */
 export function localTime(at: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    weekday: 'short',
-    day: '2-digit',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(at);
+  let format = formats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone,
+      weekday: 'short',
+      day: '2-digit',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formats.set(timezone, format);
+  }
+  return format.format(at);
 }
 
 export function formatDuration(seconds: number): string {

@@ -11,8 +11,13 @@ export interface LocalDate {
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-function parts(at: Date, timezone: string): Record<string, string> {
-  const format = new Intl.DateTimeFormat('en-US', {
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per zone (building one costs far more than formatting with it). */
+function formatter(timezone: string): Intl.DateTimeFormat {
+  let format = formats.get(timezone);
+  if (format) return format;
+  format = new Intl.DateTimeFormat('en-US', {
     timeZone: timezone,
     year: 'numeric',
     month: 'numeric',
@@ -23,7 +28,12 @@ function parts(at: Date, timezone: string): Record<string, string> {
     weekday: 'short',
     hourCycle: 'h23',
   });
-  return Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
+  formats.set(timezone, format);
+  return format;
+}
+
+function parts(at: Date, timezone: string): Record<string, string> {
+  return Object.fromEntries(formatter(timezone).formatToParts(at).map((part) => [part.type, part.value]));
 }
 
 /** The calendar date `at` falls on in `timezone`. */
