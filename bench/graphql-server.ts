@@ -17,6 +17,8 @@ export interface GraphqlServerInput {
   authConnectionString: string;
   jwtSecret: string;
   poolSize: number;
+  /** The background lane's pool (server/graphql/lanes.ts), as server/main.ts sizes it. */
+  backgroundPoolSize: number;
 }
 
 export type GraphqlServerMessage = { ok: true; port: number } | { ok: false; message: string };
@@ -28,9 +30,16 @@ async function main(input: GraphqlServerInput): Promise<void> {
     applicationName: 'switchboard-bench-graphql',
     logger: quietLogger('pool'),
   });
+  const backgroundPool = createPool({
+    connectionString: input.authConnectionString,
+    max: input.backgroundPoolSize,
+    applicationName: 'switchboard-bench-graphql-background',
+    logger: quietLogger('pool'),
+  });
   const app = express();
   const graphql = await installGraphql(app, null, {
     authPool,
+    backgroundPool,
     jwt: { secret: input.jwtSecret, ttlSeconds: 3600 },
     logger: quietLogger('graphql'),
     config: BENCH_GRAPHQL_CONFIG,
@@ -41,7 +50,7 @@ async function main(input: GraphqlServerInput): Promise<void> {
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const stop = (): void => {
     server.close(() => {
-      void graphql.release().finally(() => endPool(authPool)).finally(() => process.exit(0));
+      void graphql.release().finally(() => Promise.all([endPool(authPool), endPool(backgroundPool)])).finally(() => process.exit(0));
     });
     server.closeAllConnections();
   };

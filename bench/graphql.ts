@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { authenticatorConnectionString, ensureAuthenticatorLogin } from '../server/auth/authenticator.ts';
 import { signJwt, type JwtOptions } from '../server/auth/jwt.ts';
-import { defaultGraphqlPoolSize } from '../kernel/config.ts';
+import { defaultBackgroundPoolSize, defaultGraphqlPoolSize } from '../kernel/config.ts';
 import type { GraphqlServerInput, GraphqlServerMessage } from './graphql-server.ts';
 import { log } from './log.ts';
 import type { ClientsInput, ClientsOutput, ClientTarget } from './graphql-clients.ts';
@@ -176,6 +176,7 @@ async function runOnce(target: GraphqlTarget, options: GraphqlRunOptions & { poo
     authConnectionString: authenticatorConnectionString(target.ownerConnectionString, password),
     jwtSecret: jwt.secret,
     poolSize: options.poolSize,
+    backgroundPoolSize: defaultBackgroundPoolSize(),
   });
   const url = `http://127.0.0.1:${server.port}/graphql`;
   try {
@@ -317,6 +318,7 @@ export async function measureCsvExport(target: GraphqlTarget, tenantId: string):
     authConnectionString: authenticatorConnectionString(target.ownerConnectionString, password),
     jwtSecret: jwt.secret,
     poolSize: defaultGraphqlPoolSize(),
+    backgroundPoolSize: defaultBackgroundPoolSize(),
   });
   try {
     const { rows: span } = await ownerPool.query<{ from_date: string; to_date: string; n: string }>(

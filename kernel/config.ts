@@ -66,6 +66,12 @@ export interface Config {
    * CPU core plus one). Requests beyond it wait for a connection, in order.
    */
   graphqlPoolSize: number;
+  /**
+   * GRAPHQL_BACKGROUND_POOL_SIZE: connections for queries that sum a whole filtered set (the call
+   * log's totals; server/graphql/lanes.ts), apart from the GraphQL pool so pages never wait behind
+   * them (default `defaultBackgroundPoolSize()`: one per two CPU cores, at least one).
+   */
+  graphqlBackgroundPoolSize: number;
   /** GRAPHQL_STATEMENT_TIMEOUT_MS: statement_timeout of every GraphQL transaction (default 5000). */
   graphqlStatementTimeoutMs: number;
   /** GRAPHQL_MAX_DEPTH: deepest field nesting (default 10; introspection excluded). */
@@ -293,6 +299,14 @@ export function defaultGraphqlPoolSize(cores: number = os.availableParallelism()
   return 2 * Math.max(1, cores) + 1;
 }
 
+/**
+ * The background lane's default size: one connection per two cores. Those sums are CPU-bound in
+ * PostgreSQL; at most half the cores on them leaves the rest to pages and the API process.
+ */
+export function defaultBackgroundPoolSize(cores: number = os.availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
+}
+
 /** Parses settings from `env` (no side effects; call `loadDotEnv()` first for the .env file). */
 export function readConfig(env: Env = process.env): Config {
   const production = text(env, 'NODE_ENV') === 'production';
@@ -325,6 +339,7 @@ export function readConfig(env: Env = process.env): Config {
     jwtTtlSeconds: durationSeconds(env, 'JWT_TTL', 12 * 3600),
     graphiql: boolean(env, 'GRAPHIQL', !production),
     graphqlPoolSize: integer(env, 'GRAPHQL_POOL_SIZE', defaultGraphqlPoolSize(), 1, 1000),
+    graphqlBackgroundPoolSize: integer(env, 'GRAPHQL_BACKGROUND_POOL_SIZE', defaultBackgroundPoolSize(), 1, 1000),
     graphqlStatementTimeoutMs: integer(env, 'GRAPHQL_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     graphqlMaxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
     graphqlMaxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 30, 0, 10_000),

@@ -44,20 +44,30 @@ try {
   // Demo data only where config.demoData allows it; its logins are printed on every start while they work.
   await announceDemo(pool, log.child('seed'), { seed: config.demoData, production: config.production });
 
-  // The GraphQL pool logs in as app_authenticator, never as the owner.
+  // The GraphQL pools log in as app_authenticator, never as the owner: the interactive one, and
+  // the background lane's for sums over whole filtered sets (server/graphql/lanes.ts).
+  const authConnectionString = await resolveAuthDatabaseUrl({
+    config,
+    ownerConnectionString: database.connectionString,
+    ownerPool: pool,
+    logger: log.child('auth'),
+  });
   const authPool = createPool({
-    connectionString: await resolveAuthDatabaseUrl({
-      config,
-      ownerConnectionString: database.connectionString,
-      ownerPool: pool,
-      logger: log.child('auth'),
-    }),
+    connectionString: authConnectionString,
     max: config.graphqlPoolSize,
     applicationName: 'switchboard-graphql',
     logger: log.child('graphql-pool'),
   });
   shutdown.add('graphql pool', () => endPool(authPool));
   metrics.watchPool('graphql', authPool);
+  const backgroundPool = createPool({
+    connectionString: authConnectionString,
+    max: config.graphqlBackgroundPoolSize,
+    applicationName: 'switchboard-graphql-background',
+    logger: log.child('graphql-background-pool'),
+  });
+  shutdown.add('graphql background pool', () => endPool(backgroundPool));
+  metrics.watchPool('graphql_background', backgroundPool);
 
   const worker = await startWorker({
     connectionString: database.connectionString,
@@ -80,6 +90,7 @@ try {
     webhooks: { pool, config, logger: log.child('webhooks') },
     graphql: {
       authPool,
+      backgroundPool,
       jwt: { secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds },
       config,
       logger: log.child('graphql'),

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { defaultGraphqlPoolSize, readConfig } from '../kernel/config.ts';
+import { defaultBackgroundPoolSize, defaultGraphqlPoolSize, readConfig } from '../kernel/config.ts';
 
 describe('configuration', () => {
   it('sizes the GraphQL pool from the CPU cores unless GRAPHQL_POOL_SIZE says otherwise', () => {
@@ -9,6 +9,14 @@ describe('configuration', () => {
     expect(defaultGraphqlPoolSize(8)).toBe(17);
     expect(readConfig({}).graphqlPoolSize).toBe(2 * os.availableParallelism() + 1);
     expect(readConfig({ GRAPHQL_POOL_SIZE: '12' }).graphqlPoolSize).toBe(12);
+  });
+
+  it('sizes the background lane at one connection per two cores, at least one, unless GRAPHQL_BACKGROUND_POOL_SIZE says otherwise', () => {
+    expect(defaultBackgroundPoolSize(1)).toBe(1);
+    expect(defaultBackgroundPoolSize(2)).toBe(1);
+    expect(defaultBackgroundPoolSize(8)).toBe(4);
+    expect(readConfig({ GRAPHQL_BACKGROUND_POOL_SIZE: '3' }).graphqlBackgroundPoolSize).toBe(3);
+    expect(() => readConfig({ GRAPHQL_BACKGROUND_POOL_SIZE: '0' })).toThrow(/GRAPHQL_BACKGROUND_POOL_SIZE must be an integer between 1 and 1000, got '0'/);
   });
 
   it('refuses a pool size that is not a positive integer, naming the variable', () => {

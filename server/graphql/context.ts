@@ -20,12 +20,17 @@
  * Signed-in members also carry `jwt.claims.member_id` (the login; the business
  * stays `jwt.claims.user_id`, so no policy changes meaning), and a viewer's
  * transactions are read-only like a read-only key's.
+ *
+ * A query that sums a whole filtered set (the call log's totals) carries
+ * `switchboard.lane = background`: the pg adaptor runs it on the background pool
+ * (lanes.ts), so pages never wait behind such sums.
  */
 import type { IncomingMessage } from 'node:http';
 import type pg from 'pg';
 import type { JwtSubject } from '../auth/jwt.ts';
 import { ANONYMOUS, getRequestAuth, type RequestAuth } from '../auth/request-auth.ts';
 import { getTenantView, type TenantView } from './tenant-view.ts';
+import { LANE_SETTING, laneOf } from './lanes.ts';
 
 declare global {
   namespace Grafast {
@@ -128,7 +133,7 @@ function requestOf(requestContext: Partial<Grafast.RequestContext>): IncomingMes
 
 /** `preset.grafast.context`: runs once per GraphQL request. */
 export function makeContext(options: ContextOptions) {
-  return (requestContext: Partial<Grafast.RequestContext>): Partial<Grafast.Context> => {
+  return (requestContext: Partial<Grafast.RequestContext>, args?: Pick<Grafast.ExecutionArgs, 'document' | 'operationName'>): Partial<Grafast.Context> => {
     const req = requestOf(requestContext);
     const auth = req ? getRequestAuth(req) : ANONYMOUS;
     const view = req ? getTenantView(req) : undefined;
@@ -138,7 +143,11 @@ export function makeContext(options: ContextOptions) {
       clientIp: origin.clientIp,
       issueJwt: options.issueJwt ?? null,
       authenticatorPool: options.authenticatorPool ?? null,
-      pgSettings: { ...(view ? tenantViewSettings(view, options) : pgSettingsFor(auth, options)), ...originSettings(origin) },
+      pgSettings: {
+        ...(view ? tenantViewSettings(view, options) : pgSettingsFor(auth, options)),
+        ...originSettings(origin),
+        ...(laneOf(args?.document, args?.operationName) === 'background' ? { [LANE_SETTING]: 'background' } : {}),
+      },
     };
   };
 }

@@ -49,6 +49,8 @@ export type GraphqlConfig = Pick<
 export interface GraphqlDeps {
   /** Connected as app_authenticator: GraphQL transactions and API-key checks. Ended by the caller. */
   authPool: pg.Pool;
+  /** Also app_authenticator: queries in the background lane (server/graphql/lanes.ts). Ended by the caller. */
+  backgroundPool?: pg.Pool;
   jwt: JwtOptions;
   config: GraphqlConfig;
   logger: Logger;
@@ -70,6 +72,7 @@ export async function installGraphql(app: Express, httpServer: Server | null, de
   const pgl = postgraphile(
     makePreset({
       pool: deps.authPool,
+      backgroundPool: deps.backgroundPool,
       graphiql: config.graphiql,
       statementTimeoutMs: config.graphqlStatementTimeoutMs,
       maxBodyBytes: config.graphqlMaxBodyBytes,

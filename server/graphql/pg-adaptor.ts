@@ -45,6 +45,7 @@ import {
   makeWithPgClientViaPgClientAlreadyInTransaction,
   type NodePostgresPgClient,
 } from 'postgraphile/adaptors/pg';
+import { LANE_SETTING } from './lanes.ts';
 
 type PgService = ReturnType<typeof makePgService>;
 type WithPgClient = ReturnType<typeof createStockWithPgClient>;
@@ -163,9 +164,16 @@ async function pipelined<TData>(client: pg.PoolClient, settingsText: string, opt
   }
 }
 
-function makeWithPgClient(pool: pg.Pool): WithPgClient {
+/** The GraphQL pools: every request on `interactive`, except background-lane ones (lanes.ts) when `background` is given. */
+export interface GraphqlPools {
+  interactive: pg.Pool;
+  background?: pg.Pool;
+}
+
+function makeWithPgClient(pools: GraphqlPools): WithPgClient {
   const withPgClient: WithPgClient = async (pgSettings, callback) => {
     const settings = settingEntries(pgSettings);
+    const pool = pools.background && pgSettings?.[LANE_SETTING] === 'background' ? pools.background : pools.interactive;
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
@@ -230,15 +238,16 @@ function makeWithPgClient(pool: pg.Pool): WithPgClient {
 }
 
 /** `makePgService` whose GraphQL requests go through `makeWithPgClient` (superuser variant: stock). */
-export function makeFastPgService(options: Parameters<typeof makePgService>[0] & { pool: pg.Pool }): PgService {
-  const service = makePgService(options);
+export function makeFastPgService(options: Parameters<typeof makePgService>[0] & { pool: pg.Pool; backgroundPool?: pg.Pool }): PgService {
+  const { backgroundPool, ...stockOptions } = options;
+  const service = makePgService(stockOptions);
   const stock = service.adaptor;
   return {
     ...service,
     adaptor: {
       ...stock,
       createWithPgClient: (settings, variant) =>
-        variant === 'SUPERUSER' ? stock.createWithPgClient(settings, variant) : makeWithPgClient(options.pool),
+        variant === 'SUPERUSER' ? stock.createWithPgClient(settings, variant) : makeWithPgClient({ interactive: options.pool, background: backgroundPool }),
     },
   };
 }

@@ -32,6 +32,8 @@ export const GRAPHIQL_PATH = '/graphiql';
 export interface PresetOptions {
   /** Pool connected as app_authenticator. */
   pool: pg.Pool;
+  /** Also app_authenticator: the background lane's pool (lanes.ts); without it every request uses `pool`. */
+  backgroundPool?: pg.Pool;
   /** Serve Ruru (GraphiQL) at /graphiql. */
   graphiql: boolean;
   statementTimeoutMs: number;
@@ -54,7 +56,7 @@ export function makePreset(options: PresetOptions): GraphileConfig.Preset {
     pgServices: [
       // pubsub off: no subscriptions, so no LISTEN client held open. Begin and the request's
       // settings share one round trip (pg-adaptor.ts).
-      makeFastPgService({ pool: options.pool, schemas: ['app_public'], pubsub: false }),
+      makeFastPgService({ pool: options.pool, backgroundPool: options.backgroundPool, schemas: ['app_public'], pubsub: false }),
     ],
     gather: {
       // Function arguments without a SQL default are required (non-null) in GraphQL; our SQL gives

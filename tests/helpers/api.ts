@@ -59,6 +59,8 @@ export interface ApiServer {
   config: Config;
   /** The GraphQL pool (app_authenticator). */
   authPool: pg.Pool;
+  /** The background lane's pool (app_authenticator; server/graphql/lanes.ts). */
+  backgroundPool: pg.Pool;
   /** POST /graphql with a JSON body; `token` becomes `Authorization: Bearer <token>`. */
   graphql<TData = Record<string, unknown>>(
     query: string,
@@ -96,12 +98,18 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
     applicationName: 'switchboard-test-graphql',
     logger,
   });
+  const backgroundPool = createPool({
+    connectionString: await resolveAuthDatabaseUrl({ config, ownerConnectionString: db.connectionString, ownerPool: db.pool, logger }),
+    max: config.graphqlBackgroundPoolSize,
+    applicationName: 'switchboard-test-graphql-background',
+    logger,
+  });
   const jwt = { secret: config.jwtSecret ?? TEST_JWT_SECRET, ttlSeconds: config.jwtTtlSeconds };
   const app = await createApp({
     pool: db.pool,
     worker: () => undefined,
     logger,
-    graphql: { authPool, jwt, config, logger, now: options.now },
+    graphql: { authPool, backgroundPool, jwt, config, logger, now: options.now },
     dashboard: options.dashboardDistDir ? { distDir: options.dashboardDistDir } : undefined,
     trustProxy: config.trustProxy,
     secretsKey: options.secretsKey,
@@ -123,6 +131,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
     db,
     config,
     authPool,
+    backgroundPool,
     async graphql<TData>(query: string, variables: Record<string, unknown> = {}, token?: string) {
       const result = await post(JSON.stringify({ query, variables }), token ? { authorization: `Bearer ${token}` } : {});
       return result as HttpResult<GraphqlBody<TData>>;
@@ -134,6 +143,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
         await http.close();
         await app.release();
         await endPool(authPool);
+        await endPool(backgroundPool);
         if (!options.db) await db.drop();
       })();
       return closing;
