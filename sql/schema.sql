@@ -1527,6 +1527,20 @@ end
 $function$;
 comment on function app_hidden.consume_link(p_token text, p_kind text) is 'Marks a one-time link used and returns it; SB202 when it is unknown, expired or used.';
 
+CREATE OR REPLACE FUNCTION app_hidden.contact_analysis_fingerprint(p_user_id uuid, p_phone text)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select coalesce(md5(string_agg(x.id::text || ':' || md5(x.content), ',' order by x.id)), '')
+    from (select c.id, t.content
+            from app_public.calls c
+            join app_public.transcripts t on t.call_id = c.id
+            join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+           where c.user_id = p_user_id and c.phone_number = p_phone) x
+$function$;
+comment on function app_hidden.contact_analysis_fingerprint(p_user_id uuid, p_phone text) is 'Identity of the set of analysed calls of a tenant''s number (ids and transcript texts): changes whenever a call of the number is analysed, removed or its transcript changes. The complete analysis is written only if it is still the set it was made from.';
+
 CREATE OR REPLACE FUNCTION app_hidden.contact_conversions(p_user_id uuid)
  RETURNS TABLE(contact_id uuid, converted_at timestamp with time zone)
  LANGUAGE sql
@@ -2741,6 +2755,23 @@ begin
 end
 $function$;
 comment on function app_hidden.record_contact_analysis(p_user_id uuid, p_phone text, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text) is 'Writes (or replaces) the complete analysis of a tenant''s phone number over all its analysed calls (the seed''s dual analysis). Complete analyses never count in the rollups and are never notifications (written read: the call''s individual analysis is the notification, one per contact per analysis).';
+
+CREATE OR REPLACE FUNCTION app_hidden.record_contact_analysis_if(p_user_id uuid, p_phone text, p_fingerprint text, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text)
+ RETURNS boolean
+ LANGUAGE plpgsql
+AS $function$
+begin
+  -- One writer per number at a time; the check below runs after the lock (a volatile function's
+  -- statements each take a new snapshot), so it sees every analysis committed before it.
+  perform pg_advisory_xact_lock(hashtextextended('switchboard:contact-analysis:' || p_user_id::text || ':' || p_phone, 0));
+  if app_hidden.contact_analysis_fingerprint(p_user_id, p_phone) is distinct from p_fingerprint then
+    return false;
+  end if;
+  perform app_hidden.record_contact_analysis(p_user_id, p_phone, p_analysis, p_analyzer, p_model, p_prompt_version);
+  return true;
+end
+$function$;
+comment on function app_hidden.record_contact_analysis_if(p_user_id uuid, p_phone text, p_fingerprint text, p_analysis jsonb, p_analyzer text, p_model text, p_prompt_version text) is 'Writes the complete analysis of a tenant''s number (app_hidden.record_contact_analysis) only if its analysed calls are still the set with p_fingerprint (app_hidden.contact_analysis_fingerprint), checked under a per-number lock, in the caller''s one statement. False (nothing written) when the set changed: analyse again.';
 
 CREATE OR REPLACE FUNCTION app_hidden.record_rescoring_versions(p_run_id uuid, p_versions jsonb)
  RETURNS app_public.rescoring_runs

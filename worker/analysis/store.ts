@@ -126,8 +126,6 @@ const ANALYSED_CALLS = `
     join app_public.transcripts t on t.call_id = c.id
     join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
    where c.user_id = $1 and c.phone_number = $2`;
-const FINGERPRINT = `select coalesce(md5(string_agg(x.id::text || ':' || md5(x.content), ',' order by x.id)), '')
-                       from (${ANALYSED_CALLS}) x`;
 
 interface ContactCallRow {
   started_at: string;
@@ -138,7 +136,7 @@ interface ContactCallRow {
 
 export async function loadContactCalls(query: Query, userId: string, phone: string): Promise<ContactCalls> {
   const { rows } = await query<{ fingerprint: string; calls: ContactCallRow[] }>(
-    `select (${FINGERPRINT}) as fingerprint,
+    `select app_hidden.contact_analysis_fingerprint($1, $2) as fingerprint,
             coalesce((select json_agg(x order by x.started_at desc, x.id desc)
                         from (${ANALYSED_CALLS} order by c.started_at desc, c.id desc limit $3) x), '[]') as calls`,
     [userId, phone, COMPLETE_MAX_CALLS],
@@ -157,9 +155,10 @@ export async function loadContactCalls(query: Query, userId: string, phone: stri
 
 /**
  * Writes the complete analysis if the set of analysed calls is still the one
- * it was made from (checked under a per-number lock, in one transaction), so
- * two jobs for calls with the same lead never leave an older picture last.
- * Returns false when the set changed (analyse again).
+ * it was made from (app_hidden.record_contact_analysis_if: checked under a
+ * per-number lock, one statement), so two jobs for calls with the same lead
+ * never leave an older picture last. Returns false when the set changed
+ * (analyse again).
  */
 export async function writeContactAnalysis(
   withClient: WithClient,
@@ -170,30 +169,10 @@ export async function writeContactAnalysis(
   by: Recorded,
 ): Promise<boolean> {
   return withClient(async (client) => {
-    await client.query('begin');
-    try {
-      await client.query(`select pg_advisory_xact_lock(hashtextextended('switchboard:contact-analysis:' || $1 || ':' || $2, 0))`, [
-        userId,
-        phone,
-      ]);
-      const { rows } = await client.query<{ fingerprint: string }>(`select (${FINGERPRINT}) as fingerprint`, [userId, phone]);
-      if (rows[0]?.fingerprint !== fingerprint) {
-        await client.query('rollback');
-        return false;
-      }
-      await client.query('select app_hidden.record_contact_analysis($1, $2, $3::jsonb, $4, $5, $6)', [
-        userId,
-        phone,
-        JSON.stringify(analysis),
-        by.analyzer,
-        by.model,
-        by.promptVersion,
-      ]);
-      await client.query('commit');
-      return true;
-    } catch (error) {
-      await client.query('rollback').catch(() => {});
-      throw error;
-    }
+    const { rows } = await client.query<{ written: boolean }>(
+      'select app_hidden.record_contact_analysis_if($1, $2, $3, $4::jsonb, $5, $6, $7) as written',
+      [userId, phone, fingerprint, JSON.stringify(analysis), by.analyzer, by.model, by.promptVersion],
+    );
+    return rows[0]?.written === true;
   });
 }
