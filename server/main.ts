@@ -15,6 +15,7 @@ import { httpTimeouts, listen } from '../kernel/http/listen.ts';
 import { configureLogging, createLogger } from '../kernel/log.ts';
 import { serveMetrics } from '../kernel/metrics/endpoint.ts';
 import { createMetrics } from '../kernel/metrics/metrics.ts';
+import { replicaConnectionString } from './graphql/read-replica.ts';
 import { announceDemo } from './seed/demo.ts';
 import { installShutdown } from '../kernel/shutdown.ts';
 import { resolveSecretsKey } from './webhooks/secrets.ts';
@@ -59,6 +60,20 @@ try {
   shutdown.add('graphql pool', () => endPool(authPool));
   metrics.watchPool('graphql', authPool);
 
+  // GRAPHQL_READ_DATABASE_URL: queries on a streaming replica, same login (server/graphql/read-replica.ts).
+  const readPool = config.graphqlReadDatabaseUrl
+    ? createPool({
+        connectionString: replicaConnectionString(config.graphqlReadDatabaseUrl, authPool.options.connectionString ?? ''),
+        max: config.graphqlPoolSize,
+        applicationName: 'switchboard-graphql-read',
+        logger: log.child('graphql-read-pool'),
+      })
+    : undefined;
+  if (readPool) {
+    shutdown.add('graphql read pool', () => endPool(readPool));
+    metrics.watchPool('graphql-read', readPool);
+  }
+
   const worker = await startWorker({
     connectionString: database.connectionString,
     concurrency: config.workerConcurrency,
@@ -80,6 +95,7 @@ try {
     webhooks: { pool, config, logger: log.child('webhooks') },
     graphql: {
       authPool,
+      readPool,
       jwt: { secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds },
       config,
       logger: log.child('graphql'),

@@ -20,11 +20,16 @@
  * Signed-in members also carry `jwt.claims.member_id` (the login; the business
  * stays `jwt.claims.user_id`, so no policy changes meaning), and a viewer's
  * transactions are read-only like a read-only key's.
+ *
+ * With a read replica (GRAPHQL_READ_DATABASE_URL) the context's `withPgClient`
+ * is the request's route (./read-replica.ts): queries on the replica, the rest
+ * on the primary, with the same settings either way.
  */
 import type { IncomingMessage } from 'node:http';
 import type pg from 'pg';
 import type { JwtSubject } from '../auth/jwt.ts';
 import { ANONYMOUS, getRequestAuth, type RequestAuth } from '../auth/request-auth.ts';
+import { operationType, type ReadRouter } from './read-replica.ts';
 import { getTenantView, type TenantView } from './tenant-view.ts';
 
 declare global {
@@ -49,6 +54,8 @@ export interface ContextOptions {
   statementTimeoutMs: number;
   issueJwt?: (subject: JwtSubject) => string;
   authenticatorPool?: pg.Pool;
+  /** Routes queries to the read replica (GRAPHQL_READ_DATABASE_URL); absent: everything on the primary. */
+  readRouter?: ReadRouter;
 }
 
 export type PgSettings = Record<string, string>;
@@ -128,17 +135,24 @@ function requestOf(requestContext: Partial<Grafast.RequestContext>): IncomingMes
 
 /** `preset.grafast.context`: runs once per GraphQL request. */
 export function makeContext(options: ContextOptions) {
-  return (requestContext: Partial<Grafast.RequestContext>): Partial<Grafast.Context> => {
+  return (requestContext: Partial<Grafast.RequestContext>, args?: Pick<Grafast.ExecutionArgs, 'document' | 'operationName'>): Partial<Grafast.Context> => {
     const req = requestOf(requestContext);
     const auth = req ? getRequestAuth(req) : ANONYMOUS;
     const view = req ? getTenantView(req) : undefined;
     const origin = originOf(requestContext, req);
-    return {
+    const pgSettings = { ...(view ? tenantViewSettings(view, options) : pgSettingsFor(auth, options)), ...originSettings(origin) };
+    const context: Partial<Grafast.Context> = {
       auth,
       clientIp: origin.clientIp,
       issueJwt: options.issueJwt ?? null,
       authenticatorPool: options.authenticatorPool ?? null,
-      pgSettings: { ...(view ? tenantViewSettings(view, options) : pgSettingsFor(auth, options)), ...originSettings(origin) },
+      pgSettings,
     };
+    if (options.readRouter) {
+      const route = options.readRouter.forRequest(operationType(args?.document, args?.operationName), pgSettings['jwt.claims.user_id'] ?? null);
+      context.withPgClient = route.withPgClient;
+      if (options.issueJwt) context.issueJwt = route.wrapIssueJwt(options.issueJwt);
+    }
+    return context;
   };
 }

@@ -47,7 +47,7 @@ import {
 } from 'postgraphile/adaptors/pg';
 
 type PgService = ReturnType<typeof makePgService>;
-type WithPgClient = ReturnType<typeof createStockWithPgClient>;
+export type WithPgClient = ReturnType<typeof createStockWithPgClient>;
 type Settings = Parameters<WithPgClient>[0];
 type ClientQuery = Parameters<NodePostgresPgClient['query']>[0];
 type ClientResult<TData> = Awaited<ReturnType<NodePostgresPgClient['query']>> & { rows: readonly TData[] };
@@ -163,7 +163,8 @@ async function pipelined<TData>(client: pg.PoolClient, settingsText: string, opt
   }
 }
 
-function makeWithPgClient(pool: pg.Pool): WithPgClient {
+/** GraphQL's `withPgClient` on `pool` (also the read replica's: server/graphql/read-replica.ts). */
+export function makeWithPgClient(pool: pg.Pool): WithPgClient {
   const withPgClient: WithPgClient = async (pgSettings, callback) => {
     const settings = settingEntries(pgSettings);
     const client = await pool.connect();
