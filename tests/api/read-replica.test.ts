@@ -12,7 +12,7 @@
  *   business keeps reading the replica; once replayed, reads return to the
  *   replica; a read that waits long enough gets the replica once it catches up;
  * - roles and RLS on the replica: tenant isolation, a viewer still cannot write;
- * - a replica that cannot be reached: the primary answers.
+ * - a replica that cannot be reached: the primary answers (the router on its own).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -23,6 +23,9 @@ import { okData, onlyError } from '../helpers/graphql-result.ts';
 import { startReplica, type Replica } from '../helpers/replica.ts';
 import { seedTenant, type Tenant } from '../helpers/tenants.ts';
 import { findFreePort } from '../../kernel/db/embedded.ts';
+import { createPool, endPool } from '../../kernel/db/pool.ts';
+import { createLogger } from '../../kernel/log.ts';
+import { createReadRouter, replicaConnectionString } from '../../server/graphql/read-replica.ts';
 
 let db: TestDatabase;
 let replica: Replica;
@@ -181,29 +184,26 @@ describe.runIf(local)('a streaming replica answers GraphQL reads', () => {
   });
 
   it('a read that may wait long enough is answered by the replica once it has replayed the write', async () => {
-    const patient = await startApi({
-      db,
-      env: { GRAPHQL_READ_DATABASE_URL: readUrl(replica.port), GRAPHQL_READ_MAX_WAIT_MS: '20000', RATE_LIMIT_BURST: '5000' },
-    });
+    // The router itself, on the app's pools, with a long wait (the app's is 300 ms).
+    const patient = createReadRouter({ primaryPool: api.authPool, replicaPool: api.readPool!, maxWaitMs: 20_000, logger: createLogger('test:patient') });
+    const settings = { role: 'app_user', 'jwt.claims.user_id': b.userId };
+    await replica.catchUp();
+    await replica.pauseReplay();
+    let resumed = false;
     try {
-      await replica.catchUp();
-      await replica.pauseReplay();
-      let resumed = false;
-      try {
-        await createAgent(patient, patient.tokenFor(b.userId), 'Waited for');
-        const reading = agentsAndSource(patient, patient.tokenFor(b.userId));
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        await replica.resumeReplay();
-        resumed = true;
-        const read = await reading;
-        expect(read.names).toContain('Waited for');
-        expect(read.answeredBy).toBe('replica');
-        expect(patient.readRouter?.counts().waitedThenReplica).toBe(1);
-      } finally {
-        if (!resumed) await replica.resumeReplay();
-      }
+      await patient.forRequest('mutation', b.userId).withPgClient(settings, (client) =>
+        client.query({ text: `insert into app_public.agents (user_id, provider_agent_id, name) values ($1, 'replica-waited', 'Waited for')`, values: [b.userId] }));
+      const reading = patient.forRequest('query', b.userId).withPgClient(settings, (client) =>
+        client.query<{ names: string[]; standby: boolean }>({ text: 'select array(select name from app_public.agents order by name) as names, pg_is_in_recovery() as standby' }));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await replica.resumeReplay();
+      resumed = true;
+      const { rows: [read] } = await reading;
+      expect(read?.names).toContain('Waited for');
+      expect(read?.standby).toBe(true);
+      expect(patient.counts()).toMatchObject({ waitedThenReplica: 1, fallbackBehind: 0, replicaCalls: 1 });
     } finally {
-      await patient.close();
+      if (!resumed) await replica.resumeReplay();
     }
   });
 
@@ -234,16 +234,16 @@ describe.runIf(local)('a streaming replica answers GraphQL reads', () => {
   });
 
   it('a replica that cannot be reached: the primary answers', async () => {
-    const unreachable = await startApi({
-      db,
-      env: { GRAPHQL_READ_DATABASE_URL: readUrl(await findFreePort()), RATE_LIMIT_BURST: '5000' },
-    });
+    const deadPool = createPool({ connectionString: replicaConnectionString(readUrl(await findFreePort()), api.authPool.options.connectionString ?? ''), max: 1 });
+    const router = createReadRouter({ primaryPool: api.authPool, replicaPool: deadPool, maxWaitMs: 300, logger: createLogger('test:unreachable') });
     try {
-      const data = okData(await unreachable.graphql<{ dataFreshness: Freshness }>(`{ ${FRESHNESS} }`, {}, unreachable.tokenFor(a.userId)));
-      expect(data.dataFreshness).toEqual({ answeredBy: 'primary', replicaReplayLagSeconds: null, replicaReplayLagBytes: null });
-      expect(unreachable.readRouter?.counts().fallbackUnavailable).toBe(1);
+      const settings = { role: 'app_user', 'jwt.claims.user_id': a.userId };
+      const { rows } = await router.forRequest('query', a.userId).withPgClient(settings, (client) =>
+        client.query<{ standby: boolean }>({ text: 'select pg_is_in_recovery() as standby' }));
+      expect(rows).toEqual([{ standby: false }]);
+      expect(router.counts()).toMatchObject({ fallbackUnavailable: 1, replicaCalls: 0, primaryReadCalls: 1 });
     } finally {
-      await unreachable.close();
+      await endPool(deadPool);
     }
   });
 });
