@@ -22,8 +22,8 @@ import { authenticatorConnectionString, ensureAuthenticatorLogin } from '../serv
 import { signJwt } from '../server/auth/jwt.ts';
 import { readConfig } from '../kernel/config.ts';
 import { createPool, endPool } from '../kernel/db/pool.ts';
-import { startReplica } from '../tests/helpers/replica.ts';
-import type { BenchServer } from './cluster.ts';
+import { startReplica, type Replica } from '../tests/helpers/replica.ts';
+import type { BenchDatabase, BenchServer } from './cluster.ts';
 import { log, quietLogger } from './log.ts';
 import { percentile, sideBySide } from './stats.ts';
 import { runClients, seedTenants } from './webhooks.ts';
@@ -113,7 +113,18 @@ async function readLoop(url: string, reader: Reader, until: number, writeEvery: 
 
 export async function runReplica(server: BenchServer, options: ReplicaBenchOptions): Promise<ReplicaResult> {
   const database = await server.createDatabase('replica');
+  log.info('starting the replica');
   const replica = await startReplica(server.adminConnectionString, { logger: quietLogger('bench:replica') });
+  log.info('replica streaming; measuring');
+  try {
+    return await measure(server, database, replica, options);
+  } finally {
+    await replica.stop();
+    await database.drop();
+  }
+}
+
+async function measure(server: BenchServer, database: BenchDatabase, replica: Replica, options: ReplicaBenchOptions): Promise<ReplicaResult> {
   const pool = database.pool;
   const logger = quietLogger('replica-app');
   const password = randomBytes(18).toString('base64url');
@@ -123,10 +134,10 @@ export async function runReplica(server: BenchServer, options: ReplicaBenchOptio
   const config = readConfig({
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '10000000',
     WEBHOOK_RATE_LIMIT_BURST: '1000000',
-    RATE_LIMIT_PER_MINUTE: '10000000',
+    RATE_LIMIT_PER_MINUTE: '1000000',
     RATE_LIMIT_BURST: '1000000',
-    RATE_LIMIT_TENANT_PER_MINUTE: '10000000',
-    RATE_LIMIT_TENANT_BURST: '1000000',
+    RATE_LIMIT_TENANT_PER_MINUTE: '3000000',
+    RATE_LIMIT_TENANT_BURST: '3000000',
     GRAPHIQL: 'false',
     LOG_LEVEL: 'warn',
   });
@@ -154,8 +165,9 @@ export async function runReplica(server: BenchServer, options: ReplicaBenchOptio
     }
   })();
   const sampler = new pg.Client({ connectionString: server.adminConnectionString, application_name: 'switchboard-bench-lag' });
-  await sampler.connect();
+  sampler.on('error', (error) => log.warn(`lag sampler connection lost: ${error.message}`));
   try {
+    await sampler.connect();
     const targets = await seedTenants(pool);
     const readers: Reader[] = targets.slice(0, Math.max(1, options.readers)).map((t) => ({
       token: signJwt({ userId: t.userId, role: 'app_user' }, jwt),
@@ -247,7 +259,5 @@ export async function runReplica(server: BenchServer, options: ReplicaBenchOptio
     await endPool(authPool);
     await endPool(readPool);
     await endPool(appPool);
-    await replica.stop();
-    await database.drop();
   }
 }

@@ -116,6 +116,8 @@ export async function startReplica(primaryAdminConnectionString: string, options
   const log = options.logger ?? createLogger('replica');
   const primaryUrl = new URL(primaryAdminConnectionString);
   const primary = new pg.Client({ connectionString: primaryAdminConnectionString, application_name: 'switchboard-replica-setup' });
+  // Lost when the primary stops first (a failed run's clean-up): not worth crashing the process.
+  primary.on('error', (error) => log.warn(`replica control connection to the primary lost: ${error.message}`));
   await primary.connect();
   const tag = `${process.pid}_${randomBytes(3).toString('hex')}`;
   const slot = `switchboard_replica_${tag}`;
