@@ -261,3 +261,26 @@ async function measure(server: BenchServer, database: BenchDatabase, replica: Re
     await endPool(appPool);
   }
 }
+
+/** The part's lines under the checks table (bench/report.ts). */
+export function replicaInfoRows(result: ReplicaResult | null): Array<{ figure: string; value: string }> {
+  if (!result) return [];
+  const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
+  const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
+  const quiet = result.phases.filter((p) => !p.webhooks);
+  return [
+    {
+      figure: `GraphQL reads answered by the replica under webhook load (${result.readers} readers, 1 write in ${result.writeEvery}; median [min, max] of ${result.rounds} rounds)`,
+      value: `${pct(result.replicaReadShare.median)} [${pct(result.replicaReadShare.min)}, ${pct(result.replicaReadShare.max)}]`,
+    },
+    {
+      figure: `replica replay lag p95 under webhook load (${result.webhookClients} clients): ms; bytes (median [min, max])`,
+      value: `${num(result.lagMsP95UnderWebhooks.median, 1)} [${num(result.lagMsP95UnderWebhooks.min, 1)}, ${num(result.lagMsP95UnderWebhooks.max, 1)}]; ` +
+        `${num(result.lagBytesP95UnderWebhooks.median, 0)} [${num(result.lagBytesP95UnderWebhooks.min, 0)}, ${num(result.lagBytesP95UnderWebhooks.max, 0)}]`,
+    },
+    {
+      figure: 'replica replay lag p95 without webhooks (ms, per round)',
+      value: quiet.map((p) => num(p.lagMsP95, 1)).join(', '),
+    },
+  ];
+}
