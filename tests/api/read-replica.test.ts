@@ -25,7 +25,7 @@ import { seedTenant, type Tenant } from '../helpers/tenants.ts';
 import { findFreePort } from '../../kernel/db/embedded.ts';
 import { createPool, endPool } from '../../kernel/db/pool.ts';
 import { createLogger } from '../../kernel/log.ts';
-import { createReadRouter, replicaConnectionString } from '../../server/graphql/read-replica.ts';
+import { createReadRouter, parseLsn, replicaConnectionString } from '../../server/graphql/read-replica.ts';
 
 let db: TestDatabase;
 let replica: Replica;
@@ -245,5 +245,20 @@ describe.runIf(local)('a streaming replica answers GraphQL reads', () => {
     } finally {
       await endPool(deadPool);
     }
+  });
+});
+
+describe('read-replica helpers', () => {
+  it('WAL positions compare as numbers (X/Y hexadecimal)', () => {
+    expect(parseLsn('0/3000028')).toBe(0x3000028n);
+    expect(parseLsn('1/0')).toBe(1n << 32n);
+    expect(parseLsn('A/FF') > parseLsn('9/FFFFFFFF')).toBe(true);
+    expect(() => parseLsn('nonsense')).toThrow(/WAL position/);
+  });
+
+  it('a replica URL without a user takes the GraphQL login; with one it is kept', () => {
+    const auth = 'postgres://app_authenticator:s3cret@primary:5432/switchboard';
+    expect(replicaConnectionString('postgres://replica:6432/switchboard', auth)).toBe('postgres://app_authenticator:s3cret@replica:6432/switchboard');
+    expect(replicaConnectionString('postgres://reader:pw@replica:6432/switchboard', auth)).toBe('postgres://reader:pw@replica:6432/switchboard');
   });
 });
