@@ -15,7 +15,7 @@ import { httpTimeouts, listen } from '../kernel/http/listen.ts';
 import { configureLogging, createLogger } from '../kernel/log.ts';
 import { serveMetrics } from '../kernel/metrics/endpoint.ts';
 import { createMetrics } from '../kernel/metrics/metrics.ts';
-import { replicaConnectionString } from './graphql/read-replica.ts';
+import { registerReadRouterMetrics, replicaConnectionString } from './graphql/read-replica.ts';
 import { announceDemo } from './seed/demo.ts';
 import { installShutdown } from '../kernel/shutdown.ts';
 import { resolveSecretsKey } from './webhooks/secrets.ts';
@@ -102,6 +102,7 @@ try {
     },
   });
   shutdown.add('graphql', app.release);
+  if (app.readRouter) registerReadRouterMetrics(metrics.registry, app.readRouter);
   const http = await listen(app.express, { host: config.host, port: config.port, timeouts: httpTimeouts(config) });
   shutdown.add('http', () => http.close());
   const metricsServer = await serveMetrics(config, metrics, log.child('metrics'), { mainPort: true });

@@ -31,6 +31,7 @@
  */
 import { getOperationAST, type DocumentNode } from 'graphql';
 import type pg from 'pg';
+import { Counter, type Registry } from 'prom-client';
 import type { JwtSubject } from '../auth/jwt.ts';
 import { toError, type Logger } from '../../kernel/log.ts';
 import { makeWithPgClient, type WithPgClient } from './pg-adaptor.ts';
@@ -288,4 +289,29 @@ export function replicaConnectionString(readUrl: string, authUrl: string): strin
   url.username = auth.username;
   url.password = auth.password;
   return url.toString();
+}
+
+/** Snake-case event names of the counters (`replicaCalls` -> `replica_calls`). */
+const EVENT_NAMES: Record<keyof ReadRouterCounts, string> = {
+  replicaCalls: 'replica_calls',
+  primaryReadCalls: 'primary_read_calls',
+  writeCalls: 'write_calls',
+  fallbackBehind: 'fallback_behind',
+  fallbackUnavailable: 'fallback_unavailable',
+  waitedThenReplica: 'waited_then_replica',
+};
+
+/** `switchboard_graphql_read_routing_total{event}` on /metrics: the router's counters, read at scrape time. */
+export function registerReadRouterMetrics(registry: Registry, router: ReadRouter): void {
+  new Counter({
+    name: 'switchboard_graphql_read_routing_total',
+    help: 'GraphQL database calls by where they ran (replica_calls, primary_read_calls: queries; write_calls: mutations) and query routing events (fallback_behind: the replica had not replayed the caller\'s last write in time; fallback_unavailable: the replica could not be reached; waited_then_replica).',
+    labelNames: ['event'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = router.counts();
+      for (const key of Object.keys(EVENT_NAMES) as Array<keyof ReadRouterCounts>) this.inc({ event: EVENT_NAMES[key] }, counts[key]);
+    },
+  });
 }

@@ -25,7 +25,8 @@ import { seedTenant, type Tenant } from '../helpers/tenants.ts';
 import { findFreePort } from '../../kernel/db/embedded.ts';
 import { createPool, endPool } from '../../kernel/db/pool.ts';
 import { createLogger } from '../../kernel/log.ts';
-import { createReadRouter, parseLsn, replicaConnectionString } from '../../server/graphql/read-replica.ts';
+import { Registry } from 'prom-client';
+import { createReadRouter, parseLsn, registerReadRouterMetrics, replicaConnectionString } from '../../server/graphql/read-replica.ts';
 
 let db: TestDatabase;
 let replica: Replica;
@@ -242,6 +243,11 @@ describe.runIf(local)('a streaming replica answers GraphQL reads', () => {
         client.query<{ standby: boolean }>({ text: 'select pg_is_in_recovery() as standby' }));
       expect(rows).toEqual([{ standby: false }]);
       expect(router.counts()).toMatchObject({ fallbackUnavailable: 1, replicaCalls: 0, primaryReadCalls: 1 });
+      const registry = new Registry();
+      registerReadRouterMetrics(registry, router);
+      const exposed = await registry.metrics();
+      expect(exposed).toContain('switchboard_graphql_read_routing_total{event="fallback_unavailable"} 1');
+      expect(exposed).toContain('switchboard_graphql_read_routing_total{event="primary_read_calls"} 1');
     } finally {
       await endPool(deadPool);
     }
