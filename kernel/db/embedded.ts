@@ -288,13 +288,13 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** Starts (initialising if new) a cluster and makes sure `database` exists. */
 /** The `postgres` OS user's ids when we run as root (the server runs as that user), else undefined. */
 export function postgresOwner(): { uid: number; gid: number } | undefined {
   const { uid, gid } = postgresUserIds();
   return uid === undefined || gid === undefined ? undefined : { uid, gid };
 }
 
+/** Starts (initialising if new) a cluster and makes sure `database` exists. */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedCluster> {
   const { dataDir, port, persistent, database = 'switchboard' } = options;
   const log = options.logger ?? createLogger('postgres');
