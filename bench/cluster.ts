@@ -31,6 +31,8 @@ export interface BenchDatabase {
 
 export interface BenchServer {
   embedded: boolean;
+  /** Superuser connection to the server's maintenance database (the replica part copies its data directory). */
+  adminConnectionString: string;
   /** A fresh database with every migration applied. */
   createDatabase(label: string): Promise<BenchDatabase>;
   /** Settings that matter for the figures (shown in results.json). */
@@ -174,6 +176,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   }
   return {
     embedded: !external,
+    adminConnectionString,
     createDatabase: databaseFactory(adminConnectionString),
     settings: () =>
       withAdmin(adminConnectionString, async (client) => {

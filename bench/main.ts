@@ -8,7 +8,9 @@
  * 4. freshness of the rollup-backed KPIs with the worker compacting;
  * 5. the dashboard's GraphQL queries under load at both sizes (in 2);
  * 6. webhook ingest (spread and hot), lost deliveries, analysis throughput,
- *    delivery -> KPI freshness.
+ *    delivery -> KPI freshness;
+ * 7. GraphQL reads on a streaming replica: share answered there, replay lag
+ *    under the webhook load (bench/replica.ts; alone: npm run bench:replica).
  * Prints a table and writes bench/results.json.
  */
 import './graphile-env.ts'; // first: Grafast's production mode, before anything loads it
@@ -24,6 +26,7 @@ import { USAGE, parseOptions } from './options.ts';
 import { buildResults } from './report.ts';
 import { renderTable } from './table.ts';
 import { runVolume } from './volume.ts';
+import { runReplica } from './replica.ts';
 import { runWebhooks } from './webhooks.ts';
 
 async function main(): Promise<void> {
@@ -57,6 +60,16 @@ async function main(): Promise<void> {
           freshnessSamples: options.webhookFreshnessSamples,
           seed: options.seed,
         });
+    const replica = options.skipReplica
+      ? null
+      : await runReplica(server, {
+          readers: 4,
+          webhookClients: options.webhookClients,
+          seconds: options.replicaSeconds,
+          rounds: options.replicaRounds,
+          writeEvery: 20,
+          seed: options.seed,
+        });
     const results = buildResults({
       bench: options,
       machine,
@@ -66,6 +79,7 @@ async function main(): Promise<void> {
       ingest,
       volume,
       webhooks,
+      replica,
     });
     await writeFile(options.output, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(renderTable(results));

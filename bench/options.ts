@@ -53,6 +53,10 @@ export interface BenchOptions {
   analysisSeconds: number;
   webhookFreshnessSamples: number;
   skipWebhooks: boolean;
+  /** Read replica part (bench/replica.ts): seconds per phase, rounds; skipReplica leaves it out. */
+  replicaSeconds: number;
+  replicaRounds: number;
+  skipReplica: boolean;
   /** Leave out the dashboard first-paint measurement (headless Chromium). */
   skipDashboard: boolean;
   seed: number;
@@ -77,6 +81,8 @@ const FULL = {
   graphqlRounds: 3,
   webhookSeconds: 20,
   analysisSeconds: 30,
+  replicaSeconds: 10,
+  replicaRounds: 3,
 };
 
 const QUICK = {
@@ -94,6 +100,8 @@ const QUICK = {
   graphqlRounds: 2,
   webhookSeconds: 5,
   analysisSeconds: 10,
+  replicaSeconds: 5,
+  replicaRounds: 2,
 };
 
 function positiveInteger(name: string, raw: string | undefined, fallback: number, min = 1): number {
@@ -104,7 +112,7 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--seconds N] [--rounds N] [--copy-rows N]
-                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads] [--skip-graphql] [--skip-webhooks] [--skip-dashboard]
+                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads] [--skip-graphql] [--skip-webhooks] [--skip-replica] [--skip-dashboard]
                       [--trigger-profile]
                       [--seed N] [--output FILE]
 Runs in a throwaway embedded PostgreSQL cluster unless BENCH_DATABASE_URL is set
@@ -124,6 +132,7 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
       'skip-reads': { type: 'boolean', default: false },
       'skip-graphql': { type: 'boolean', default: false },
       'skip-webhooks': { type: 'boolean', default: false },
+      'skip-replica': { type: 'boolean', default: false },
       'skip-dashboard': { type: 'boolean', default: false },
       'trigger-profile': { type: 'boolean', default: false },
       seed: { type: 'string' },
@@ -174,6 +183,9 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
     analysisSeconds: size.analysisSeconds,
     webhookFreshnessSamples: 100,
     skipWebhooks: values['skip-webhooks'],
+    replicaSeconds: size.replicaSeconds,
+    replicaRounds: size.replicaRounds,
+    skipReplica: values['skip-replica'],
     skipDashboard: values['skip-dashboard'],
     seed: positiveInteger('seed', values.seed, 20_240_601, 0),
     skipIngest: values['skip-ingest'],

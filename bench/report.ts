@@ -10,6 +10,7 @@ import type { BenchOptions } from './options.ts';
 import { ratio } from './stats.ts';
 import type { VolumeResult } from './volume.ts';
 import type { WebhookResult } from './webhooks.ts';
+import { replicaInfoRows, type ReplicaResult } from './replica.ts';
 
 type Comparison = '>=' | '<=' | '=';
 
@@ -45,6 +46,11 @@ export type Headline = Record<HeadlineKey, number | boolean | null> & {
   e2e_freshness_p95_ms: number | null;
   dashboard_first_paint_ms_1m: number | null;
   dashboard_bundle_kb: number | null;
+  /** GraphQL reads answered by the read replica under the webhook load (median over rounds; bench/replica.ts). */
+  replica_read_share: number | null;
+  /** The replica's replay lag under the webhook load: p95 of pg_stat_replication samples (median over rounds). */
+  replica_lag_p95_ms_webhooks: number | null;
+  replica_lag_bytes_p95_webhooks: number | null;
 };
 
 export interface Check {
@@ -116,8 +122,11 @@ function passes(value: number | boolean | null, comparison: Comparison, target: 
   return comparison === '>=' ? value >= target : value <= target;
 }
 
-function headline(ingest: IngestResult | null, volume: VolumeResult | null, webhooks: WebhookResult | null): Headline {
+function headline(ingest: IngestResult | null, volume: VolumeResult | null, webhooks: WebhookResult | null, replica: ReplicaResult | null): Headline {
   return {
+    replica_read_share: replica?.replicaReadShare.median ?? null,
+    replica_lag_p95_ms_webhooks: replica?.lagMsP95UnderWebhooks.median ?? null,
+    replica_lag_bytes_p95_webhooks: replica?.lagBytesP95UnderWebhooks.median ?? null,
     ingest_ratio_spread: ingest?.spread.ratio ?? null,
     ingest_ratio_hot: ingest?.hot.ratio ?? null,
     batch_ratio: ingest?.batch.ratio ?? null,
@@ -334,9 +343,12 @@ export function buildResults(options: {
   ingest: IngestResult | null;
   volume: VolumeResult | null;
   webhooks: WebhookResult | null;
+  /** The read-replica part (absent: not run). */
+  replica?: ReplicaResult | null;
 }): BenchResults {
   const { bench, ingest, volume, webhooks } = options;
-  const figures = headline(ingest, volume, webhooks);
+  const replica = options.replica ?? null;
+  const figures = headline(ingest, volume, webhooks, replica);
   const checks: Check[] = targets(bench).map((t) => {
     const value = figures[t.key];
     return {
@@ -407,6 +419,7 @@ export function buildResults(options: {
     },
     freshness: volume?.freshness ?? null,
     webhooks,
+    replica,
   };
   const measured = checks.filter((c) => c.pass !== null);
   return {
@@ -416,7 +429,7 @@ export function buildResults(options: {
     ...(toJson(figures) as Headline),
     all_targets_met: measured.length === checks.length && measured.every((c) => c.pass === true),
     checks: checks.map((c) => ({ ...c, value: typeof c.value === 'number' ? (toJson(c.value) as number) : c.value })),
-    info: infoRows(ingest, volume, webhooks),
+    info: [...infoRows(ingest, volume, webhooks), ...replicaInfoRows(replica)],
     details: toJson(details) as Record<string, unknown>,
     machine: options.machine,
   };

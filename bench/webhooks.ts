@@ -61,7 +61,7 @@ export interface WebhookBenchOptions {
 const TENANTS = 50;
 const AGENTS_PER_TENANT = 4;
 
-function runClients(input: WebhookClientsInput): Promise<WebhookClientsOutput> {
+export function runClients(input: WebhookClientsInput): Promise<WebhookClientsOutput> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./webhook-clients.ts', import.meta.url), { workerData: input, execArgv: ['--import', 'tsx'] });
     worker.once('message', (message: { ok: true; output: WebhookClientsOutput } | { ok: false; message: string }) => {
@@ -73,7 +73,7 @@ function runClients(input: WebhookClientsInput): Promise<WebhookClientsOutput> {
   });
 }
 
-async function seedTenants(pool: pg.Pool): Promise<Array<WebhookTarget & { userId: string }>> {
+export async function seedTenants(pool: pg.Pool): Promise<Array<WebhookTarget & { userId: string }>> {
   const { rows: users } = await pool.query<{ id: string }>(
     `insert into app_public.users (email, name, timezone, credits)
      select 'webhooks-' || i || '@bench.switchboard.dev', 'Webhook bench ' || i,

@@ -72,6 +72,17 @@ export interface Config {
    * them (default `defaultBackgroundPoolSize()`: one per two CPU cores, at least one).
    */
   graphqlBackgroundPoolSize: number;
+  /**
+   * GRAPHQL_READ_DATABASE_URL: a streaming replica of the database. Read-only GraphQL requests
+   * (queries) run there; mutations, sign-in, webhooks and the worker stay on the primary. Without a
+   * user name in it, the GraphQL pool's login (app_authenticator) is used. Unset: no replica.
+   */
+  graphqlReadDatabaseUrl: string | undefined;
+  /**
+   * GRAPHQL_READ_MAX_WAIT_MS: how long a read waits for the replica to replay the caller's own last
+   * write before it runs on the primary instead (default 200; 0: never wait).
+   */
+  graphqlReadMaxWaitMs: number;
   /** GRAPHQL_STATEMENT_TIMEOUT_MS: statement_timeout of every GraphQL transaction (default 5000). */
   graphqlStatementTimeoutMs: number;
   /** GRAPHQL_MAX_DEPTH: deepest field nesting (default 10; introspection excluded). */
@@ -340,6 +351,8 @@ export function readConfig(env: Env = process.env): Config {
     graphiql: boolean(env, 'GRAPHIQL', !production),
     graphqlPoolSize: integer(env, 'GRAPHQL_POOL_SIZE', defaultGraphqlPoolSize(), 1, 1000),
     graphqlBackgroundPoolSize: integer(env, 'GRAPHQL_BACKGROUND_POOL_SIZE', defaultBackgroundPoolSize(), 1, 1000),
+    graphqlReadDatabaseUrl: text(env, 'GRAPHQL_READ_DATABASE_URL'),
+    graphqlReadMaxWaitMs: integer(env, 'GRAPHQL_READ_MAX_WAIT_MS', 200, 0, 60_000),
     graphqlStatementTimeoutMs: integer(env, 'GRAPHQL_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     graphqlMaxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
     graphqlMaxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 30, 0, 10_000),

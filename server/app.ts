@@ -1,6 +1,7 @@
 /** The Express app: a flat list of install steps, in order. */
 import express, { type Express } from 'express';
 import { installGraphql, type GraphqlDeps } from './graphql/install.ts';
+import type { ReadRouter } from './graphql/read-replica.ts';
 import { installDashboard, type DashboardDeps } from './http/dashboard.ts';
 import { installErrorHandler, installNotFound } from './http/errors.ts';
 import { installCalendar } from './http/calendar.ts';
@@ -40,6 +41,8 @@ export interface App {
   express: Express;
   /** Releases what the app holds (PostGraphile); call after the HTTP server has closed. */
   release(): Promise<void>;
+  /** Where GraphQL queries went, with a read replica (`graphql.readPool`). */
+  readRouter?: ReadRouter;
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
@@ -76,6 +79,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   installErrorHandler(app, deps.logger);
   return {
     express: app,
+    readRouter: graphql?.readRouter,
     release: async () => {
       webhooks?.release();
       await graphql?.release();

@@ -15,6 +15,7 @@ import { httpTimeouts, listen } from '../kernel/http/listen.ts';
 import { configureLogging, createLogger } from '../kernel/log.ts';
 import { serveMetrics } from '../kernel/metrics/endpoint.ts';
 import { createMetrics } from '../kernel/metrics/metrics.ts';
+import { registerReadRouterMetrics, replicaConnectionString } from './graphql/read-replica.ts';
 import { announceDemo } from './seed/demo.ts';
 import { installShutdown } from '../kernel/shutdown.ts';
 import { resolveSecretsKey } from './webhooks/secrets.ts';
@@ -67,7 +68,21 @@ try {
     logger: log.child('graphql-background-pool'),
   });
   shutdown.add('graphql background pool', () => endPool(backgroundPool));
-  metrics.watchPool('graphql_background', backgroundPool);
+  metrics.watchPool('graphql-background', backgroundPool);
+
+  // GRAPHQL_READ_DATABASE_URL: queries on a streaming replica, same login (server/graphql/read-replica.ts).
+  const readPool = config.graphqlReadDatabaseUrl
+    ? createPool({
+        connectionString: replicaConnectionString(config.graphqlReadDatabaseUrl, authPool.options.connectionString ?? ''),
+        max: config.graphqlPoolSize,
+        applicationName: 'switchboard-graphql-read',
+        logger: log.child('graphql-read-pool'),
+      })
+    : undefined;
+  if (readPool) {
+    shutdown.add('graphql read pool', () => endPool(readPool));
+    metrics.watchPool('graphql-read', readPool);
+  }
 
   const worker = await startWorker({
     connectionString: database.connectionString,
@@ -91,12 +106,14 @@ try {
     graphql: {
       authPool,
       backgroundPool,
+      readPool,
       jwt: { secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds },
       config,
       logger: log.child('graphql'),
     },
   });
   shutdown.add('graphql', app.release);
+  if (app.readRouter) registerReadRouterMetrics(metrics.registry, app.readRouter);
   const http = await listen(app.express, { host: config.host, port: config.port, timeouts: httpTimeouts(config) });
   shutdown.add('http', () => http.close());
   const metricsServer = await serveMetrics(config, metrics, log.child('metrics'), { mainPort: true });

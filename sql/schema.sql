@@ -5690,9 +5690,15 @@ create type app_public.data_freshness as (
   rollups_compacted_at timestamp with time zone,
   pending_rollup_changes bigint,
   kpi_summary_refreshed_at timestamp with time zone,
-  latest_call_at timestamp with time zone
+  latest_call_at timestamp with time zone,
+  answered_by text,
+  replica_replay_lag_seconds double precision,
+  replica_replay_lag_bytes bigint
 );
 comment on type app_public.data_freshness is 'How current the figures are. KPI fields include pending rollup changes, so they are exact at commit; kpiSummaries (the materialized view) is as of kpiSummaryRefreshedAt.';
+comment on column app_public.data_freshness.answered_by is 'Which database answered this request: primary (the read-write database) or replica (a streaming replica, with GRAPHQL_READ_DATABASE_URL set; read-only requests only). A replica never answers a tenant with data older than its own last write (the server falls back to the primary when the replica is behind).';
+comment on column app_public.data_freshness.replica_replay_lag_seconds is 'When a replica answered: how old its data is, in seconds: the time since the last transaction it replayed committed on the primary, 0 when it has replayed every change it received. Null when the primary answered (its data is current).';
+comment on column app_public.data_freshness.replica_replay_lag_bytes is 'When a replica answered: bytes of write-ahead log it has received from the primary but not yet replayed (changes on their way to these figures). Null when the primary answered.';
 
 create type app_public.delivery_replay as (
   replayed integer,
@@ -8118,9 +8124,15 @@ AS $function$
          (select max(a.updated_at) from app_public.user_analytics a where a.user_id = app_public.current_user_id()),
          (select count(*) from app_hidden.rollup_deltas d where d.user_id = app_public.current_user_id()),
          (select max(l.started_at) from app_private.mv_refresh_log l where l.view_name = 'user_kpi_summary'),
-         (select max(c.started_at) from app_public.calls c where c.user_id = app_public.current_user_id())
+         (select max(c.started_at) from app_public.calls c where c.user_id = app_public.current_user_id()),
+         case when pg_is_in_recovery() then 'replica' else 'primary' end,
+         case when not pg_is_in_recovery() then null
+              when pg_last_wal_receive_lsn() is not distinct from pg_last_wal_replay_lsn() then 0
+              else greatest(0, extract(epoch from now() - pg_last_xact_replay_timestamp()))::double precision end,
+         case when pg_is_in_recovery()
+              then greatest(0, coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0))::bigint end
 $function$;
-comment on function app_public.data_freshness() is 'When the signed-in tenant''s rollups were last compacted and the KPI summary last refreshed, the tenant''s not-yet-compacted changes and its latest call.';
+comment on function app_public.data_freshness() is 'When the signed-in tenant''s rollups were last compacted and the KPI summary last refreshed, the tenant''s not-yet-compacted changes and its latest call; which database answered (primary or replica) and, on a replica, how far behind the primary it is.';
 grant execute on function app_public.data_freshness() to app_user;
 
 CREATE OR REPLACE FUNCTION app_public.default_usage_alert_thresholds()

@@ -24,6 +24,13 @@ describe('configuration', () => {
     expect(() => readConfig({ GRAPHQL_POOL_SIZE: 'lots' })).toThrow(/GRAPHQL_POOL_SIZE/);
   });
 
+  it('read replica: GRAPHQL_READ_DATABASE_URL unset by default, the wait bounded', () => {
+    expect(readConfig({})).toMatchObject({ graphqlReadDatabaseUrl: undefined, graphqlReadMaxWaitMs: 200 });
+    expect(readConfig({ GRAPHQL_READ_DATABASE_URL: 'postgres://replica:5432/switchboard', GRAPHQL_READ_MAX_WAIT_MS: '0' }))
+      .toMatchObject({ graphqlReadDatabaseUrl: 'postgres://replica:5432/switchboard', graphqlReadMaxWaitMs: 0 });
+    expect(() => readConfig({ GRAPHQL_READ_MAX_WAIT_MS: '-1' })).toThrow(/GRAPHQL_READ_MAX_WAIT_MS/);
+  });
+
   it('HTTP timeouts: defaults, and headers may not outlast the whole request', () => {
     expect(readConfig({})).toMatchObject({ httpHeadersTimeoutMs: 15_000, httpRequestTimeoutMs: 30_000, httpBodyTimeoutMs: 15_000 });
     expect(() => readConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS \(40000\) must not exceed HTTP_REQUEST_TIMEOUT_MS/);

@@ -40,6 +40,13 @@ export interface EmbeddedOptions {
   /** Database to create if missing (default `switchboard`). */
   database?: string;
   logger?: Logger;
+  /**
+   * The data directory was prepared by the caller (a base backup for a replica: tests/helpers/replica.ts):
+   * it is neither cleared nor initialised at start (an ephemeral one is still deleted at stop).
+   */
+  prepared?: boolean;
+  /** More server settings (`-c name=value`). */
+  settings?: Record<string, string>;
 }
 
 export interface EmbeddedCluster {
@@ -221,7 +228,8 @@ async function initialise(dataDir: string, log: Logger): Promise<void> {
   await initdb.initialise();
 }
 
-const READY = 'database system is ready to accept connections';
+/** A primary says "... ready to accept connections", a hot standby "... ready to accept read-only connections". */
+const READY = /database system is ready to accept (read-only )?connections/;
 
 /** Spawns the server detached (own process group) and resolves once it accepts connections. */
 function spawnPostgres(binary: string, args: string[], log: Logger): Promise<ChildProcess> {
@@ -241,7 +249,7 @@ function spawnPostgres(binary: string, args: string[], log: Logger): Promise<Chi
         if (ready) continue;
         recent.push(line);
         if (recent.length > 30) recent.shift();
-        if (line.includes(READY)) {
+        if (READY.test(line)) {
           ready = true;
           resolve(child);
         }
@@ -280,6 +288,12 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
+/** The `postgres` OS user's ids when we run as root (the server runs as that user), else undefined. */
+export function postgresOwner(): { uid: number; gid: number } | undefined {
+  const { uid, gid } = postgresUserIds();
+  return uid === undefined || gid === undefined ? undefined : { uid, gid };
+}
+
 /** Starts (initialising if new) a cluster and makes sure `database` exists. */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedCluster> {
   const { dataDir, port, persistent, database = 'switchboard' } = options;
@@ -300,7 +314,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     log.warn(`removing a stale postmaster.pid (pid ${running} is not PostgreSQL)`);
     await rm(path.join(dataDir, 'postmaster.pid'), { force: true });
   }
-  if (!persistent) await rm(dataDir, { recursive: true, force: true });
+  if (!persistent && !options.prepared) await rm(dataDir, { recursive: true, force: true });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     log.info(`initialising a new cluster in ${dataDir}`);
     await initialise(dataDir, log);
@@ -309,6 +323,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'];
   // Ephemeral clusters hold throwaway data: trade durability for speed.
   if (!persistent) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  for (const [name, value] of Object.entries(options.settings ?? {})) args.push('-c', `${name}=${value}`);
   const child = await spawnPostgres(await postgresBinary(), args, log).catch(async (error: unknown) => {
     if (!persistent) await rm(dataDir, { recursive: true, force: true });
     throw error;

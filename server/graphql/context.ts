@@ -24,11 +24,15 @@
  * A query that sums a whole filtered set (the call log's totals) carries
  * `switchboard.lane = background`: the pg adaptor runs it on the background pool
  * (lanes.ts), so pages never wait behind such sums.
+ * With a read replica (GRAPHQL_READ_DATABASE_URL) the context's `withPgClient`
+ * is the request's route (./read-replica.ts): queries on the replica, the rest
+ * on the primary, with the same settings either way.
  */
 import type { IncomingMessage } from 'node:http';
 import type pg from 'pg';
 import type { JwtSubject } from '../auth/jwt.ts';
 import { ANONYMOUS, getRequestAuth, type RequestAuth } from '../auth/request-auth.ts';
+import { operationType, type ReadRouter } from './read-replica.ts';
 import { getTenantView, type TenantView } from './tenant-view.ts';
 import { LANE_SETTING, laneOf } from './lanes.ts';
 
@@ -54,6 +58,8 @@ export interface ContextOptions {
   statementTimeoutMs: number;
   issueJwt?: (subject: JwtSubject) => string;
   authenticatorPool?: pg.Pool;
+  /** Routes queries to the read replica (GRAPHQL_READ_DATABASE_URL); absent: everything on the primary. */
+  readRouter?: ReadRouter;
 }
 
 export type PgSettings = Record<string, string>;
@@ -138,16 +144,23 @@ export function makeContext(options: ContextOptions) {
     const auth = req ? getRequestAuth(req) : ANONYMOUS;
     const view = req ? getTenantView(req) : undefined;
     const origin = originOf(requestContext, req);
-    return {
+    const pgSettings: PgSettings = {
+      ...(view ? tenantViewSettings(view, options) : pgSettingsFor(auth, options)),
+      ...originSettings(origin),
+      ...(laneOf(args?.document, args?.operationName) === 'background' ? { [LANE_SETTING]: 'background' } : {}),
+    };
+    const context: Partial<Grafast.Context> = {
       auth,
       clientIp: origin.clientIp,
       issueJwt: options.issueJwt ?? null,
       authenticatorPool: options.authenticatorPool ?? null,
-      pgSettings: {
-        ...(view ? tenantViewSettings(view, options) : pgSettingsFor(auth, options)),
-        ...originSettings(origin),
-        ...(laneOf(args?.document, args?.operationName) === 'background' ? { [LANE_SETTING]: 'background' } : {}),
-      },
+      pgSettings,
     };
+    if (options.readRouter) {
+      const route = options.readRouter.forRequest(operationType(args?.document, args?.operationName), pgSettings['jwt.claims.user_id'] ?? null);
+      context.withPgClient = route.withPgClient;
+      if (options.issueJwt) context.issueJwt = route.wrapIssueJwt(options.issueJwt);
+    }
+    return context;
   };
 }

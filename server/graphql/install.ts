@@ -24,6 +24,7 @@ import { bodyLimit } from './body-limit.ts';
 import { loadConstraintColumns } from './constraints.ts';
 import { graphqlLimits } from './limits.ts';
 import { GRAPHQL_PATH, makePreset } from './preset.ts';
+import { createReadRouter, type ReadRouter } from './read-replica.ts';
 
 export type GraphqlConfig = Pick<
   Config,
@@ -44,7 +45,7 @@ export type GraphqlConfig = Pick<
   | 'rateLimitTenantPerMinute'
   | 'rateLimitTenantBurst'
   | 'httpBodyTimeoutMs'
->;
+> & Partial<Pick<Config, 'graphqlReadMaxWaitMs'>>;
 
 export interface GraphqlDeps {
   /** Connected as app_authenticator: GraphQL transactions and API-key checks. Ended by the caller. */
@@ -56,10 +57,17 @@ export interface GraphqlDeps {
   logger: Logger;
   /** Clock of the rate limiter (tests). */
   now?: () => number;
+  /**
+   * The same login on a streaming replica (GRAPHQL_READ_DATABASE_URL): queries run there
+   * (./read-replica.ts). Ended by the caller.
+   */
+  readPool?: pg.Pool;
 }
 
 export interface InstalledGraphql {
   release(): Promise<void>;
+  /** Where queries went (with `readPool`). */
+  readRouter?: ReadRouter;
 }
 
 /**
@@ -69,6 +77,9 @@ export interface InstalledGraphql {
 export async function installGraphql(app: Express, httpServer: Server | null, deps: GraphqlDeps): Promise<InstalledGraphql> {
   const { config, jwt } = deps;
   const constraints = await loadConstraintColumns(deps.authPool);
+  const readRouter = deps.readPool
+    ? createReadRouter({ primaryPool: deps.authPool, primaryBackgroundPool: deps.backgroundPool, replicaPool: deps.readPool, maxWaitMs: config.graphqlReadMaxWaitMs ?? 200, logger: deps.logger.child('read-replica') })
+    : undefined;
   const pgl = postgraphile(
     makePreset({
       pool: deps.authPool,
@@ -81,6 +92,7 @@ export async function installGraphql(app: Express, httpServer: Server | null, de
       issueJwt: (subject) => signJwt(subject, jwt),
       constraints,
       logger: deps.logger,
+      readRouter,
     }),
   );
   const limiter = createRateLimiter({ perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst, now: deps.now });
@@ -109,5 +121,5 @@ export async function installGraphql(app: Express, httpServer: Server | null, de
     await release();
     throw error;
   }
-  return { release };
+  return { release, readRouter };
 }

@@ -48,7 +48,7 @@ import {
 import { LANE_SETTING } from './lanes.ts';
 
 type PgService = ReturnType<typeof makePgService>;
-type WithPgClient = ReturnType<typeof createStockWithPgClient>;
+export type WithPgClient = ReturnType<typeof createStockWithPgClient>;
 type Settings = Parameters<WithPgClient>[0];
 type ClientQuery = Parameters<NodePostgresPgClient['query']>[0];
 type ClientResult<TData> = Awaited<ReturnType<NodePostgresPgClient['query']>> & { rows: readonly TData[] };
@@ -170,7 +170,8 @@ export interface GraphqlPools {
   background?: pg.Pool;
 }
 
-function makeWithPgClient(pools: GraphqlPools): WithPgClient {
+/** GraphQL's `withPgClient` on these pools (also the read replica's, with one pool: server/graphql/read-replica.ts). */
+export function makeWithPgClient(pools: GraphqlPools): WithPgClient {
   const withPgClient: WithPgClient = async (pgSettings, callback) => {
     const settings = settingEntries(pgSettings);
     const pool = pools.background && pgSettings?.[LANE_SETTING] === 'background' ? pools.background : pools.interactive;

@@ -21,6 +21,7 @@ import { makeLimitsPlugin, type GraphqlLimits } from './limits.ts';
 import { TrustedDocumentsPlugin } from './trusted-documents.ts';
 import { makeMaskError } from './mask-error.ts';
 import { makeFastPgService } from './pg-adaptor.ts';
+import type { ReadRouter } from './read-replica.ts';
 import { ProviderSecretsPlugin } from './provider-secrets-plugin.ts';
 import { DeliveryErrorsPlugin } from './delivery-errors-plugin.ts';
 import { TestCallPlugin } from './test-call-plugin.ts';
@@ -47,6 +48,8 @@ export interface PresetOptions {
   /** Constraint columns, so error messages can name fields (see constraints.ts). */
   constraints?: ConstraintColumns;
   logger: Logger;
+  /** Queries on a read replica (./read-replica.ts); absent: every request on `pool`. */
+  readRouter?: ReadRouter;
 }
 
 export function makePreset(options: PresetOptions): GraphileConfig.Preset {
@@ -80,6 +83,7 @@ export function makePreset(options: PresetOptions): GraphileConfig.Preset {
         statementTimeoutMs: options.statementTimeoutMs,
         issueJwt: options.issueJwt,
         authenticatorPool: options.issueJwt ? options.pool : undefined,
+        readRouter: options.readRouter,
       }),
       timeouts: { planning: options.planningTimeoutMs },
     },

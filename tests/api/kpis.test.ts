@@ -183,7 +183,8 @@ describe('the documents cover every KPI field of the schema', () => {
       'callerName', 'hasTranscript', 'analysisStatus', 'totalScore', 'leadStatusTag', 'smartNotification']],
     ['NotificationItem', ['leadAnalyticId', 'callId', 'phoneNumber', 'extractedName', 'companyName', 'leadStatusTag', 'totalScore',
       'smartNotification', 'demoBookDatetime', 'analyzedAt', 'contactId', 'agentId', 'startedAt', 'isRead']],
-    ['DataFreshness', ['serverTime', 'rollupsCompactedAt', 'pendingRollupChanges', 'kpiSummaryRefreshedAt', 'latestCallAt']],
+    ['DataFreshness', ['serverTime', 'rollupsCompactedAt', 'pendingRollupChanges', 'kpiSummaryRefreshedAt', 'latestCallAt',
+      'answeredBy', 'replicaReplayLagSeconds', 'replicaReplayLagBytes']],
     // (plus the node id, the tenant and the agent relation, which are not KPIs)
     ['AgentTargetProgress', [...TARGET_FIELDS, 'id', 'userId', 'agent']],
   ])('%s', async (typeName, fields) => {
@@ -477,8 +478,11 @@ describe('invalid ranges', () => {
 describe('dataFreshness', () => {
   it('reports the tenant\'s pending deltas, its latest call, its own last compaction and the last summary refresh', async () => {
     for (const t of data.tenants) {
-      const answer = await query(t, `{ dataFreshness { serverTime rollupsCompactedAt pendingRollupChanges kpiSummaryRefreshedAt latestCallAt } }`);
+      const answer = await query(t, `{ dataFreshness { serverTime rollupsCompactedAt pendingRollupChanges kpiSummaryRefreshedAt latestCallAt
+        answeredBy replicaReplayLagSeconds replicaReplayLagBytes } }`);
       const got = answer.dataFreshness as Record<string, string | null>;
+      // No GRAPHQL_READ_DATABASE_URL here: the primary answers, with no replica lag (tests/api/read-replica.test.ts has one).
+      expect(got).toMatchObject({ answeredBy: 'primary', replicaReplayLagSeconds: null, replicaReplayLagBytes: null });
       const { rows } = await api.db.pool.query<{ pending: string; latest: Date; compacted: Date; refreshed: Date | null }>(
         `select (select count(*) from app_hidden.rollup_deltas where user_id = $1)::text as pending,
                 (select max(started_at) from app_public.calls where user_id = $1) as latest,

@@ -11,6 +11,7 @@
  */
 import type pg from 'pg';
 import { createApp } from '../../server/app.ts';
+import { replicaConnectionString, type ReadRouter } from '../../server/graphql/read-replica.ts';
 import { resolveAuthDatabaseUrl } from '../../server/auth/authenticator.ts';
 import { signJwt, type TokenRole } from '../../server/auth/jwt.ts';
 import { readConfig, type Config } from '../../kernel/config.ts';
@@ -61,6 +62,9 @@ export interface ApiServer {
   authPool: pg.Pool;
   /** The background lane's pool (app_authenticator; server/graphql/lanes.ts). */
   backgroundPool: pg.Pool;
+  /** With GRAPHQL_READ_DATABASE_URL in `env`: the replica's pool and where queries went. */
+  readPool?: pg.Pool;
+  readRouter?: ReadRouter;
   /** POST /graphql with a JSON body; `token` becomes `Authorization: Bearer <token>`. */
   graphql<TData = Record<string, unknown>>(
     query: string,
@@ -104,12 +108,20 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
     applicationName: 'switchboard-test-graphql-background',
     logger,
   });
+  const readPool = config.graphqlReadDatabaseUrl
+    ? createPool({
+        connectionString: replicaConnectionString(config.graphqlReadDatabaseUrl, authPool.options.connectionString ?? ''),
+        max: config.graphqlPoolSize,
+        applicationName: 'switchboard-test-graphql-read',
+        logger,
+      })
+    : undefined;
   const jwt = { secret: config.jwtSecret ?? TEST_JWT_SECRET, ttlSeconds: config.jwtTtlSeconds };
   const app = await createApp({
     pool: db.pool,
     worker: () => undefined,
     logger,
-    graphql: { authPool, backgroundPool, jwt, config, logger, now: options.now },
+    graphql: { authPool, backgroundPool, readPool, jwt, config, logger, now: options.now },
     dashboard: options.dashboardDistDir ? { distDir: options.dashboardDistDir } : undefined,
     trustProxy: config.trustProxy,
     secretsKey: options.secretsKey,
@@ -132,6 +144,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
     config,
     authPool,
     backgroundPool,
+    readPool,
+    readRouter: app.readRouter,
     async graphql<TData>(query: string, variables: Record<string, unknown> = {}, token?: string) {
       const result = await post(JSON.stringify({ query, variables }), token ? { authorization: `Bearer ${token}` } : {});
       return result as HttpResult<GraphqlBody<TData>>;
@@ -144,6 +158,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiServer
         await app.release();
         await endPool(authPool);
         await endPool(backgroundPool);
+        if (readPool) await endPool(readPool);
         if (!options.db) await db.drop();
       })();
       return closing;
