@@ -74,6 +74,12 @@ describe('live updates in Chromium', () => {
     await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
     expect(graphqlRequests.filter((at) => at >= from)).toEqual([]);
     expect(await page.getByTestId('live-state').getAttribute('data-state')).toBe('live');
+    // the page head with the "live" badge, wide and on a phone
+    for (const width of [1440, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.locator('.page-head').screenshot({ path: path.join(ARTIFACTS_DIR, 'dashboard', `live-head-${width}.png`) });
+    }
+    await page.setViewportSize({ width: 1366, height: 900 });
   });
 
   it('shows a call accepted by the webhook without a reload, keeping the figures on screen meanwhile', async () => {
