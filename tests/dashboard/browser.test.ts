@@ -87,13 +87,8 @@ async function expectedSummary(range?: Partial<Range>, agentId?: string): Promis
   return { range: resolved, summary: summary(snapshot, resolved, agentId) };
 }
 
-/** Waits until a card shows `calls` (the pushed refetch or the new query answered), then returns every card's exact values. */
-async function cardsOnceCallsAre(calls: string): Promise<Record<string, { value: string | null; change: string | null; text: string }>> {
-  await page.waitForFunction(
-    (expected) => document.querySelector('[data-testid="kpi-calls"]')?.getAttribute('data-value') === expected,
-    calls,
-    { timeout: WAIT_MS },
-  );
+/** Every card's exact values as on screen. */
+async function readCards(): Promise<Record<string, { value: string | null; change: string | null; text: string }>> {
   return page.evaluate((ids) => {
     const read = (id: string): string | null => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-value') || null;
     return Object.fromEntries(
@@ -102,15 +97,23 @@ async function cardsOnceCallsAre(calls: string): Promise<Record<string, { value:
   }, [...CARDS]);
 }
 
+/**
+ * Waits until the cards show the expected figures (a pushed refetch may first show a state in between,
+ * e.g. a call counted while its later statuses are still being delivered), then checks what a human reads.
+ */
 async function expectCards(expected: Summary): Promise<void> {
-  const cards = await cardsOnceCallsAre(canonical(expected.current.calls) ?? '0');
-  for (const id of CARDS) {
-    expect({ id, value: canonical(cards[id]?.value), change: canonical(cards[id]?.change) }).toEqual({
-      id,
-      value: canonical(expected.current[id]),
-      change: canonical(expected.change[id]),
-    });
-  }
+  await page.waitForFunction(
+    (calls) => document.querySelector('[data-testid="kpi-calls"]')?.getAttribute('data-value') === calls,
+    canonical(expected.current.calls) ?? '0',
+    { timeout: WAIT_MS },
+  );
+  const want = CARDS.map((id) => ({ id, value: canonical(expected.current[id]), change: canonical(expected.change[id]) }));
+  const onScreen = async (): Promise<typeof want> => {
+    const cards = await readCards();
+    return CARDS.map((id) => ({ id, value: canonical(cards[id]?.value), change: canonical(cards[id]?.change) }));
+  };
+  await expect.poll(onScreen, { timeout: WAIT_MS }).toEqual(want);
+  const cards = await readCards();
   // what a human reads: the same figures, formatted
   expect(cards.calls?.text).toBe(formatInteger(expected.current.calls));
   expect(cards.successRate?.text).toBe(formatPercent(expected.current.successRate));
