@@ -27,7 +27,8 @@ type HeadlineKey =
   | 'graphql_p95_ms_1m' | 'graphql_p95_ms_4m' | 'graphql_p95_ratio_4m_1m'
   | 'calllog_p95_ms_4m' | 'calllog_p95_ratio_4m_1m' | 'csv_export_rows_per_s'
   | 'webhook_lost' | 'webhook_errors' | 'webhook_verified'
-  | 'dashboard_transfer_kb';
+  | 'dashboard_transfer_kb'
+  | 'idle_dashboard_queries_per_min' | 'push_freshness_p95_ms';
 
 export type Headline = Record<HeadlineKey, number | boolean | null> & {
   freshness_p50_ms: number | null;
@@ -51,6 +52,7 @@ export type Headline = Record<HeadlineKey, number | boolean | null> & {
   /** The replica's replay lag under the webhook load: p95 of pg_stat_replication samples (median over rounds). */
   replica_lag_p95_ms_webhooks: number | null;
   replica_lag_bytes_p95_webhooks: number | null;
+  push_freshness_p50_ms: number | null;
 };
 
 export interface Check {
@@ -112,6 +114,8 @@ function targets(options: BenchOptions): Target[] {
     { key: 'webhook_errors', label: 'webhook deliveries refused or failed under load', comparison: '=', target: 0 },
     { key: 'webhook_verified', label: 'verify_rollups after webhook load', comparison: '=', target: true },
     { key: 'dashboard_transfer_kb', label: 'dashboard overview JS+CSS on the wire (kB, compressed)', comparison: '<=', target: 250 },
+    { key: 'idle_dashboard_queries_per_min', label: 'GraphQL requests of an idle open overview (per minute, Chromium)', comparison: '=', target: 0 },
+    { key: 'push_freshness_p95_ms', label: 'webhook accepted -> new figure on screen p95 (ms, Chromium, pushed)', comparison: '<=', target: 1500 },
   ];
 }
 
@@ -165,6 +169,9 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null, webh
     dashboard_first_paint_ms_1m: volume?.small.dashboard?.warmFirstPaintMs.p50 ?? null,
     dashboard_bundle_kb: volume?.small.dashboard?.bundle.totalKb ?? null,
     dashboard_transfer_kb: volume?.small.dashboard?.transfer.kb ?? null,
+    idle_dashboard_queries_per_min: volume?.small.push?.idleQueriesPerMinute ?? null,
+    push_freshness_p95_ms: volume?.small.push ? Math.round(volume.small.push.freshnessMs.p95) : null,
+    push_freshness_p50_ms: volume?.small.push ? Math.round(volume.small.push.freshnessMs.p50) : null,
   };
 }
 
@@ -273,6 +280,14 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webh
           value: `${fmt(d.warmFirstPaintMs.p50, 0)} / ${fmt(d.warmFirstPaintMs.p95, 0)}, ${fmt(d.coldFirstPaintMs, 0)}; bundle ${fmt(d.bundle.totalKb, 0)} kB ` +
             `(${fmt(d.bundle.totalGzipKb, 0)} kB gzip, ${fmt(d.bundle.initialKb, 0)} kB before the overview); ` +
             `overview JS+CSS on the wire ${fmt(d.transfer.kb, 0)} kB (${Object.entries(d.transfer.encodings).map(([e, n]) => `${n} ${e}`).join(', ')})`,
+        });
+      }
+      if (step.push) {
+        const p = step.push;
+        rows.push({
+          figure: `live updates @${step.load.totalCalls}: webhook accepted -> figure on screen p50 / p95 / max (ms), idle overview GraphQL requests`,
+          value: `${fmt(p.freshnessMs.p50, 0)} / ${fmt(p.freshnessMs.p95, 0)} / ${fmt(p.freshnessMs.max, 0)} (${p.freshnessMs.n} calls, ` +
+            `${fmt(p.requestsPerChange, 1)} requests per change); ${p.idleRequests} in ${p.idleSeconds} s`,
         });
       }
       if (step.callLog) {

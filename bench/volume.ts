@@ -12,6 +12,7 @@ import type { BenchDatabase, BenchServer } from './cluster.ts';
 import { measureFreshness, type FreshnessResult } from './freshness.ts';
 import { log } from './log.ts';
 import { measureDashboard, type DashboardBenchResult } from './dashboard.ts';
+import { measurePush, type PushBenchResult } from './push.ts';
 import { largestTenant, measureCallLogSideBySide, measureCsvExport, measureGraphqlSideBySide, type CsvExportResult, type GraphqlResult } from './graphql.ts';
 import { compactAll, relationBytes, settle } from './maintenance.ts';
 import type { BenchOptions } from './options.ts';
@@ -43,6 +44,8 @@ export interface VolumeStep {
   csvExport: CsvExportResult | null;
   /** The overview in headless Chromium (first size only; null with --skip-dashboard). */
   dashboard: DashboardBenchResult | null;
+  /** Live updates in headless Chromium: idle queries and webhook -> figure on screen (first size only; null with --skip-dashboard). */
+  push: PushBenchResult | null;
 }
 
 export interface VolumeResult {
@@ -79,6 +82,7 @@ interface Measured {
   load: LoadInfo;
   reads: ReadResult;
   dashboard: DashboardBenchResult | null;
+  push: PushBenchResult | null;
 }
 
 async function measureSize(db: pg.Pool, connectionString: string, options: BenchOptions, tenantIds: string[], loaded: { agents: number; seconds: number; added: number }, withDashboard: boolean): Promise<Measured> {
@@ -110,7 +114,10 @@ async function measureSize(db: pg.Pool, connectionString: string, options: Bench
   if (dashboard) {
     log.info(`dashboard @${totalCalls}: first paint warm p50 ${dashboard.warmFirstPaintMs.p50.toFixed(0)} ms (cold ${dashboard.coldFirstPaintMs.toFixed(0)} ms), bundle ${dashboard.bundle.totalKb} kB`);
   }
-  return { load: loadInfo, reads, dashboard };
+  const push = withDashboard && !options.skipDashboard && dashboardTenant
+    ? await measurePush({ ownerPool: db, ownerConnectionString: connectionString, tenantId: dashboardTenant, calls: totalCalls })
+    : null;
+  return { load: loadInfo, reads, dashboard, push };
 }
 
 export async function runVolume(server: BenchServer, options: BenchOptions): Promise<VolumeResult> {

@@ -21,7 +21,7 @@ export default defineConfig({
     }),
   ],
   server: {
-    proxy: { '/graphql': `http://127.0.0.1:${apiPort}` },
+    proxy: { '/graphql': `http://127.0.0.1:${apiPort}`, '/api/events': `http://127.0.0.1:${apiPort}` },
   },
   build: {
     outDir: 'dist',

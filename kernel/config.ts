@@ -112,6 +112,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** RATE_LIMIT_BURST: requests allowed at once on top of an idle bucket (default 100). */
   rateLimitBurst: number;
+  /** EVENT_STREAMS_PER_USER: live-update streams (GET /api/events) one login or API key may hold open (default 8). */
+  eventStreamsPerUser: number;
   /**
    * RATE_LIMIT_TENANT_PER_MINUTE: sustained GraphQL requests per tenant, all its API keys and
    * sessions together (default 3 x RATE_LIMIT_PER_MINUTE).
@@ -366,6 +368,7 @@ export function readConfig(env: Env = process.env): Config {
     graphqlIntrospection: introspectionAccess(env, production ? 'signed-in' : 'anyone'),
     rateLimitPerMinute,
     rateLimitBurst,
+    eventStreamsPerUser: integer(env, 'EVENT_STREAMS_PER_USER', 8, 1, 1000),
     rateLimitTenantPerMinute: integer(env, 'RATE_LIMIT_TENANT_PER_MINUTE', 3 * rateLimitPerMinute, 1, 3_000_000),
     rateLimitTenantBurst: integer(env, 'RATE_LIMIT_TENANT_BURST', 3 * rateLimitBurst, 1, 3_000_000),
     openaiApiKey: text(env, 'OPENAI_API_KEY'),

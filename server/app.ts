@@ -7,6 +7,7 @@ import { installErrorHandler, installNotFound } from './http/errors.ts';
 import { installCalendar } from './http/calendar.ts';
 import { installCallLogExport } from './http/call-log-export.ts';
 import { installExports } from './http/exports.ts';
+import { installEvents, type Events } from './events/route.ts';
 import { installHealth, type HealthDeps } from './http/health.ts';
 import type { TrustProxy } from '../kernel/config.ts';
 import type { Logger } from '../kernel/log.ts';
@@ -35,14 +36,21 @@ export interface AppDeps extends HealthDeps {
   metricsToken?: string;
   /** TRUST_PROXY: whose X-Forwarded-For gives the client's address (default: nobody's). */
   trustProxy?: TrustProxy;
+  /**
+   * Live updates (GET /api/events, with `graphql`): the owner's connection string for the one LISTEN
+   * connection. Omitted: no event stream (the dashboard then refetches only when it reconnects).
+   */
+  events?: { listenConnectionString: string; streamsPerPrincipal?: number; minIntervalMs?: number; heartbeatMs?: number; recheckMs?: number };
 }
 
 export interface App {
   express: Express;
-  /** Releases what the app holds (PostGraphile); call after the HTTP server has closed. */
+  /** Releases what the app holds (PostGraphile, the event listener); call after the HTTP server has closed. */
   release(): Promise<void>;
   /** Where GraphQL queries went, with a read replica (`graphql.readPool`). */
   readRouter?: ReadRouter;
+  /** Ends the open event streams; call before closing the HTTP server (it would wait for them). */
+  closeStreams(): void;
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
@@ -74,6 +82,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
       statementTimeoutMs: deps.graphql.config.graphqlStatementTimeoutMs,
     });
   }
+  const events: Events | undefined = deps.graphql && deps.events
+    ? installEvents(app, {
+        ...deps.events,
+        authPool: deps.graphql.authPool,
+        jwtSecret: deps.graphql.jwt.secret,
+        logger: deps.logger.child('events'),
+        streamsPerPrincipal: deps.events.streamsPerPrincipal ?? 8,
+      })
+    : undefined;
   if (deps.dashboard !== false) installDashboard(app, deps.logger, deps.dashboard);
   installNotFound(app);
   installErrorHandler(app, deps.logger);
@@ -82,7 +99,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     readRouter: graphql?.readRouter,
     release: async () => {
       webhooks?.release();
+      await events?.release();
       await graphql?.release();
     },
+    closeStreams: () => events?.closeStreams(),
   };
 }

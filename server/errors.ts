@@ -608,6 +608,8 @@ export const REQUEST_ERROR_STATUS = {
   EXPORT_EXPIRED: 410,
   // GET /exports/calls.csv (server/http/call-log-export.ts): a filter that is not the call log's
   INVALID_FILTER: 400,
+  // GET /api/events (server/events/route.ts, issue 18 item 3, branch "push"): live-update streams per login or key
+  TOO_MANY_STREAMS: 429,
 } as const;
 
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;

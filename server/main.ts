@@ -103,6 +103,7 @@ try {
     trustProxy: config.trustProxy,
     secretsKey,
     webhooks: { pool, config, logger: log.child('webhooks') },
+    events: { listenConnectionString: database.connectionString, streamsPerPrincipal: config.eventStreamsPerUser },
     graphql: {
       authPool,
       backgroundPool,
@@ -116,6 +117,8 @@ try {
   if (app.readRouter) registerReadRouterMetrics(metrics.registry, app.readRouter);
   const http = await listen(app.express, { host: config.host, port: config.port, timeouts: httpTimeouts(config) });
   shutdown.add('http', () => http.close());
+  // runs before the HTTP server closes (reverse order): open event streams would hold it for its grace period
+  shutdown.add('event streams', async () => app.closeStreams());
   const metricsServer = await serveMetrics(config, metrics, log.child('metrics'), { mainPort: true });
   if (metricsServer) shutdown.add('metrics', () => metricsServer.close());
 

@@ -839,11 +839,12 @@ begin
        set status = 'failed', processed_at = now(), attempts = w.attempts + 1,
            error = sqlerrm, error_code = sqlstate
      where w.id = e.id;
+    perform pg_catalog.pg_notify('business_changed', e.user_id::text);
     return query select null::uuid, 'failed'::text, sqlstate::text, sqlerrm::text;
   end;
 end
 $function$;
-comment on function app_hidden.apply_webhook_event(p_event_id bigint) is 'Applies one stored delivery in a subtransaction and records the outcome (processed, or failed with the error).';
+comment on function app_hidden.apply_webhook_event(p_event_id bigint) is 'Applies one stored delivery in a subtransaction and records the outcome (processed, or failed with the error; a failure notifies business_changed).';
 
 CREATE OR REPLACE FUNCTION app_hidden.appointment_links(p_user_id uuid, p_call_id uuid, p_agent_id uuid, p_phone text, OUT agent_id uuid, OUT contact_id uuid, OUT phone_number text)
  RETURNS record
@@ -5216,6 +5217,19 @@ begin
 end
 $function$;
 comment on function app_private.tg_transcripts__speaker_segments() is 'BEFORE INSERT/UPDATE OF content: fills speaker_segments from the text (app_hidden.speaker_segments) unless the writer gave them.';
+
+CREATE OR REPLACE FUNCTION app_private.tg_user_analytics__notify_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  -- One notification per business and statement (PostgreSQL also folds identical ones per transaction).
+  perform pg_catalog.pg_notify('business_changed', s.user_id::text)
+     from (select distinct n.user_id from new_rows n) s;
+  return null;
+end
+$function$;
+comment on function app_private.tg_user_analytics__notify_change() is 'NOTIFY business_changed, <business id> once per business whose user-day rollup rows the statement inserted or updated (the compactor): the server pushes "data changed" to that business''s open dashboards.';
 
 CREATE OR REPLACE FUNCTION app_private.tg_user_secrets__write()
  RETURNS trigger
@@ -10749,6 +10763,9 @@ CREATE TRIGGER _500_queue_analysis AFTER INSERT OR UPDATE OF content ON app_publ
 
 CREATE TRIGGER _100_set_updated_at BEFORE UPDATE ON app_public.usage_alert_thresholds FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.usage_alert_thresholds FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+CREATE TRIGGER _900_notify_insert AFTER INSERT ON app_public.user_analytics REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_user_analytics__notify_change();
+CREATE TRIGGER _900_notify_update AFTER UPDATE ON app_public.user_analytics REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_user_analytics__notify_change();
 
 CREATE TRIGGER _050_create_owner_member AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__create_owner_member();
 CREATE TRIGGER _060_default_analysis_topics AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__default_analysis_topics();

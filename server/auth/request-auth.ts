@@ -69,7 +69,8 @@ function refuse(res: Response, code: AuthErrorCode, message: string): void {
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
-async function authenticate(header: string, options: RequestAuthOptions): Promise<RequestAuth | { code: AuthErrorCode; message: string }> {
+/** Checks an Authorization header as `requestAuth` does (also used to re-check long-lived event streams). */
+export async function authenticate(header: string, options: RequestAuthOptions): Promise<RequestAuth | { code: AuthErrorCode; message: string }> {
   const token = BEARER.exec(header)?.[1];
   if (!token) return { code: 'INVALID_TOKEN', message: "The Authorization header must be 'Bearer <token>'." };
   if (looksLikeApiKey(token)) {

@@ -56,7 +56,7 @@ async function deliver(tenant: IngestTenant, sequence: Array<Record<string, unkn
 beforeAll(async () => {
   requireChromium();
   await ensureDashboardBuild();
-  api = await startWebhookApp({ graphql: true, env: { RATE_LIMIT_BURST: '5000' } });
+  api = await startWebhookApp({ graphql: true, compactEveryMs: 250, env: { RATE_LIMIT_BURST: '5000' } });
   a = await seedIngestTenant(api.pool);
   b = await seedIngestTenant(api.pool);
   await api.pool.query(`update app_public.users set timezone = $2, name = 'Acme Solar' where id = $1`, [a.userId, TIME_ZONE]);

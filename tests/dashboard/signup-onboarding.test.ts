@@ -30,7 +30,7 @@ let userId: string;
 beforeAll(async () => {
   await requireChromium();
   await ensureDashboardBuild();
-  api = await startWebhookApp({ graphql: true, env: { RATE_LIMIT_BURST: '5000' } });
+  api = await startWebhookApp({ graphql: true, compactEveryMs: 250, env: { RATE_LIMIT_BURST: '5000' } });
   email = `owner-${randomHex(4)}@example.com`;
   // The browser lives in Kolkata: the sign-up form preselects that zone.
   browser = await launchChromium({ viewport: { width: 1440, height: 900 }, timezoneId: 'Asia/Kolkata' });

@@ -71,6 +71,17 @@ export interface StartWebhookOptions {
   metricsToken?: string;
   /** Serve the dashboard from this build directory (default dashboard/dist). */
   dashboardDistDir?: string;
+  /**
+   * Live updates (GET /api/events, with `graphql`): on by default with `graphql`; false turns them off,
+   * an object sets the stream options.
+   */
+  events?: false | { minIntervalMs?: number; heartbeatMs?: number; recheckMs?: number; streamsPerPrincipal?: number };
+  /**
+   * Run `app_hidden.compact_rollups()` this often (ms), as the worker's tick does (without the worker's
+   * other jobs, so no analysis changes figures behind a test's back). The compactor is what notifies
+   * the dashboards' event streams. Default: never.
+   */
+  compactEveryMs?: number;
 }
 
 export interface TwilioPostOptions {
@@ -138,8 +149,10 @@ export async function startWebhookApp(options: StartWebhookOptions = {}): Promis
     metricsToken: options.metricsToken,
     dashboard: options.dashboardDistDir ? { distDir: options.dashboardDistDir } : undefined,
     trustProxy: config.trustProxy,
+    events: authPool && options.events !== false ? { listenConnectionString: db.connectionString, ...options.events } : undefined,
   });
   const http = await listen(app.express, { host: '127.0.0.1', port: 0, timeouts: httpTimeouts(config) });
+  const compactor = options.compactEveryMs ? startCompactor(db.pool, options.compactEveryMs) : undefined;
 
   const request = async (path: string, init: RequestInit): Promise<WebhookResponse> => {
     const response = await fetch(`${http.url}${path}`, init);
@@ -177,12 +190,30 @@ export async function startWebhookApp(options: StartWebhookOptions = {}): Promis
     tokenFor: (userId) => signJwt({ userId, role: 'app_user' }, jwt),
     close() {
       closing ??= (async () => {
+        await compactor?.stop();
+        app.closeStreams();
         await http.close();
         await app.release();
         if (authPool) await endPool(authPool);
         await testDb?.drop();
       })();
       return closing;
+    },
+  };
+}
+
+/** Compacts the rollups every `everyMs` (what the worker's tick enqueues), one run at a time. */
+function startCompactor(pool: pg.Pool, everyMs: number): { stop(): Promise<void> } {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => (stopped ? undefined : pool.query('select app_hidden.compact_rollups()').catch(() => undefined)));
+  }, everyMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
     },
   };
 }

@@ -22,7 +22,8 @@ export class ApiError extends Error {
   }
 }
 
-const SIGN_OUT_CODES = new Set(['INVALID_TOKEN', 'TOKEN_EXPIRED', 'MEMBERSHIP_REVOKED']);
+/** Codes that end the session (the token is dropped and the sign-in page shows). */
+export const SIGN_OUT_CODES: ReadonlySet<string> = new Set(['INVALID_TOKEN', 'TOKEN_EXPIRED', 'MEMBERSHIP_REVOKED']);
 
 interface WireError {
   message?: unknown;

@@ -3,5 +3,5 @@ import { CALL_PAGE, type CallPageData } from '../api/operations/call-page.ts';
 import { useQuery, type QueryState } from './use-query.ts';
 
 export function useCallPage(callId: string, { live }: { live: boolean }): QueryState<CallPageData> {
-  return useQuery(CALL_PAGE, { callId }, { pollMs: live ? 15_000 : 0 });
+  return useQuery(CALL_PAGE, { callId }, { live });
 }

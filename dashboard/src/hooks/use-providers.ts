@@ -1,4 +1,4 @@
-/** The Providers page's data (polled, so new and failed deliveries show up) and its mutations. */
+/** The Providers page's data (refetched when the business's data changes, so new and failed deliveries show up) and its mutations. */
 import {
   PROVIDERS,
   REPLAY_DELIVERIES,
@@ -18,10 +18,8 @@ import {
 import { useMutation, type MutationState } from './use-mutation.ts';
 import { useQuery, type QueryState } from './use-query.ts';
 
-const POLL_MS = 5000;
-
 export function useProviders(): QueryState<ProvidersData> {
-  return useQuery(PROVIDERS, {}, { pollMs: POLL_MS });
+  return useQuery(PROVIDERS, {}, { live: true });
 }
 
 export function useRotateBolnaToken(): MutationState<RotateBolnaTokenData, RotateBolnaTokenVariables> {

@@ -1,7 +1,9 @@
 /**
  * The shared engine of the data hooks: runs a typed document, keeps
- * loading / error / data, refetches every `pollMs` while the tab is visible
- * (so new calls appear without a reload), and cancels stale requests. A new
+ * loading / error / data, refetches when the business's figures change
+ * (`live`: the server pushes "changed", api/live-updates.ts; so new calls
+ * appear without a reload and an idle page sends nothing) or every `pollMs`
+ * (a job being watched), and cancels stale requests. A new
  * set of variables starts from a clean state, unless `keepPrevious`: then the
  * last answer stays on screen, flagged `stale`, until the new one arrives (a
  * range or agent change does not blank the page; the page marks the figures as
@@ -9,6 +11,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, request } from '../api/client.ts';
+import { subscribeLive } from '../api/live-updates.ts';
 import type { TypedDocument } from '../api/scalars.ts';
 
 export interface QueryState<TData> {
@@ -26,7 +29,12 @@ export interface QueryState<TData> {
 }
 
 export interface QueryOptions {
-  /** Refetch interval; 0 or absent: no polling. */
+  /**
+   * Refetch when the server says the business's figures changed, and once after the event stream
+   * reconnected (true); only after a reconnect ('reconnect': data that no call changes, e.g. the session).
+   */
+  live?: boolean | 'reconnect';
+  /** Refetch interval while something is being watched (a job's progress); 0 or absent: no polling. */
   pollMs?: number;
   /** Skip the request (e.g. a missing id). */
   skip?: boolean;
@@ -42,7 +50,7 @@ function toApiError(error: unknown): ApiError {
 export function useQuery<TData, TVariables extends Record<string, unknown>>(
   doc: TypedDocument<TData, TVariables>,
   variables: TVariables,
-  { pollMs = 0, skip = false, keepPrevious = false }: QueryOptions = {},
+  { live = false, pollMs = 0, skip = false, keepPrevious = false }: QueryOptions = {},
 ): QueryState<TData> {
   const key = `${doc.name}:${JSON.stringify(variables)}`;
   const [state, setState] = useState<{ key: string; data?: TData; error?: ApiError; receivedAt?: number }>({ key });
@@ -64,6 +72,13 @@ export function useQuery<TData, TVariables extends Record<string, unknown>>(
     );
     return () => controller.abort();
   }, [doc, key, skip, tick]);
+
+  useEffect(() => {
+    if (skip || live === false) return undefined;
+    return subscribeLive((reason) => {
+      if (live === true || reason === 'reconnected') refetch();
+    });
+  }, [live, skip, refetch]);
 
   useEffect(() => {
     if (skip || pollMs <= 0) return undefined;

@@ -1,4 +1,4 @@
-/** The signed-in tenant, admin flag and agent list (refreshed every minute, and at once after `announceSessionChange`). */
+/** The signed-in tenant, admin flag and agent list (refetched after `announceSessionChange` and when the live-update stream reconnects). */
 import { useEffect } from 'react';
 import { SESSION, type SessionData } from '../api/operations/session.ts';
 import { useQuery, type QueryState } from './use-query.ts';
@@ -12,7 +12,7 @@ export function announceSessionChange(): void {
 }
 
 export function useSession(skip: boolean): QueryState<SessionData> {
-  const state = useQuery(SESSION, EMPTY, { pollMs: 60_000, skip });
+  const state = useQuery(SESSION, EMPTY, { live: 'reconnect', skip });
   const { refetch } = state;
   useEffect(() => {
     window.addEventListener(SESSION_CHANGED, refetch);

@@ -36,10 +36,13 @@ export function OverviewPage({ session }: { session: Session }) {
   const markRead = useMarkRead();
   const markLeadsRead = useMarkLeadsRead();
   const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
-  // Onboarding while the business has no real call: polled faster, so a test call shows at once.
-  const onboarding = useQuery(ONBOARDING_STATUS, {}, { pollMs: 3_000 });
+  // Onboarding while the business has no real call: refetched on changes and polled while shown (a test
+  // call's progress and a provider being connected change no figure); once there are calls, not at all.
+  const [watchOnboarding, setWatchOnboarding] = useState(false);
+  const onboarding = useQuery(ONBOARDING_STATUS, {}, { live: watchOnboarding, pollMs: watchOnboarding ? 3_000 : 0 });
   const setup = onboarding.data?.onboardingStatus ?? null;
   const onboardingShown = setup !== null && Number(setup.calls ?? 0) === 0;
+  if (onboardingShown !== watchOnboarding) setWatchOnboarding(onboardingShown);
   // No call at all: the checklist instead of zeros (and a red "0" change).
   const nothingYet = onboardingShown && Number(setup.testCalls ?? 0) === 0;
 
