@@ -8,7 +8,8 @@
  * 4. freshness of the rollup-backed KPIs with the worker compacting;
  * 5. the dashboard's GraphQL queries under load at both sizes (in 2);
  * 6. webhook ingest (spread and hot), lost deliveries, analysis throughput,
- *    delivery -> KPI freshness;
+ *    delivery -> KPI freshness, and webhook_ratio (full pipeline vs the calls'
+ *    triggers disabled, interleaved rounds);
  * 7. GraphQL reads on a streaming replica: share answered there, replay lag
  *    under the webhook load (bench/replica.ts; alone: npm run bench:replica).
  * Prints a table and writes bench/results.json.
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
       : await runWebhooks(server, {
           clients: options.webhookClients,
           seconds: options.webhookSeconds,
+          rounds: options.rounds,
           analysisSeconds: options.analysisSeconds,
           freshnessSamples: options.webhookFreshnessSamples,
           seed: options.seed,

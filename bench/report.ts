@@ -26,7 +26,7 @@ type HeadlineKey =
   | 'ingest_verified' | 'read_speedup_1m' | 'read_speedup_4m' | 'mv_refresh_ratio_4m_1m' | 'freshness_p95_ms'
   | 'graphql_p95_ms_1m' | 'graphql_p95_ms_4m' | 'graphql_p95_ratio_4m_1m'
   | 'calllog_p95_ms_4m' | 'calllog_p95_ratio_4m_1m' | 'csv_export_rows_per_s'
-  | 'webhook_lost' | 'webhook_errors' | 'webhook_verified'
+  | 'webhook_lost' | 'webhook_errors' | 'webhook_verified' | 'webhook_ratio'
   | 'dashboard_transfer_kb'
   | 'idle_dashboard_queries_per_min' | 'push_freshness_p95_ms';
 
@@ -113,6 +113,12 @@ function targets(options: BenchOptions): Target[] {
     { key: 'webhook_lost', label: 'webhook deliveries accepted but not stored', comparison: '=', target: 0 },
     { key: 'webhook_errors', label: 'webhook deliveries refused or failed under load', comparison: '=', target: 0 },
     { key: 'webhook_verified', label: 'verify_rollups after webhook load', comparison: '=', target: true },
+    {
+      key: 'webhook_ratio',
+      label: `webhook ratio, 50 tenants (pipeline/calls' triggers off, deliveries/s, ${options.rounds} rounds)`,
+      comparison: '>=',
+      target: 0.8,
+    },
     { key: 'dashboard_transfer_kb', label: 'dashboard overview JS+CSS on the wire (kB, compressed)', comparison: '<=', target: 250 },
     { key: 'idle_dashboard_queries_per_min', label: 'GraphQL requests of an idle open overview (per minute, Chromium)', comparison: '=', target: 0 },
     { key: 'push_freshness_p95_ms', label: 'webhook accepted -> new figure on screen p95 (ms, Chromium, pushed)', comparison: '<=', target: 1500 },
@@ -164,6 +170,7 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null, webh
     webhook_errors: webhooks ? webhooks.spread.errors + webhooks.hot.errors : null,
     webhook_lost: webhooks ? webhooks.spread.lost + webhooks.hot.lost : null,
     webhook_verified: webhooks?.verified ?? null,
+    webhook_ratio: webhooks?.ratio.ratio ?? null,
     analysis_jobs_per_s: webhooks?.analysis.jobsPerSecond ?? null,
     e2e_freshness_p95_ms: webhooks?.freshnessMs.p95 ?? null,
     dashboard_first_paint_ms_1m: volume?.small.dashboard?.warmFirstPaintMs.p50 ?? null,
@@ -343,6 +350,10 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webh
         value: `${fmt(webhooks.analysis.jobsPerSecond, 1)} (${webhooks.analysis.jobs} jobs in ${fmt(webhooks.analysis.seconds, 1)} s)`,
       },
       { figure: 'delivery -> KPI visible p50 / p95 (ms)', value: `${fmt(webhooks.freshnessMs.p50, 1)} / ${fmt(webhooks.freshnessMs.p95, 1)}` },
+      {
+        figure: `webhook ratio: pipeline / triggers off deliveries/s (${webhooks.ratio.clients} clients, ${fmt(webhooks.ratio.secondsPerRun, 0)} s runs)`,
+        value: `${fmt(webhooks.ratio.pipeline, 0)} / ${fmt(webhooks.ratio.bare, 0)}, rounds ${webhooks.ratio.roundRatios.map((r) => fmt(r, 3)).join(', ')}`,
+      },
     );
   }
   return rows;

@@ -10,7 +10,12 @@
  *    calls__analyze jobs the deliveries queued, against a local fake OpenAI
  *    server through the real `openai` client;
  * 4. end-to-end freshness: a final delivery posted -> its call counted in the
- *    tenant's live KPI view.
+ *    tenant's live KPI view;
+ * 5. webhook_ratio: deliveries/s of the full pipeline / of the same deliveries
+ *    stored with the calls' user triggers disabled (the ingest bench's "bare":
+ *    no rollup deltas, contact links, credits or counters), same clients and
+ *    tenants, `rounds` interleaved rounds (pipeline, bare; bare, pipeline; ...).
+ *    Last, because the bare rounds leave calls the rollups do not count.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +29,8 @@ import { startFakeOpenAI } from '../tests/helpers/fake-openai.ts';
 import { bolnaSequence } from '../tests/helpers/provider-payloads.ts';
 import type { BenchServer } from './cluster.ts';
 import { log, quietLogger } from './log.ts';
-import { percentile, summarize, type Summary } from './stats.ts';
+import { setCallTriggers } from './maintenance.ts';
+import { median, percentile, ratio, sideBySide, summarize, type Summary } from './stats.ts';
 import type { WebhookClientsInput, WebhookClientsOutput, WebhookTarget } from './webhook-clients.ts';
 
 export interface WebhookLoad {
@@ -48,11 +54,28 @@ export interface WebhookResult {
   analysis: { jobs: number; seconds: number; jobsPerSecond: number; concurrency: number };
   /** Final delivery posted -> call counted in tenant_daily_stats (ms). */
   freshnessMs: Summary;
+  ratio: WebhookRatio;
+}
+
+/** Full pipeline vs the same deliveries with the calls' user triggers disabled, interleaved rounds. */
+export interface WebhookRatio {
+  clients: number;
+  secondsPerRun: number;
+  /** Median deliveries/s over the rounds of each side. */
+  pipeline: number;
+  bare: number;
+  /** pipeline / bare of the medians. */
+  ratio: number | null;
+  /** pipeline / bare of each round (its spread). */
+  roundRatios: Array<number | null>;
+  runs: Array<{ round: number; mode: 'pipeline' | 'bare'; requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; lost: number }>;
 }
 
 export interface WebhookBenchOptions {
   clients: number;
   seconds: number;
+  /** Interleaved pipeline/bare rounds of webhook_ratio (>= 1), each side `seconds / 2` per round. */
+  rounds: number;
   analysisSeconds: number;
   freshnessSamples: number;
   seed: number;
@@ -206,6 +229,38 @@ async function measureAnalysis(pool: pg.Pool, connectionString: string, seconds:
   return result;
 }
 
+async function measureRatio(pool: pg.Pool, url: string, targets: WebhookTarget[], options: WebhookBenchOptions): Promise<WebhookRatio> {
+  const secondsPerRun = Math.max(2, options.seconds / 2);
+  const runs: WebhookRatio['runs'] = [];
+  const modes = ['pipeline', 'bare'] as const;
+  try {
+    for (let round = 0; round < options.rounds; round += 1) {
+      for (const [, mode] of sideBySide(modes, round)) {
+        await setCallTriggers(pool, mode === 'pipeline');
+        // same clients and seed on both sides of a round (the deliveries' keys are unique per run)
+        const result = await load(pool, url, targets, `ratio round ${round + 1} ${mode}`, { ...options, seconds: secondsPerRun }, options.seed + 100 + round);
+        runs.push({ round: round + 1, mode, requestsPerSecond: result.requestsPerSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, errors: result.errors, lost: result.lost });
+      }
+    }
+  } finally {
+    await setCallTriggers(pool, true);
+  }
+  const side = (mode: 'pipeline' | 'bare'): number[] => runs.filter((r) => r.mode === mode).map((r) => r.requestsPerSecond);
+  const pipeline = median(side('pipeline'));
+  const bare = median(side('bare'));
+  const roundRatios = Array.from({ length: options.rounds }, (_, i) => {
+    const p = runs.find((r) => r.round === i + 1 && r.mode === 'pipeline');
+    const b = runs.find((r) => r.round === i + 1 && r.mode === 'bare');
+    return p && b ? ratio(p.requestsPerSecond, b.requestsPerSecond) : null;
+  });
+  const result: WebhookRatio = { clients: options.clients, secondsPerRun, pipeline, bare, ratio: ratio(pipeline, bare), roundRatios, runs };
+  log.info(
+    `webhook_ratio: pipeline ${pipeline.toFixed(0)} / bare ${bare.toFixed(0)} deliveries/s = ${result.ratio?.toFixed(3) ?? '-'} ` +
+      `(rounds: ${roundRatios.map((r) => r?.toFixed(3) ?? '-').join(', ')})`,
+  );
+  return result;
+}
+
 export async function runWebhooks(server: BenchServer, options: WebhookBenchOptions): Promise<WebhookResult> {
   const database = await server.createDatabase('webhooks');
   const pool = database.pool;
@@ -251,7 +306,8 @@ export async function runWebhooks(server: BenchServer, options: WebhookBenchOpti
     const freshnessMs = await measureFreshness(pool, url, hotTarget, options.freshnessSamples);
     log.info(`webhooks: delivery -> KPI visible p50 ${freshnessMs.p50.toFixed(1)} ms, p95 ${freshnessMs.p95.toFixed(1)} ms`);
     const analysis = await measureAnalysis(pool, database.connectionString, options.analysisSeconds);
-    return { spread, hot, verified, analysis, freshnessMs };
+    const webhookRatio = await measureRatio(pool, url, targets, options);
+    return { spread, hot, verified, analysis, freshnessMs, ratio: webhookRatio };
   } finally {
     compacting = false;
     await compactor;

@@ -7255,12 +7255,11 @@ create table app_public.user_hourly_analytics (
   convo_not_interested bigint default 0 not null,
   convo_wrong_person bigint default 0 not null,
   convo_no_outcome bigint default 0 not null,
-  constraint user_hourly_analytics_pkey PRIMARY KEY (user_id, day, hour),
+  constraint user_hourly_analytics_pkey PRIMARY KEY (user_id, day, hour) INCLUDE (calls, successful_calls, unanswered_calls, failed_calls, leads_generated, hot_leads),
   constraint user_hourly_analytics_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE,
   constraint user_hourly_analytics_hour_check CHECK (hour >= 0 AND hour <= 23)
 ) with (fillfactor=70);
 comment on table app_public.user_hourly_analytics is 'Rollup per tenant, tenant-local day and hour (compacted part; tenant_hourly_stats adds the pending deltas).';
-CREATE INDEX user_hourly_analytics_matrix_idx ON app_public.user_hourly_analytics USING btree (user_id, day) INCLUDE (hour, calls, successful_calls, unanswered_calls, failed_calls, leads_generated, hot_leads);
 grant select on table app_public.user_hourly_analytics to app_user;
 
 create table app_public.users (
