@@ -61,15 +61,15 @@ describe('rollups: the hourly rollups\' indexes', () => {
     );
     expect(Number(rows[0]?.n)).toBe(300);
     // 300 entries of ~100 bytes fill 4 leaf pages; with the metapage and the root, 6 (7-8 seen alone, up to 14
-    // with other test files running beside this one: a dead entry is only dropped once no snapshot can see it).
-    // The covering index of migration 000021 and the primary key beside it took 20-27 pages in all (no VACUUM in
-    // between), so 17 still tells the two designs apart.
+    // with other test files running beside this one: a dead entry is only dropped once no snapshot can see it,
+    // which depends on timing). The covering index of migration 000021 and the primary key beside it took
+    // 20-27 pages in all when alone (no VACUUM in between; more under load), so 19 still tells the designs apart.
     const user = await indexPages('user_hourly_analytics');
-    expect(Object.values(user).reduce((sum, pages) => sum + pages, 0), JSON.stringify(user)).toBeLessThanOrEqual(17);
+    expect(Object.values(user).reduce((sum, pages) => sum + pages, 0), JSON.stringify(user)).toBeLessThanOrEqual(19);
     expect(Object.keys(user)).toEqual(['user_hourly_analytics_pkey']);
     // (its entries are 16 bytes longer: 5 leaf pages, 8-11 seen alone)
     const agent = await indexPages('agent_hourly_analytics');
-    expect(agent.agent_hourly_analytics_pkey, JSON.stringify(agent)).toBeLessThanOrEqual(18);
+    expect(agent.agent_hourly_analytics_pkey, JSON.stringify(agent)).toBeLessThanOrEqual(20);
     for (const { tenant } of tenants) expect(await verify(tenant.id)).toEqual([]);
   });
 });
