@@ -4819,23 +4819,11 @@ CREATE OR REPLACE FUNCTION app_private.tg_calls__inserted_effects()
  SECURITY DEFINER
 AS $function$
 begin
-  if exists (select 1 from new_calls offset 1) then
-    -- several calls: their contributions summed per rollup key (offset 0 keeps each sum computed once)
-    insert into app_hidden.rollup_deltas
-    select g.user_id, g.agent_id, g.day, g.hour, g.target, (g.m).*
-      from (select d.user_id, d.agent_id, d.day, d.hour, d.target, app_hidden.sum_deltas(array_agg(d)) as m
-              from new_calls n
-              join app_public.users u on u.id = n.user_id
-             cross join lateral app_hidden.call_contribution(n, null, u.timezone, 1) d
-             group by d.user_id, d.agent_id, d.day, d.hour, d.target
-            offset 0) g;
-  else
-    insert into app_hidden.rollup_deltas
-      select d.*
-        from new_calls n
-        join app_public.users u on u.id = n.user_id
-       cross join lateral app_hidden.call_contribution(n, null, u.timezone, 1) d;
-  end if;
+  insert into app_hidden.rollup_deltas
+    select d.*
+      from new_calls n
+      join app_public.users u on u.id = n.user_id
+     cross join lateral app_hidden.call_contribution(n, null, u.timezone, 1) d;
   insert into app_hidden.credit_charges (user_id, call_id, amount, description)
     select n.user_id, n.id, -n.credits_used, 'Call usage'
       from new_calls n
@@ -4847,7 +4835,7 @@ begin
   return null;
 end
 $function$;
-comment on function app_private.tg_calls__inserted_effects() is 'AFTER INSERT, once per statement: what the inserted calls cause, set-based (their rollup contribution, summed per agent, tenant-local day and hour when the statement inserted several calls; credit charges; not-connected counts).';
+comment on function app_private.tg_calls__inserted_effects() is 'AFTER INSERT, once per statement: what the inserted calls cause, set-based (their rollup contribution, credit charges, not-connected counts).';
 
 CREATE OR REPLACE FUNCTION app_private.tg_calls__link_contact()
  RETURNS trigger
