@@ -24,6 +24,7 @@
  * A query that sums a whole filtered set (the call log's totals) carries
  * `switchboard.lane = background`: the pg adaptor runs it on the background pool
  * (lanes.ts), so pages never wait behind such sums.
+ *
  * With a read replica (GRAPHQL_READ_DATABASE_URL) the context's `withPgClient`
  * is the request's route (./read-replica.ts): queries on the replica, the rest
  * on the primary, with the same settings either way.
