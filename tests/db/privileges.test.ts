@@ -90,6 +90,7 @@ const EXPECTED_GRANTS = [
   // The call log and its drill-down (migration: call log; security invoker, RLS applies).
   'function app_hidden.call_contribution(app_public.calls,app_public.lead_analytics,text,bigint,boolean): execute to app_user',
   'function app_hidden.call_log_export(date,date,uuid,text[],text[],text[],text[],text[],text[],integer,integer,integer,integer,boolean,boolean,boolean,text,text,integer,integer,text,boolean): execute to app_user',
+  'function app_hidden.call_log_filtered(uuid,text,timestamp with time zone,timestamp with time zone,uuid,text[],text[],text[],text[],text[],text[],integer,integer,integer,integer,boolean,boolean,boolean,text,text,integer,integer,text): execute to app_user',
   'function app_hidden.call_log_matches(uuid,text,timestamp with time zone,timestamp with time zone,uuid,text[],text[],text[],text[],text[],text[],integer,integer,integer,integer,boolean,boolean,boolean,text,text,integer,integer,text): execute to app_user',
   'function app_hidden.call_log_params(date,date,text[],text[],text[],text[],text[],text[],integer,integer,integer,integer,text,text,integer,integer,text,text): execute to app_user',
   'function app_hidden.drilldown_figures(): execute to app_user',
