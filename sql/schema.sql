@@ -2176,7 +2176,12 @@ AS $function$
      and c.started_at >= coalesce(p_from::timestamp at time zone u.timezone, '-infinity')
      and c.started_at < coalesce((p_to + 1)::timestamp at time zone u.timezone, 'infinity')
      and (p_agent_id is null or c.agent_id = p_agent_id)
+    -- the analysis's copy of the call's start joins too: unread leads are read in call order from their own
+    -- index (the overview's unread hot leads of a range, not of the tenant's whole history)
     join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+     and a.user_id = c.user_id and a.call_started_at = c.started_at
+     and a.call_started_at >= coalesce(p_from::timestamp at time zone u.timezone, '-infinity')
+     and a.call_started_at < coalesce((p_to + 1)::timestamp at time zone u.timezone, 'infinity')
    where u.id = p_user_id
      and (p_temperature is null or coalesce(a.lead_status_tag, 'untagged') = p_temperature)
      and (not coalesce(p_unread_only, false) or not a.is_read)
@@ -6932,9 +6937,9 @@ An individual analysis: its call''s started_at (kept by triggers; the call log''
 CREATE UNIQUE INDEX lead_analytics_complete_phone_key ON app_public.lead_analytics USING btree (user_id, phone_number) WHERE (analysis_type = 'complete'::text);
 CREATE UNIQUE INDEX lead_analytics_individual_call_key ON app_public.lead_analytics USING btree (call_id);
 CREATE INDEX lead_analytics_individual_started_idx ON app_public.lead_analytics USING btree (user_id, call_started_at) INCLUDE (lead_status_tag, total_score) WHERE (analysis_type = 'individual'::text);
-CREATE INDEX lead_analytics_individual_unread_idx ON app_public.lead_analytics USING btree (user_id, call_id) WHERE ((analysis_type = 'individual'::text) AND (NOT is_read));
 CREATE INDEX lead_analytics_latest_call_idx ON app_public.lead_analytics USING btree (latest_call_id) WHERE (latest_call_id IS NOT NULL);
 CREATE INDEX lead_analytics_unread_idx ON app_public.lead_analytics USING btree (user_id, analyzed_at) WHERE ((smart_notification IS NOT NULL) AND (NOT is_read));
+CREATE INDEX lead_analytics_unread_started_idx ON app_public.lead_analytics USING btree (user_id, call_started_at) WHERE ((analysis_type = 'individual'::text) AND (NOT is_read));
 CREATE INDEX lead_analytics_user_created_idx ON app_public.lead_analytics USING btree (user_id, created_at);
 grant select on table app_public.lead_analytics to app_user;
 grant update (is_read) on table app_public.lead_analytics to app_user;

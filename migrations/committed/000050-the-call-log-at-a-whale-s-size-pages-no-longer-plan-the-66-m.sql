@@ -1,6 +1,6 @@
 --! Previous: sha1:b19ad571347cd558325dfaef3c6e96cb7a0b410d
---! Hash: sha1:c07f6a44acf8125dcbc28a1f633cb8718ba56857
---! Message: The call log at a whale's size: pages no longer plan the 66 measures, analyses carry their call's start (indexed) so lead filters read the range only, lead figures sorted by time stop after the page, and who-hung-up is inlined into every contribution
+--! Hash: sha1:b6ada0f54c696a00366f2c198a53acca0486ec1a
+--! Message: The call log at a whale's size: pages no longer plan the 66 measures, analyses carry their call's start (indexed) so lead filters and unread leads read the range only, lead figures sorted by time stop after the page, and who-hung-up is inlined into every contribution
 
 -- The call log at a whale's size (a tenant with a year of a million calls).
 --
@@ -12,7 +12,8 @@
 -- 2. Analysed calls in call order: an individual analysis carries its call's start (call_started_at,
 --    kept by triggers on both tables), indexed per tenant, and the call log joins on it. A filter that
 --    needs an analysis (temperature, score, a lead figure) reads the analyses of the range instead of
---    every analysis of the tenant's history, and a lead figure sorted by time stops after its page.
+--    every analysis of the tenant's history, and a lead figure sorted by time stops after its page. The
+--    overview's unread hot leads too (app_hidden.lead_rows): the unread ones of the range, in call order.
 
 alter table app_public.lead_analytics add column call_started_at timestamptz;
 comment on column app_public.lead_analytics.call_started_at is '@behavior -*
@@ -59,6 +60,39 @@ alter table app_public.lead_analytics enable trigger user;
 
 create index lead_analytics_individual_started_idx on app_public.lead_analytics (user_id, call_started_at)
   include (lead_status_tag, total_score) where analysis_type = 'individual';
+
+-- unread leads in call order (replaces the index on (user_id, call_id) with the same predicate)
+drop index app_public.lead_analytics_individual_unread_idx;
+create index lead_analytics_unread_started_idx on app_public.lead_analytics (user_id, call_started_at)
+  where analysis_type = 'individual' and not is_read;
+
+create or replace function app_hidden.lead_rows(
+  p_user_id uuid, p_from date, p_to date, p_agent_id uuid,
+  p_temperature text, p_unread_only boolean, p_min_score integer, p_max_score integer)
+  returns setof app_public.notification_item
+  language sql stable
+as $$
+  select a.id, c.id, c.phone_number, a.extracted_name, a.company_name, a.lead_status_tag, a.total_score,
+         a.smart_notification, a.demo_book_datetime, a.analyzed_at, c.contact_id, c.agent_id, c.started_at, a.is_read
+    from app_public.users u
+    join app_public.calls c
+      on c.user_id = u.id
+     and c.started_at >= coalesce(p_from::timestamp at time zone u.timezone, '-infinity')
+     and c.started_at < coalesce((p_to + 1)::timestamp at time zone u.timezone, 'infinity')
+     and (p_agent_id is null or c.agent_id = p_agent_id)
+    -- the analysis's copy of the call's start joins too: unread leads are read in call order from their own
+    -- index (the overview's unread hot leads of a range, not of the tenant's whole history)
+    join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+     and a.user_id = c.user_id and a.call_started_at = c.started_at
+     and a.call_started_at >= coalesce(p_from::timestamp at time zone u.timezone, '-infinity')
+     and a.call_started_at < coalesce((p_to + 1)::timestamp at time zone u.timezone, 'infinity')
+   where u.id = p_user_id
+     and (p_temperature is null or coalesce(a.lead_status_tag, 'untagged') = p_temperature)
+     and (not coalesce(p_unread_only, false) or not a.is_read)
+     and (p_min_score is null or a.total_score >= p_min_score)
+     and (p_max_score is null or a.total_score <= p_max_score)
+$$;
+comment on function app_hidden.lead_rows(uuid, date, date, uuid, text, boolean, integer, integer) is 'THE leads of a tenant: calls with an individual analysis, on the call''s tenant-local day p_from..p_to (null = unbounded), of one agent or all, filtered by temperature (hot / warm / cold / untagged), unread, score range. The same rule as the leads_generated and hot_leads measures, so a count of these rows equals the card.';
 
 -- a version keeps the analysis, not this bookkeeping column
 create or replace function app_hidden.analysis_document(a app_public.lead_analytics)
