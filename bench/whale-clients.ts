@@ -9,7 +9,6 @@
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { OVERVIEW } from '../dashboard/src/api/operations/overview.ts';
-import { post } from './graphql-clients.ts';
 
 export interface WhaleClientsInput {
   url: string;
@@ -28,6 +27,44 @@ export interface WhaleClientsOutput {
   firstErrors: string[];
 }
 
+interface GraphqlResponse {
+  errors?: Array<{ message: string }>;
+}
+
+/**
+ * One GraphQL POST over the keep-alive agent, as bench/graphql-clients.ts sends it (not imported from
+ * there: loading that module in a worker thread starts its own clients on this worker's data).
+ */
+function post(agent: http.Agent, url: URL, token: string, variables: Record<string, unknown>): Promise<GraphqlResponse> {
+  const payload = JSON.stringify({ query: OVERVIEW.query, variables });
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${token}` },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          try {
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as GraphqlResponse;
+            const ok = response.statusCode !== undefined && response.statusCode < 300;
+            resolve(!ok && !body.errors ? { errors: [{ message: `HTTP ${response.statusCode}` }] } : body);
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
 export async function runWhaleClients(input: WhaleClientsInput): Promise<WhaleClientsOutput> {
   const url = new URL(input.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: input.clients });
@@ -36,7 +73,7 @@ export async function runWhaleClients(input: WhaleClientsInput): Promise<WhaleCl
     for (let k = client; performance.now() < until; k += 1) {
       const target = k % 2;
       const started = performance.now();
-      const body = await post(agent, url, input.tokens[target] ?? '', OVERVIEW.query, { fromDate: null, toDate: null });
+      const body = await post(agent, url, input.tokens[target] ?? '', { fromDate: null, toDate: null });
       const elapsed = performance.now() - started;
       if (!record) continue;
       if (body.errors?.length) {
