@@ -80,7 +80,7 @@ function makeRandom(seed: number): (n: number) => number {
   };
 }
 
-export function post(agent: http.Agent, url: URL, token: string, query: string, variables: Record<string, unknown>): Promise<GraphqlResponse> {
+function post(agent: http.Agent, url: URL, token: string, query: string, variables: Record<string, unknown>): Promise<GraphqlResponse> {
   const payload = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
     const request = http.request(
