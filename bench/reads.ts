@@ -204,12 +204,15 @@ export function pickTenants(tenantIds: readonly string[], count: number): string
   return Array.from({ length: count }, (_, i) => ids[Math.round((i * (ids.length - 1)) / (count - 1))] ?? '').filter(Boolean);
 }
 
+/** The median of a sample list, NaN when it has none (ratios of it are then null). */
+function medianOf(samples: Samples, key: string): number {
+  const list = samples.get(key);
+  return list && list.length > 0 ? median(list) : Number.NaN;
+}
+
 /** Sum over the queries of one tenant's medians of `kind` (in one block of rounds, or all). */
 function sumOfMedians(samples: Samples, tenant: string, kind: 'rollup' | 'raw', block?: number): number {
-  return KPI_QUERIES.reduce((sum, pair) => {
-    const key = `${tenant}|${pair.name}:${kind}${block === undefined ? '' : `|block${block}`}`;
-    return sum + median(samples.get(key) ?? [Number.NaN]);
-  }, 0);
+  return KPI_QUERIES.reduce((sum, pair) => sum + medianOf(samples, `${tenant}|${pair.name}:${kind}${block === undefined ? '' : `|block${block}`}`), 0);
 }
 
 function whaleReads(sized: ReadonlyArray<{ tenant: string; calls: number; agents: number }>, callsInWindow: readonly number[], samples: Samples): WhaleReads {
@@ -228,7 +231,7 @@ function whaleReads(sized: ReadonlyArray<{ tenant: string; calls: number; agents
   const whale = describe(0);
   const mid = describe(sized.length > 2 ? 1 : sized.length - 1);
   const blocks = Array.from({ length: RATIO_BLOCKS }, (_, b) => b);
-  const med = (key: string): number => median(samples.get(key) ?? [Number.NaN]);
+  const med = (key: string): number => medianOf(samples, key);
   return {
     whale,
     median: mid,
