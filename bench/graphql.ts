@@ -85,7 +85,7 @@ async function post(url: string, token: string, query: string, variables: Record
   return body;
 }
 
-function latency(samples: number[]): GraphqlLatency {
+export function latency(samples: number[]): GraphqlLatency {
   if (samples.length === 0) return { requests: 0, p50Ms: Number.NaN, p95Ms: Number.NaN, p99Ms: Number.NaN };
   return {
     requests: samples.length,
@@ -96,7 +96,7 @@ function latency(samples: number[]): GraphqlLatency {
 }
 
 /** The overview's 30-day call count must equal the raw calls of those tenant-local days. */
-async function checkOverview(db: pg.Pool, url: string, tenantId: string, token: string): Promise<void> {
+export async function checkOverview(db: pg.Pool, url: string, tenantId: string, token: string): Promise<void> {
   const body = await post(url, token, OVERVIEW.query, { fromDate: null, toDate: null });
   if (body.errors?.length) throw new Error(`overview failed: ${body.errors.map((e) => e.message).join('; ')}`);
   const overview = body.data?.dashboardOverview as { summary: { fromDate: string; toDate: string; current: { calls: string } } } | undefined;
@@ -116,7 +116,7 @@ async function checkOverview(db: pg.Pool, url: string, tenantId: string, token: 
  * The API in a child process (bench/graphql-server.ts) with this process's Node flags, so that
  * its heap and event loop are its own, as with `npm start`.
  */
-async function startServerProcess(input: GraphqlServerInput): Promise<{ port: number; pid: number | undefined; stop(): Promise<void> }> {
+export async function startServerProcess(input: GraphqlServerInput): Promise<{ port: number; pid: number | undefined; stop(): Promise<void> }> {
   const child = fork(new URL('./graphql-server.ts', import.meta.url), [], {
     execArgv: process.execArgv,
     env: { ...process.env, BENCH_GRAPHQL_SERVER: JSON.stringify(input) },

@@ -28,7 +28,8 @@ type HeadlineKey =
   | 'calllog_p95_ms_4m' | 'calllog_p95_ratio_4m_1m' | 'csv_export_rows_per_s'
   | 'webhook_lost' | 'webhook_errors' | 'webhook_verified' | 'webhook_ratio'
   | 'dashboard_transfer_kb'
-  | 'idle_dashboard_queries_per_min' | 'push_freshness_p95_ms';
+  | 'idle_dashboard_queries_per_min' | 'push_freshness_p95_ms'
+  | 'read_speedup_whale_4m' | 'read_flatness_4m' | 'graphql_p95_ratio_whale_small';
 
 export type Headline = Record<HeadlineKey, number | boolean | null> & {
   freshness_p50_ms: number | null;
@@ -53,6 +54,13 @@ export type Headline = Record<HeadlineKey, number | boolean | null> & {
   replica_lag_p95_ms_webhooks: number | null;
   replica_lag_bytes_p95_webhooks: number | null;
   push_freshness_p50_ms: number | null;
+  /** The same whale figures at the first size (information). */
+  read_speedup_whale_1m: number | null;
+  read_flatness_1m: number | null;
+  graphql_p95_ratio_whale_small_1m: number | null;
+  /** The whale's and the small tenant's overview p95 at the large size (ms). */
+  graphql_p95_ms_whale_4m: number | null;
+  graphql_p95_ms_small_4m: number | null;
 };
 
 export interface Check {
@@ -122,6 +130,24 @@ function targets(options: BenchOptions): Target[] {
     { key: 'dashboard_transfer_kb', label: 'dashboard overview JS+CSS on the wire (kB, compressed)', comparison: '<=', target: 250 },
     { key: 'idle_dashboard_queries_per_min', label: 'GraphQL requests of an idle open overview (per minute, Chromium)', comparison: '=', target: 0 },
     { key: 'push_freshness_p95_ms', label: 'webhook accepted -> new figure on screen p95 (ms, Chromium, pushed)', comparison: '<=', target: 1500 },
+    {
+      key: 'read_speedup_whale_4m',
+      label: `KPI reads of the largest tenant @${size(options.readCallsLarge)}: raw / rollup`,
+      comparison: '>=',
+      target: 100,
+    },
+    {
+      key: 'read_flatness_4m',
+      label: `rollup KPI reads @${size(options.readCallsLarge)}: largest / median tenant`,
+      comparison: '<=',
+      target: 1.5,
+    },
+    {
+      key: 'graphql_p95_ratio_whale_small',
+      label: `overview p95 @${size(options.readCallsLarge)}: largest / smallest tenant, same load (${options.graphqlClients} clients)`,
+      comparison: '<=',
+      target: 1.2,
+    },
   ];
 }
 
@@ -179,6 +205,14 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null, webh
     idle_dashboard_queries_per_min: volume?.small.push?.idleQueriesPerMinute ?? null,
     push_freshness_p95_ms: volume?.small.push ? Math.round(volume.small.push.freshnessMs.p95) : null,
     push_freshness_p50_ms: volume?.small.push ? Math.round(volume.small.push.freshnessMs.p50) : null,
+    read_speedup_whale_4m: volume?.large.reads.whale.speedup ?? null,
+    read_flatness_4m: volume?.large.reads.whale.flatness ?? null,
+    graphql_p95_ratio_whale_small: volume?.large.whaleSmall?.p95Ratio ?? null,
+    read_speedup_whale_1m: volume?.small.reads.whale.speedup ?? null,
+    read_flatness_1m: volume?.small.reads.whale.flatness ?? null,
+    graphql_p95_ratio_whale_small_1m: volume?.small.whaleSmall?.p95Ratio ?? null,
+    graphql_p95_ms_whale_4m: volume?.large.whaleSmall?.whale.p95Ms ?? null,
+    graphql_p95_ms_small_4m: volume?.large.whaleSmall?.small.p95Ms ?? null,
   };
 }
 
@@ -269,6 +303,26 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webh
           figure: `reads @${step.load.totalCalls} ${q.query}: rollup / raw`,
           value: `${fmt(q.rollupMs, 3)} / ${fmt(q.rawMs, 3)} ms (x${fmt(q.speedup, 1)}); ` +
             `rollup with ${step.reads.pendingDeltas} pending calls ${fmt(q.rollupWithPendingMs, 3)} ms`,
+        });
+      }
+      const w = step.reads.whale;
+      const spread = (values: ReadonlyArray<number | null>, digits: number): string => values.map((v) => fmt(v, digits)).join(', ');
+      rows.push({
+        figure: `reads @${step.load.totalCalls} largest tenant (${w.whale.calls} calls, ${w.whale.agents} agents, ${w.whale.callsInWindow} in 30 days): raw / rollup`,
+        value: `${fmt(w.whale.rawMs, 3)} / ${fmt(w.whale.rollupMs, 3)} ms = x${fmt(w.speedup, 1)} (blocks of rounds ${spread(w.speedupRounds, 1)}); ` +
+          w.queries.map((q) => `${q.query} x${fmt(q.speedup, 1)}`).join(', '),
+      });
+      rows.push({
+        figure: `reads @${step.load.totalCalls} rollup: largest / median tenant (${w.median.calls} calls, ${w.median.agents} agents)`,
+        value: `${fmt(w.whale.rollupMs, 3)} / ${fmt(w.median.rollupMs, 3)} ms = ${fmt(w.flatness, 2)} (blocks of rounds ${spread(w.flatnessRounds, 2)}); ` +
+          w.queries.map((q) => `${q.query} ${fmt(q.whaleRollupMs, 3)} / ${fmt(q.medianRollupMs, 3)}`).join(', '),
+      });
+      if (step.whaleSmall) {
+        const g = step.whaleSmall;
+        rows.push({
+          figure: `overview @${step.load.totalCalls}, largest / smallest tenant, same load: p50 / p95 ms (${g.clients} clients, pool ${g.poolSize})`,
+          value: `${fmt(g.whale.p50Ms, 1)} / ${fmt(g.whale.p95Ms, 1)} vs ${fmt(g.small.p50Ms, 1)} / ${fmt(g.small.p95Ms, 1)}: p95 x${fmt(g.p95Ratio, 2)} ` +
+            `(rounds ${spread(g.roundRatios, 2)}), ${fmt(g.requestsPerSecond, 0)} req/s, ${g.errors} errors`,
         });
       }
       rows.push({
@@ -436,6 +490,11 @@ export function buildResults(options: {
       timing: 'client-observed latency of whole HTTP requests (overview 3 in 4, agent page 1 in 4), server and clients in one process',
       small: volume.small.graphql,
       large: volume.large.graphql,
+    },
+    whaleSmall: volume && {
+      timing: 'client-observed latency of whole HTTP overview requests, the same clients alternating between the largest and the smallest tenant on one API process',
+      small: volume.small.whaleSmall,
+      large: volume.large.whaleSmall,
     },
     callLog: volume && {
       timing: 'client-observed latency of whole HTTP requests: call log first pages with totals, mixed filters and sorts (bench/graphql-clients.ts CALL_LOG_MIX), all on the largest tenant',

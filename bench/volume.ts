@@ -16,7 +16,8 @@ import { measurePush, type PushBenchResult } from './push.ts';
 import { largestTenant, measureCallLogSideBySide, measureCsvExport, measureGraphqlSideBySide, type CsvExportResult, type GraphqlResult } from './graphql.ts';
 import { compactAll, relationBytes, settle } from './maintenance.ts';
 import type { BenchOptions } from './options.ts';
-import { measureReads, pickTenants, type ReadResult } from './reads.ts';
+import { measureWhaleSmallSideBySide, type WhaleSmallResult } from './graphql-whale.ts';
+import { measureReads, pickTenants, tenantsBySize, type ReadResult } from './reads.ts';
 import { measureRefreshSideBySide, type RefreshResult } from './refresh.ts';
 
 export interface LoadInfo {
@@ -38,6 +39,8 @@ export interface VolumeStep {
   refresh: RefreshResult;
   /** null with --skip-graphql. */
   graphql: GraphqlResult | null;
+  /** The overview of the largest vs the smallest tenant under the same load (null with --skip-graphql). */
+  whaleSmall: WhaleSmallResult | null;
   /** The call log mix on the largest tenant (null with --skip-graphql). */
   callLog: GraphqlResult | null;
   /** The largest tenant's whole history as CSV (large size only; null with --skip-graphql). */
@@ -102,7 +105,6 @@ async function measureSize(db: pg.Pool, connectionString: string, options: Bench
     connectionString,
     tenantIds,
     calls: totalCalls,
-    tenants: options.readTenants,
     warmup: options.readWarmup,
     repetitions: options.readRepetitions,
     pendingDeltas: options.pendingDeltas,
@@ -157,6 +159,23 @@ export async function runVolume(server: BenchServer, options: BenchOptions): Pro
           })),
           { clients: options.graphqlClients, seconds: options.graphqlSeconds, warmupSeconds: options.graphqlWarmupSeconds, rounds: options.graphqlRounds },
         );
+    // The overview of the largest tenant vs the smallest, same server and clients, side by side at both sizes.
+    const bySize = await tenantsBySize(database.pool, first.tenantIds);
+    const whaleId = bySize[0]?.tenant;
+    const smallId = bySize.at(-1)?.tenant;
+    if (!whaleId || !smallId) throw new Error('no tenants for the whale / small measurement');
+    const [smallWhale, largeWhale] = options.skipGraphql
+      ? [null, null]
+      : await measureWhaleSmallSideBySide(
+          sizes.map((size) => ({
+            ownerPool: size.db.pool,
+            ownerConnectionString: size.db.connectionString,
+            whaleId,
+            smallId,
+            calls: size.calls,
+          })),
+          { clients: options.graphqlClients, seconds: options.graphqlSeconds, warmupSeconds: options.graphqlWarmupSeconds, rounds: options.graphqlRounds },
+        );
     // The call log on the largest tenant, side by side at both sizes, then its whole history as CSV at the large size.
     const biggest = await largestTenant(snapshot.pool);
     const [smallCallLog, largeCallLog] = options.skipGraphql
@@ -188,8 +207,8 @@ export async function runVolume(server: BenchServer, options: BenchOptions): Pro
       seed: options.seed,
     });
     return {
-      small: { ...small, refresh: smallRefresh, graphql: smallGraphql ?? null, callLog: smallCallLog ?? null, csvExport: null },
-      large: { ...large, refresh: largeRefresh, graphql: largeGraphql ?? null, callLog: largeCallLog ?? null, csvExport },
+      small: { ...small, refresh: smallRefresh, graphql: smallGraphql ?? null, whaleSmall: smallWhale ?? null, callLog: smallCallLog ?? null, csvExport: null },
+      large: { ...large, refresh: largeRefresh, graphql: largeGraphql ?? null, whaleSmall: largeWhale ?? null, callLog: largeCallLog ?? null, csvExport },
       freshness,
     };
   } finally {

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../kernel/log.ts';
 import { announceDemo, seedDemoIfEmpty, workingDemoLogins, type DemoSeedResult } from '../server/seed/demo.ts';
-import { loadScaleData } from '../server/seed/scale.ts';
+import { loadScaleData, tenantWeights } from '../server/seed/scale.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 
 const quiet = createLogger('seed-test');
@@ -336,7 +336,8 @@ describe('scale loader', () => {
     });
     expect(result.calls).toBe(20_000);
     expect(result.tenantIds).toHaveLength(12);
-    expect(result.agentIds).toHaveLength(36);
+    // The whale (scale-tenant-1) has 20 agents, the 11 others 3 each.
+    expect(result.agentIds).toHaveLength(20 + 11 * 3);
     expect(progress.at(-1)).toBe(20_000);
     expect(progress.length).toBeGreaterThan(2);
 
@@ -363,5 +364,29 @@ describe('scale loader', () => {
     expect(counts.charges).toBe(0);
     expect(counts.pending).toBe(0);
     expect(await rollupDifferences(db.pool)).toBe(0);
+
+    // Skewed: scale-tenant-1 holds about 30% of all calls after both loads, then Zipf (tenant 2 the next largest).
+    const { rows: sizes } = await db.pool.query<{ name: string; calls: number }>(
+      `select u.name, count(c.id)::int as calls from app_public.users u left join app_public.calls c on c.user_id = u.id
+        group by u.name order by count(c.id) desc, u.name`,
+    );
+    expect(sizes[0]?.name).toBe('scale-tenant-1');
+    expect(sizes[0]?.calls).toBeGreaterThan(22_000 * 0.27);
+    expect(sizes[0]?.calls).toBeLessThan(22_000 * 0.33);
+    expect(sizes[1]?.name).toBe('scale-tenant-2');
+    expect(sizes.at(-1)?.calls).toBeLessThan(22_000 * 0.04);
+  });
+});
+
+describe('scale tenant weights', () => {
+  it('give the whale its share and the others Zipf shares that sum to the rest, whatever the seed', () => {
+    const weights = tenantWeights(200, 0.3);
+    expect(weights).toHaveLength(200);
+    expect(weights[0]).toBe(0.3);
+    expect(weights.reduce((sum, w) => sum + w, 0)).toBeCloseTo(1, 12);
+    for (let n = 2; n < 200; n += 1) expect(weights[n]).toBeLessThan(weights[n - 1] ?? 0);
+    expect((weights[1] ?? 0) / (weights[99] ?? 1)).toBeCloseTo(99, 9);
+    expect(tenantWeights(1, 0.3)).toEqual([1]);
+    expect(() => tenantWeights(5, 1)).toThrow(/whaleShare/);
   });
 });

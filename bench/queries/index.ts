@@ -26,4 +26,10 @@ export const KPI_QUERIES: readonly KpiQueryPair[] = [
     rollup: load('leaderboard.rollup.sql'),
     raw: load('leaderboard.raw.sql'),
   },
+  {
+    name: 'hour_matrix_30d',
+    description: '30-day hour x weekday matrix',
+    rollup: load('hour_matrix.rollup.sql'),
+    raw: load('hour_matrix.raw.sql'),
+  },
 ];

@@ -1,6 +1,6 @@
 /**
- * `npm run seed -- --calls N [--tenants T] [--agents A] [--days D] [--seed S] [--analyses R] [--parallel P]`:
- * appends N generated calls for the scale tenants (scale-tenant-1..T) to
+ * `npm run seed -- --calls N [--tenants T] [--agents A] [--whale-share W] [--whale-agents A] [--days D] [--seed S] [--analyses R] [--parallel P]`:
+ * appends N generated calls for the scale tenants (scale-tenant-1..T; tenant 1 the whale, the rest Zipf-sized) to
  * DATABASE_URL or the embedded dev cluster (migrated first), with a progress
  * bar on stderr and a summary line on stdout. Without --calls (`npm run seed:demo`):
  * seeds the demo data if the database has no users, whatever DATABASE_URL is
@@ -16,10 +16,13 @@ import { seedDemoIfEmpty, workingDemoLogins } from '../seed/demo.ts';
 import { createProgressBar, formatCount } from '../seed/progress.ts';
 import { loadScaleData, type ScaleOptions } from '../seed/scale.ts';
 
-const USAGE = `usage: npm run seed -- [--calls N] [--tenants T] [--agents A] [--days D] [--seed S] [--analyses R] [--parallel P]
+const USAGE = `usage: npm run seed -- [--calls N] [--tenants T] [--agents A] [--whale-share W] [--whale-agents A] [--days D] [--seed S] [--analyses R] [--parallel P]
   --calls N      calls to add for the scale tenants (omit to seed the demo data into an empty database)
   --tenants T    scale tenants scale-tenant-1..T, created if missing (default 200)
   --agents A     agents per tenant (default 5)
+  --whale-share W  share of the calls for scale-tenant-1, the whale, 0-1 exclusive (default 0.3);
+                 the others get the rest by Zipf's law (tenant n: in proportion to 1 / (n - 1))
+  --whale-agents A agents of the whale (default 20, at least --agents)
   --days D       days of history ending now (default 365, at most 730)
   --seed S       generator seed (default 1)
   --analyses R   share of successful calls with an analysis, 0-1 (default 0.5)
@@ -41,6 +44,8 @@ function parseOptions(argv: string[]): Omit<ScaleOptions, 'calls'> & { calls?: n
       calls: { type: 'string' },
       tenants: { type: 'string' },
       agents: { type: 'string' },
+      'whale-share': { type: 'string' },
+      'whale-agents': { type: 'string' },
       days: { type: 'string' },
       seed: { type: 'string' },
       analyses: { type: 'string' },
@@ -54,10 +59,17 @@ function parseOptions(argv: string[]): Omit<ScaleOptions, 'calls'> & { calls?: n
   }
   const analyses = values.analyses === undefined ? undefined : Number(values.analyses);
   if (analyses !== undefined && !(analyses >= 0 && analyses <= 1)) throw new UsageError('--analyses must be between 0 and 1');
+  const whaleShare = values['whale-share'] === undefined ? undefined : Number(values['whale-share']);
+  if (whaleShare !== undefined && !(whaleShare > 0 && whaleShare < 1)) throw new UsageError('--whale-share must be between 0 and 1 (exclusive)');
+  const agentsPerTenant = integerOption('agents', values.agents, 1, 50);
+  const whaleAgents = integerOption('whale-agents', values['whale-agents'], 1, 99);
+  if (whaleAgents !== undefined && whaleAgents < (agentsPerTenant ?? 5)) throw new UsageError('--whale-agents must be at least --agents');
   return {
     calls: integerOption('calls', values.calls, 0, 100_000_000),
     tenants: integerOption('tenants', values.tenants, 1, 50_000),
-    agentsPerTenant: integerOption('agents', values.agents, 1, 50),
+    agentsPerTenant,
+    whaleShare,
+    whaleAgents,
     days: integerOption('days', values.days, 1, 730),
     seed: integerOption('seed', values.seed, 0, 2 ** 31),
     analysesRatio: analyses,

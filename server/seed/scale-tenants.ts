@@ -26,8 +26,11 @@ function isProvider(value: string): value is 'bolna' | 'twilio' {
   return value === 'bolna' || value === 'twilio';
 }
 
-/** Creates what is missing of tenants 1..`tenants` with agents 1..`agentsPerTenant` each, and returns them. */
-export async function ensureScaleTenants(client: pg.ClientBase, tenants: number, agentsPerTenant: number): Promise<ScaleTenant[]> {
+/**
+ * Creates what is missing of tenants 1..`tenants` with agents 1..`agentsPerTenant` each (tenant 1, the
+ * whale: 1..`whaleAgents`), and returns them.
+ */
+export async function ensureScaleTenants(client: pg.ClientBase, tenants: number, agentsPerTenant: number, whaleAgents = agentsPerTenant): Promise<ScaleTenant[]> {
   await client.query(
     `insert into app_public.users (email, name, timezone, email_verified)
      select format('scale-tenant-%s@scale.switchboard.dev', n), format('scale-tenant-%s', n),
@@ -46,20 +49,20 @@ export async function ensureScaleTenants(client: pg.ClientBase, tenants: number,
                                'voice', case when j % 2 = 1 then 'Rachel' else 'Polly.Joanna' end, 'language', 'en')
        from generate_series(1, $1::int) n
        join app_public.users u on u.email = format('scale-tenant-%s@scale.switchboard.dev', n)
-      cross join generate_series(1, $2::int) j
+      cross join generate_series(1, case when n = 1 then $5::int else $2::int end) j
      on conflict (user_id, provider, provider_agent_id) do nothing`,
-    [tenants, agentsPerTenant, PERSONAS, ROLES],
+    [tenants, agentsPerTenant, PERSONAS, ROLES, whaleAgents],
   );
   const { rows } = await client.query<{ id: string; n: number; timezone: string; agents: { id: string; j: number; provider: string; name: string }[] }>(
     `select u.id, n, u.timezone,
             (select jsonb_agg(jsonb_build_object('id', a.id, 'j', j, 'provider', a.provider, 'name', a.name) order by j)
-               from generate_series(1, $2::int) j
+               from generate_series(1, case when n = 1 then $3::int else $2::int end) j
                join app_public.agents a on a.provider = case when j % 2 = 1 then 'bolna' else 'twilio' end
                                        and a.provider_agent_id = format('scale-tenant-%s-agent-%s', n, j)) as agents
        from generate_series(1, $1::int) n
        join app_public.users u on u.email = format('scale-tenant-%s@scale.switchboard.dev', n)
       order by n`,
-    [tenants, agentsPerTenant],
+    [tenants, agentsPerTenant, whaleAgents],
   );
   const result = rows.map((row) => ({
     id: row.id,

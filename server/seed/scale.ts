@@ -1,24 +1,32 @@
 /**
  * Bulk data for benchmarks: `scale-tenant-N` tenants (created if missing) and
  * `calls` more calls over `days` days ending now, with individual analyses for
- * a share of the successful ones (no transcripts: fast). Tenants are split into
+ * a share of the successful ones (no transcripts: fast). Call volume per tenant
+ * is skewed as real customer bases are (tenantWeights): scale-tenant-1 is "the
+ * whale", with `whaleShare` of all calls and more agents, and the others follow
+ * Zipf's law by their number. Tenants are split into
  * groups loaded in parallel on separate connections (disjoint tenants, so the
  * writers never touch the same contact or tenant row), in chunks that commit
  * one by one. Ends with complete analyses, compaction, ledger posting and the
- * KPI view. Runs again on the same tenants append (1M, then +3M).
+ * KPI view. Runs again on the same tenants append (1M, then +3M) with the same
+ * weights (they depend on the tenant's number, not the seed).
  */
 import type pg from 'pg';
 import { insertCompleteAnalyses, settleLoad, timed, type SettleStep } from './finish.ts';
 import { generateCalls, newNonce, type GeneratorTenant } from './generate.ts';
-import { createRandom, normal } from './random.ts';
+import { createRandom } from './random.ts';
 import { ensureScaleTenants, type ScaleTenant } from './scale-tenants.ts';
 
 export interface ScaleOptions {
   calls: number;
   /** Default 200. */
   tenants?: number;
-  /** Default 5. */
+  /** Default 5 (the whale: whaleAgents). */
   agentsPerTenant?: number;
+  /** Share of all calls that go to the whale, scale-tenant-1 (default 0.3; the rest follow Zipf's law). */
+  whaleShare?: number;
+  /** The whale's agents (default 20, at least agentsPerTenant). */
+  whaleAgents?: number;
   /** Default 365. */
   days?: number;
   /** Default 1. */
@@ -51,18 +59,32 @@ export interface ScaleResult {
 const PRODUCTS = ['solar panel installation', 'home insurance', 'a dental check-up', 'our premium plan',
   'a new broadband deal', 'car financing', 'the spring sale', 'an office cleaning contract'] as const;
 
-/** Tenant sizes vary (lognormal), agents differ in share, skill and direction; all from the seed. */
-function generatorTenants(tenants: readonly ScaleTenant[], calls: number, seed: number): GeneratorTenant[] {
-  const weights = tenants.map((tenant) => Math.exp(0.8 * normal(createRandom(seed * 7919 + tenant.n))));
-  const total = weights.reduce((sum, w) => sum + w, 0);
-  return tenants.map((tenant, i) => {
-    const random = createRandom(seed * 104_729 + tenant.n);
-    const weight = weights[i] ?? 1;
+/**
+ * Relative call volume of tenants 1..count: tenant 1 (the whale) gets `whaleShare` of all calls,
+ * tenant n >= 2 a share of the rest proportional to 1 / (n - 1) (Zipf's law, exponent 1): with
+ * 200 tenants and a 0.3 whale, tenant 2 has 12%, the median tenant 0.12%, the last 0.06%.
+ * Depends only on the count and the share, so appended loads keep every tenant's share.
+ */
+export function tenantWeights(count: number, whaleShare: number): number[] {
+  if (!Number.isInteger(count) || count < 1) throw new Error('count must be a positive integer');
+  if (!(whaleShare > 0 && whaleShare < 1)) throw new Error('whaleShare must be between 0 and 1');
+  if (count === 1) return [1];
+  const zipf = Array.from({ length: count - 1 }, (_, i) => 1 / (i + 1));
+  const sum = zipf.reduce((total, w) => total + w, 0);
+  return [whaleShare, ...zipf.map((w) => ((1 - whaleShare) * w) / sum)];
+}
+
+/** Tenant sizes from tenantWeights; agents differ in share, skill and direction (from the tenant's number, not the seed). */
+function generatorTenants(tenants: readonly ScaleTenant[], calls: number, whaleShare: number): GeneratorTenant[] {
+  const weights = tenantWeights(Math.max(...tenants.map((tenant) => tenant.n)), whaleShare);
+  return tenants.map((tenant) => {
+    const random = createRandom(104_729 + tenant.n);
+    const weight = weights[tenant.n - 1] ?? 0;
     return {
       userId: tenant.id,
       timezone: tenant.timezone,
       weight,
-      contacts: Math.max(20, Math.ceil(((calls * weight) / total) * 0.35)),
+      contacts: Math.max(20, Math.ceil(calls * weight * 0.35)),
       business: `scale-tenant-${tenant.n}`,
       product: PRODUCTS[tenant.n % PRODUCTS.length] ?? 'our services',
       agents: tenant.agents.map((agent) => ({
@@ -84,7 +106,12 @@ interface Group {
   firstIndex: number;
 }
 
-/** Greedy split into `count` groups of similar volume; calls and index ranges follow the weights. */
+/**
+ * Greedy split into `count` groups of similar volume; calls and index ranges follow the weights.
+ * Tenants stay whole (each group has its own tenants): with 2 groups and a whale of up to half the
+ * calls, the whale's group gets the whale and the other group the rest, so the two stay even; with
+ * more groups than 1 / whaleShare, the whale's group is the largest.
+ */
 function splitGroups(tenants: readonly GeneratorTenant[], count: number, calls: number, firstIndex: number): Group[] {
   const groups: Group[] = Array.from({ length: Math.max(1, Math.min(count, tenants.length)) }, () => ({
     tenants: [],
@@ -129,12 +156,15 @@ async function withSession<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Prom
 
 export async function loadScaleData(pool: pg.Pool, options: ScaleOptions): Promise<ScaleResult> {
   const started = performance.now();
-  const { calls, tenants = 200, agentsPerTenant = 5, days = 365, seed = 1, analysesRatio = 0.5 } = options;
+  const { calls, tenants = 200, agentsPerTenant = 5, days = 365, seed = 1, analysesRatio = 0.5, whaleShare = 0.3 } = options;
+  const whaleAgents = options.whaleAgents ?? Math.max(20, agentsPerTenant);
   if (!Number.isInteger(tenants) || tenants < 1) throw new Error('tenants must be a positive integer');
   if (!Number.isInteger(agentsPerTenant) || agentsPerTenant < 1) throw new Error('agentsPerTenant must be a positive integer');
+  // At most 99: phone lines are numbered tenant * 100 + agent.
+  if (!Number.isInteger(whaleAgents) || whaleAgents < agentsPerTenant || whaleAgents > 99) throw new Error('whaleAgents must be an integer from agentsPerTenant to 99');
 
   const { scaleTenants, firstIndex } = await withSession(pool, async (client) => {
-    const scaleTenants = await ensureScaleTenants(client, tenants, agentsPerTenant);
+    const scaleTenants = await ensureScaleTenants(client, tenants, agentsPerTenant, whaleAgents);
     // Earlier runs used indexes 0..count-1: continue after them (fresh databases get identical data per seed).
     const { rows } = await client.query<{ n: string }>('select count(*) as n from app_public.calls where user_id = any ($1::uuid[])', [
       scaleTenants.map((tenant) => tenant.id),
@@ -144,7 +174,7 @@ export async function loadScaleData(pool: pg.Pool, options: ScaleOptions): Promi
   const tenantIds = scaleTenants.map((tenant) => tenant.id);
   const agentIds = scaleTenants.flatMap((tenant) => tenant.agents.map((agent) => agent.id));
 
-  const groups = splitGroups(generatorTenants(scaleTenants, calls, seed), options.parallel ?? 2, calls, firstIndex);
+  const groups = splitGroups(generatorTenants(scaleTenants, calls, whaleShare), options.parallel ?? 2, calls, firstIndex);
   const nonce = newNonce();
   const end = options.end ?? new Date();
   const done = groups.map(() => 0);
