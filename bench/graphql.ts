@@ -13,7 +13,7 @@
  * drifts. Before each run, the overviews of three tenants are checked against
  * a count of their raw calls, and every timed response must be free of errors.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
@@ -116,8 +116,11 @@ async function checkOverview(db: pg.Pool, url: string, tenantId: string, token: 
  * The API in a child process (bench/graphql-server.ts) with this process's Node flags, so that
  * its heap and event loop are its own, as with `npm start`.
  */
-async function startServerProcess(input: GraphqlServerInput): Promise<{ port: number; pid: number | undefined; stop(): Promise<void> }> {
-  const child = fork(new URL('./graphql-server.ts', import.meta.url), [], {
+export async function startServerProcess(
+  input: GraphqlServerInput,
+  entry: URL = new URL('./graphql-server.ts', import.meta.url),
+): Promise<{ port: number; pid: number | undefined; child: ChildProcess; stop(): Promise<void> }> {
+  const child = fork(entry, [], {
     execArgv: process.execArgv,
     env: { ...process.env, BENCH_GRAPHQL_SERVER: JSON.stringify(input) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -133,6 +136,7 @@ async function startServerProcess(input: GraphqlServerInput): Promise<{ port: nu
   return {
     port,
     pid: child.pid,
+    child,
     async stop() {
       child.kill('SIGTERM');
       await exited;

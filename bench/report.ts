@@ -11,6 +11,7 @@ import { ratio } from './stats.ts';
 import type { VolumeResult } from './volume.ts';
 import type { WebhookResult } from './webhooks.ts';
 import { replicaInfoRows, type ReplicaResult } from './replica.ts';
+import type { OpenLoopPart } from './open-loop.ts';
 
 type Comparison = '>=' | '<=' | '=';
 
@@ -28,7 +29,8 @@ type HeadlineKey =
   | 'calllog_p95_ms_4m' | 'calllog_p95_ratio_4m_1m' | 'csv_export_rows_per_s'
   | 'webhook_lost' | 'webhook_errors' | 'webhook_verified' | 'webhook_ratio'
   | 'dashboard_transfer_kb'
-  | 'idle_dashboard_queries_per_min' | 'push_freshness_p95_ms';
+  | 'idle_dashboard_queries_per_min' | 'push_freshness_p95_ms'
+  | 'graphql_open_p95_ms_4m';
 
 export type Headline = Record<HeadlineKey, number | boolean | null> & {
   freshness_p50_ms: number | null;
@@ -53,6 +55,16 @@ export type Headline = Record<HeadlineKey, number | boolean | null> & {
   replica_lag_p95_ms_webhooks: number | null;
   replica_lag_bytes_p95_webhooks: number | null;
   push_freshness_p50_ms: number | null;
+  /** Open loop at the large size (bench/open-loop.ts): page requests from their scheduled time. */
+  graphql_open_p50_ms_4m: number | null;
+  graphql_open_p99_ms_4m: number | null;
+  graphql_open_achieved_rps_4m: number | null;
+  graphql_open_late_4m: number | null;
+  graphql_open_dropped_4m: number | null;
+  graphql_open_errors_4m: number | null;
+  graphql_open_api_cpu_ms_per_request_4m: number | null;
+  /** Closed-loop maximum requests/s (clients raised until throughput stops growing) / the machine's cores. */
+  graphql_closed_max_rps_per_core: number | null;
 };
 
 export interface Check {
@@ -122,6 +134,12 @@ function targets(options: BenchOptions): Target[] {
     { key: 'dashboard_transfer_kb', label: 'dashboard overview JS+CSS on the wire (kB, compressed)', comparison: '<=', target: 250 },
     { key: 'idle_dashboard_queries_per_min', label: 'GraphQL requests of an idle open overview (per minute, Chromium)', comparison: '=', target: 0 },
     { key: 'push_freshness_p95_ms', label: 'webhook accepted -> new figure on screen p95 (ms, Chromium, pushed)', comparison: '<=', target: 1500 },
+    {
+      key: 'graphql_open_p95_ms_4m',
+      label: `GraphQL open loop p95 @${size(options.readCallsLarge)} (ms, ${options.openLoopRate} req/s arriving; overview, agent page, call log)`,
+      comparison: '<=',
+      target: 50,
+    },
   ];
 }
 
@@ -179,6 +197,15 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null, webh
     idle_dashboard_queries_per_min: volume?.small.push?.idleQueriesPerMinute ?? null,
     push_freshness_p95_ms: volume?.small.push ? Math.round(volume.small.push.freshnessMs.p95) : null,
     push_freshness_p50_ms: volume?.small.push ? Math.round(volume.small.push.freshnessMs.p50) : null,
+    graphql_open_p95_ms_4m: volume?.openLoop?.openLoop.pages.p95Ms ?? null,
+    graphql_open_p50_ms_4m: volume?.openLoop?.openLoop.pages.p50Ms ?? null,
+    graphql_open_p99_ms_4m: volume?.openLoop?.openLoop.pages.p99Ms ?? null,
+    graphql_open_achieved_rps_4m: volume?.openLoop?.openLoop.achievedRequestsPerSecond ?? null,
+    graphql_open_late_4m: volume?.openLoop?.openLoop.late ?? null,
+    graphql_open_dropped_4m: volume?.openLoop?.openLoop.dropped ?? null,
+    graphql_open_errors_4m: volume?.openLoop ? volume.openLoop.openLoop.errors + volume.openLoop.openLoop.unfinished : null,
+    graphql_open_api_cpu_ms_per_request_4m: volume?.openLoop?.openLoop.apiCpuMsPerRequest ?? null,
+    graphql_closed_max_rps_per_core: volume?.openLoop?.closedLoopMax.maxRequestsPerSecondPerCore ?? null,
   };
 }
 
@@ -215,6 +242,26 @@ function caseDetails(c: CaseResult): Record<string, unknown> {
 function fmt(value: number | null | undefined, digits?: number): string {
   if (value === null || value === undefined) return '-';
   return digits === undefined ? formatValue(value) : value.toFixed(digits);
+}
+
+function openLoopInfoRows({ openLoop: o, closedLoopMax: c }: OpenLoopPart): Array<{ figure: string; value: string }> {
+  return [
+    {
+      figure: `GraphQL open loop @${o.calls}: pages p50 / p95 / p99 ms; achieved req/s; late / dropped / errors (${o.targetRequestsPerSecond} req/s ${o.arrivals}, ${o.tenants} tenants)`,
+      value: `${fmt(o.pages.p50Ms, 1)} / ${fmt(o.pages.p95Ms, 1)} / ${fmt(o.pages.p99Ms, 1)}; ${fmt(o.achievedRequestsPerSecond, 1)}; ` +
+        `${o.late} / ${o.dropped} / ${o.errors + o.unfinished} of ${o.scheduled}`,
+    },
+    {
+      figure: '  ... p95 per request: overview, agent page, call log page, call log totals (ms); API CPU per request',
+      value: `${fmt(o.perKind.overview.p95Ms, 1)}, ${fmt(o.perKind.agentPage.p95Ms, 1)}, ${fmt(o.perKind.callLog.p95Ms, 1)}, ${fmt(o.perKind.callLogTotals.p95Ms, 1)}; ` +
+        `${fmt(o.apiCpuMsPerRequest, 2)} ms`,
+    },
+    {
+      figure: `GraphQL closed-loop max req/s per core (${c.cores} cores, clients 1, 2, 4... until flat)`,
+      value: `${fmt(c.maxRequestsPerSecondPerCore, 0)} (${fmt(c.maxRequestsPerSecond, 0)} req/s at ${c.bestConcurrency} clients; ` +
+        `steps ${c.steps.map((st) => `${st.concurrency}:${fmt(st.requestsPerSecond, 0)}`).join(' ')})`,
+    },
+  ];
 }
 
 function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webhooks: WebhookResult | null): Array<{ figure: string; value: string }> {
@@ -324,6 +371,7 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webh
         });
       }
     }
+    if (volume.openLoop) rows.push(...openLoopInfoRows(volume.openLoop));
     rows.push(
       { figure: 'freshness p50 (ms)', value: fmt(volume.freshness.visibleMs.p50, 1) },
       {
@@ -444,6 +492,7 @@ export function buildResults(options: {
       csvExport: volume.large.csvExport,
     },
     freshness: volume?.freshness ?? null,
+    openLoop: volume?.openLoop ?? null,
     webhooks,
     replica,
   };

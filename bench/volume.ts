@@ -18,6 +18,7 @@ import { compactAll, relationBytes, settle } from './maintenance.ts';
 import type { BenchOptions } from './options.ts';
 import { measureReads, pickTenants, type ReadResult } from './reads.ts';
 import { measureRefreshSideBySide, type RefreshResult } from './refresh.ts';
+import { runOpenLoopPart, type OpenLoopPart } from './open-loop.ts';
 
 export interface LoadInfo {
   /** Calls in the database after this load. */
@@ -52,6 +53,8 @@ export interface VolumeResult {
   small: VolumeStep;
   large: VolumeStep;
   freshness: FreshnessResult;
+  /** Open loop and closed-loop maximum at the large size (bench/open-loop.ts); null when skipped. */
+  openLoop?: OpenLoopPart | null;
 }
 
 function progress(label: string): (done: number, total: number) => void {
@@ -173,6 +176,9 @@ export async function runVolume(server: BenchServer, options: BenchOptions): Pro
     const csvExport = options.skipGraphql
       ? null
       : await measureCsvExport({ ownerPool: database.pool, ownerConnectionString: database.connectionString, tenantIds: [biggest.tenantId], calls: large.load.totalCalls }, biggest.tenantId);
+    const openLoop = options.skipGraphql || options.skipOpenLoop
+      ? null
+      : await runOpenLoopPart({ ownerPool: database.pool, ownerConnectionString: database.connectionString, tenantIds: first.tenantIds, calls: large.load.totalCalls }, options);
     await snapshot.drop();
     snapshot = null;
 
@@ -191,6 +197,7 @@ export async function runVolume(server: BenchServer, options: BenchOptions): Pro
       small: { ...small, refresh: smallRefresh, graphql: smallGraphql ?? null, callLog: smallCallLog ?? null, csvExport: null },
       large: { ...large, refresh: largeRefresh, graphql: largeGraphql ?? null, callLog: largeCallLog ?? null, csvExport },
       freshness,
+      openLoop,
     };
   } finally {
     await snapshot?.drop();
