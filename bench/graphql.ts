@@ -118,10 +118,11 @@ async function checkOverview(db: pg.Pool, url: string, tenantId: string, token: 
  */
 export async function startServerProcess(
   input: GraphqlServerInput,
-  entry: URL = new URL('./graphql-server.ts', import.meta.url),
+  /** Another source tree's server entry and other Node flags (bench/open-loop.ts compares them side by side). */
+  { entry = new URL('./graphql-server.ts', import.meta.url), execArgv = process.execArgv }: { entry?: URL; execArgv?: string[] } = {},
 ): Promise<{ port: number; pid: number | undefined; child: ChildProcess; stop(): Promise<void> }> {
   const child = fork(entry, [], {
-    execArgv: process.execArgv,
+    execArgv,
     env: { ...process.env, BENCH_GRAPHQL_SERVER: JSON.stringify(input) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

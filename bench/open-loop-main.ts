@@ -1,11 +1,11 @@
 /**
  * `npm run bench:open [-- --calls 200000] [--rate 100] [--seconds 20] [--step-seconds 6] [--max-concurrency 64]
- *   [--profile FILE] [--compare OTHER_TREE] [--rounds 3] [--compare-concurrency 8] [--skip-open] [--skip-closed]`:
+ *   [--profile FILE] [--compare OTHER_TREE | --compare-flags FLAGS] [--rounds 3] [--compare-concurrency 8] [--skip-open] [--skip-closed]`:
  * the open-loop and closed-loop-maximum part on its own (bench/open-loop.ts) in a throwaway cluster with N
  * calls loaded through the real triggers. `--profile` also writes a CPU profile of the API under closed-loop
  * load and prints where its time goes; `--compare` runs the API of this tree and of OTHER_TREE (another
  * checkout of the project, e.g. the commit before a CPU cut, with its node_modules) side by side in
- * interleaved rounds. Prints the figures as JSON (`npm run bench` measures the open loop and the closed-loop
+ * interleaved rounds (`--compare-flags "--some-flag"`: this tree with and without extra Node flags). Prints the figures as JSON (`npm run bench` measures the open loop and the closed-loop
  * maximum at the large size and writes bench/results.json).
  */
 import './graphile-env.ts'; // first: Grafast's production mode, before anything loads it
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       'profile-concurrency': { type: 'string', default: '8' },
       compare: { type: 'string' },
+      'compare-flags': { type: 'string' },
       rounds: { type: 'string', default: '3' },
       'compare-concurrency': { type: 'string', default: '8' },
       'skip-open': { type: 'boolean', default: false },
@@ -82,13 +83,17 @@ async function main(): Promise<void> {
         process.stderr.write(`${formatProfile(summary)}\n`);
         output.profile = summary;
       }
-      if (values.compare) {
-        const other = path.resolve(values.compare);
+      if (values.compare || values['compare-flags'] !== undefined) {
+        // the other arm: another source tree, or this tree with other Node flags (space-separated)
+        const other = values.compare ? path.resolve(values.compare) : undefined;
+        const flags = values['compare-flags']?.split(' ').filter(Boolean);
         const runs = await compareServers(
           target,
           [
-            { label: 'this', entry: new URL('./graphql-server.ts', import.meta.url) },
-            { label: path.basename(other), entry: new URL(`file://${path.join(other, 'bench/graphql-server.ts')}`) },
+            { label: 'this' },
+            other
+              ? { label: path.basename(other), entry: new URL(`file://${path.join(other, 'bench/graphql-server.ts')}`) }
+              : { label: `flags ${flags?.join(' ') ?? ''}`, execArgv: [...process.execArgv, ...(flags ?? [])] },
           ],
           {
             rounds: count('rounds', values.rounds, 1),

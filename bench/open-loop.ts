@@ -13,8 +13,8 @@
  *   and PostgreSQL run on the same cores, so this is requests/s per core of the whole machine.
  * - `profileApi`: a CPU profile of the API process under closed-loop load (node:inspector), summed up
  *   by package and function (bench/cpu-profile.ts).
- * - `compareServers`: the same API from two source trees (e.g. before / after a CPU cut), interleaved
- *   rounds A B, B A...: closed-loop requests/s and API CPU per request side by side.
+ * - `compareServers`: the API from two source trees or with two sets of Node flags (e.g. before / after a
+ *   CPU cut), interleaved rounds A B, B A...: closed-loop requests/s and API CPU per request side by side.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -119,7 +119,7 @@ interface ApiServer {
 }
 
 /** The API process on `target` (optionally from another source tree), and a signed-in client target per tenant. */
-async function startApi(target: GraphqlTarget, entry?: URL): Promise<ApiServer> {
+async function startApi(target: GraphqlTarget, arm: { entry?: URL; execArgv?: string[] } = {}): Promise<ApiServer> {
   const { ownerPool, tenantIds } = target;
   const password = randomBytes(18).toString('base64url');
   if (!(await ensureAuthenticatorLogin(ownerPool, password))) throw new Error('cannot set the authenticator password');
@@ -131,7 +131,7 @@ async function startApi(target: GraphqlTarget, entry?: URL): Promise<ApiServer> 
       poolSize: defaultGraphqlPoolSize(),
       backgroundPoolSize: defaultBackgroundPoolSize(),
     },
-    entry,
+    arm,
   );
   try {
     const { rows } = await ownerPool.query<{ user_id: string; ids: string[] }>(
@@ -323,13 +323,13 @@ export interface CompareRun {
  */
 export async function compareServers(
   target: GraphqlTarget,
-  trees: ReadonlyArray<{ label: string; entry: URL }>,
+  arms: ReadonlyArray<{ label: string; entry?: URL; execArgv?: string[] }>,
   options: { rounds: number; concurrency: number; seconds: number; warmupSeconds: number; openRequestsPerSecond: number; seed: number },
 ): Promise<CompareRun[]> {
   const runs: CompareRun[] = [];
   for (let round = 0; round < options.rounds; round += 1) {
-    for (const [, tree] of sideBySide(trees, round)) {
-      const api = await startApi(target, tree.entry);
+    for (const [, tree] of sideBySide(arms, round)) {
+      const api = await startApi(target, tree);
       try {
         const closed = await load(api, { kind: 'closed', concurrency: options.concurrency }, options.seconds, options.warmupSeconds, options.seed + round);
         const open = await load(api, { kind: 'open', requestsPerSecond: options.openRequestsPerSecond, arrivals: 'poisson', maxInFlight: 1000 }, options.seconds, 1, options.seed + round);
