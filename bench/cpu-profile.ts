@@ -62,6 +62,11 @@ export function groupOf(frame: ProfileNode['callFrame'], projectRoot: string): s
     if (module.startsWith('internal/stream_base') || module === 'net') return 'socket writes';
     if (module.startsWith('_http') || module.startsWith('internal/http')) return 'node http';
     if (module.includes('stream')) return 'node streams';
+    if (module.includes('async_hooks') || module.includes('async_local_storage')) return 'node async_hooks (AsyncLocalStorage)';
+    if (module.includes('abort_controller') || module.includes('domexception')) return 'node AbortController';
+    if (module.includes('task_queues') || module === 'internal/timers' || module === 'timers') return 'node ticks and timers';
+    if (module === 'buffer' || module === 'internal/buffer') return 'node buffers';
+    if (module === 'events') return 'node events';
     return 'node (other)';
   }
   if (url.startsWith('file://')) {
