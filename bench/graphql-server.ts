@@ -5,6 +5,8 @@
  * Node flags (package.json: the same young-generation size as `npm start`);
  * reports its port over IPC and stops on SIGTERM.
  */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createPool, endPool } from '../kernel/db/pool.ts';
@@ -22,6 +24,35 @@ export interface GraphqlServerInput {
 }
 
 export type GraphqlServerMessage = { ok: true; port: number } | { ok: false; message: string };
+
+/**
+ * The bench may ask the server for a CPU profile of a window (bench/open-loop.ts): `start`, then `stop`
+ * with a file to write the .cpuprofile to; the server answers `{ profiled: file }` once it is written.
+ */
+export type ProfileRequest = { profile: 'start' } | { profile: 'stop'; file: string };
+
+function listenForProfileRequests(): void {
+  let session: Session | undefined;
+  process.on('message', (message: ProfileRequest) => {
+    if (typeof message !== 'object' || message === null || !('profile' in message)) return;
+    void (async () => {
+      if (message.profile === 'start') {
+        session = new Session();
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.setSamplingInterval', { interval: 500 });
+        await session.post('Profiler.start');
+        return;
+      }
+      if (!session) return;
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      session = undefined;
+      await writeFile(message.file, JSON.stringify(profile));
+      process.send?.({ profiled: message.file });
+    })();
+  });
+}
 
 async function main(input: GraphqlServerInput): Promise<void> {
   const authPool = createPool({
@@ -56,6 +87,7 @@ async function main(input: GraphqlServerInput): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('disconnect', stop);
+  listenForProfileRequests();
   const message: GraphqlServerMessage = { ok: true, port: (server.address() as AddressInfo).port };
   process.send?.(message);
 }

@@ -13,7 +13,7 @@
  * drifts. Before each run, the overviews of three tenants are checked against
  * a count of their raw calls, and every timed response must be free of errors.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
@@ -116,9 +116,13 @@ export async function checkOverview(db: pg.Pool, url: string, tenantId: string, 
  * The API in a child process (bench/graphql-server.ts) with this process's Node flags, so that
  * its heap and event loop are its own, as with `npm start`.
  */
-export async function startServerProcess(input: GraphqlServerInput): Promise<{ port: number; pid: number | undefined; stop(): Promise<void> }> {
-  const child = fork(new URL('./graphql-server.ts', import.meta.url), [], {
-    execArgv: process.execArgv,
+export async function startServerProcess(
+  input: GraphqlServerInput,
+  /** Another source tree's server entry and other Node flags (bench/open-loop.ts compares them side by side). */
+  { entry = new URL('./graphql-server.ts', import.meta.url), execArgv = process.execArgv }: { entry?: URL; execArgv?: string[] } = {},
+): Promise<{ port: number; pid: number | undefined; child: ChildProcess; stop(): Promise<void> }> {
+  const child = fork(entry, [], {
+    execArgv,
     env: { ...process.env, BENCH_GRAPHQL_SERVER: JSON.stringify(input) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -133,6 +137,7 @@ export async function startServerProcess(input: GraphqlServerInput): Promise<{ p
   return {
     port,
     pid: child.pid,
+    child,
     async stop() {
       child.kill('SIGTERM');
       await exited;

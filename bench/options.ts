@@ -47,6 +47,14 @@ export interface BenchOptions {
   graphqlRounds: number;
   graphqlWarmupSeconds: number;
   skipGraphql: boolean;
+  /**
+   * Open loop (bench/open-loop.ts, large size): arrival rate (requests/s), timed seconds; the closed-loop
+   * maximum's seconds per concurrency step; skipOpenLoop leaves both out (so does skipGraphql).
+   */
+  openLoopRate: number;
+  openLoopSeconds: number;
+  closedLoopStepSeconds: number;
+  skipOpenLoop: boolean;
   /** Webhooks: concurrent clients, seconds per load, analysis window, freshness samples; skipWebhooks leaves them out. */
   webhookClients: number;
   webhookSeconds: number;
@@ -79,6 +87,8 @@ const FULL = {
   compactionLagSamples: 100,
   graphqlSeconds: 36,
   graphqlRounds: 3,
+  openLoopSeconds: 60,
+  closedLoopStepSeconds: 10,
   webhookSeconds: 20,
   analysisSeconds: 30,
   replicaSeconds: 10,
@@ -98,6 +108,8 @@ const QUICK = {
   compactionLagSamples: 20,
   graphqlSeconds: 8,
   graphqlRounds: 2,
+  openLoopSeconds: 10,
+  closedLoopStepSeconds: 4,
   webhookSeconds: 5,
   analysisSeconds: 10,
   replicaSeconds: 5,
@@ -112,7 +124,7 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--seconds N] [--rounds N] [--copy-rows N]
-                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads] [--skip-graphql] [--skip-webhooks] [--skip-replica] [--skip-dashboard]
+                      [--calls-small N] [--calls-large N] [--skip-ingest] [--skip-reads] [--skip-graphql] [--skip-open-loop] [--open-loop-rate N] [--skip-webhooks] [--skip-replica] [--skip-dashboard]
                       [--trigger-profile]
                       [--seed N] [--output FILE]
 Runs in a throwaway embedded PostgreSQL cluster unless BENCH_DATABASE_URL is set
@@ -131,6 +143,8 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
       'skip-ingest': { type: 'boolean', default: false },
       'skip-reads': { type: 'boolean', default: false },
       'skip-graphql': { type: 'boolean', default: false },
+      'skip-open-loop': { type: 'boolean', default: false },
+      'open-loop-rate': { type: 'string' },
       'skip-webhooks': { type: 'boolean', default: false },
       'skip-replica': { type: 'boolean', default: false },
       'skip-dashboard': { type: 'boolean', default: false },
@@ -178,6 +192,10 @@ export function parseOptions(argv: readonly string[], defaultOutput: string): Be
     graphqlRounds: size.graphqlRounds,
     graphqlWarmupSeconds: 3,
     skipGraphql: values['skip-graphql'],
+    openLoopRate: positiveInteger('open-loop-rate', values['open-loop-rate'], 100),
+    openLoopSeconds: size.openLoopSeconds,
+    closedLoopStepSeconds: size.closedLoopStepSeconds,
+    skipOpenLoop: values['skip-open-loop'],
     webhookClients: 16,
     webhookSeconds: size.webhookSeconds,
     analysisSeconds: size.analysisSeconds,

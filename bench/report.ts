@@ -11,6 +11,7 @@ import { ratio } from './stats.ts';
 import type { VolumeResult } from './volume.ts';
 import type { WebhookResult } from './webhooks.ts';
 import { replicaInfoRows, type ReplicaResult } from './replica.ts';
+import type { OpenLoopPart } from './open-loop.ts';
 
 type Comparison = '>=' | '<=' | '=';
 
@@ -29,7 +30,8 @@ type HeadlineKey =
   | 'webhook_lost' | 'webhook_errors' | 'webhook_verified' | 'webhook_ratio'
   | 'dashboard_transfer_kb'
   | 'idle_dashboard_queries_per_min' | 'push_freshness_p95_ms'
-  | 'read_speedup_whale_4m' | 'read_flatness_4m' | 'graphql_p95_ratio_whale_small';
+  | 'read_speedup_whale_4m' | 'read_flatness_4m' | 'graphql_p95_ratio_whale_small'
+  | 'graphql_open_p95_ms_4m';
 
 export type Headline = Record<HeadlineKey, number | boolean | null> & {
   freshness_p50_ms: number | null;
@@ -61,6 +63,16 @@ export type Headline = Record<HeadlineKey, number | boolean | null> & {
   /** The whale's and the small tenant's overview p95 at the large size (ms). */
   graphql_p95_ms_whale_4m: number | null;
   graphql_p95_ms_small_4m: number | null;
+  /** Open loop at the large size (bench/open-loop.ts): page requests from their scheduled time. */
+  graphql_open_p50_ms_4m: number | null;
+  graphql_open_p99_ms_4m: number | null;
+  graphql_open_achieved_rps_4m: number | null;
+  graphql_open_late_4m: number | null;
+  graphql_open_dropped_4m: number | null;
+  graphql_open_errors_4m: number | null;
+  graphql_open_api_cpu_ms_per_request_4m: number | null;
+  /** Closed-loop maximum requests/s (clients raised until throughput stops growing) / the machine's cores. */
+  graphql_closed_max_rps_per_core: number | null;
 };
 
 export interface Check {
@@ -148,6 +160,12 @@ function targets(options: BenchOptions): Target[] {
       comparison: '<=',
       target: 1.2,
     },
+    {
+      key: 'graphql_open_p95_ms_4m',
+      label: `GraphQL open loop p95 @${size(options.readCallsLarge)} (ms, ${options.openLoopRate} req/s arriving; overview, agent page, call log)`,
+      comparison: '<=',
+      target: 50,
+    },
   ];
 }
 
@@ -213,6 +231,15 @@ function headline(ingest: IngestResult | null, volume: VolumeResult | null, webh
     graphql_p95_ratio_whale_small_1m: volume?.small.whaleSmall?.p95Ratio ?? null,
     graphql_p95_ms_whale_4m: volume?.large.whaleSmall?.whale.p95Ms ?? null,
     graphql_p95_ms_small_4m: volume?.large.whaleSmall?.small.p95Ms ?? null,
+    graphql_open_p95_ms_4m: volume?.openLoop?.openLoop.pages.p95Ms ?? null,
+    graphql_open_p50_ms_4m: volume?.openLoop?.openLoop.pages.p50Ms ?? null,
+    graphql_open_p99_ms_4m: volume?.openLoop?.openLoop.pages.p99Ms ?? null,
+    graphql_open_achieved_rps_4m: volume?.openLoop?.openLoop.achievedRequestsPerSecond ?? null,
+    graphql_open_late_4m: volume?.openLoop?.openLoop.late ?? null,
+    graphql_open_dropped_4m: volume?.openLoop?.openLoop.dropped ?? null,
+    graphql_open_errors_4m: volume?.openLoop ? volume.openLoop.openLoop.errors + volume.openLoop.openLoop.unfinished : null,
+    graphql_open_api_cpu_ms_per_request_4m: volume?.openLoop?.openLoop.apiCpuMsPerRequest ?? null,
+    graphql_closed_max_rps_per_core: volume?.openLoop?.closedLoopMax.maxRequestsPerSecondPerCore ?? null,
   };
 }
 
@@ -249,6 +276,26 @@ function caseDetails(c: CaseResult): Record<string, unknown> {
 function fmt(value: number | null | undefined, digits?: number): string {
   if (value === null || value === undefined) return '-';
   return digits === undefined ? formatValue(value) : value.toFixed(digits);
+}
+
+function openLoopInfoRows({ openLoop: o, closedLoopMax: c }: OpenLoopPart): Array<{ figure: string; value: string }> {
+  return [
+    {
+      figure: `GraphQL open loop @${o.calls}: pages p50 / p95 / p99 ms; achieved req/s; late / dropped / errors (${o.targetRequestsPerSecond} req/s ${o.arrivals}, ${o.tenants} tenants)`,
+      value: `${fmt(o.pages.p50Ms, 1)} / ${fmt(o.pages.p95Ms, 1)} / ${fmt(o.pages.p99Ms, 1)}; ${fmt(o.achievedRequestsPerSecond, 1)}; ` +
+        `${o.late} / ${o.dropped} / ${o.errors + o.unfinished} of ${o.scheduled}`,
+    },
+    {
+      figure: '  ... p95 per request: overview, agent page, call log page, call log totals (ms); API CPU per request',
+      value: `${fmt(o.perKind.overview.p95Ms, 1)}, ${fmt(o.perKind.agentPage.p95Ms, 1)}, ${fmt(o.perKind.callLog.p95Ms, 1)}, ${fmt(o.perKind.callLogTotals.p95Ms, 1)}; ` +
+        `${fmt(o.apiCpuMsPerRequest, 2)} ms`,
+    },
+    {
+      figure: `GraphQL closed-loop max req/s per core (${c.cores} cores, clients 1, 2, 4... until flat)`,
+      value: `${fmt(c.maxRequestsPerSecondPerCore, 0)} (${fmt(c.maxRequestsPerSecond, 0)} req/s at ${c.bestConcurrency} clients; ` +
+        `steps ${c.steps.map((st) => `${st.concurrency}:${fmt(st.requestsPerSecond, 0)}`).join(' ')})`,
+    },
+  ];
 }
 
 function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webhooks: WebhookResult | null): Array<{ figure: string; value: string }> {
@@ -378,6 +425,7 @@ function infoRows(ingest: IngestResult | null, volume: VolumeResult | null, webh
         });
       }
     }
+    if (volume.openLoop) rows.push(...openLoopInfoRows(volume.openLoop));
     rows.push(
       { figure: 'freshness p50 (ms)', value: fmt(volume.freshness.visibleMs.p50, 1) },
       {
@@ -503,6 +551,7 @@ export function buildResults(options: {
       csvExport: volume.large.csvExport,
     },
     freshness: volume?.freshness ?? null,
+    openLoop: volume?.openLoop ?? null,
     webhooks,
     replica,
   };

@@ -19,6 +19,7 @@ import type { BenchOptions } from './options.ts';
 import { measureWhaleSmallSideBySide, type WhaleSmallResult } from './graphql-whale.ts';
 import { measureReads, pickTenants, tenantsBySize, type ReadResult } from './reads.ts';
 import { measureRefreshSideBySide, type RefreshResult } from './refresh.ts';
+import { runOpenLoopPart, type OpenLoopPart } from './open-loop.ts';
 
 export interface LoadInfo {
   /** Calls in the database after this load. */
@@ -55,6 +56,8 @@ export interface VolumeResult {
   small: VolumeStep;
   large: VolumeStep;
   freshness: FreshnessResult;
+  /** Open loop and closed-loop maximum at the large size (bench/open-loop.ts); null when skipped. */
+  openLoop?: OpenLoopPart | null;
 }
 
 function progress(label: string): (done: number, total: number) => void {
@@ -192,6 +195,9 @@ export async function runVolume(server: BenchServer, options: BenchOptions): Pro
     const csvExport = options.skipGraphql
       ? null
       : await measureCsvExport({ ownerPool: database.pool, ownerConnectionString: database.connectionString, tenantIds: [biggest.tenantId], calls: large.load.totalCalls }, biggest.tenantId);
+    const openLoop = options.skipGraphql || options.skipOpenLoop
+      ? null
+      : await runOpenLoopPart({ ownerPool: database.pool, ownerConnectionString: database.connectionString, tenantIds: first.tenantIds, calls: large.load.totalCalls }, options);
     await snapshot.drop();
     snapshot = null;
 
@@ -210,6 +216,7 @@ export async function runVolume(server: BenchServer, options: BenchOptions): Pro
       small: { ...small, refresh: smallRefresh, graphql: smallGraphql ?? null, whaleSmall: smallWhale ?? null, callLog: smallCallLog ?? null, csvExport: null },
       large: { ...large, refresh: largeRefresh, graphql: largeGraphql ?? null, whaleSmall: largeWhale ?? null, callLog: largeCallLog ?? null, csvExport },
       freshness,
+      openLoop,
     };
   } finally {
     await snapshot?.drop();

@@ -82,10 +82,12 @@ export async function authenticate(header: string, options: RequestAuthOptions):
   if (!verified.ok) return { code: verified.code, message: verified.message };
   const { userId } = verified.subject;
   const memberId = verified.subject.memberId ?? userId;
-  const { rows } = await options.pool.query<{ db_role: string; member_role: string }>(
-    'select db_role, member_role from app_hidden.authenticate_member($1, $2)',
-    [userId, memberId],
-  );
+  // A named statement: each pooled connection parses and plans it once, not on every request.
+  const { rows } = await options.pool.query<{ db_role: string; member_role: string }>({
+    name: 'switchboard_authenticate_member',
+    text: 'select db_role, member_role from app_hidden.authenticate_member($1, $2)',
+    values: [userId, memberId],
+  });
   const row = rows[0];
   if (!row || !isTokenRole(row.db_role) || !isMemberRole(row.member_role)) {
     return { code: 'MEMBERSHIP_REVOKED', message: 'This sign-in is no longer valid: the login was removed from the business or deactivated.' };

@@ -10,7 +10,9 @@
  * of the GraphQL benchmark: writev/writeBuffer 19% of the API process).
  *
  * Here a query sent outside `withTransaction` travels as one extended-protocol
- * pipeline: Parse/Bind/Execute of `select set_config(key, value, true), ...`,
+ * pipeline: Bind/Execute of the named statement `select set_config($1, $2, true), ...`
+ * with the keys and values as parameters (Parse only on its first use on the
+ * connection: PostgreSQL then skips parsing and planning it for every query),
  * then Parse/Bind/Describe/Execute of the query, then one Sync. PostgreSQL runs
  * every message before a Sync in one implicit transaction, so the settings are
  * local to it exactly as after `begin` (they end at the Sync, commit or
@@ -27,7 +29,8 @@
  * - `withTransaction` opens a real transaction: `begin` and the settings in
  *   one simple-protocol message, commit or rollback at the end, nested calls
  *   become savepoints (the stock client, told it is already in a transaction);
- * - settings are quoted with `escapeLiteral`, never interpolated raw.
+ * - settings travel as parameters (pipeline) or quoted with `escapeLiteral`
+ *   (`withTransaction`), never interpolated raw.
  * A named (prepared) statement rides the pipeline only once this connection
  * has parsed it (pg then skips its Parse); its first use takes the
  * transaction path, where pg parses it and the stock client registers it in
@@ -63,6 +66,21 @@ function settingsSelect(client: Pick<pg.PoolClient, 'escapeLiteral'>, settings: 
   return `select ${settings.map(([key, value]) => `set_config(${client.escapeLiteral(key)}, ${client.escapeLiteral(value)}, true)`).join(', ')}`;
 }
 
+/**
+ * The pipelined settings statement for `count` settings, with the keys and values as parameters: a named
+ * statement per count, parsed and planned once per connection instead of once per query.
+ */
+function settingsStatement(count: number): { name: string; text: string } {
+  let statement = settingsStatements.get(count);
+  if (!statement) {
+    const calls = Array.from({ length: count }, (_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
+    statement = { name: `switchboard_settings_${count}`, text: `select ${calls.join(', ')}` };
+    settingsStatements.set(count, statement);
+  }
+  return statement;
+}
+const settingsStatements = new Map<number, { name: string; text: string }>();
+
 function settingEntries(pgSettings: Settings): Array<[string, string]> {
   if (pgSettings == null) return [];
   return Object.entries(pgSettings).flatMap(([key, value]): Array<[string, string]> => (value == null ? [] : [[key, value]]));
@@ -79,6 +97,11 @@ interface QueryInternals {
   handleCommandComplete(message: unknown, connection: pg.Connection): void;
 }
 const queryInternals = pg.Query.prototype as unknown as QueryInternals;
+
+/** pg's `Connection` bookkeeping of the statements it has parsed (by name), from the connection itself. */
+function connectionStatements(connection: pg.Connection): Record<string, string> {
+  return (connection as unknown as { parsedStatements: Record<string, string> }).parsedStatements;
+}
 
 /** pg's `Connection` bookkeeping of the statements it has parsed (by name). */
 function parsedStatements(client: pg.PoolClient): Record<string, string> | undefined {
@@ -97,17 +120,23 @@ type QueryCallback = (error: Error | undefined, result: pg.QueryResult) => void;
  */
 class SettingsThenQuery extends pg.Query {
   #settingsDone = false;
-  readonly #settingsText: string;
+  readonly #settings: ReadonlyArray<[string, string]>;
 
-  constructor(config: pg.QueryConfig, settingsText: string, callback: QueryCallback) {
+  constructor(config: pg.QueryConfig, settings: ReadonlyArray<[string, string]>, callback: QueryCallback) {
     super({ ...config, queryMode: 'extended' } as pg.QueryConfig, callback);
-    this.#settingsText = settingsText;
+    this.#settings = settings;
   }
 
   prepare(connection: pg.Connection): void {
-    // Unnamed statement and portal: the query's own Parse/Bind replace them.
-    connection.parse({ text: this.#settingsText, name: '', types: [] }, true);
-    connection.bind({ portal: '', statement: '', values: [] }, true);
+    // The named settings statement (parsed once per connection: a prepared statement outlives a failed
+    // pipeline), bound to the unnamed portal, which the query's own Bind replaces.
+    const statement = settingsStatement(this.#settings.length);
+    const parsed = connectionStatements(connection);
+    if (parsed[statement.name] !== statement.text) {
+      connection.parse({ text: statement.text, name: statement.name, types: [] }, true);
+      parsed[statement.name] = statement.text;
+    }
+    connection.bind({ portal: '', statement: statement.name, values: this.#settings.flat() }, true);
     connection.execute({ portal: '' }, true);
     queryInternals.prepare.call(this, connection);
   }
@@ -145,7 +174,7 @@ function toNotice(message: NoticeMessage): Notice {
 }
 
 /** The settings and the query in one round trip (see the header). */
-async function pipelined<TData>(client: pg.PoolClient, settingsText: string, opts: ClientQuery): Promise<ClientResult<TData>> {
+async function pipelined<TData>(client: pg.PoolClient, settings: ReadonlyArray<[string, string]>, opts: ClientQuery): Promise<ClientResult<TData>> {
   const notices: Notice[] = [];
   const onNotice = (message: NoticeMessage): void => {
     notices.push(toNotice(message));
@@ -154,7 +183,7 @@ async function pipelined<TData>(client: pg.PoolClient, settingsText: string, opt
   try {
     const result = await new Promise<pg.QueryResult>((resolve, reject) => {
       const config: pg.QueryConfig = { text: opts.text, values: opts.values, name: opts.name };
-      const query = new SettingsThenQuery(opts.arrayMode ? { ...config, rowMode: 'array' } as pg.QueryConfig : config, settingsText, (error, res) =>
+      const query = new SettingsThenQuery(opts.arrayMode ? { ...config, rowMode: 'array' } as pg.QueryConfig : config, settings, (error, res) =>
         error ? reject(error) : resolve(res));
       client.query(query);
     });
@@ -185,13 +214,12 @@ export function makeWithPgClient(pools: GraphqlPools): WithPgClient {
         await client.query(FIRST_USE);
         configured.add(client);
       }
-      const settingsText = settingsSelect(client, settings);
 
       /** A real transaction carrying the settings; nested calls are savepoints. */
       const withTransaction = async <T>(inner: (tx: NodePostgresPgClient) => Promise<T>): Promise<T> => {
         const inTransaction = makeWithPgClientViaPgClientAlreadyInTransaction(client, true);
         try {
-          await client.query(`begin; ${settingsText}`);
+          await client.query(`begin; ${settingsSelect(client, settings)}`);
           const result = await inTransaction(null, inner);
           await client.query('commit');
           return result;
@@ -222,7 +250,7 @@ export function makeWithPgClient(pools: GraphqlPools): WithPgClient {
           return serialise(() => {
             const canPipeline = opts.name == null || parsedStatements(client)?.[opts.name] === opts.text;
             return canPipeline
-              ? pipelined<TData>(client, settingsText, opts)
+              ? pipelined<TData>(client, settings, opts)
               : withTransaction((tx) => tx.query<TData>(opts));
           });
         },

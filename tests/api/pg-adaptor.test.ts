@@ -176,6 +176,27 @@ describe('a query outside withTransaction: settings and query in one pipeline', 
     expect((await pool.query<{ n: string }>(`select count(*)::text as n from adaptor_read_only`)).rows[0]?.n).toBe('1');
   });
 
+  it('the settings statement is parsed once per connection and bound with each request\'s own values', async () => {
+    const claimOf = (userId: string, timeout: string): Promise<unknown[] | undefined> =>
+      withPgClient({ 'jwt.claims.user_id': userId, statement_timeout: timeout, 'switchboard.client_ip': '10.0.0.1' }, async (client) =>
+        (await client.query<unknown[]>({ text: `select current_setting('jwt.claims.user_id'), current_setting('statement_timeout')`, arrayMode: true })).rows[0]);
+    expect(await claimOf('tenant-h', '2000')).toEqual(['tenant-h', '2s']);
+    expect(await claimOf(`tenant-'i`, '3000')).toEqual([`tenant-'i`, '3s']);
+    // after a failing pipeline too (the prepared statement is not rolled back with it)
+    await expect(
+      withPgClient({ 'jwt.claims.user_id': 'tenant-j', statement_timeout: '4000', 'switchboard.client_ip': '10.0.0.1' }, (client) => client.query({ text: 'select 1 / 0' })),
+    ).rejects.toMatchObject({ code: '22012' });
+    expect(await claimOf('tenant-k', '5000')).toEqual(['tenant-k', '5s']);
+    const { rows } = await pool.query<{ name: string; statement: string }>(
+      `select name, statement from pg_prepared_statements where name like 'switchboard_settings_%' order by name`,
+    );
+    // one per number of settings seen on this connection, with parameters: no value is in its text
+    expect(rows.map((row) => row.name)).toContain('switchboard_settings_3');
+    expect(rows.find((row) => row.name === 'switchboard_settings_3')?.statement).toBe('select set_config($1, $2, true), set_config($3, $4, true), set_config($5, $6, true)');
+    expect(rows.some((row) => row.statement.includes('tenant'))).toBe(false);
+    expect(await sessionState()).toMatchObject({ user_id: '' });
+  });
+
   it('a failing query leaves a clean connection; the settings of one request never reach the next', async () => {
     await expect(
       withPgClient({ role: 'app_user', 'jwt.claims.user_id': 'tenant-f' }, (client) => client.query({ text: 'select 1 / 0' })),
