@@ -1168,10 +1168,11 @@ AS $function$
     from app_public.calls c
     join app_public.agents g on g.id = c.agent_id and g.user_id = c.user_id
     left join app_public.contacts k on k.id = c.contact_id and k.user_id = c.user_id
-    -- the analysis's copy of the call's start joins too: a filter that needs an analysis reads the
-    -- analyses of the range in call order (lead_analytics_individual_started_idx)
+    -- a filter that needs an analysis reads the analyses of the range (lead_analytics_individual_started_idx);
+    -- sorted by time, the copy of the call's start is joined too, so the analyses come in call order (the
+    -- condition is always true; another sort leaves it out, where it only cost the planner's row estimate)
     left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
-          and a.user_id = c.user_id and a.call_started_at = c.started_at
+          and a.user_id = c.user_id and (sort <> 'started_at' or a.call_started_at = c.started_at)
           and a.call_started_at >= p_lo and a.call_started_at < p_hi
     left join app_public.transcripts t on t.call_id = c.id
     cross join lateral (select case sort
@@ -1215,8 +1216,16 @@ AS $function$
             when figure like 'free_topic:%' then exists (select 1 from unnest(a.free_topics) f where lower(f) = substr(figure, 12))
             else true
           end)
-     and (iso_weekday is null or extract(isodow from c.started_at at time zone p_tz) = iso_weekday)
-     and (call_log_filtered.hour is null or extract(hour from c.started_at at time zone p_tz) = call_log_filtered.hour)
+     -- a heatmap cell (tenant-local weekday and/or hour): first the call's UTC quarter-hour of the week against
+     -- those the cell covers in this range (arithmetic, computed once), then the time-zone conversions on those
+     -- calls only (a CASE keeps that order)
+     and (iso_weekday is null and call_log_filtered.hour is null
+          or case when (extract(epoch from c.started_at)::bigint / 900 % 672)::integer
+                       = any ((select app_hidden.cell_quarter_hours(p_tz, p_lo, p_hi, iso_weekday, call_log_filtered.hour))::integer[])
+                  then (iso_weekday is null or extract(isodow from c.started_at at time zone p_tz) = iso_weekday)
+                   and (call_log_filtered.hour is null or extract(hour from c.started_at at time zone p_tz) = call_log_filtered.hour)
+                  else false
+             end)
 $function$;
 comment on function app_hidden.call_log_filtered(p_user_id uuid, p_tz text, p_lo timestamp with time zone, p_hi timestamp with time zone, agent_id uuid, outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[], min_score integer, max_score integer, min_duration integer, max_duration integer, has_transcript boolean, has_analysis boolean, has_recording boolean, search text, figure text, iso_weekday integer, hour integer, sort text) is 'The call log''s filters but a KPI figure''s rule: the tenant''s calls in [p_lo, p_hi) matching every other given filter (null = any), each with its row, its sort key, the call and its analysis. Without the contribution to the measures, so that planning a page does not inline app_hidden.call_contribution (3-15 ms a request). THE filter is app_hidden.call_log_matches.';
 grant execute on function app_hidden.call_log_filtered(p_user_id uuid, p_tz text, p_lo timestamp with time zone, p_hi timestamp with time zone, agent_id uuid, outcomes text[], statuses text[], providers text[], directions text[], sources text[], temperatures text[], min_score integer, max_score integer, min_duration integer, max_duration integer, has_transcript boolean, has_analysis boolean, has_recording boolean, search text, figure text, iso_weekday integer, hour integer, sort text) to app_user;
@@ -1345,6 +1354,20 @@ AS $function$
 $function$;
 comment on function app_hidden.call_source_rows(m app_hidden.measures) is 'Calls by source with shares of all calls.';
 grant execute on function app_hidden.call_source_rows(m app_hidden.measures) to app_user;
+
+CREATE OR REPLACE FUNCTION app_hidden.cell_quarter_hours(p_tz text, p_lo timestamp with time zone, p_hi timestamp with time zone, p_isodow integer, p_hour integer)
+ RETURNS integer[]
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+  select coalesce(array_agg(distinct (extract(epoch from g.s)::bigint / 900 % 672)::integer), '{}')
+    from generate_series(date_trunc('hour', p_lo), p_hi, interval '15 minutes') g(s)
+   cross join lateral (values (g.s at time zone p_tz), ((g.s + interval '15 minutes' - interval '1 microsecond') at time zone p_tz)) l(t)
+   where (p_isodow is null or extract(isodow from l.t) = p_isodow)
+     and (p_hour is null or extract(hour from l.t) = p_hour)
+$function$;
+comment on function app_hidden.cell_quarter_hours(p_tz text, p_lo timestamp with time zone, p_hi timestamp with time zone, p_isodow integer, p_hour integer) is 'A heatmap cell''s UTC quarter-hours of the week (epoch / 900 mod 672) in [p_lo, p_hi): those whose start or end falls on the tenant-local ISO weekday and hour (null = any). A call outside them is outside the cell; app_hidden.call_log_filtered tests the time zone on the others.';
+grant execute on function app_hidden.cell_quarter_hours(p_tz text, p_lo timestamp with time zone, p_hi timestamp with time zone, p_isodow integer, p_hour integer) to app_user;
 
 CREATE OR REPLACE FUNCTION app_hidden.change_member_password(p_user_id uuid, p_member_id uuid, current_password text, new_password text)
  RETURNS void
@@ -6694,10 +6717,13 @@ comment on column app_public.calls.is_test is 'A test call sent from the dashboa
 CREATE INDEX calls_agent_started_idx ON app_public.calls USING btree (agent_id, started_at);
 CREATE INDEX calls_contact_id_idx ON app_public.calls USING btree (contact_id) WHERE (contact_id IS NOT NULL);
 CREATE INDEX calls_contact_link_pending_idx ON app_public.calls USING btree (user_id) WHERE contact_link_pending;
+CREATE INDEX calls_user_credits_idx ON app_public.calls USING btree (user_id, ((credits_used)::numeric), id);
+CREATE INDEX calls_user_duration_idx ON app_public.calls USING btree (user_id, ((duration_seconds)::numeric), id);
 CREATE INDEX calls_user_phone_idx ON app_public.calls USING btree (user_id, phone_number) WHERE (phone_number IS NOT NULL);
 CREATE INDEX calls_user_started_idx ON app_public.calls USING btree (user_id, started_at);
 CREATE INDEX calls_user_test_idx ON app_public.calls USING btree (user_id) WHERE is_test;
 CREATE STATISTICS app_public.calls_agent_user_dependency (dependencies) ON user_id, agent_id FROM app_public.calls;
+CREATE STATISTICS app_public.calls_outcome_stats ON COALESCE(outcome, 'in_progress'::text) FROM app_public.calls;
 grant select on table app_public.calls to app_user;
 
 create table app_public.contacts (
@@ -6936,11 +6962,13 @@ comment on column app_public.lead_analytics.call_started_at is '@behavior -*
 An individual analysis: its call''s started_at (kept by triggers; the call log''s index in call order). Null for complete analyses.';
 CREATE UNIQUE INDEX lead_analytics_complete_phone_key ON app_public.lead_analytics USING btree (user_id, phone_number) WHERE (analysis_type = 'complete'::text);
 CREATE UNIQUE INDEX lead_analytics_individual_call_key ON app_public.lead_analytics USING btree (call_id);
+CREATE INDEX lead_analytics_individual_score_idx ON app_public.lead_analytics USING btree (user_id, ((COALESCE((total_score)::integer, '-1'::integer))::numeric), call_id) WHERE (analysis_type = 'individual'::text);
 CREATE INDEX lead_analytics_individual_started_idx ON app_public.lead_analytics USING btree (user_id, call_started_at) INCLUDE (lead_status_tag, total_score) WHERE (analysis_type = 'individual'::text);
 CREATE INDEX lead_analytics_latest_call_idx ON app_public.lead_analytics USING btree (latest_call_id) WHERE (latest_call_id IS NOT NULL);
 CREATE INDEX lead_analytics_unread_idx ON app_public.lead_analytics USING btree (user_id, analyzed_at) WHERE ((smart_notification IS NOT NULL) AND (NOT is_read));
 CREATE INDEX lead_analytics_unread_started_idx ON app_public.lead_analytics USING btree (user_id, call_started_at) WHERE ((analysis_type = 'individual'::text) AND (NOT is_read));
 CREATE INDEX lead_analytics_user_created_idx ON app_public.lead_analytics USING btree (user_id, created_at);
+CREATE STATISTICS app_public.lead_analytics_temperature_stats ON COALESCE(lead_status_tag, 'untagged'::text) FROM app_public.lead_analytics;
 grant select on table app_public.lead_analytics to app_user;
 grant update (is_read) on table app_public.lead_analytics to app_user;
 
@@ -7628,6 +7656,10 @@ declare
   v_after_hi timestamptz;
   v_kpi_figure boolean := figure is not null and figure !~ '^(topic|objection|free_topic):';
   v_planner text[];
+  -- the non-time sorts' keyset position and score filter, per phase (see below)
+  v_key numeric;
+  v_id uuid;
+  v_min_score integer;
 begin
   if page_size is null or page_size < 1 or page_size > 500 then
     raise exception 'A page holds 1 to 500 calls.' using errcode = 'SB161';
@@ -7714,17 +7746,34 @@ begin
            limit page_size + 1) into v_ids;
       end if;
     else
-      select array(
-        select (m.r).call_id
-          from app_hidden.call_log_filtered(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, agent_id, outcomes, statuses,
-                 providers, directions, sources, temperatures, min_score, max_score, min_duration, max_duration,
-                 has_transcript, has_analysis, has_recording, p.p_search, figure, iso_weekday, hour, v_sort) m
-         where p.p_after_key is null
-            or (v_desc and (m.sort_key, (m.r).call_id) < (p.p_after_key, p.p_after_id))
-            or (not v_desc and (m.sort_key, (m.r).call_id) > (p.p_after_key, p.p_after_id))
-         order by case when v_desc then m.sort_key end desc, case when v_desc then (m.r).call_id end desc,
-                  case when not v_desc then m.sort_key end, case when not v_desc then (m.r).call_id end
-         limit page_size + 1) into v_ids;
+      -- Highest score first: the scored calls (a score filter of 0 makes the analysis an inner join, read in
+      -- score order from lead_analytics_individual_score_idx, stopping after the page), then, when they run out,
+      -- the unscored ones (key -1: no analysis or no score; every call of the range, in id order).
+      v_key := p.p_after_key;
+      v_id := p.p_after_id;
+      v_min_score := min_score;
+      if v_sort = 'score' and v_desc and min_score is null and max_score is null and (v_key is null or v_key >= 0) then
+        v_min_score := 0;
+      end if;
+      v_ids := '{}';
+      loop
+        v_ids := v_ids || array(
+          select (m.r).call_id
+            from app_hidden.call_log_filtered(p.p_user_id, p.p_timezone, p.p_lo, p.p_hi, agent_id, outcomes, statuses,
+                   providers, directions, sources, temperatures, v_min_score, max_score, min_duration, max_duration,
+                   has_transcript, has_analysis, has_recording, p.p_search, figure, iso_weekday, hour, v_sort) m
+           where v_key is null
+              or (v_desc and (m.sort_key, (m.r).call_id) < (v_key, v_id))
+              or (not v_desc and (m.sort_key, (m.r).call_id) > (v_key, v_id))
+           order by case when v_desc then m.sort_key end desc, case when v_desc then (m.r).call_id end desc,
+                    case when not v_desc then m.sort_key end, case when not v_desc then (m.r).call_id end
+           limit page_size + 1 - cardinality(v_ids));
+        exit when v_min_score is not distinct from min_score or cardinality(v_ids) > page_size;
+        -- the scored calls ran out: the rest of the page from below every score (-0.5 < 0, whatever the id)
+        v_min_score := min_score;
+        v_key := -0.5;
+        v_id := null;
+      end loop;
     end if;
 
   end if;

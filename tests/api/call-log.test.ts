@@ -275,6 +275,52 @@ describe('call log sorting and paging', () => {
     const last = await page(tenant, { ...ALL_TIME, pageSize: 500 });
     expect(last.nextCursor).toBeNull();
   });
+
+  // Highest score first reads the scored calls in score order and then the unscored ones (no analysis, or an
+  // analysis without a score: key -1): the pages must join at that seam exactly, wherever it falls in a page.
+  describe('by score, highest first, across the seam between scored and unscored calls', () => {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['no filter', {}, 'true'],
+      ['successful calls', { outcomes: ['successful'] }, `c.outcome = 'successful'`],
+      ['analysed calls', { hasAnalysis: true }, 'a.id is not null'],
+      ['every temperature', { temperatures: ['hot', 'warm', 'cold', 'untagged'] }, 'a.id is not null'],
+    ];
+    for (const [name, vars, where] of cases) {
+      it(`${name}: every page size gives the oracle's order`, async () => {
+        const tenant = data.tenants[2]!;
+        const { rows: expected } = await api.db.pool.query<{ id: string; scored: boolean }>(
+          `select c.id, a.total_score is not null as scored from app_public.calls c
+             left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+            where c.user_id = $1 and (${where})
+            order by coalesce(a.total_score, -1) desc, c.id desc`,
+          [tenant.userId],
+        );
+        // the seam at a page's end (the scored count), inside a page (one more) and anywhere (7)
+        const scored = expected.filter((r) => r.scored).length;
+        expect(scored).toBeGreaterThan(0);
+        expect(scored).toBeLessThan(expected.length);
+        for (const pageSize of [Math.min(scored, 500), Math.min(scored + 1, 500), 7]) {
+          const { rows } = await all(tenant, { ...ALL_TIME, ...vars, sort: 'score', descending: true }, pageSize);
+          expect(rows.map((r) => r.callId)).toEqual(expected.map((r) => r.id));
+        }
+      });
+    }
+
+    it('the data set has both kinds, and analysed calls without a score among the unscored', async () => {
+      const { rows: [kinds] } = await api.db.pool.query<{ scored: number; unscored: number; analysed_unscored: number }>(
+        `select count(*) filter (where a.total_score is not null)::int as scored,
+                count(*) filter (where a.total_score is null)::int as unscored,
+                count(*) filter (where a.id is not null and a.total_score is null)::int as analysed_unscored
+           from app_public.calls c
+           left join app_public.lead_analytics a on a.call_id = c.id and a.analysis_type = 'individual'
+          where c.user_id = $1`,
+        [data.tenants[2]!.userId],
+      );
+      expect(kinds!.scored).toBeGreaterThan(0);
+      expect(kinds!.unscored).toBeGreaterThan(0);
+      expect(kinds!.analysed_unscored).toBeGreaterThan(0);
+    });
+  });
 });
 
 describe('call log bad input', () => {

@@ -112,3 +112,37 @@ describe('the call log', () => {
     expect(figure).not.toMatch(/hangup_side/);
   });
 });
+
+describe('a heatmap cell (migration 000051)', () => {
+  // app_hidden.call_log_filtered lets through only the calls whose UTC quarter-hour of the week is one the
+  // cell covers in the range; a quarter missing there would drop calls from the drill-down. Every instant
+  // of every cell (7-minute steps) must be covered: across both DST changes of New York and Lord Howe (a
+  // 30-minute change) and in zones a quarter or half an hour off UTC.
+  it('covers every instant of the cell, across DST changes and quarter-hour offsets', async () => {
+    const { rows } = await db.pool.query<{ tz: string; instants: number; missed: number }>(`
+      with w(tz, lo, hi) as (values
+             ('America/New_York', timestamptz '2026-03-05', timestamptz '2026-03-12'),
+             ('America/New_York', timestamptz '2026-10-29', timestamptz '2026-11-05'),
+             ('Australia/Lord_Howe', timestamptz '2026-04-01', timestamptz '2026-04-08'),
+             ('Australia/Lord_Howe', timestamptz '2026-10-01', timestamptz '2026-10-08'),
+             ('Asia/Kathmandu', timestamptz '2026-06-01 00:10', timestamptz '2026-06-08'),
+             ('Asia/Kolkata', timestamptz '2026-06-01', timestamptz '2026-06-08 05:00')),
+           cells(d, h) as (select d, h from generate_series(1, 7) d, unnest(array[0, 1, 2, 3, 10, 23]) h
+                           union all values (null::int, 2), (3, null::int)),
+           q as (select w.tz, w.lo, w.hi, cells.d, cells.h,
+                        app_hidden.cell_quarter_hours(w.tz, w.lo, w.hi, cells.d, cells.h) as quarters
+                   from w, cells)
+      select q.tz, count(*)::int as instants,
+             count(*) filter (where not (extract(epoch from t.t)::bigint / 900 % 672)::int = any (q.quarters))::int as missed
+        from q
+        cross join lateral generate_series(q.lo, q.hi - interval '1 microsecond', interval '7 minutes') t(t)
+       where (q.d is null or extract(isodow from t.t at time zone q.tz) = q.d)
+         and (q.h is null or extract(hour from t.t at time zone q.tz) = q.h)
+       group by q.tz order by q.tz`);
+    expect(rows.map((r) => r.tz)).toEqual(['America/New_York', 'Asia/Kathmandu', 'Asia/Kolkata', 'Australia/Lord_Howe']);
+    for (const row of rows) {
+      expect(row.instants).toBeGreaterThan(300);
+      expect(row).toMatchObject({ missed: 0 });
+    }
+  });
+});

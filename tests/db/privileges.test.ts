@@ -223,6 +223,7 @@ const EXPECTED_GRANTS = [
   // the call log's page rows and range totals, each with one cached plan (migration 000037)
   'function app_hidden.call_log_range_measures(uuid,date,date,uuid): execute to app_user',
   'function app_hidden.call_log_rows(uuid,text,timestamp with time zone,timestamp with time zone,uuid[],text): execute to app_user',
+  'function app_hidden.cell_quarter_hours(text,timestamp with time zone,timestamp with time zone,integer,integer): execute to app_user',
   'function app_hidden.sum_deltas(app_hidden.rollup_deltas[]): execute to app_user',
   // whether retention purged calls of a range (the call log's totals then skip the rollups; own business only)
   'function app_hidden.purged_history_in(date,date): execute to app_user',
